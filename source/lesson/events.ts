@@ -1,0 +1,38 @@
+// The lesson runner speaks only in these events. The TUI, the headless
+// reporter and `--json` are subscribers; none of them drives the runner's logic.
+import type { ProbeResult } from '../probe/types.js';
+
+export interface FieldVerdict {
+  /** e.g. 'outcome', 'certificate.subject', 'http.status'. */
+  field: string;
+  expected: string;
+  observed: string;
+  ok: boolean;
+}
+
+export interface Explanation {
+  /** Catalogue id, e.g. 'sni-no-listener'. */
+  id: string;
+  title: string;
+  /** What happened and why, in plain words. */
+  cause: string;
+  fix?: string;
+}
+
+export type RunnerEvent =
+  | { type: 'lesson-start'; lessonId: string; title: string; stepCount: number; fromStep: number }
+  | { type: 'step-start'; lessonId: string; index: number; stepId: string; kind: string; title: string }
+  | { type: 'progress'; lessonId: string; index: number; message: string }
+  | { type: 'command'; lessonId: string; index: number; tool: 'kubectl' | 'curl' | 'openssl' | 'shell'; command: string }
+  | { type: 'output'; lessonId: string; index: number; text: string }
+  | {
+      type: 'probe-result';
+      lessonId: string;
+      index: number;
+      result: ProbeResult;
+      verdicts: FieldVerdict[];
+      explanation?: Explanation;
+      ok: boolean;
+    }
+  | { type: 'step-end'; lessonId: string; index: number; status: 'ok' | 'failed' | 'skipped'; ms: number; error?: string }
+  | { type: 'lesson-end'; lessonId: string; status: 'ok' | 'failed' | 'interrupted'; ms: number; failedSteps: number[] };

@@ -1,0 +1,101 @@
+// What a probe observed: data only. Renderers (curl -v text, JSON, the TUI)
+// and the explainer read it; nothing here knows how it will be shown.
+
+export interface ProbeRequest {
+  url: string;
+  /** curl --resolve host:port:addr entries. */
+  resolve?: string[];
+  /** curl --connect-to HOST1:PORT1:HOST2:PORT2 entries. */
+  connectTo?: string[];
+  /** SNI override; `null` sends no SNI; absent uses the URL host (unless it is an IP). */
+  sni?: string | null;
+  /** CA bundle PEM file path (curl --cacert). */
+  caFile?: string;
+  /** Client certificate and key files (curl --cert/--key). */
+  certFile?: string;
+  keyFile?: string;
+  insecure?: boolean;
+  /** ALPN offered: ['h2','http/1.1'] by default for https. */
+  alpn?: string[];
+  httpVersion?: '1.1' | '2';
+  method?: string;
+  headers?: [string, string][];
+  body?: string;
+  tlsMinVersion?: 'TLSv1.2' | 'TLSv1.3';
+  tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  maxTimeMs?: number;
+}
+
+export type ProbeOutcome =
+  | 'established' // TLS (or plain TCP) up and an HTTP answer came back
+  | 'closed-after-client-hello' // EOF before any server byte: e.g. no listener for that SNI
+  | 'reset-after-client-hello' // RST before any server byte
+  | 'alert' // the server sent a TLS alert
+  | 'verification-failed' // the client rejected the server certificate
+  | 'client-certificate-required' // the server wanted a client certificate and none was sent
+  | 'client-certificate-rejected' // the server rejected the client certificate sent
+  | 'not-tls' // the server answered with something that is not TLS (e.g. plain HTTP)
+  | 'refused'
+  | 'timeout'
+  | 'http-error' // TLS fine, HTTP exchange failed (protocol error, reset mid-response)
+  | 'dns-failure';
+
+export interface RecordEvent {
+  /** Milliseconds since the start of the probe. */
+  atMs: number;
+  direction: 'out' | 'in';
+  /** e.g. 'ClientHello', 'ServerHello', 'HelloRetryRequest', 'ChangeCipherSpec', 'Alert', 'ApplicationData', 'EOF', 'RST'. */
+  what: string;
+  detail?: string;
+}
+
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  subjectAltNames: string[];
+  notBefore: string;
+  notAfter: string;
+  sha256Fingerprint: string;
+  serialNumber: string;
+  isCA: boolean;
+}
+
+export interface ProbeResult {
+  request: ProbeRequest;
+  outcome: ProbeOutcome;
+  /** One-line, curl-like summary of the failure, when any. */
+  error?: string;
+  /** curl's exit status for this outcome (0 when an HTTP answer came back). */
+  curlExitCode: number;
+  connect?: { address: string; port: number; localAddress?: string; ms: number };
+  clientHello?: { sni?: string; alpn: string[]; versions: string[] };
+  records: RecordEvent[];
+  tls?: {
+    version?: string; // 'TLSv1.3'
+    cipher?: string;
+    alpn?: string | false;
+    resumed: boolean;
+    serverHello?: { version: string; cipher: string };
+    helloRetryRequest: boolean;
+    alert?: { level: 'warning' | 'fatal'; description: string; code: number; direction: 'in' | 'out' };
+    peerChain: CertificateSummary[];
+    verification: {
+      trusted: boolean;
+      nameMatched: boolean;
+      expired: boolean;
+      /** node/OpenSSL code, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID. */
+      errorCode?: string;
+      reason?: string;
+    };
+    clientCertificate: { requested: boolean; sent: boolean };
+  };
+  http?: {
+    version: '1.1' | '2';
+    status: number;
+    headers: Record<string, string | string[]>;
+    /** Body text, truncated to a few KiB. */
+    body: string;
+    bodyTruncated: boolean;
+  };
+  timings: { connectMs?: number; tlsMs?: number; firstByteMs?: number; totalMs: number };
+}
