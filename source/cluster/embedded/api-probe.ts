@@ -1,0 +1,84 @@
+// A tiny HTTPS client for the lifecycle commands (`cluster up` waiting for
+// readiness, `cluster status`): node:https only, so they start fast.
+import https from 'node:https';
+import fs from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+
+export interface ApiCredentials {
+  server: string;
+  caPem: string;
+  token: string;
+}
+
+export function credentialsFromKubeconfig(file: string): ApiCredentials {
+  const config = parseYaml(fs.readFileSync(file, 'utf8')) as {
+    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+    users: { user: { token: string } }[];
+  };
+  const cluster = config.clusters[0]!.cluster;
+  return { server: cluster.server, caPem: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'), token: config.users[0]!.user.token };
+}
+
+export function apiGet<T>(creds: ApiCredentials, path: string, timeoutMs = 2000): Promise<{ status: number; body: T }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${creds.server}${path}`, { ca: creds.caPem, headers: { Authorization: `Bearer ${creds.token}`, Accept: 'application/json' }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          resolve({ status: res.statusCode ?? 0, body: (text.startsWith('{') ? JSON.parse(text) : text) as T });
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${creds.server} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface PodLike {
+  metadata: { name: string; namespace?: string; deletionTimestamp?: string };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+interface DeploymentLike {
+  metadata: { name: string; namespace?: string };
+  spec?: { replicas?: number };
+  status?: { readyReplicas?: number };
+}
+
+export interface SystemReadiness {
+  ready: boolean;
+  summary: string;
+}
+
+export function podReady(pod: PodLike): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/** System pods are ready when every Deployment in the system namespaces has its replicas ready and every pod there is Ready. */
+export async function systemReadiness(creds: ApiCredentials, namespaces: string[]): Promise<SystemReadiness> {
+  const waiting: string[] = [];
+  let total = 0;
+  for (const ns of namespaces) {
+    const deployments = await apiGet<{ items?: DeploymentLike[] }>(creds, `/apis/apps/v1/namespaces/${ns}/deployments`);
+    for (const d of deployments.body.items ?? []) {
+      total++;
+      const want = d.spec?.replicas ?? 1;
+      if ((d.status?.readyReplicas ?? 0) < want) waiting.push(`deployment ${ns}/${d.metadata.name} (${d.status?.readyReplicas ?? 0}/${want} ready)`);
+    }
+    const pods = await apiGet<{ items?: PodLike[] }>(creds, `/api/v1/namespaces/${ns}/pods`);
+    for (const p of pods.body.items ?? []) {
+      if (p.metadata.deletionTimestamp || p.status?.phase === 'Succeeded') continue;
+      total++;
+      if (!podReady(p)) {
+        const why = p.status?.conditions?.find((c) => c.type === 'Ready')?.message;
+        waiting.push(`pod ${ns}/${p.metadata.name}${why ? ` (${why})` : ''}`);
+      }
+    }
+  }
+  return { ready: waiting.length === 0, summary: waiting.length ? `waiting for ${waiting.join(', ')}` : `${total} system workloads ready` };
+}

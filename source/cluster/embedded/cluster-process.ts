@@ -1,0 +1,94 @@
+// The cluster process (`cluster up --foreground`): store, API server,
+// kubeconfig and runtime.json, install manifests at first start, then the
+// control-plane loops. SIGTERM/SIGINT stop the loops (and their pods) first,
+// then flush the store, then exit.
+import fs from 'node:fs';
+import { homePaths, type HomePaths } from '../../state/home.js';
+import type { ApiContext } from './api-context.js';
+import { cliPath } from './cli-path.js';
+import { ensureClusterPki } from './cluster-pki.js';
+import { ensureNetwork } from './cluster-network.js';
+import { applyInstallManifests, createSystemNamespaces } from './install-manifests.js';
+import { loadCatalogue, ResourceRegistry } from './registry.js';
+import { readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime.js';
+import { startApiServer } from './server.js';
+import { MemoryStore } from './store.js';
+
+export interface RunningCluster {
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+function timestamp(): string {
+  return new Date().toISOString();
+}
+
+export async function startCluster(paths: HomePaths = homePaths(), log: (line: string) => void = (l) => process.stdout.write(`${timestamp()} ${l}\n`)): Promise<RunningCluster> {
+  const started = performance.now();
+  const other = runningCluster(paths.clusterRuntime);
+  if (other && other.pid !== process.pid) throw new Error(`a cluster for ${paths.home} already runs (pid ${other.pid}, ${other.apiUrl})`);
+  fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(paths.podLogs, { recursive: true });
+
+  const [pki, network, catalogue] = await Promise.all([ensureClusterPki(paths.clusterPki), ensureNetwork(paths.cluster, paths.home), loadCatalogue(log)]);
+  const registry = new ResourceRegistry(catalogue.builtins, catalogue.fromCrd, log);
+  const store = new MemoryStore({
+    file: paths.clusterStore,
+    log,
+    // Kinds without a status subresource take status from PUT like any field.
+    hasStatusSubresource: (key) => registry.all().find((t) => t.group === key.group && t.plural === key.resource)?.hasStatus ?? true,
+  });
+  const firstStart = store.isEmpty;
+  const ctx: ApiContext = { store, registry, podLogDir: paths.podLogs, log };
+
+  const previous = readRuntime(paths.clusterRuntime);
+  const api = await startApiServer({ ...ctx, token: pki.token, certPem: pki.certPem, keyPem: pki.keyPem, port: previous?.port });
+  writeKubeconfig(paths.kubeconfig, api.url, pki.caPem, pki.token);
+  if (firstStart) {
+    createSystemNamespaces(ctx);
+    applyInstallManifests(ctx);
+  }
+  writeRuntime(paths.clusterRuntime, { pid: process.pid, apiUrl: api.url, port: api.port, network, startedAt: new Date().toISOString(), kubeconfig: paths.kubeconfig });
+  log(`api: serving ${api.url} (${firstStart ? 'first start' : 'restored store'}, ${Math.round(performance.now() - started)} ms)`);
+
+  const { startControlPlane } = await import('./controllers/index.js');
+  const controlPlane = await startControlPlane({ store, paths, network, apiUrl: api.url, kubeconfigPath: paths.kubeconfig, cliPath: cliPath(), log });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl: api.url,
+    stop: () =>
+      (stopping ??= (async () => {
+        log('cluster: stopping');
+        try {
+          await controlPlane.stop();
+        } catch (error) {
+          log(`cluster: control plane stop failed: ${(error as Error).message}`);
+        }
+        await api.close();
+        await store.flush();
+        const runtime = readRuntime(paths.clusterRuntime);
+        if (runtime?.pid === process.pid) fs.rmSync(paths.clusterRuntime, { force: true });
+        log('cluster: stopped');
+      })()),
+  };
+}
+
+/** `cluster up --foreground`: runs until SIGTERM/SIGINT. */
+export async function runForeground(paths: HomePaths = homePaths()): Promise<number> {
+  const cluster = await startCluster(paths);
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      process.stdout.write(`${timestamp()} cluster: ${signal} received\n`);
+      cluster.stop().then(
+        () => resolve(0),
+        (error: Error) => {
+          process.stderr.write(`${timestamp()} cluster: shutdown failed: ${error.message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}

@@ -1,0 +1,171 @@
+// The lifecycle commands as functions: up (detached, waits for readiness),
+// down (SIGTERM, bounded wait), status, kubeconfig, reset. Each prints what it
+// did and returns an exit code; each is idempotent.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { homePaths, type HomePaths } from '../../state/home.js';
+import { apiGet, credentialsFromKubeconfig, podReady, systemReadiness, type ApiCredentials } from './api-probe.js';
+import { cliPath } from './cli-path.js';
+import { isAlive, readRuntime, runningCluster } from './runtime.js';
+
+export const SYSTEM_NAMESPACES = ['kube-system', 'agentgateway-system'];
+const DEFAULT_UP_TIMEOUT_MS = 60_000;
+const DEFAULT_DOWN_TIMEOUT_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function logTail(file: string, lines = 15): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log written)';
+  }
+}
+
+/** Progress on stderr; on a TTY the line is rewritten in place. */
+function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
+  else process.stderr.write(`${text}\n`);
+}
+function progressDone(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+}
+
+export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}): Promise<number> {
+  const paths = options.paths ?? homePaths();
+  const existing = runningCluster(paths.clusterRuntime);
+  if (existing) {
+    process.stdout.write(`The cluster is already running at ${existing.apiUrl} (pid ${existing.pid}).\nkubeconfig: ${paths.kubeconfig}\n`);
+    return 0;
+  }
+  const started = Date.now();
+  const deadline = started + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
+  fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
+  const logFd = fs.openSync(paths.clusterLog, 'a');
+  const child = spawn(process.execPath, [cliPath(), 'cluster', 'up', '--foreground'], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, AGW_WORKSHOP_HOME: paths.home },
+  });
+  fs.closeSync(logFd);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => {
+    exited = code;
+  });
+  child.unref();
+
+  const fail = (why: string): number => {
+    progressDone();
+    process.stderr.write(`agw-workshop: the cluster did not become ready: ${why}\nSee ${paths.clusterLog}; its last lines:\n${logTail(paths.clusterLog)}\n`);
+    return 1;
+  };
+
+  let creds: ApiCredentials | undefined;
+  let lastSummary = 'starting the cluster process';
+  progress(`cluster: ${lastSummary}…`);
+  for (let attempt = 0; Date.now() < deadline && attempt < 100_000; attempt++) {
+    if (exited !== undefined) return fail(`the cluster process exited (code ${exited})`);
+    const runtime = readRuntime(paths.clusterRuntime);
+    if (runtime && runtime.pid === child.pid) {
+      try {
+        creds ??= credentialsFromKubeconfig(paths.kubeconfig);
+        const health = await apiGet<string>(creds, '/readyz', 1000);
+        if (health.status === 200) {
+          const readiness = await systemReadiness(creds, SYSTEM_NAMESPACES);
+          if (readiness.ready) {
+            progressDone();
+            process.stdout.write(`Cluster ready at ${creds.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (${readiness.summary}).\nkubeconfig: ${paths.kubeconfig}\n`);
+            return 0;
+          }
+          if (readiness.summary !== lastSummary) progress(`cluster: ${(lastSummary = readiness.summary)}`);
+        }
+      } catch (error) {
+        const summary = `waiting for the API (${(error as Error).message})`;
+        if (summary !== lastSummary) progress(`cluster: ${(lastSummary = summary)}`);
+      }
+    }
+    await sleep(creds ? 100 : 25);
+  }
+  return fail(`not ready within ${((options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS) / 1000).toFixed(0)} s (${lastSummary}); the process (pid ${child.pid}) is still running: stop it with \`agw-workshop cluster down\``);
+}
+
+export async function down(options: { timeoutMs?: number; paths?: HomePaths; quiet?: boolean } = {}): Promise<number> {
+  const paths = options.paths ?? homePaths();
+  const runtime = readRuntime(paths.clusterRuntime);
+  if (!runtime || !isAlive(runtime.pid)) {
+    fs.rmSync(paths.clusterRuntime, { force: true });
+    if (!options.quiet) process.stdout.write('The cluster is not running.\n');
+    return 0;
+  }
+  process.kill(runtime.pid, 'SIGTERM');
+  const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_DOWN_TIMEOUT_MS);
+  while (Date.now() < deadline && isAlive(runtime.pid)) await sleep(25);
+  if (isAlive(runtime.pid)) {
+    process.kill(runtime.pid, 'SIGKILL');
+    for (let i = 0; i < 40 && isAlive(runtime.pid); i++) await sleep(25);
+    process.stderr.write(`agw-workshop: the cluster (pid ${runtime.pid}) did not stop within the timeout and was killed; see ${paths.clusterLog}\n`);
+  }
+  fs.rmSync(paths.clusterRuntime, { force: true });
+  if (!options.quiet) process.stdout.write(`Cluster stopped (pid ${runtime.pid}).\n`);
+  return 0;
+}
+
+interface PodSummary {
+  namespace: string;
+  name: string;
+  phase: string;
+  ready: boolean;
+  podIP?: string;
+}
+
+export async function status(options: { json?: boolean; paths?: HomePaths } = {}): Promise<number> {
+  const paths = options.paths ?? homePaths();
+  const runtime = runningCluster(paths.clusterRuntime);
+  let pods: PodSummary[] = [];
+  let apiError: string | undefined;
+  if (runtime) {
+    try {
+      const creds = credentialsFromKubeconfig(paths.kubeconfig);
+      const list = await apiGet<{ items?: { metadata: { name: string; namespace: string }; status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] } }[] }>(creds, '/api/v1/pods');
+      pods = (list.body.items ?? []).map((p) => ({ namespace: p.metadata.namespace, name: p.metadata.name, phase: p.status?.phase ?? 'Pending', ready: podReady(p), podIP: p.status?.podIP }));
+    } catch (error) {
+      apiError = (error as Error).message;
+    }
+  }
+  const network = runtime?.network;
+  const block = network ? (network.loopbackRange ? `127.${network.octet}.0.0/16` : '127.0.0.1 (ports remapped)') : undefined;
+  if (options.json) {
+    process.stdout.write(
+      JSON.stringify({ running: Boolean(runtime), pid: runtime?.pid, apiUrl: runtime?.apiUrl, kubeconfig: paths.kubeconfig, home: paths.home, network: network ? { ...network, block } : undefined, pods, error: apiError }, null, 2) + '\n',
+    );
+    return 0;
+  }
+  if (!runtime) {
+    process.stdout.write(`The cluster is not running (home ${paths.home}). Start it with: agw-workshop cluster up\n`);
+    return 0;
+  }
+  const lines = [`Cluster running (pid ${runtime.pid})`, `  API:        ${runtime.apiUrl}`, `  kubeconfig: ${paths.kubeconfig}`, `  network:    ${block}`, `  log:        ${paths.clusterLog}`];
+  if (apiError) lines.push(`  API not answering: ${apiError}`);
+  lines.push(pods.length ? '  pods:' : '  pods:       none');
+  for (const p of pods) lines.push(`    ${`${p.namespace}/${p.name}`.padEnd(48)} ${p.phase.padEnd(10)} ${p.ready ? 'ready' : 'not ready'}  ${p.podIP ?? ''}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+export async function kubeconfig(options: { paths?: HomePaths } = {}): Promise<number> {
+  const paths = options.paths ?? homePaths();
+  process.stdout.write(`${paths.kubeconfig}\n`);
+  if (!fs.existsSync(paths.kubeconfig)) process.stderr.write('(it does not exist yet: run `agw-workshop cluster up` first)\n');
+  return 0;
+}
+
+export async function reset(options: { paths?: HomePaths } = {}): Promise<number> {
+  const paths = options.paths ?? homePaths();
+  await down({ paths, quiet: true });
+  for (const target of [paths.clusterStore, paths.clusterPki, paths.kubeconfig, paths.clusterRuntime, paths.podLogs]) fs.rmSync(target, { recursive: true, force: true });
+  for (const f of fs.existsSync(paths.cluster) ? fs.readdirSync(paths.cluster) : []) {
+    if (f.startsWith('store.json.corrupt-') || f.startsWith('.store.json.')) fs.rmSync(`${paths.cluster}/${f}`, { force: true });
+  }
+  process.stdout.write(`Cluster reset: store and certificates under ${paths.cluster} removed.\n`);
+  return 0;
+}

@@ -1,0 +1,182 @@
+// The embedded Kubernetes API server: HTTPS on 127.0.0.1, bearer token,
+// discovery, OpenAPI v3, and CRUD/watch for every kind in the registry.
+// Stored CRDs register their kinds as they are written.
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from './api-error.js';
+import { resolveTarget, type ApiContext } from './api-context.js';
+import { authenticate, isPublicPath } from './auth.js';
+import { aggregatedDiscovery, aggregatedVersionAccepted, legacyApiVersions, legacyGroup, legacyGroupList, resourceList } from './discovery.js';
+import { handleGet } from './handle-read.js';
+import { handleCreate, handleDelete, handlePatch, handleUpdate } from './handle-write.js';
+import { sendError, sendJson, sendText } from './http-util.js';
+import { openapiDocument, openapiRoot } from './openapi.js';
+import { CRD_KEY } from './registry.js';
+import { route } from './routing.js';
+
+export interface ApiServerOptions extends ApiContext {
+  token: string;
+  certPem: string;
+  keyPem: string;
+  /** Port to try first (the one from last time); falls back to a free one. */
+  port?: number;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const VERSION_INFO = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-agw-workshop',
+  gitCommit: 'embedded',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'node',
+  compiler: 'node',
+  platform: `${process.platform}/${process.arch}`,
+};
+
+const notFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+
+async function dispatch(ctx: ApiServerOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+  if (!isPublicPath(url.pathname)) authenticate(req, ctx.token);
+  const r = route(url.pathname);
+  const method = req.method ?? 'GET';
+  const types = ctx.registry.all();
+  if (r.type !== 'resource' && method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  switch (r.type) {
+    case 'version':
+      return sendJson(res, 200, VERSION_INFO);
+    case 'health':
+      return sendText(res, 200, 'ok');
+    case 'discovery-core':
+    case 'discovery-groups': {
+      const aggregated = aggregatedVersionAccepted(req.headers.accept);
+      if (aggregated) {
+        return sendJson(
+          res,
+          200,
+          aggregatedDiscovery(types, r.type === 'discovery-core', `apidiscovery.k8s.io/${aggregated}`),
+          `application/json;g=apidiscovery.k8s.io;v=${aggregated};as=APIGroupDiscoveryList`,
+        );
+      }
+      return sendJson(res, 200, r.type === 'discovery-core' ? legacyApiVersions(`127.0.0.1:${port}`) : legacyGroupList(types));
+    }
+    case 'group': {
+      const group = legacyGroup(types, r.group);
+      if (!group) throw notFound();
+      return sendJson(res, 200, group);
+    }
+    case 'group-version': {
+      const list = resourceList(types, r.group, r.version);
+      if (!list) throw notFound();
+      return sendJson(res, 200, list);
+    }
+    case 'openapi-root':
+      return sendJson(res, 200, openapiRoot(types));
+    case 'openapi-doc': {
+      const doc = openapiDocument(types, r.group, r.version);
+      if (!doc) throw notFound();
+      return sendJson(res, 200, doc);
+    }
+    case 'openapi-v2':
+    case 'not-found':
+      throw notFound();
+    case 'resource': {
+      const target = resolveTarget(ctx, r);
+      switch (method) {
+        case 'GET':
+          return handleGet(ctx, req, res, target, url.searchParams);
+        case 'POST':
+          return handleCreate(ctx, req, res, target, url.searchParams);
+        case 'PUT':
+          return handleUpdate(ctx, req, res, target, url.searchParams);
+        case 'PATCH':
+          return handlePatch(ctx, req, res, target, url.searchParams);
+        case 'DELETE':
+          return handleDelete(ctx, req, res, target, url.searchParams);
+        default:
+          throw new ApiError(405, 'MethodNotAllowed', `method ${method} is not allowed`);
+      }
+    }
+  }
+}
+
+/** Keeps the registry in step with the stored CRDs, and marks each CRD Established as the real server does. */
+function registerCrds(ctx: ApiContext): () => void {
+  const sync = () => ctx.registry.setCrds(ctx.store.list(CRD_KEY).items);
+  sync();
+  return ctx.store.watch(CRD_KEY, (event) => {
+    sync();
+    if (event.type === 'DELETED') return;
+    const conditions = ((event.object.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []);
+    if (conditions.some((c) => c.type === 'Established')) return;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const names = (event.object.spec as { names?: unknown } | undefined)?.names;
+    const established = {
+      ...event.object,
+      status: {
+        acceptedNames: names,
+        storedVersions: ((event.object.spec as { versions?: { name: string; storage?: boolean }[] }).versions ?? []).filter((v) => v.storage).map((v) => v.name),
+        conditions: [
+          { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: now },
+          { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: now },
+        ],
+      },
+    };
+    delete established.metadata.resourceVersion;
+    try {
+      ctx.store.updateStatus(CRD_KEY, established);
+    } catch (error) {
+      ctx.log(`api: could not mark CRD ${event.object.metadata.name} established: ${(error as Error).message}`);
+    }
+  });
+}
+
+function listen(server: https.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      server.off('listening', onListening);
+      reject(error);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, '127.0.0.1');
+  });
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const stopCrds = registerCrds(options);
+  let port = 0;
+  const server = https.createServer({ cert: options.certPem, key: options.keyPem }, (req, res) => {
+    dispatch(options, port, req, res).catch((error: unknown) => sendError(res, error, options.log));
+  });
+  server.keepAliveTimeout = 30_000;
+  try {
+    port = await listen(server, options.port ?? 0);
+  } catch (error) {
+    if (!options.port || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    options.log(`api: port ${options.port} is taken; choosing a free one`);
+    port = await listen(server, 0);
+  }
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        stopCrds();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
