@@ -1,0 +1,39 @@
+// The lesson API the TUI, the headless commands and tests use.
+//   listLessons()          lessons with progress
+//   loadLesson(id)         a validated lesson (steps with text, YAML, expectations)
+//   createRunner(options)  run steps → RunnerEvents (events iterator or on(listener)), run() → 'ok'|'failed'|'interrupted'
+//   cleanupLesson(id, onEvent)  undo what the lesson created, then restore
+//   runProbeStep(options)  re-run a probe step with playground overrides
+//   stepCommands(...)      the equivalent commands of a step, for display before it runs
+import { loadLesson, lessonIds } from './load.js';
+import { LessonState } from './state.js';
+import type { LessonSummary } from './types.js';
+
+export type * from './types.js';
+export type { RunnerEvent, FieldVerdict, Explanation } from './events.js';
+export { loadLesson, lessonIds, packageRoot } from './load.js';
+export { LessonError } from './yaml-reader.js';
+export { createRunner, type RunnerOptions, type LessonRunner, type RunStatus } from './runner.js';
+export { cleanupLesson, type CleanupOptions } from './cleanup.js';
+export { runProbeStep, applyOverrides, type ProbeOverrides, type ProbeStepOptions, type ProbeStepReport } from './playground.js';
+export { resolveTarget, kubectlPrefix, type ClusterTarget } from './cluster-target.js';
+export { lessonsWithState, LessonState } from './state.js';
+export { stepCommands } from './step-commands.js';
+
+export async function listLessons(options: { home?: string } = {}): Promise<LessonSummary[]> {
+  const out: LessonSummary[] = [];
+  for (const id of await lessonIds()) {
+    const lesson = await loadLesson(id);
+    const state = await LessonState.open(id, options.home);
+    const completedSteps = lesson.steps.filter((s) => state.completedSteps.includes(s.id)).length;
+    out.push({
+      id,
+      title: lesson.title,
+      summary: lesson.summary,
+      prerequisites: lesson.prerequisites,
+      stepCount: lesson.steps.length,
+      progress: { completedSteps, status: state.status },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,299 @@
+// lesson.yaml → Lesson, validated field by field. Every problem names the
+// file, the line and the field, e.g.
+//   lessons/sni-matching/lesson.yaml:42: steps[5].probe.expect.outcome: unknown outcome "sucess"
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ProbeOutcome } from '../probe/types.js';
+import { YamlReader, type FieldPath } from './yaml-reader.js';
+import {
+  STEP_KINDS,
+  type CertificateSpec,
+  type Lesson,
+  type LessonExpectation,
+  type ManifestStep,
+  type ObjectRef,
+  type ProbeSpec,
+  type SecretSpec,
+  type Step,
+  type StepKind,
+} from './types.js';
+
+export const PROBE_OUTCOMES: readonly ProbeOutcome[] = [
+  'established',
+  'closed-after-client-hello',
+  'reset-after-client-hello',
+  'alert',
+  'verification-failed',
+  'client-certificate-required',
+  'client-certificate-rejected',
+  'not-tls',
+  'refused',
+  'timeout',
+  'http-error',
+  'dns-failure',
+];
+
+const ID = /^[a-z0-9][a-z0-9-]*$/;
+
+export interface ParseContext {
+  /** Package root: lessons/ and manifests/ live under it. */
+  root: string;
+  /** Display name of the file (relative to the root). */
+  file: string;
+}
+
+/** Reads markdown: a `.md` value names a file beside lesson.yaml; anything else is inline text. */
+function markdown(reader: YamlReader, at: FieldPath, lessonDir: string, required: boolean): string {
+  const value = reader.string(at, { required });
+  if (value === undefined) return '';
+  if (!/\.md$/.test(value.trim()) || value.includes('\n')) return value;
+  const file = path.join(lessonDir, value.trim());
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    reader.fail(at, `markdown file "${value}" not found beside lesson.yaml`);
+  }
+}
+
+function manifestField(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: string): { manifest: string; yaml: string } | undefined {
+  const value = reader.string(at);
+  if (value === undefined) return undefined;
+  const relative = path.posix.normalize(path.posix.join('manifests/lessons', lessonId, value));
+  if (!relative.startsWith('manifests/')) reader.fail(at, `manifest "${value}" must stay under manifests/`);
+  try {
+    return { manifest: relative, yaml: fs.readFileSync(path.join(ctx.root, relative), 'utf8') };
+  } catch {
+    reader.fail(at, `manifest "${relative}" not found`);
+  }
+}
+
+function objectRef(reader: YamlReader, at: FieldPath): ObjectRef {
+  reader.onlyKeys(at, ['apiVersion', 'kind', 'name', 'namespace']);
+  return {
+    apiVersion: reader.string([...at, 'apiVersion'], { required: true }),
+    kind: reader.string([...at, 'kind'], { required: true }),
+    name: reader.string([...at, 'name'], { required: true }),
+    namespace: reader.string([...at, 'namespace']),
+  };
+}
+
+function certificates(reader: YamlReader, at: FieldPath): CertificateSpec[] {
+  const count = reader.length(at);
+  if (count === 0) reader.fail(at, 'needs at least one certificate');
+  const out: CertificateSpec[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = [...at, i];
+    reader.onlyKeys(c, ['name', 'subject', 'subjectAltNames', 'usage', 'signer', 'validityDays', 'keyType', 'serial', 'note']);
+    const signer = reader.string([...c, 'signer']);
+    if (signer !== undefined && !out.some((earlier) => earlier.name === signer)) {
+      reader.fail([...c, 'signer'], `unknown signer "${signer}" (it must be a certificate listed before this one)`);
+    }
+    out.push({
+      name: reader.string([...c, 'name'], { required: true, pattern: /^[A-Za-z0-9._-]+$/ }),
+      subject: reader.string([...c, 'subject'], { required: true, pattern: /^\// }),
+      subjectAltNames: reader.stringList([...c, 'subjectAltNames']) ?? [],
+      usage: reader.oneOf([...c, 'usage'], ['ca', 'server', 'client'] as const, 'usage') ?? (signer ? 'server' : 'ca'),
+      signer,
+      validityDays: reader.number([...c, 'validityDays'], { min: 1, max: 3650, integer: true }) ?? 365,
+      keyType: reader.oneOf([...c, 'keyType'], ['rsa2048', 'rsa3072', 'rsa4096'] as const, 'key type') ?? 'rsa2048',
+      serial: reader.number([...c, 'serial'], { min: 0, integer: true }),
+      note: reader.string([...c, 'note']),
+    });
+  }
+  return out;
+}
+
+function expectation(reader: YamlReader, at: FieldPath): LessonExpectation {
+  reader.onlyKeys(at, ['outcome', 'curlExitCode', 'certificate', 'alpn', 'tlsVersion', 'httpVersion', 'status', 'bodyContains', 'header']);
+  const out: LessonExpectation = {};
+  const outcome = reader.get([...at, 'outcome']);
+  if (Array.isArray(outcome)) {
+    out.outcome = outcome.map((_, i) => reader.oneOf([...at, 'outcome', i], PROBE_OUTCOMES, 'outcome', true)!);
+  } else if (outcome !== undefined) {
+    out.outcome = reader.oneOf([...at, 'outcome'], PROBE_OUTCOMES, 'outcome', true);
+  }
+  const exit = reader.number([...at, 'curlExitCode'], { min: 0, max: 255, integer: true });
+  if (exit !== undefined) out.curlExitCode = exit;
+  if (reader.has([...at, 'certificate'])) {
+    const c = [...at, 'certificate'];
+    reader.onlyKeys(c, ['subject', 'issuer', 'subjectAltNames']);
+    out.certificate = {
+      subject: reader.string([...c, 'subject']),
+      issuer: reader.string([...c, 'issuer']),
+      subjectAltNames: reader.stringList([...c, 'subjectAltNames']),
+    };
+  }
+  const alpn = reader.string([...at, 'alpn']);
+  if (alpn !== undefined) out.alpn = alpn;
+  const tlsVersion = reader.oneOf([...at, 'tlsVersion'], ['TLSv1.2', 'TLSv1.3'] as const, 'TLS version');
+  if (tlsVersion) out.tlsVersion = tlsVersion;
+  const httpVersion = reader.oneOf([...at, 'httpVersion'], ['1.1', '2'] as const, 'HTTP version');
+  if (httpVersion) out.httpVersion = httpVersion;
+  const status = reader.number([...at, 'status'], { min: 100, max: 599, integer: true });
+  if (status !== undefined) out.status = status;
+  const body = reader.string([...at, 'bodyContains']);
+  if (body !== undefined) out.bodyContains = body;
+  if (reader.has([...at, 'header'])) {
+    out.header = {};
+    for (const key of reader.keys([...at, 'header'])) out.header[key.toLowerCase()] = reader.string([...at, 'header', key], { required: true });
+  }
+  if (Object.keys(out).length === 0) reader.fail(at, 'states nothing to expect');
+  return out;
+}
+
+function probeSpec(reader: YamlReader, at: FieldPath, certNames: Set<string>): ProbeSpec {
+  reader.onlyKeys(at, ['url', 'resolve', 'sni', 'cacert', 'clientCert', 'insecure', 'alpn', 'httpVersion', 'method', 'headers', 'body', 'maxTimeMs']);
+  const url = reader.string([...at, 'url'], { required: true, pattern: /^https?:\/\// });
+  const spec: ProbeSpec = { url };
+  const resolve = reader.stringList([...at, 'resolve']);
+  if (resolve) spec.resolve = resolve;
+  if (reader.has([...at, 'sni'])) spec.sni = reader.get([...at, 'sni']) === null ? null : reader.string([...at, 'sni']);
+  for (const field of ['cacert', 'clientCert'] as const) {
+    const name = reader.string([...at, field]);
+    if (name === undefined) continue;
+    if (!certNames.has(name)) reader.fail([...at, field], `unknown certificate "${name}" (declare it in a certs step first)`);
+    spec[field] = name;
+  }
+  const insecure = reader.boolean([...at, 'insecure']);
+  if (insecure !== undefined) spec.insecure = insecure;
+  const alpn = reader.stringList([...at, 'alpn']);
+  if (alpn) spec.alpn = alpn;
+  const httpVersion = reader.oneOf([...at, 'httpVersion'], ['1.1', '2'] as const, 'HTTP version');
+  if (httpVersion) spec.httpVersion = httpVersion;
+  const method = reader.string([...at, 'method'], { pattern: /^[A-Z]+$/ });
+  if (method) spec.method = method;
+  if (reader.has([...at, 'headers'])) {
+    spec.headers = reader.keys([...at, 'headers']).map((key) => [key, reader.string([...at, 'headers', key], { required: true })]);
+  }
+  const body = reader.string([...at, 'body']);
+  if (body !== undefined) spec.body = body;
+  const maxTime = reader.number([...at, 'maxTimeMs'], { min: 100, max: 120_000, integer: true });
+  if (maxTime !== undefined) spec.maxTimeMs = maxTime;
+  return spec;
+}
+
+const COMMON_FIELDS = ['id', 'kind', 'title', 'text', 'notes'];
+const KIND_FIELDS: Record<StepKind, string[]> = {
+  explain: [],
+  cluster: [],
+  certs: ['certificates'],
+  apply: ['manifest'],
+  delete: ['manifest', 'objects'],
+  restore: ['manifest'],
+  secret: ['secrets'],
+  wait: ['object', 'condition', 'timeoutSeconds', 'showStatus'],
+  probe: ['probe', 'expect', 'explanation'],
+};
+
+function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: string, lessonDir: string, certNames: Set<string>): Step {
+  const kind = reader.oneOf([...at, 'kind'], STEP_KINDS, 'step kind', true)!;
+  reader.onlyKeys(at, [...COMMON_FIELDS, ...KIND_FIELDS[kind]]);
+  const base = {
+    id: reader.string([...at, 'id'], { required: true, pattern: ID }),
+    title: reader.string([...at, 'title'], { required: true }),
+    text: markdown(reader, [...at, 'text'], lessonDir, false),
+    notes: reader.has([...at, 'notes']) ? markdown(reader, [...at, 'notes'], lessonDir, false) : undefined,
+    source: `${ctx.file}:${reader.line(at)}`,
+  };
+  switch (kind) {
+    case 'explain':
+    case 'cluster':
+      return { ...base, kind };
+    case 'certs': {
+      const list = certificates(reader, [...at, 'certificates']);
+      for (const c of list) certNames.add(c.name);
+      return { ...base, kind, certificates: list };
+    }
+    case 'apply':
+    case 'delete':
+    case 'restore': {
+      const m = manifestField(reader, [...at, 'manifest'], ctx, lessonId);
+      const step: ManifestStep = { ...base, kind, ...(m ?? {}) };
+      if (kind === 'delete' && reader.has([...at, 'objects'])) {
+        const n = reader.length([...at, 'objects']);
+        step.objects = Array.from({ length: n }, (_, i) => objectRef(reader, [...at, 'objects', i]));
+      }
+      if (!step.manifest && !step.objects?.length) reader.fail([...at, 'manifest'], kind === 'delete' ? 'is required (or list objects)' : 'is required');
+      return step;
+    }
+    case 'secret': {
+      const n = reader.length([...at, 'secrets']);
+      if (n === 0) reader.fail([...at, 'secrets'], 'needs at least one secret');
+      const secrets: SecretSpec[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = [...at, 'secrets', i];
+        reader.onlyKeys(s, ['name', 'namespace', 'certificate']);
+        const certificate = reader.string([...s, 'certificate'], { required: true });
+        if (!certNames.has(certificate)) reader.fail([...s, 'certificate'], `unknown certificate "${certificate}" (declare it in a certs step first)`);
+        secrets.push({ name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate });
+      }
+      return { ...base, kind, secrets };
+    }
+    case 'wait': {
+      const c = [...at, 'condition'];
+      if (!reader.has(c)) reader.fail(c, 'is required');
+      reader.onlyKeys(c, ['type', 'status', 'reason']);
+      return {
+        ...base,
+        kind,
+        object: reader.has([...at, 'object']) ? objectRef(reader, [...at, 'object']) : reader.fail([...at, 'object'], 'is required'),
+        condition: {
+          type: reader.string([...c, 'type'], { required: true }),
+          status: reader.oneOf([...c, 'status'], ['True', 'False', 'Unknown'] as const, 'condition status') ?? 'True',
+          reason: reader.string([...c, 'reason']),
+        },
+        timeoutSeconds: reader.number([...at, 'timeoutSeconds'], { min: 1, max: 600 }) ?? 60,
+        showStatus: reader.boolean([...at, 'showStatus']) ?? false,
+      };
+    }
+    case 'probe': {
+      if (!reader.has([...at, 'probe'])) reader.fail([...at, 'probe'], 'is required');
+      if (!reader.has([...at, 'expect'])) reader.fail([...at, 'expect'], 'is required');
+      return {
+        ...base,
+        kind,
+        probe: probeSpec(reader, [...at, 'probe'], certNames),
+        expect: expectation(reader, [...at, 'expect']),
+        explanation: reader.string([...at, 'explanation'], { pattern: ID }),
+      };
+    }
+  }
+}
+
+/** Parses and validates one lesson file's text. Throws LessonError naming file, line and field. */
+export function parseLesson(text: string, ctx: ParseContext): Lesson {
+  const reader = new YamlReader(ctx.file, text);
+  reader.onlyKeys([], ['id', 'title', 'summary', 'prerequisites', 'namespace', 'intro', 'steps', 'cleanup']);
+  const id = reader.string(['id'], { required: true, pattern: ID });
+  const expectedId = path.basename(path.dirname(ctx.file));
+  if (expectedId && expectedId !== '.' && expectedId !== id) reader.fail(['id'], `"${id}" must match its folder name "${expectedId}"`);
+  const lessonDir = path.join(ctx.root, path.dirname(ctx.file));
+  const certNames = new Set<string>();
+  const stepCount = reader.length(['steps']);
+  if (stepCount === 0) reader.fail(['steps'], 'needs at least one step');
+  const steps: Step[] = [];
+  const ids = new Set<string>();
+  for (let i = 0; i < stepCount; i++) {
+    const s = step(reader, ['steps', i], ctx, id, lessonDir, certNames);
+    if (ids.has(s.id)) reader.fail(['steps', i, 'id'], `duplicate step id "${s.id}"`);
+    ids.add(s.id);
+    steps.push(s);
+  }
+  const cleanup: ManifestStep[] = [];
+  for (let i = 0; i < reader.length(['cleanup']); i++) {
+    const s = step(reader, ['cleanup', i], ctx, id, lessonDir, certNames);
+    if (s.kind !== 'restore' && s.kind !== 'apply' && s.kind !== 'delete') reader.fail(['cleanup', i, 'kind'], `cleanup steps must be restore, apply or delete, not "${s.kind}"`);
+    cleanup.push(s as ManifestStep);
+  }
+  return {
+    id,
+    title: reader.string(['title'], { required: true }),
+    summary: reader.string(['summary'], { required: true }),
+    prerequisites: reader.stringList(['prerequisites']) ?? [],
+    namespace: reader.string(['namespace'], { pattern: ID }) ?? 'default',
+    intro: markdown(reader, ['intro'], lessonDir, false),
+    steps,
+    cleanup,
+    dir: lessonDir,
+  };
+}

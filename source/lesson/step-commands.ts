@@ -1,0 +1,79 @@
+// A step's equivalent commands computed from the lesson alone (no cluster):
+// what the TUI shows before a step runs. ${GATEWAY_IP} stays a shell
+// variable, set by the `export GATEWAY_IP=...` line shown with it.
+import path from 'node:path';
+import { homePaths } from '../state/home.js';
+import { resolveTarget, kubectlPrefix, type TargetOptions } from './cluster-target.js';
+import type { Tool } from './context.js';
+import {
+  curlCommand,
+  gatewayAddressCommand,
+  kubectlApply,
+  kubectlCreateTlsSecret,
+  kubectlDelete,
+  kubectlGetYaml,
+  kubectlWait,
+  opensslCommands,
+} from './equivalents.js';
+import { isNamespaced } from './manifests.js';
+import { DEFAULT_GATEWAY_NAME } from './variables-resolver.js';
+import { certificateFiles } from './steps/certs.js';
+import type { Lesson, Step } from './types.js';
+import type { ProbeRequest } from '../probe/types.js';
+
+export interface StepCommand {
+  tool: Tool;
+  command: string;
+}
+
+export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions & { workDir?: string; namespace?: string } = {}): StepCommand[] {
+  const target = resolveTarget(options);
+  const kubectl = kubectlPrefix(target);
+  const namespace = options.namespace ?? lesson.namespace;
+  const workDir = options.workDir ?? path.join(homePaths(options.home).work, lesson.id);
+  const fill = (text: string) => text.replace(/\$\{NAMESPACE\}/g, namespace).replace(/\$\{WORK_DIR\}/g, workDir).replace(/\$\{GATEWAY_NAME\}/g, DEFAULT_GATEWAY_NAME);
+  const k = (command: string): StepCommand => ({ tool: 'kubectl', command });
+  switch (step.kind) {
+    case 'explain':
+      return [];
+    case 'cluster':
+      return target.embedded ? [{ tool: 'shell', command: 'agw-workshop cluster up' }, k(`${kubectl} get nodes,svc -A`)] : [k(`${kubectl} version`)];
+    case 'certs':
+      return opensslCommands(step.certificates, workDir).map((command) => ({ tool: 'openssl', command }));
+    case 'apply':
+    case 'restore':
+      return step.yaml ? [k(kubectlApply(kubectl, fill(step.yaml)))] : [];
+    case 'delete':
+      return (step.objects ?? []).map((o) => k(kubectlDelete(kubectl, { ...o, namespace: isNamespaced(o.kind) ? fill(o.namespace ?? '${NAMESPACE}') : undefined })));
+    case 'secret':
+      return step.secrets.map((s) => {
+        const files = certificateFiles(workDir, s.certificate);
+        return k(kubectlCreateTlsSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, files.keyFile, files.certFile));
+      });
+    case 'wait': {
+      const ns = isNamespaced(step.object.kind) ? fill(step.object.namespace ?? '${NAMESPACE}') : undefined;
+      const out = [k(kubectlWait(kubectl, step, ns))];
+      if (step.showStatus) out.push(k(kubectlGetYaml(kubectl, { ...step.object, namespace: ns })));
+      return out;
+    }
+    case 'probe': {
+      const p = step.probe;
+      const request: ProbeRequest = { url: fill(p.url) };
+      if (p.resolve) request.resolve = p.resolve.map(fill);
+      if (p.sni !== undefined) request.sni = p.sni;
+      if (p.cacert) request.caFile = certificateFiles(workDir, p.cacert).certFile;
+      if (p.clientCert) Object.assign(request, { certFile: certificateFiles(workDir, p.clientCert).certFile, keyFile: certificateFiles(workDir, p.clientCert).keyFile });
+      if (p.insecure) request.insecure = true;
+      if (p.alpn) request.alpn = p.alpn;
+      if (p.httpVersion) request.httpVersion = p.httpVersion;
+      if (p.method) request.method = p.method;
+      if (p.headers) request.headers = p.headers.map(([h, v]) => [h, fill(v)]);
+      if (p.body !== undefined) request.body = fill(p.body);
+      const out: StepCommand[] = [];
+      if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, DEFAULT_GATEWAY_NAME)));
+      // curlCommand quotes arguments; keep ${GATEWAY_IP} expandable by double-quoting the --resolve entries.
+      out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{GATEWAY_IP\}[^']*)'/g, '"$1"') });
+      return out;
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// apply · delete · restore · secret: the steps that change objects in the
+// cluster. Each object is written to the journal before it is touched, with
+// a saved copy when it existed before the lesson (cleanup restores that copy
+// instead of deleting an object the lesson did not create).
+import fsp from 'node:fs/promises';
+import type { ClusterClient, KubeObject } from '../../cluster/client.js';
+import type { StepContext, StepResult } from '../context.js';
+import { kubectlApply, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
+import { isNamespaced, parseManifest, strippedForSave } from '../manifests.js';
+import type { ManifestStep, SecretStep } from '../types.js';
+import { certificateFiles } from './certs.js';
+import { packageRoot } from '../load.js';
+import path from 'node:path';
+
+function keyOf(o: KubeObject) {
+  return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) };
+}
+
+/** The step's manifest with variables filled in, as text and as objects. */
+export async function renderStepManifest(ctx: StepContext, step: ManifestStep): Promise<{ text: string; objects: KubeObject[] }> {
+  if (!step.manifest) return { text: '', objects: [] };
+  const raw = step.yaml ?? (await fsp.readFile(path.join(packageRoot(), step.manifest), 'utf8'));
+  const text = await ctx.fill(raw, step.manifest);
+  return { text, objects: parseManifest(text, step.manifest, await ctx.fill('${NAMESPACE}', step.manifest)) };
+}
+
+/** Journals an object (with its state before the lesson) and then applies it. */
+export async function journaledApply(ctx: StepContext, client: ClusterClient, object: KubeObject): Promise<string> {
+  const key = keyOf(object);
+  if (!ctx.state.hasObject(key)) {
+    const before = await client.get(key);
+    await ctx.state.recordObject(ctx.step.id, key, before !== undefined, before ? strippedForSave(before) : undefined);
+  }
+  const { action } = await client.apply(object);
+  return `${objectLabel(object)} ${action}`;
+}
+
+export async function runApply(ctx: StepContext): Promise<StepResult> {
+  const step = ctx.step as ManifestStep;
+  const { text, objects } = await renderStepManifest(ctx, step);
+  ctx.command('kubectl', kubectlApply(ctx.kubectl, text));
+  const client = await ctx.client();
+  for (const object of objects) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    ctx.output(await journaledApply(ctx, client, object));
+  }
+  return { ok: true };
+}
+
+export async function runDelete(ctx: StepContext): Promise<StepResult> {
+  const step = ctx.step as ManifestStep;
+  const fromManifest = (await renderStepManifest(ctx, step)).objects.map(keyOf);
+  const named = await Promise.all(
+    (step.objects ?? []).map(async (o) => ({
+      ...o,
+      namespace: isNamespaced(o.kind) ? await ctx.fill(o.namespace ?? '${NAMESPACE}', step.source) : undefined,
+    })),
+  );
+  const client = await ctx.client();
+  for (const ref of [...fromManifest, ...named]) {
+    ctx.command('kubectl', kubectlDelete(ctx.kubectl, ref));
+    if (!ctx.state.hasObject(ref)) {
+      const before = await client.get(ref);
+      // Deleting what the lesson did not create: keep a copy so cleanup can put it back.
+      if (before) await ctx.state.recordObject(step.id, ref, true, strippedForSave(before));
+    }
+    const result = await client.delete(ref);
+    ctx.output(`${ref.kind.toLowerCase()}/${ref.name} ${result === 'deleted' ? 'deleted' : 'already absent'}`);
+  }
+  return { ok: true };
+}
+
+/** restore: make objects exactly as the manifest says (replace, not merge), e.g. the default Gateway. */
+export async function runRestore(ctx: StepContext): Promise<StepResult> {
+  const step = ctx.step as ManifestStep;
+  const { text, objects } = await renderStepManifest(ctx, step);
+  ctx.command('kubectl', kubectlApply(ctx.kubectl, text));
+  const client = await ctx.client();
+  for (const object of objects) {
+    const key = keyOf(object);
+    // During cleanup the journal is being emptied, not filled.
+    if (!ctx.cleanup && !ctx.state.hasObject(key)) {
+      const before = await client.get(key);
+      await ctx.state.recordObject(step.id, key, before !== undefined, before ? strippedForSave(before) : undefined);
+    }
+    await client.replace(object);
+    ctx.output(`${objectLabel(object)} restored`);
+  }
+  return { ok: true };
+}
+
+export async function runSecret(ctx: StepContext): Promise<StepResult> {
+  const step = ctx.step as SecretStep;
+  const client = await ctx.client();
+  for (const spec of step.secrets) {
+    const namespace = await ctx.fill(spec.namespace ?? '${NAMESPACE}', step.source);
+    const files = certificateFiles(ctx.workDir, spec.certificate);
+    ctx.command('kubectl', kubectlCreateTlsSecret(ctx.kubectl, namespace, spec.name, files.keyFile, files.certFile));
+    let cert: Buffer;
+    let key: Buffer;
+    try {
+      [cert, key] = await Promise.all([fsp.readFile(files.certFile), fsp.readFile(files.keyFile)]);
+    } catch {
+      return { ok: false, error: `secret ${spec.name}: ${files.certFile} or its key is missing (run the certificates step first)` };
+    }
+    const wanted = { 'tls.crt': cert.toString('base64'), 'tls.key': key.toString('base64') };
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: spec.name, namespace }, type: 'kubernetes.io/tls', data: wanted };
+    const existing = await client.get(keyOf(secret));
+    const data = existing?.data as Record<string, string> | undefined;
+    if (existing && data?.['tls.crt'] === wanted['tls.crt'] && data?.['tls.key'] === wanted['tls.key']) {
+      if (!ctx.state.hasObject(keyOf(secret))) await ctx.state.recordObject(step.id, keyOf(secret), true, strippedForSave(existing));
+      ctx.output(`secret/${spec.name} -n ${namespace} unchanged (same certificate and key)`);
+      continue;
+    }
+    ctx.output(await journaledApply(ctx, client, secret));
+  }
+  return { ok: true };
+}

@@ -1,0 +1,149 @@
+// A lesson as data: what lessons/<id>/lesson.yaml holds once validated.
+// Text fields are markdown already read from the lesson's .md files.
+import type { ProbeOutcome } from '../probe/types.js';
+
+export type StepKind = 'explain' | 'cluster' | 'certs' | 'apply' | 'delete' | 'secret' | 'wait' | 'probe' | 'restore';
+export const STEP_KINDS: readonly StepKind[] = ['explain', 'cluster', 'certs', 'apply', 'delete', 'secret', 'wait', 'probe', 'restore'];
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Template; `${NAMESPACE}` by default for namespaced kinds. */
+  namespace?: string;
+}
+
+export interface CertificateSpec {
+  /** File stem in the work dir: `<name>.crt`, `<name>.key` (and `.csr` in the equivalent openssl commands). */
+  name: string;
+  subject: string;
+  subjectAltNames: string[];
+  usage: 'ca' | 'server' | 'client';
+  /** Name of the signing certificate in the same lesson; absent → self-signed. */
+  signer?: string;
+  validityDays: number;
+  keyType: 'rsa2048' | 'rsa3072' | 'rsa4096';
+  serial?: number;
+  /** Why this certificate differs from the lab text, if it does (shown to the learner). */
+  note?: string;
+}
+
+export interface SecretSpec {
+  name: string;
+  namespace?: string;
+  /** Name of a certificate from a certs step of this lesson. */
+  certificate: string;
+}
+
+/** What a probe step expects; compared field by field with what the probe observed. */
+export interface LessonExpectation {
+  outcome?: ProbeOutcome | ProbeOutcome[];
+  curlExitCode?: number;
+  certificate?: { subject?: string; issuer?: string; subjectAltNames?: string[] };
+  alpn?: string;
+  tlsVersion?: string;
+  httpVersion?: '1.1' | '2';
+  status?: number;
+  bodyContains?: string;
+  header?: Record<string, string>;
+}
+
+/** A probe as lesson data (templates, certificate names instead of paths). */
+export interface ProbeSpec {
+  url: string;
+  resolve?: string[];
+  sni?: string | null;
+  /** Name of a certificate of this lesson used as the CA bundle (curl --cacert). */
+  cacert?: string;
+  /** Name of a certificate of this lesson sent as the client certificate (curl --cert/--key). */
+  clientCert?: string;
+  insecure?: boolean;
+  alpn?: string[];
+  httpVersion?: '1.1' | '2';
+  method?: string;
+  headers?: [string, string][];
+  body?: string;
+  maxTimeMs?: number;
+}
+
+export interface WaitCondition {
+  /** Condition type, e.g. Programmed, Available, Accepted. */
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+}
+
+interface StepBase {
+  /** Stable id, unique in the lesson (used by `catch-up lesson:step` and the journal). */
+  id: string;
+  kind: StepKind;
+  title: string;
+  /** Markdown shown for the step. */
+  text: string;
+  /** Instructor-only notes (`--presenter`). */
+  notes?: string;
+  /** Where this step was declared: `lessons/<id>/lesson.yaml:<line>`. */
+  source: string;
+}
+
+export interface ExplainStep extends StepBase { kind: 'explain' }
+export interface ClusterStep extends StepBase { kind: 'cluster' }
+export interface CertsStep extends StepBase { kind: 'certs'; certificates: CertificateSpec[] }
+export interface ManifestStep extends StepBase {
+  kind: 'apply' | 'delete' | 'restore';
+  /** Path relative to the repository root, e.g. manifests/lessons/sni-matching/gateway.yaml. */
+  manifest?: string;
+  /** Manifest text as written (variables not filled in), for display. */
+  yaml?: string;
+  /** delete: objects named directly (besides or instead of a manifest). */
+  objects?: ObjectRef[];
+}
+export interface SecretStep extends StepBase { kind: 'secret'; secrets: SecretSpec[] }
+export interface WaitStep extends StepBase {
+  kind: 'wait';
+  object: ObjectRef;
+  /** Also looked for in status.parents[].conditions (routes) and status.listeners[].conditions. */
+  condition: WaitCondition;
+  timeoutSeconds: number;
+  /** Print the object's status when the condition holds (e.g. to show a route that was not accepted). */
+  showStatus: boolean;
+}
+export interface ProbeStep extends StepBase {
+  kind: 'probe';
+  probe: ProbeSpec;
+  expect: LessonExpectation;
+  /** Catalogue id of the explanation the lesson expects (e.g. sni-no-listener). */
+  explanation?: string;
+}
+
+export type Step = ExplainStep | ClusterStep | CertsStep | ManifestStep | SecretStep | WaitStep | ProbeStep;
+
+export interface Lesson {
+  id: string;
+  title: string;
+  summary: string;
+  prerequisites: string[];
+  /** Default namespace (`${NAMESPACE}`). */
+  namespace: string;
+  /** Markdown introduction. */
+  intro: string;
+  steps: Step[];
+  /** Steps `cleanup` runs after replaying the journal (restore kinds). */
+  cleanup: ManifestStep[];
+  /** Absolute directory of lessons/<id>. */
+  dir: string;
+}
+
+export interface LessonProgress {
+  completedSteps: number;
+  status: 'not-started' | 'in-progress' | 'completed' | 'failed' | 'interrupted';
+}
+
+export interface LessonSummary {
+  id: string;
+  title: string;
+  summary: string;
+  prerequisites: string[];
+  stepCount: number;
+  progress: LessonProgress;
+}
