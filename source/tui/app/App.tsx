@@ -1,0 +1,93 @@
+// The root: providers, the screen stack and quitting. Screens are thin views;
+// state lives in hooks and reducers (navigation, lesson session, playground).
+import React, { useCallback, useMemo, useReducer, useState } from 'react';
+import { Box, Text, useApp } from 'ink';
+import { ThemeProvider } from '@inkjs/ui';
+import type { WorkshopServices } from '../model.js';
+import { ServicesProvider } from './services-context.js';
+import { UiOptionsProvider } from './ui-options.js';
+import { uiTheme } from './ui-theme.js';
+import { navigationReducer, type Screen } from './navigation.js';
+import { useLessonSession } from '../lesson/use-lesson-session.js';
+import { HomeScreen } from '../home/HomeScreen.js';
+import { LessonScreen } from '../lesson/LessonScreen.js';
+import { PlaygroundScreen } from '../playground/PlaygroundScreen.js';
+import { HelpScreen } from '../help/HelpScreen.js';
+import { useTerminalSize } from '../common/use-terminal-size.js';
+
+export interface AppProps {
+  services: WorkshopServices;
+  presenter?: boolean;
+  color?: boolean;
+  /** Screens to start on (tests open a lesson directly). */
+  initialStack?: Screen[];
+}
+
+/** What every screen may ask of the app. */
+export interface Navigator {
+  push(screen: Screen): void;
+  back(): void;
+  toggleHelp(): void;
+  quit(): void;
+}
+
+export function App({ services, presenter = false, color = true, initialStack }: AppProps) {
+  const theme = useMemo(() => uiTheme(color), [color]);
+  const options = useMemo(() => ({ presenter, color }), [presenter, color]);
+  return (
+    <UiOptionsProvider value={options}>
+      <ServicesProvider value={services}>
+        <ThemeProvider theme={theme}>
+          <Router services={services} initialStack={initialStack ?? [{ name: 'home' }]} />
+        </ThemeProvider>
+      </ServicesProvider>
+    </UiOptionsProvider>
+  );
+}
+
+function Router({ services, initialStack }: { services: WorkshopServices; initialStack: Screen[] }) {
+  const [stack, dispatch] = useReducer(navigationReducer, initialStack);
+  const [quitting, setQuitting] = useState(false);
+  const session = useLessonSession(services);
+  const { exit } = useApp();
+  const size = useTerminalSize();
+
+  const quit = useCallback(() => {
+    setQuitting(true);
+    // A run in progress stops after its current action; its journal lets it resume later.
+    void session.stop().finally(() => exit());
+  }, [session, exit]);
+
+  const nav: Navigator = useMemo(
+    () => ({
+      push: (screen) => dispatch({ type: 'push', screen }),
+      back: () => dispatch({ type: 'back' }),
+      toggleHelp: () => dispatch({ type: 'toggle-help' }),
+      quit,
+    }),
+    [quit],
+  );
+
+  if (quitting) {
+    return (
+      <Box flexDirection="column">
+        <Text>Closing the workshop… the cluster keeps running.</Text>
+      </Box>
+    );
+  }
+
+  const screen = stack[stack.length - 1]!;
+  const previous = stack[stack.length - 2];
+  // The frame stays one row short of the terminal so Ink never has to clear the screen to redraw.
+  const height = size.rows - 1;
+  return (
+    <Box flexDirection="column" width={size.columns} height={height}>
+      {screen.name === 'home' && <HomeScreen nav={nav} size={{ ...size, rows: height }} lastLessonId={session.lesson?.id} />}
+      {screen.name === 'lesson' && <LessonScreen nav={nav} lessonId={screen.lessonId} session={session} size={{ ...size, rows: height }} />}
+      {screen.name === 'playground' && (
+        <PlaygroundScreen nav={nav} lessonId={screen.lessonId} stepIndex={screen.stepIndex} session={session} size={{ ...size, rows: height }} />
+      )}
+      {screen.name === 'help' && <HelpScreen nav={nav} from={previous?.name ?? 'home'} size={{ ...size, rows: height }} />}
+    </Box>
+  );
+}

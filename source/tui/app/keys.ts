@@ -1,0 +1,85 @@
+// Every key of every screen, in one table: footers show the short labels,
+// the help screen lists them all, so the two never disagree.
+import type { Line } from '../common/lines.js';
+
+export interface KeyBinding {
+  keys: string;
+  /** Footer label (short). */
+  label: string;
+  /** Help text (full). */
+  help: string;
+}
+
+export type ScreenName = 'home' | 'lesson' | 'playground' | 'help';
+
+const help: KeyBinding = { keys: '?', label: 'help', help: 'show every key (press again or Esc to close)' };
+const quit: KeyBinding = {
+  keys: 'q',
+  label: 'quit',
+  help: 'quit the workshop; a step in progress stops after its current action. The cluster keeps running (agw-workshop cluster down stops it)',
+};
+const back: KeyBinding = { keys: 'Esc', label: 'back', help: 'go back to the previous screen' };
+const scroll: KeyBinding = { keys: 'PgUp/PgDn', label: 'scroll', help: 'scroll the text (also u/d, Home/End)' };
+
+export const screenKeys: Record<ScreenName, KeyBinding[]> = {
+  home: [
+    { keys: '↑/↓', label: 'choose', help: 'choose a lesson (also k/j)' },
+    { keys: '⏎', label: 'open', help: 'open the lesson' },
+    { keys: 'r', label: 'refresh', help: 'check the cluster and the gateway again' },
+    help,
+    quit,
+  ],
+  lesson: [
+    { keys: '↑/↓', label: 'step', help: 'choose a step (also k/j)' },
+    { keys: '⏎', label: 'run step', help: 'run the chosen step (explain steps: mark as read)' },
+    { keys: 'a', label: 'run rest', help: 'run from the chosen step to the end without stopping' },
+    { keys: 'p', label: 'playground', help: 'on a probe step: open the probe playground to change SNI, Host, path, certificates, ALPN' },
+    { keys: 's', label: 'stop', help: 'stop the run after the action in progress' },
+    scroll,
+    back,
+    help,
+    quit,
+  ],
+  playground: [
+    { keys: '↑/↓', label: 'field', help: 'choose a field of the request (also Tab/Shift-Tab)' },
+    { keys: '⏎', label: 'edit', help: 'edit the field; ⏎ again keeps the value, Esc cancels the edit' },
+    { keys: 'r', label: 'run', help: 'send the probe again with these fields' },
+    { keys: 'c', label: 'clear', help: 'clear the field (an empty SNI sends no server_name at all)' },
+    { keys: 'x', label: 'reset', help: 'reset every field to what the lesson sends' },
+    scroll,
+    back,
+    help,
+    quit,
+  ],
+  help: [scroll, { keys: 'Esc/?', label: 'close', help: 'close the help' }, quit],
+};
+
+export const screenTitles: Record<ScreenName, string> = {
+  home: 'Home',
+  lesson: 'Lesson',
+  playground: 'Probe playground',
+  help: 'Help',
+};
+
+/** The footer's lines for a screen: whole bindings per line, wrapped to the width. */
+export function footerLines(bindings: KeyBinding[], width: number): Line[] {
+  const lines: Line[] = [];
+  let line: Line = [];
+  let used = 0;
+  for (const binding of bindings) {
+    const size = binding.keys.length + 1 + binding.label.length;
+    if (used > 0 && used + 2 + size > width) {
+      lines.push(line);
+      line = [];
+      used = 0;
+    }
+    if (used > 0) {
+      line.push({ text: '  ' });
+      used += 2;
+    }
+    line.push({ text: binding.keys, role: 'key' }, { text: ` ${binding.label}` });
+    used += size;
+  }
+  if (line.length) lines.push(line);
+  return lines;
+}

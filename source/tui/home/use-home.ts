@@ -1,0 +1,51 @@
+// The home screen's data: lessons with progress, the cluster in use and
+// whether the gateway is ready. The cluster check runs after the first frame.
+import { useCallback, useEffect, useState } from 'react';
+import type { ClusterStatus, LessonSummary, WorkshopServices } from '../model.js';
+
+export interface HomeState {
+  lessons?: LessonSummary[];
+  lessonsError?: string;
+  cluster?: ClusterStatus;
+  clusterError?: string;
+  checking: boolean;
+  selected: number;
+}
+
+/** `lastLessonId`: the lesson last opened, chosen again when coming back home. */
+export function useHome(services: WorkshopServices, lastLessonId?: string) {
+  const [state, setState] = useState<HomeState>({ checking: true, selected: 0 });
+
+  const checkCluster = useCallback(() => {
+    setState((s) => ({ ...s, checking: true }));
+    services.clusterStatus().then(
+      (cluster) => setState((s) => ({ ...s, cluster, clusterError: undefined, checking: false })),
+      (e: unknown) => setState((s) => ({ ...s, clusterError: e instanceof Error ? e.message : String(e), checking: false })),
+    );
+  }, [services]);
+
+  useEffect(() => {
+    let live = true;
+    services.listLessons().then(
+      (lessons) =>
+        live &&
+        setState((s) => ({ ...s, lessons, selected: Math.max(lessons.findIndex((l) => l.id === lastLessonId), 0) })),
+      (e: unknown) => live && setState((s) => ({ ...s, lessonsError: e instanceof Error ? e.message : String(e) })),
+    );
+    checkCluster();
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the first lesson list picks the remembered lesson
+  }, [services, checkCluster]);
+
+  const move = useCallback((delta: number) => {
+    setState((s) => {
+      const count = s.lessons?.length ?? 0;
+      if (count === 0) return s;
+      return { ...s, selected: (s.selected + delta + count) % count };
+    });
+  }, []);
+
+  return { state, move, refresh: checkCluster };
+}

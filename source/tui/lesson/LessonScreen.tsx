@@ -1,0 +1,130 @@
+// Lesson: steps on the left, the chosen step on the right (text, YAML,
+// commands, output, observed vs expected), a status line with the spinner.
+import React, { useEffect, useMemo, useRef } from 'react';
+import { Box, Text } from 'ink';
+import { useKeys } from '../common/use-keys.js';
+import { Spinner } from '@inkjs/ui';
+import type { Navigator } from '../app/App.js';
+import { handleGlobalKey, handleScrollKey } from '../app/common-keys.js';
+import { screenKeys } from '../app/keys.js';
+import { useUiOptions } from '../app/ui-options.js';
+import { Footer, footerHeight } from '../common/Footer.js';
+import { LinesView, StyledLine } from '../common/LinesView.js';
+import { type Line, truncateLine } from '../common/lines.js';
+import { useScroll } from '../common/use-scroll.js';
+import type { TerminalSize } from '../common/use-terminal-size.js';
+import { formatElapsed, useNow } from '../common/use-now.js';
+import type { LessonSession } from './use-lesson-session.js';
+import { stepDetailLines } from './step-detail.js';
+import { stepListLines } from './step-list.js';
+import { useLessonScreen } from './use-lesson-screen.js';
+import type { StepRun } from './run-state.js';
+
+export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator; lessonId: string; session: LessonSession; size: TerminalSize }) {
+  const { presenter } = useUiOptions();
+  useEffect(() => session.open(lessonId), [lessonId, session.open]);
+  const lesson = session.lesson?.id === lessonId ? session.lesson : undefined;
+  const run = lesson && session.run?.lessonId === lessonId ? session.run : undefined;
+  const stepCount = lesson?.steps.length ?? 0;
+  const { selected, move } = useLessonScreen(run, stepCount, presenter);
+
+  const width = size.columns;
+  const listWidth = width >= 60 ? Math.min(30, Math.floor(width * 0.32)) : 0;
+  const detailWidth = width - listWidth - (listWidth ? 3 : 0);
+  const footer = footerHeight(screenKeys.lesson, width);
+  // Header line + blank, status line, footer.
+  const bodyHeight = Math.max(size.rows - 2 - 1 - footer, 3);
+
+  const step = lesson?.steps[selected];
+  const stepRun = run?.steps[selected];
+  const detail = useMemo(
+    () => (step ? stepDetailLines(step, selected, stepRun, detailWidth, { presenter }) : { lines: [] as Line[] }),
+    [step, selected, stepRun, detailWidth, presenter],
+  );
+  const { offset, scroll, canScroll } = useScroll(detail.lines.length, bodyHeight);
+
+  // A new step starts at its top; a fresh probe result scrolls into view.
+  useEffect(() => scroll({ type: 'home' }), [selected, scroll]);
+  const seenProbe = useRef(stepRun?.probe);
+  useEffect(() => {
+    if (stepRun?.probe && stepRun.probe !== seenProbe.current && detail.resultAt !== undefined) scroll({ type: 'to', offset: detail.resultAt });
+    seenProbe.current = stepRun?.probe;
+  }, [stepRun?.probe, detail.resultAt, scroll]);
+
+  useKeys((input, key) => {
+    if (handleGlobalKey(input, key, nav)) return;
+    if (handleScrollKey(input, key, scroll)) return;
+    if (!lesson) return;
+    if (key.upArrow || input === 'k') move(-1);
+    else if (key.downArrow || input === 'j') move(1);
+    else if (key.return) session.runSteps(selected, selected);
+    else if (input === 'a') session.runSteps(selected);
+    else if (input === 's') void session.stop();
+    else if (input === 'p' && step?.probe) nav.push({ name: 'playground', lessonId, stepIndex: selected });
+  });
+
+  if (!lesson) {
+    return (
+      <Box flexDirection="column" height={size.rows}>
+        <Box flexGrow={1}>
+          <Text>{session.error ? `Could not load lesson ${lessonId}: ${session.error}` : `Loading lesson ${lessonId}…`}</Text>
+        </Box>
+        <Footer bindings={screenKeys.lesson} width={width} />
+      </Box>
+    );
+  }
+
+  const header: Line = truncateLine(
+    [
+      { text: lesson.title, role: presenter ? 'banner' : 'heading' },
+      { text: `  step ${selected + 1}/${stepCount}`, role: 'dim' },
+      { text: canScroll ? `  lines ${offset + 1}-${Math.min(offset + bodyHeight, detail.lines.length)}/${detail.lines.length}` : '', role: 'dim' },
+    ],
+    width,
+  );
+  const list = stepListLines(lesson.steps, run?.steps ?? [], selected, listWidth, bodyHeight);
+
+  return (
+    <Box flexDirection="column" height={size.rows}>
+      <StyledLine line={header} />
+      <Text> </Text>
+      <Box flexDirection="row" height={bodyHeight}>
+        {listWidth > 0 && (
+          <>
+            <Box width={listWidth} flexDirection="column" flexShrink={0}>
+              <LinesView lines={list} />
+            </Box>
+            <Box width={3} flexShrink={0} flexDirection="column">
+              <LinesView lines={Array.from({ length: bodyHeight }, () => [{ text: ' │', role: 'dim' as const }])} />
+            </Box>
+          </>
+        )}
+        <Box width={detailWidth} flexDirection="column" flexShrink={0}>
+          <LinesView lines={detail.lines} offset={offset} height={bodyHeight} />
+        </Box>
+      </Box>
+      <StatusLine run={stepRun} index={selected} running={run?.running ?? false} currentIndex={run?.currentIndex ?? null} hasProbe={Boolean(step?.probe)} width={width} />
+      <Footer bindings={screenKeys.lesson} width={width} />
+    </Box>
+  );
+}
+
+function StatusLine(props: { run?: StepRun; index: number; running: boolean; currentIndex: number | null; hasProbe: boolean; width: number }) {
+  const { run, index, running, currentIndex, hasProbe, width } = props;
+  const now = useNow(running);
+  if (running && currentIndex !== null) {
+    const label = `Running step ${currentIndex + 1}${run && currentIndex === index && run.progress ? ` · ${run.progress}` : ''}`;
+    const startedAt = currentIndex === index ? run?.startedAt : undefined;
+    const elapsed = startedAt ? ` · ${formatElapsed(Math.max(now - startedAt, 0))}` : '';
+    const text = `${label}${elapsed}`;
+    return <Spinner label={text.length > width - 3 ? `${text.slice(0, width - 4)}…` : text} />;
+  }
+  if (running) return <Spinner label="Starting…" />;
+  let line: Line;
+  if (run?.status === 'ok') line = [{ text: `✔ Step ${index + 1} done${run.ms !== undefined ? ` in ${formatElapsed(run.ms)}` : ''}`, role: 'ok' }];
+  else if (run?.status === 'failed') line = [{ text: `✘ Step ${index + 1} failed${run.error ? `: ${run.error}` : ''}`, role: 'fail' }];
+  else if (run?.status === 'skipped') line = [{ text: `– Step ${index + 1} skipped`, role: 'dim' }];
+  else line = [{ text: '⏎ runs this step', role: 'dim' }];
+  if (hasProbe) line.push({ text: '   p opens the probe playground', role: 'dim' });
+  return <StyledLine line={truncateLine(line, width)} />;
+}

@@ -1,0 +1,112 @@
+// What the lesson screen knows about a run, folded from RunnerEvents by a pure
+// reducer: the TUI is one more subscriber of the runner, like the headless reporter.
+import type { RunnerEvent } from '../../lesson/events.js';
+import type { EquivalentCommand, LessonView, ProbeVerdict } from '../model.js';
+
+export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
+
+export interface StepRun {
+  status: StepStatus;
+  /** Clock time the step started (ms since epoch), while it runs. */
+  startedAt?: number;
+  ms?: number;
+  /** Latest progress message of the running step. */
+  progress?: string;
+  /** Commands the runner reported running (equivalent commands, as executed). */
+  commands: EquivalentCommand[];
+  output: string[];
+  probe?: ProbeVerdict;
+  error?: string;
+}
+
+export interface LessonRunState {
+  lessonId: string;
+  steps: StepRun[];
+  running: boolean;
+  /** Step the runner is working on, if any. */
+  currentIndex: number | null;
+  /** How the last run ended. */
+  outcome?: 'ok' | 'failed' | 'interrupted';
+  /** Steps that ended during the last run, in order (for auto-advance). */
+  lastEnded?: { index: number; status: StepStatus };
+}
+
+/** Output kept per step: enough to read, bounded so a chatty step cannot grow memory. */
+export const maxOutputLines = 200;
+
+export function initialRunState(lesson: LessonView): LessonRunState {
+  const done = new Set(lesson.completed);
+  return {
+    lessonId: lesson.id,
+    steps: lesson.steps.map((_, i) => ({ status: done.has(i) ? 'ok' : 'pending', commands: [], output: [] })),
+    running: false,
+    currentIndex: null,
+  };
+}
+
+function updateStep(state: LessonRunState, index: number, change: (step: StepRun) => StepRun): LessonRunState {
+  if (index < 0 || index >= state.steps.length) return state;
+  const steps = state.steps.slice();
+  steps[index] = change(steps[index]!);
+  return { ...state, steps };
+}
+
+export type RunAction = { type: 'event'; event: RunnerEvent; now: number } | { type: 'run-requested' } | { type: 'run-finished'; error?: string };
+
+export function runReducer(state: LessonRunState, action: RunAction): LessonRunState {
+  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined };
+  if (action.type === 'run-finished') {
+    if (!state.running) return state;
+    const current = state.currentIndex;
+    let next: LessonRunState = { ...state, running: false, currentIndex: null, outcome: state.outcome ?? (action.error ? 'failed' : 'interrupted') };
+    // A run that ended without step-end leaves no step spinning forever.
+    if (current !== null && state.steps[current]?.status === 'running') {
+      next = updateStep(next, current, (s) => ({ ...s, status: 'failed', startedAt: undefined, error: s.error ?? action.error ?? 'the run stopped' }));
+    }
+    return next;
+  }
+  const { event, now } = action;
+  if (event.lessonId !== state.lessonId) return state;
+  switch (event.type) {
+    case 'lesson-start':
+      return { ...state, running: true, outcome: undefined };
+    case 'step-start':
+      return {
+        ...updateStep(state, event.index, () => ({ status: 'running', startedAt: now, commands: [], output: [] })),
+        currentIndex: event.index,
+        running: true,
+      };
+    case 'progress':
+      return updateStep(state, event.index, (s) => ({ ...s, progress: event.message }));
+    case 'command':
+      return updateStep(state, event.index, (s) =>
+        s.commands.some((c) => c.command === event.command) ? s : { ...s, commands: [...s.commands, { tool: event.tool, command: event.command }] },
+      );
+    case 'output':
+      return updateStep(state, event.index, (s) => ({
+        ...s,
+        output: [...s.output, ...event.text.replace(/\n$/, '').split('\n')].slice(-maxOutputLines),
+      }));
+    case 'probe-result':
+      return updateStep(state, event.index, (s) => ({
+        ...s,
+        probe: { result: event.result, verdicts: event.verdicts, explanation: event.explanation, ok: event.ok },
+      }));
+    case 'step-end':
+      return {
+        ...updateStep(state, event.index, (s) => ({ ...s, status: event.status, ms: event.ms, startedAt: undefined, progress: undefined, error: event.error })),
+        currentIndex: state.currentIndex === event.index ? null : state.currentIndex,
+        lastEnded: { index: event.index, status: event.status },
+      };
+    case 'lesson-end':
+      return { ...state, running: false, currentIndex: null, outcome: event.status };
+  }
+}
+
+export const statusIcons: Record<StepStatus, string> = {
+  pending: '○',
+  running: '◐',
+  ok: '✔',
+  failed: '✘',
+  skipped: '–',
+};

@@ -1,0 +1,88 @@
+// What the screens show, independent of where it comes from. The live
+// services adapt the lesson runner and the probe to these shapes; tests feed
+// fixtures. Runner progress arrives only as RunnerEvents (source/lesson/events.ts).
+import type { Explanation, FieldVerdict, RunnerEvent } from '../lesson/events.js';
+import type { ProbeRequest, ProbeResult } from '../probe/types.js';
+
+export type LessonStatus = 'not-started' | 'in-progress' | 'done' | 'failed';
+
+export interface LessonSummary {
+  id: string;
+  title: string;
+  summary?: string;
+  stepCount: number;
+  /** Steps completed (saved progress). */
+  completedSteps: number;
+  status: LessonStatus;
+}
+
+export interface EquivalentCommand {
+  tool: 'kubectl' | 'curl' | 'openssl' | 'shell';
+  command: string;
+}
+
+export interface StepView {
+  id: string;
+  kind: string;
+  title: string;
+  /** Markdown. */
+  text?: string;
+  /** The manifests this step applies or deletes, as YAML. */
+  yaml?: string;
+  commands: EquivalentCommand[];
+  presenterNotes?: string;
+  /** Present on probe steps: the request the lesson sends (the playground starts from it). */
+  probe?: ProbeRequest;
+}
+
+export interface LessonView {
+  id: string;
+  title: string;
+  summary?: string;
+  presenterNotes?: string;
+  steps: StepView[];
+  /** Indices of steps already done (saved progress). */
+  completed: number[];
+}
+
+export interface ClusterStatus {
+  /** 'embedded' or the kube context name in use. */
+  kind: 'embedded' | 'context';
+  /** e.g. 'embedded cluster at https://127.0.0.1:6443' or 'context kind-workshop'. */
+  description: string;
+  reachable: boolean;
+  gateway: { ready: boolean; detail: string };
+}
+
+export interface ProbeVerdict {
+  result: ProbeResult;
+  verdicts: FieldVerdict[];
+  explanation?: Explanation;
+  ok: boolean;
+}
+
+export interface RunHandle {
+  /** Ask the run to stop after the step in progress; resolves when it has. */
+  stop(): Promise<void>;
+  /** Resolves when the run is over (events have all been delivered). */
+  done: Promise<void>;
+}
+
+export interface RunOptions {
+  lessonId: string;
+  /** 0-based index of the first step to run. */
+  fromStep: number;
+  /** 0-based index of the last step to run (inclusive); absent runs to the end. */
+  toStep?: number;
+  onEvent(event: RunnerEvent): void;
+}
+
+/** Everything the screens need from the outside world; injected through context. */
+export interface WorkshopServices {
+  listLessons(): Promise<LessonSummary[]>;
+  loadLesson(id: string): Promise<LessonView>;
+  clusterStatus(): Promise<ClusterStatus>;
+  runLesson(options: RunOptions): RunHandle;
+  /** Re-run a probe step's request, changed by the learner, against the step's expectation. */
+  probe(lessonId: string, stepIndex: number, request: ProbeRequest): Promise<ProbeVerdict>;
+}
