@@ -1,5 +1,42 @@
-// Placeholder until this command lands; it says so instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agw-workshop: the "catch-up" command is not built yet\n');
-  return 1;
+// agw-workshop catch-up <id>[:step] — for instructor-led sessions: run every
+// step before the given one without stopping, so a learner lands where the
+// class is. Without a step, the whole lesson.
+import { parseArgs } from 'node:util';
+import { createRunner, loadLesson } from '../lesson/index.js';
+import { COMMON_OPTIONS, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
+
+const USAGE = 'agw-workshop catch-up <lesson>[:<step number or id>] [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTIONS, allowPositionals: true });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n\nRuns everything before that step (from the first unfinished one), without asking.\n`);
+    return 0;
+  }
+  const target = positionals[0];
+  if (!target || positionals.length > 1) return usageError('catch-up needs <lesson>[:step]', USAGE);
+  const [lessonId, stepText] = target.split(':', 2) as [string, string | undefined];
+  const lesson = await loadLesson(lessonId);
+  const toStep = stepText ? stepIndex(lesson.steps, stepText, lesson.id) : undefined;
+  const interrupt = interruptSignal();
+  try {
+    const runner = createRunner({
+      lessonId,
+      toStep,
+      yes: true,
+      signal: interrupt.signal,
+      kubeconfig: values.kubeconfig,
+      context: values.context,
+      namespace: values.namespace,
+      runPrerequisites: true,
+    });
+    runner.on(reporterFor(values));
+    const status = await runner.run();
+    if (status === 'ok' && !values.json && toStep !== undefined) {
+      process.stdout.write(`\ncaught up: ${lesson.id} is ready at step ${toStep + 1} (${lesson.steps[toStep]!.title})\n`);
+    }
+    return exitCodeFor(status);
+  } finally {
+    interrupt.dispose();
+  }
 }

@@ -1,5 +1,23 @@
-// Placeholder until this command lands; it says so instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agw-workshop: the "list" command is not built yet\n');
-  return 1;
+// agw-workshop list [--json] — the lessons and your progress in each.
+import { parseArgs } from 'node:util';
+import { listLessons } from '../lesson/index.js';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write('agw-workshop list [--json]\n');
+    return 0;
+  }
+  const lessons = await listLessons();
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(lessons, null, 2)}\n`);
+    return 0;
+  }
+  const width = Math.max(...lessons.map((l) => l.id.length));
+  for (const l of lessons) {
+    const progress = l.progress.status === 'not-started' ? 'not started' : `${l.progress.completedSteps}/${l.stepCount} steps, ${l.progress.status}`;
+    process.stdout.write(`${l.id.padEnd(width)}  ${l.title}  [${progress}]\n${' '.repeat(width)}  ${l.summary}\n`);
+  }
+  process.stdout.write(`\nRun one: agw-workshop run <id>   ·   open the workshop: agw-workshop\n`);
+  return 0;
 }

@@ -1,5 +1,30 @@
-// Placeholder until this command lands; it says so instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agw-workshop: the "replay" command is not built yet\n');
-  return 1;
+// agw-workshop replay <id> [--yes] [--json] — clean the lesson up, then run it
+// from its first step.
+import { parseArgs } from 'node:util';
+import { cleanupLesson, createRunner, loadLesson } from '../lesson/index.js';
+import { COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
+
+const USAGE = 'agw-workshop replay <lesson> [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTIONS, allowPositionals: true });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n\nCleanup, then run from the first step.\n`);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError('replay needs one lesson id', USAGE);
+  const lesson = await loadLesson(positionals[0]!);
+  if (!(await confirm(`Replay "${lesson.title}": clean it up, then run it again?`, values))) return 1;
+  const interrupt = interruptSignal();
+  const report = reporterFor(values);
+  const connection = { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace };
+  try {
+    const cleaned = await cleanupLesson(lesson.id, report, { signal: interrupt.signal, ...connection });
+    if (cleaned !== 'ok') return exitCodeFor(cleaned);
+    const runner = createRunner({ lessonId: lesson.id, fromStep: 0, yes: true, signal: interrupt.signal, runPrerequisites: true, ...connection });
+    runner.on(report);
+    return exitCodeFor(await runner.run());
+  } finally {
+    interrupt.dispose();
+  }
 }

@@ -1,0 +1,69 @@
+// Human-readable lines for `run`, `cleanup`, `replay` and `catch-up` without a
+// TUI: one line per step, the equivalent commands, what was observed vs
+// expected. Never imports Ink. No colour (logs and CI read it as plain text).
+import type { RunnerEvent } from '../lesson/events.js';
+
+export interface LineWriter {
+  write(text: string): void;
+}
+
+function indent(text: string, prefix = '    '): string {
+  return text
+    .split('\n')
+    .map((line) => `${prefix}${line}`)
+    .join('\n');
+}
+
+export function createHeadlessReporter(out: LineWriter, options: { showCommands?: boolean } = {}): (event: RunnerEvent) => void {
+  const showCommands = options.showCommands ?? true;
+  const counts = new Map<string, number>();
+  const width = (id: string) => String(counts.get(id) ?? 0).length;
+  return (event) => {
+    switch (event.type) {
+      case 'lesson-start':
+        counts.set(event.lessonId, event.stepCount);
+        out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} steps${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
+        break;
+      case 'step-start':
+        out.write(`\n[${String(event.index + 1).padStart(width(event.lessonId))}/${counts.get(event.lessonId) ?? '?'}] ${event.title}  (${event.kind})\n`);
+        break;
+      case 'progress':
+        out.write(`    … ${event.message}\n`);
+        break;
+      case 'command':
+        if (showCommands) out.write(`${indent(event.command, '    $ ').replace(/\n {4}\$ /g, '\n      ')}\n`);
+        break;
+      case 'output':
+        out.write(`${indent(event.text)}\n`);
+        break;
+      case 'probe-result': {
+        const r = event.result;
+        const leaf = r.tls?.peerChain[0];
+        out.write(`    observed: ${r.outcome}${r.error ? ` (${r.error})` : ''}, curl exit ${r.curlExitCode}\n`);
+        if (r.tls?.version) out.write(`    TLS: ${r.tls.version} ${r.tls.cipher ?? ''}, ALPN ${r.tls.alpn || 'none'}\n`);
+        if (leaf) out.write(`    certificate: subject ${leaf.subject}; issuer ${leaf.issuer}; SAN ${leaf.subjectAltNames.join(', ') || 'none'}\n`);
+        if (r.http) out.write(`    HTTP/${r.http.version} ${r.http.status}\n`);
+        for (const v of event.verdicts) out.write(`    ${v.ok ? '✓' : '✗'} ${v.field}: expected ${v.expected}, observed ${v.observed}\n`);
+        if (event.explanation) {
+          out.write(`    why: ${event.explanation.title}\n${indent(event.explanation.cause, '         ')}\n`);
+          if (event.explanation.fix) out.write(`    fix: ${event.explanation.fix}\n`);
+        }
+        break;
+      }
+      case 'step-end':
+        out.write(`    ${event.status === 'ok' ? '✓ ok' : event.status === 'skipped' ? '– skipped' : '✗ FAILED'} (${event.ms} ms)${event.error ? `: ${event.error}` : ''}\n`);
+        break;
+      case 'lesson-end':
+        out.write(
+          `\n${event.status === 'ok' ? '✓' : event.status === 'interrupted' ? '■' : '✗'} ${event.lessonId}: ${event.status}` +
+            `${event.failedSteps.length ? ` (failed steps: ${event.failedSteps.map((i) => i + 1).join(', ')})` : ''} in ${(event.ms / 1000).toFixed(1)} s\n`,
+        );
+        break;
+    }
+  };
+}
+
+/** --json: one event per line, exactly as the runner emitted it. */
+export function createJsonReporter(out: LineWriter): (event: RunnerEvent) => void {
+  return (event) => out.write(`${JSON.stringify(event)}\n`);
+}
