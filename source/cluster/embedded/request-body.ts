@@ -6,18 +6,6 @@ import { ApiError } from './api-error.js';
 import { mediaType } from './http-util.js';
 import type { KubeObject } from './store-types.js';
 
-type ProtobufDecoder = (body: Buffer) => KubeObject;
-let protobufDecoder: Promise<ProtobufDecoder | undefined> | undefined;
-
-/** The protobuf decoder is another module of the project; loaded on first use so startup stays lean. */
-function loadProtobufDecoder(): Promise<ProtobufDecoder | undefined> {
-  const specifier = './protobuf/index.js';
-  protobufDecoder ??= import(specifier).then(
-    (m: { decodeProtobufObject?: ProtobufDecoder }) => m.decodeProtobufObject,
-    () => undefined,
-  );
-  return protobufDecoder;
-}
 
 export function parseJson(body: Buffer): unknown {
   try {
@@ -58,9 +46,9 @@ export async function decodeObject(contentType: string | undefined, body: Buffer
   if (type === '' || type === 'application/json' || type === 'application/apply-patch+json') return asObject(parseJson(body));
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') return asObject(parseYamlBody(body));
   if (type === 'application/vnd.kubernetes.protobuf') {
-    const decode = await loadProtobufDecoder();
-    if (!decode) throw new ApiError(415, 'UnsupportedMediaType', 'the server does not decode protobuf bodies yet; send JSON');
-    return asObject(decode(body));
+    // Loaded on first use so the cluster process starts lean.
+    const { decodeProtobufObject } = await import('./protobuf/index.js');
+    return asObject(decodeProtobufObject(body));
   }
   throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got "${type}")`);
 }
