@@ -23,7 +23,11 @@ export interface ResourceType {
   strategicMerge: boolean;
   /** Validates an object (after defaulting). Returns causes with field paths; empty when valid. `strict` also rejects unknown fields. */
   validate?: (object: KubeObject, options: { strict: boolean }) => StatusCause[];
-  /** Columns for `kubectl get` (Table). Absent: NAME, AGE. */
+  /** Drops the fields the kind does not know, as the real server does on a non-Strict write (fieldValidation=Ignore/Warn). Absent: store as sent. */
+  prune?: (object: KubeObject) => KubeObject;
+  /** Fills schema defaults (CRD `default:`), as the real server does when decoding a write. Absent: no defaults. */
+  applyDefaults?: (object: KubeObject) => KubeObject;
+  /** Columns for `kubectl get` (Table), in order, NAME and AGE included when shown. Absent: NAME, AGE. */
   table?: TableColumn[];
 }
 

@@ -1,0 +1,166 @@
+// The hand-written checks kube-apiserver runs on core/apps objects beyond
+// their OpenAPI schema (pkg/apis/core/validation, pkg/apis/apps/validation),
+// for the fields the labs touch.
+import type { StatusCause } from '../api-error.js';
+import type { KubeObject } from '../store-types.js';
+import { FieldPath, invalid, notSupported, required } from './causes.js';
+import { checkName } from './metadata.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
+function duplicate(path: FieldPath, value: unknown): StatusCause {
+  return { reason: 'FieldValueDuplicate', field: String(path), message: `Duplicate value: ${JSON.stringify(value)}` };
+}
+
+function checkDataKeys(path: FieldPath, data: unknown): StatusCause[] {
+  if (!isObj(data)) return [];
+  return Object.keys(data)
+    .filter((key) => key.length > 253 || !CONFIG_KEY.test(key) || key === '.' || key === '..')
+    .map((key) => invalid(path, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+}
+
+export function checkSecret(secret: KubeObject): StatusCause[] {
+  const causes = [...checkDataKeys(FieldPath.root('data'), secret.data), ...checkDataKeys(FieldPath.root('stringData'), secret.stringData)];
+  const keys = new Set([...Object.keys(isObj(secret.data) ? secret.data : {}), ...Object.keys(isObj(secret.stringData) ? secret.stringData : {})]);
+  if (secret.type === 'kubernetes.io/tls') {
+    for (const key of ['tls.crt', 'tls.key']) if (!keys.has(key)) causes.push(required(FieldPath.root('data').key(key)));
+  }
+  if (secret.type === 'kubernetes.io/basic-auth' && !keys.has('username') && !keys.has('password')) {
+    causes.push(required(FieldPath.root('data').key('username')));
+  }
+  if (secret.type === 'kubernetes.io/dockerconfigjson' && !keys.has('.dockerconfigjson')) {
+    causes.push(required(FieldPath.root('data').key('.dockerconfigjson')));
+  }
+  return causes;
+}
+
+export function checkConfigMap(configMap: KubeObject): StatusCause[] {
+  return [...checkDataKeys(FieldPath.root('data'), configMap.data), ...checkDataKeys(FieldPath.root('binaryData'), configMap.binaryData)];
+}
+
+function checkPort(path: FieldPath, value: unknown): StatusCause[] {
+  if (typeof value !== 'number') return [];
+  return value >= 1 && value <= 65535 ? [] : [invalid(path, value, 'must be between 1 and 65535, inclusive')];
+}
+
+function checkProtocol(path: FieldPath, value: unknown): StatusCause[] {
+  if (value === undefined) return [];
+  return ['TCP', 'UDP', 'SCTP'].includes(String(value)) ? [] : [notSupported(path, value, ['SCTP', 'TCP', 'UDP'])];
+}
+
+export function checkService(service: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = isObj(service.spec) ? service.spec : {};
+  const specPath = FieldPath.root('spec');
+  const type = spec.type ?? 'ClusterIP';
+  if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(String(type))) {
+    causes.push(notSupported(specPath.child('type'), type, ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']));
+  }
+  const ports = Array.isArray(spec.ports) ? spec.ports : [];
+  const headless = spec.clusterIP === 'None';
+  if (ports.length === 0 && type !== 'ExternalName' && !headless) causes.push(required(specPath.child('ports')));
+  if (type === 'ExternalName' && !spec.externalName) causes.push(required(specPath.child('externalName')));
+  const names = new Set<string>();
+  ports.forEach((p, i) => {
+    const path = specPath.child('ports').index(i);
+    if (!isObj(p)) return;
+    if (ports.length > 1 && !p.name) causes.push(required(path.child('name')));
+    if (typeof p.name === 'string' && p.name) {
+      if (names.has(p.name)) causes.push(duplicate(path.child('name'), p.name));
+      names.add(p.name);
+      causes.push(...checkName(path.child('name'), p.name, 'label'));
+    }
+    if (p.port === undefined) causes.push(required(path.child('port')));
+    causes.push(...checkPort(path.child('port'), p.port));
+    causes.push(...checkProtocol(path.child('protocol'), p.protocol));
+    if (typeof p.targetPort === 'number') causes.push(...checkPort(path.child('targetPort'), p.targetPort));
+  });
+  return causes;
+}
+
+function checkContainers(path: FieldPath, list: unknown, requireOne: boolean): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const containers = Array.isArray(list) ? list : [];
+  if (requireOne && containers.length === 0) return [required(path)];
+  const names = new Set<string>();
+  containers.forEach((c, i) => {
+    const at = path.index(i);
+    if (!isObj(c)) return;
+    if (typeof c.name !== 'string' || c.name === '') causes.push(required(at.child('name')));
+    else {
+      if (names.has(c.name)) causes.push(duplicate(at.child('name'), c.name));
+      names.add(c.name);
+      causes.push(...checkName(at.child('name'), c.name, 'label'));
+    }
+    if (typeof c.image !== 'string' || c.image.trim() === '') causes.push(required(at.child('image')));
+    const ports = Array.isArray(c.ports) ? c.ports : [];
+    ports.forEach((p, j) => {
+      if (!isObj(p)) return;
+      const portPath = at.child('ports').index(j);
+      if (p.containerPort === undefined) causes.push(required(portPath.child('containerPort')));
+      causes.push(...checkPort(portPath.child('containerPort'), p.containerPort));
+      causes.push(...checkProtocol(portPath.child('protocol'), p.protocol));
+    });
+    const env = Array.isArray(c.env) ? c.env : [];
+    env.forEach((e, j) => {
+      if (isObj(e) && (typeof e.name !== 'string' || e.name === '')) causes.push(required(at.child('env').index(j).child('name')));
+    });
+  });
+  return causes;
+}
+
+export function checkPodSpec(path: FieldPath, spec: unknown): StatusCause[] {
+  if (!isObj(spec)) return [required(path)];
+  return [...checkContainers(path.child('containers'), spec.containers, true), ...checkContainers(path.child('initContainers'), spec.initContainers, false)];
+}
+
+export function checkPod(pod: KubeObject): StatusCause[] {
+  return checkPodSpec(FieldPath.root('spec'), pod.spec);
+}
+
+function selectorMatches(selector: Obj, labels: Obj): boolean {
+  const matchLabels = isObj(selector.matchLabels) ? selector.matchLabels : {};
+  for (const [key, value] of Object.entries(matchLabels)) if (labels[key] !== value) return false;
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  for (const e of expressions) {
+    if (!isObj(e)) continue;
+    const key = String(e.key);
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const has = Object.hasOwn(labels, key);
+    const value = String(labels[key]);
+    if (e.operator === 'In' && !(has && values.includes(value))) return false;
+    if (e.operator === 'NotIn' && has && values.includes(value)) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+export function checkDeployment(deployment: KubeObject): StatusCause[] {
+  const spec = isObj(deployment.spec) ? deployment.spec : undefined;
+  const specPath = FieldPath.root('spec');
+  if (!spec) return [required(specPath)];
+  const causes: StatusCause[] = [];
+  if (typeof spec.replicas === 'number' && spec.replicas < 0) {
+    causes.push(invalid(specPath.child('replicas'), spec.replicas, 'must be greater than or equal to 0'));
+  }
+  const selector = isObj(spec.selector) ? spec.selector : undefined;
+  if (!selector) causes.push(required(specPath.child('selector')));
+  else if (Object.keys(isObj(selector.matchLabels) ? selector.matchLabels : {}).length === 0 && !Array.isArray(selector.matchExpressions)) {
+    causes.push(invalid(specPath.child('selector'), 'null', 'empty selector is invalid for deployment'));
+  }
+  const template = isObj(spec.template) ? spec.template : undefined;
+  if (!template) {
+    causes.push(required(specPath.child('template')));
+    return causes;
+  }
+  const labels = isObj(template.metadata) && isObj(template.metadata.labels) ? template.metadata.labels : {};
+  if (selector && !selectorMatches(selector, labels)) {
+    const rendered = `map[string]string{${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
+    causes.push({ reason: 'FieldValueInvalid', field: 'spec.template.metadata.labels', message: `Invalid value: ${rendered}: \`selector\` does not match template \`labels\`` });
+  }
+  causes.push(...checkPodSpec(specPath.child('template').child('spec'), template.spec));
+  return causes;
+}
