@@ -1,0 +1,91 @@
+// Which built-in program a container image runs. A pod is a child process of
+// the CLI: the project's own image runs the CLI with the container's
+// command/args (so `gateway proxy` runs as in a real pod); a known third-party
+// image runs `workload <name>` configured from the same args, as that image
+// would be. Anything else is reported, never silently ignored.
+
+export interface ImageProgram {
+  /** Arguments after the CLI path. */
+  argv: string[];
+  /** What the image was recognised as (for logs). */
+  runs: string;
+}
+
+interface KnownImage {
+  repositories: string[];
+  /** The built-in workload; absent for the project's own image. */
+  workload?: string;
+  /** Args used when the container gives none (the image's default CMD). */
+  defaultArgs?: string[];
+}
+
+export const OWN_IMAGE = 'ghcr.io/agw-workshop/agw-workshop';
+
+export const KNOWN_IMAGES: KnownImage[] = [
+  { repositories: [OWN_IMAGE] },
+  { repositories: ['ghcr.io/llm-d/llm-d-inference-sim'], workload: 'inference-sim' },
+  {
+    repositories: [
+      'registry.k8s.io/gateway-api/conformance/echo-basic',
+      'registry.k8s.io/gateway-api/echo-basic',
+      'gcr.io/k8s-staging-gateway-api/echo-basic',
+      'gcr.io/k8s-staging-gateway-api/echo-advanced',
+    ],
+    workload: 'echo-basic',
+  },
+  { repositories: ['mccutchen/go-httpbin', 'ghcr.io/mccutchen/go-httpbin'], workload: 'go-httpbin' },
+  // The classic Python httpbin serves the same endpoints on port 80.
+  { repositories: ['kennethreitz/httpbin'], workload: 'go-httpbin', defaultArgs: ['-port', '80'] },
+];
+
+/** Repository of an image reference, without tag or digest, with docker.io defaults removed. */
+export function imageRepository(image: string): string {
+  let ref = image.trim();
+  const at = ref.indexOf('@');
+  if (at >= 0) ref = ref.slice(0, at);
+  const lastSlash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  if (colon > lastSlash) ref = ref.slice(0, colon);
+  ref = ref.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
+  ref = ref.replace(/^library\//, '');
+  return ref.toLowerCase();
+}
+
+/** All recognised repositories, for the "unknown image" message. */
+export function knownRepositories(): string[] {
+  return KNOWN_IMAGES.flatMap((k) => k.repositories);
+}
+
+const CLI_NAMES = new Set(['agw-workshop', 'node', 'cli.js']);
+
+function stripCliName(command: string[]): string[] {
+  const [first, ...rest] = command;
+  if (first === undefined) return [];
+  const base = first.split('/').pop() ?? first;
+  if (!CLI_NAMES.has(base)) return command;
+  // `node dist/source/cli.js gateway proxy` → gateway proxy
+  if (base === 'node' && rest[0]?.endsWith('cli.js')) return rest.slice(1);
+  return rest;
+}
+
+/**
+ * The program for a container, or undefined for an unknown image. For a
+ * third-party image the container's `command` replaces the image entrypoint
+ * (its first word is that binary); only what follows it and `args` matter.
+ */
+export function programFor(container: { image?: string; command?: string[]; args?: string[] }): ImageProgram | undefined {
+  const repository = imageRepository(container.image ?? '');
+  const known = KNOWN_IMAGES.find((k) => k.repositories.includes(repository));
+  if (!known) return undefined;
+  const args = container.args ?? [];
+  if (!known.workload) {
+    return { argv: [...stripCliName(container.command ?? []), ...args], runs: 'agw-workshop' };
+  }
+  const fromCommand = (container.command ?? []).slice(1);
+  const given = [...fromCommand, ...args];
+  return { argv: ['workload', known.workload, ...(given.length ? given : known.defaultArgs ?? [])], runs: `workload ${known.workload}` };
+}
+
+export function unknownImageMessage(image: string): string {
+  return `image "${image}" is not known to the embedded cluster (pods run built-in programs chosen by image); known images: ${knownRepositories().join(', ')}`;
+}

@@ -1,0 +1,206 @@
+// One pod on this "node": its address, volumes, environment, containers and
+// the status a kubelet reports for it.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { KubeObject, Store } from '../store-types.js';
+import { ContainerRuntime, type Launch } from './container-runtime.js';
+import { programFor, unknownImageMessage } from './images.js';
+import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
+import { materializeVolumes, MountError, rewriteMountedPaths } from './volumes.js';
+import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
+import type { PidRegistry } from './pid-registry.js';
+import type { ProbedContainer } from './readiness.js';
+import { withCondition, type Condition } from '../controllers/objects.js';
+
+export interface PodRuntimeDeps {
+  store: Store;
+  cliPath: string;
+  kubeconfigPath: string;
+  home: string;
+  podLogsDir: string;
+  podsDir: string;
+  registry: PidRegistry;
+  privileged: boolean;
+  log: (line: string) => void;
+}
+
+type ContainerSpec = ProbedContainer & ContainerEnvSpec & { image?: string; command?: string[]; args?: string[] };
+interface PodSpec { containers?: ContainerSpec[]; restartPolicy?: 'Always' | 'OnFailure' | 'Never'; terminationGracePeriodSeconds?: number }
+
+/** We stop pods faster than a real kubelet: the grace period is capped. */
+const MAX_GRACE_MS = 5000;
+
+/** Environment every pod process inherits from the host: enough to run node, nothing about the cluster process. */
+function hostEnv(): Record<string, string> {
+  const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ', 'SYSTEMROOT', 'AGW_DEBUG'];
+  return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
+}
+
+export class PodRuntime {
+  readonly uid: string;
+  readonly key: string;
+  readonly podDir: string;
+  readonly startTime = new Date().toISOString();
+  containers: ContainerRuntime[] = [];
+  blocked?: { reason: string; message: string };
+  private launched = false;
+
+  constructor(
+    pod: KubeObject,
+    readonly podIP: string,
+    readonly portMap: Map<number, number>,
+    private readonly deps: PodRuntimeDeps,
+    private readonly onChange: () => void,
+  ) {
+    this.uid = pod.metadata.uid ?? '';
+    this.key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    this.podDir = path.join(deps.podsDir, `${pod.metadata.namespace}_${pod.metadata.name}_${this.uid.slice(0, 8)}`);
+  }
+
+  /** Names of the Secrets and ConfigMaps the pod reads (volumes and env), to react when they change. */
+  static references(pod: KubeObject): Set<string> {
+    const out = new Set<string>();
+    const spec = (pod.spec ?? {}) as { volumes?: Array<Record<string, any>>; containers?: ContainerSpec[] };
+    for (const volume of spec.volumes ?? []) {
+      if (volume.secret?.secretName) out.add(`secret/${volume.secret.secretName}`);
+      if (volume.configMap?.name) out.add(`configmap/${volume.configMap.name}`);
+      for (const source of volume.projected?.sources ?? []) {
+        if (source.secret?.name) out.add(`secret/${source.secret.name}`);
+        if (source.configMap?.name) out.add(`configmap/${source.configMap.name}`);
+      }
+    }
+    for (const container of spec.containers ?? []) {
+      for (const variable of container.env ?? []) {
+        if (variable.valueFrom?.secretKeyRef) out.add(`secret/${variable.valueFrom.secretKeyRef.name}`);
+        if (variable.valueFrom?.configMapKeyRef) out.add(`configmap/${variable.valueFrom.configMapKeyRef.name}`);
+      }
+      for (const from of container.envFrom ?? []) {
+        if (from.secretRef) out.add(`secret/${from.secretRef.name}`);
+        if (from.configMapRef) out.add(`configmap/${from.configMapRef.name}`);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes volumes, resolves env and starts the containers. A missing Secret
+   * or key leaves the pod waiting (ContainerCreating / CreateContainerConfigError);
+   * it is retried when the Secret or ConfigMap appears.
+   */
+  prepare(pod: KubeObject): void {
+    if (this.launched) {
+      this.refreshVolumes(pod);
+      return;
+    }
+    const spec = (pod.spec ?? {}) as PodSpec;
+    let launches: Array<Launch | undefined>;
+    try {
+      const mounts = materializeVolumes(this.deps.store, pod, this.podDir);
+      launches = (spec.containers ?? []).map((container) => this.launchFor(pod, container, mounts.get(container.name) ?? new Map()));
+      this.blocked = undefined;
+    } catch (error) {
+      if (error instanceof MountError || error instanceof ContainerConfigError) {
+        const reason = error instanceof MountError ? 'ContainerCreating' : 'CreateContainerConfigError';
+        if (this.blocked?.message !== error.message) this.deps.log(`kubelet: ${this.key}: ${error.message}`);
+        this.blocked = { reason, message: error.message };
+        this.containers = (spec.containers ?? []).map((c) => this.container(c, spec, undefined, this.blocked!));
+        return;
+      }
+      throw error;
+    }
+    this.launched = true;
+    this.containers = (spec.containers ?? []).map((container, index) => {
+      const launch = launches[index];
+      const waiting = launch ? undefined : { reason: 'ImageNotKnown', message: unknownImageMessage(container.image ?? '') };
+      if (!launch) this.deps.log(`kubelet: ${this.key}/${container.name}: ${waiting!.message}`);
+      return this.container(container, spec, launch, waiting);
+    });
+    for (const container of this.containers) container.start();
+  }
+
+  private container(spec: ContainerSpec, podSpec: PodSpec, launch: Launch | undefined, waiting?: { reason: string; message?: string }): ContainerRuntime {
+    return new ContainerRuntime(spec, launch, {
+      podKey: this.key,
+      cliPath: this.deps.cliPath,
+      logFile: path.join(this.deps.podLogsDir, `${this.key.replace('/', '_')}.log`),
+      restartPolicy: podSpec.restartPolicy ?? 'Always',
+      probeTarget: { host: this.podIP, portMap: this.portMap, privileged: this.deps.privileged },
+      registry: this.deps.registry,
+      onChange: this.onChange,
+      log: this.deps.log,
+    }, waiting);
+  }
+
+  private launchFor(pod: KubeObject, container: ContainerSpec, mounts: Map<string, string>): Launch | undefined {
+    const program = programFor(container);
+    if (!program) return undefined;
+    const containerEnv = resolveEnv(this.deps.store, pod, container, this.podIP);
+    const rewrite = (value: string) => rewriteMountedPaths(value, mounts);
+    const env: Record<string, string> = {
+      ...hostEnv(),
+      POD_IP: this.podIP,
+      POD_NAME: pod.metadata.name,
+      POD_NAMESPACE: pod.metadata.namespace ?? 'default',
+      ...Object.fromEntries(Object.entries(containerEnv).map(([k, v]) => [k, rewrite(v)])),
+      KUBECONFIG: this.deps.kubeconfigPath,
+      AGW_POD_IP: this.podIP,
+      AGW_WORKSHOP_HOME: this.deps.home,
+      AGW_MOUNTS: JSON.stringify(Object.fromEntries(mounts)),
+      ...(this.portMap.size ? { [PORT_MAP_ENV]: formatPortMap(this.portMap) } : {}),
+    };
+    const argv = program.argv.map((arg) => rewrite(expandReferences(arg, containerEnv)));
+    fs.mkdirSync(this.podDir, { recursive: true });
+    fs.mkdirSync(this.deps.podLogsDir, { recursive: true });
+    return { argv, env, cwd: this.podDir };
+  }
+
+  /** Mounted Secrets and ConfigMaps follow their objects, as a kubelet's periodic sync would. */
+  private refreshVolumes(pod: KubeObject): void {
+    try {
+      materializeVolumes(this.deps.store, pod, this.podDir);
+    } catch (error) {
+      this.deps.log(`kubelet: ${this.key}: volumes not refreshed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  async stop(pod: KubeObject | undefined): Promise<void> {
+    const seconds = (pod?.spec as PodSpec | undefined)?.terminationGracePeriodSeconds ?? 30;
+    const graceMs = Math.min(seconds * 1000, MAX_GRACE_MS);
+    await Promise.all(this.containers.map((c) => c.stop(graceMs)));
+    fs.rmSync(this.podDir, { recursive: true, force: true });
+  }
+
+  /** The pod's status as a kubelet reports it. */
+  status(pod: KubeObject): Record<string, unknown> {
+    const spec = (pod.spec ?? {}) as PodSpec;
+    const previous = ((pod.status ?? {}) as { conditions?: Condition[] }).conditions;
+    const statuses = this.containers.map((c) => c.containerStatus());
+    const allReady = this.containers.length > 0 && this.containers.every((c) => c.ready);
+    const allRunning = this.containers.length > 0 && this.containers.every((c) => c.state.running);
+    const everyTerminated = this.containers.length > 0 && this.containers.every((c) => c.state.terminated);
+    let phase = 'Pending';
+    if (everyTerminated) phase = this.containers.every((c) => c.state.terminated!.exitCode === 0) ? 'Succeeded' : 'Failed';
+    else if (allRunning || this.containers.some((c) => c.started)) phase = 'Running';
+    if (this.blocked || this.containers.some((c) => c.state.waiting?.reason === 'ImageNotKnown')) phase = 'Pending';
+
+    const notReady = this.containers.filter((c) => !c.ready).map((c) => c.spec.name);
+    const readyMessage = notReady.length ? `containers with unready status: [${notReady.join(' ')}]` : undefined;
+    let conditions = withCondition(previous, { type: 'PodReadyToStartContainers', status: this.blocked ? 'False' : 'True' });
+    conditions = withCondition(conditions, { type: 'Initialized', status: 'True' });
+    conditions = withCondition(conditions, { type: 'Ready', status: allReady ? 'True' : 'False', ...(allReady ? {} : { reason: 'ContainersNotReady', message: readyMessage }) });
+    conditions = withCondition(conditions, { type: 'ContainersReady', status: allReady ? 'True' : 'False', ...(allReady ? {} : { reason: 'ContainersNotReady', message: readyMessage }) });
+    conditions = withCondition(conditions, { type: 'PodScheduled', status: 'True' });
+    void spec;
+    return {
+      phase,
+      conditions,
+      hostIP: '127.0.0.1',
+      hostIPs: [{ ip: '127.0.0.1' }],
+      podIP: this.podIP,
+      podIPs: [{ ip: this.podIP }],
+      startTime: ((pod.status ?? {}) as { startTime?: string }).startTime ?? this.startTime,
+      containerStatuses: statuses,
+      qosClass: 'BestEffort',
+    };
+  }
+}

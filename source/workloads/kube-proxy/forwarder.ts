@@ -1,0 +1,160 @@
+// TCP forwarding for one Service address: accept, pick a ready endpoint
+// (round robin), connect, and copy bytes both ways. Half-close travels (a FIN
+// from one side becomes end() on the other), and so does a reset: when either
+// side is reset, the other is reset too (socket.resetAndDestroy), so a client
+// of a gateway that aborts before ServerHello sees exactly what it would see
+// without us in between. No endpoint, or a refused connection: reset, as
+// kube-proxy's REJECT rule or a DNAT to a closed port would.
+import net from 'node:net';
+
+export interface Endpoint { host: string; port: number }
+
+export interface Frontend {
+  /** Address and port to bind. */
+  address: string;
+  port: number;
+  /** `namespace/name:port` for logs. */
+  service: string;
+  endpoints: Endpoint[];
+}
+
+const RESET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
+
+/** Pipes two connected sockets, propagating EOF and RST. */
+export function splice(client: net.Socket, upstream: net.Socket): void {
+  const resetOrDestroy = (other: net.Socket) => (error: NodeJS.ErrnoException) => {
+    if (other.destroyed) return;
+    if (RESET_CODES.has(error.code ?? '')) other.resetAndDestroy();
+    else other.destroy();
+  };
+  client.on('error', resetOrDestroy(upstream));
+  upstream.on('error', resetOrDestroy(client));
+  // A close without error after both FINs is normal; a close while the other side is open means it went away.
+  client.on('close', () => { if (!upstream.destroyed && upstream.writableEnded && upstream.readableEnded) upstream.destroy(); });
+  upstream.on('close', () => { if (!client.destroyed && client.writableEnded && client.readableEnded) client.destroy(); });
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
+export class ServiceListener {
+  private next = 0;
+  private readonly server: net.Server;
+  readonly key: string;
+
+  constructor(public frontend: Frontend, private readonly log: (line: string) => void) {
+    this.key = `${frontend.address}:${frontend.port}`;
+    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.server.once('error', onError);
+      this.server.listen(this.frontend.port, this.frontend.address, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (error) => this.log(`kube-proxy: ${this.key}: ${error.message}`));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting; established connections keep running. */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private pick(): Endpoint | undefined {
+    const endpoints = this.frontend.endpoints;
+    if (endpoints.length === 0) return undefined;
+    const endpoint = endpoints[this.next % endpoints.length];
+    this.next = (this.next + 1) % endpoints.length;
+    return endpoint;
+  }
+
+  private accept(client: net.Socket): void {
+    client.on('error', () => {}); // handled once spliced; before that, a reset by the client is not news
+    const endpoint = this.pick();
+    if (!endpoint) {
+      this.log(`kube-proxy: ${this.key} (${this.frontend.service}) has no ready endpoints: connection from ${client.remoteAddress}:${client.remotePort} rejected`);
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
+    const onConnectError = (error: NodeJS.ErrnoException) => {
+      this.log(`kube-proxy: ${this.key} (${this.frontend.service}) → ${endpoint.host}:${endpoint.port}: ${error.message}`);
+      if (!client.destroyed) client.resetAndDestroy();
+    };
+    upstream.once('error', onConnectError);
+    upstream.once('connect', () => {
+      upstream.off('error', onConnectError);
+      if (client.destroyed) {
+        upstream.resetAndDestroy();
+        return;
+      }
+      splice(client, upstream);
+    });
+  }
+}
+
+/**
+ * The set of listeners kube-proxy holds. `apply` makes it match the desired
+ * frontends: new addresses are bound, gone ones stop accepting (their open
+ * connections continue), and endpoint changes apply to the next connection.
+ */
+export class ProxyTable {
+  private readonly listeners = new Map<string, ServiceListener>();
+  private readonly failed = new Map<string, string>();
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  async apply(frontends: Frontend[]): Promise<void> {
+    const wanted = new Map<string, Frontend>();
+    for (const frontend of frontends) {
+      const key = `${frontend.address}:${frontend.port}`;
+      const taken = wanted.get(key);
+      if (taken) {
+        this.log(`kube-proxy: ${key} is wanted by both ${taken.service} and ${frontend.service}; keeping ${taken.service}`);
+        continue;
+      }
+      wanted.set(key, frontend);
+    }
+    for (const [key, listener] of this.listeners) {
+      if (wanted.has(key)) continue;
+      this.listeners.delete(key);
+      this.log(`kube-proxy: closing ${key} (${listener.frontend.service})`);
+      await listener.close();
+    }
+    for (const [key, frontend] of wanted) {
+      const existing = this.listeners.get(key);
+      if (existing) {
+        existing.frontend = frontend;
+        continue;
+      }
+      const listener = new ServiceListener(frontend, this.log);
+      try {
+        await listener.listen();
+        this.listeners.set(key, listener);
+        this.failed.delete(key);
+        this.log(`kube-proxy: ${key} → ${frontend.service} (${frontend.endpoints.map((e) => `${e.host}:${e.port}`).join(', ') || 'no endpoints'})`);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (this.failed.get(key) !== message) this.log(`kube-proxy: cannot bind ${key} for ${frontend.service}: ${message}`);
+        this.failed.set(key, message);
+      }
+    }
+  }
+
+  /** Frontends that could not be bound (retried on the next apply). */
+  get pending(): number {
+    return this.failed.size;
+  }
+
+  bound(): string[] {
+    return [...this.listeners.keys()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.listeners.values()].map((l) => l.close()));
+    this.listeners.clear();
+  }
+}
