@@ -1,0 +1,174 @@
+// Reads the SNI and ALPN offer out of a TLS ClientHello, from raw bytes the
+// client sent before we said anything. It sees untrusted input, so every
+// length is checked against what is actually there; it never throws.
+// The handshake message may span several TLS records (large key shares do).
+
+export interface ClientHelloInfo {
+  /** server_name (host_name type), lower-cased, trailing dot removed; absent when not sent. */
+  serverName?: string;
+  /** ALPN protocols offered, in the client's order; empty when not sent. */
+  alpnProtocols: string[];
+  /** legacy_version from the ClientHello body (0x0303 for TLS 1.2 and 1.3). */
+  legacyVersion: number;
+}
+
+export type ClientHelloParse =
+  | { kind: 'complete'; hello: ClientHelloInfo }
+  /** More bytes are needed; `needed` is a lower bound on the total when known. */
+  | { kind: 'incomplete'; needed?: number }
+  | { kind: 'invalid'; reason: string };
+
+const RECORD_HEADER = 5;
+const HANDSHAKE_CONTENT_TYPE = 22;
+const CLIENT_HELLO = 1;
+const EXT_SERVER_NAME = 0;
+const EXT_ALPN = 16;
+/** A ClientHello bigger than this is not one we will read (RFC 8446 allows 2^24, nobody sends that). */
+export const MAX_CLIENT_HELLO_BYTES = 64 * 1024;
+
+/** Collects the handshake bytes out of consecutive handshake records. */
+function handshakeBytes(buf: Buffer): { kind: 'ok'; data: Buffer } | ClientHelloParse {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  let total = 0;
+  let messageLength = -1;
+  while (true) {
+    if (buf.length - offset < RECORD_HEADER) return { kind: 'incomplete', needed: offset + RECORD_HEADER };
+    const type = buf[offset];
+    if (type !== HANDSHAKE_CONTENT_TYPE) {
+      return { kind: 'invalid', reason: offset === 0 ? `not a TLS handshake record (first byte 0x${type.toString(16).padStart(2, '0')})` : 'ClientHello interrupted by a non-handshake record' };
+    }
+    if (buf[offset + 1] !== 3) return { kind: 'invalid', reason: `unknown record version ${buf[offset + 1]}.${buf[offset + 2]}` };
+    const length = buf.readUInt16BE(offset + 3);
+    if (length === 0) return { kind: 'invalid', reason: 'empty handshake record' };
+    if (length > 16384 + 2048) return { kind: 'invalid', reason: `record length ${length} exceeds the TLS maximum` };
+    const end = offset + RECORD_HEADER + length;
+    if (buf.length < end) {
+      // Return what we know: parse the handshake header early to reject absurd sizes.
+      return { kind: 'incomplete', needed: end };
+    }
+    parts.push(buf.subarray(offset + RECORD_HEADER, end));
+    total += length;
+    offset = end;
+    if (messageLength < 0 && total >= 4) {
+      const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      if (head[0] !== CLIENT_HELLO) return { kind: 'invalid', reason: `first handshake message is type ${head[0]}, not ClientHello` };
+      messageLength = head.readUIntBE(1, 3);
+      if (messageLength + 4 > MAX_CLIENT_HELLO_BYTES) return { kind: 'invalid', reason: `ClientHello of ${messageLength} bytes is too large` };
+    }
+    if (messageLength >= 0 && total >= messageLength + 4) {
+      const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      return { kind: 'ok', data: data.subarray(4, 4 + messageLength) };
+    }
+    if (offset > MAX_CLIENT_HELLO_BYTES + 1024) return { kind: 'invalid', reason: 'ClientHello too large' };
+  }
+}
+
+/** A bounds-checked reader over one buffer; `ok` turns false on the first overrun. */
+class Reader {
+  ok = true;
+  constructor(private readonly buf: Buffer, public pos = 0, private readonly end = buf.length) {}
+  remaining(): number {
+    return this.end - this.pos;
+  }
+  u8(): number {
+    if (this.remaining() < 1) return this.fail();
+    return this.buf[this.pos++];
+  }
+  u16(): number {
+    if (this.remaining() < 2) return this.fail();
+    const v = this.buf.readUInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  bytes(n: number): Buffer {
+    if (this.remaining() < n) {
+      this.fail();
+      return Buffer.alloc(0);
+    }
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  sub(n: number): Reader {
+    if (this.remaining() < n) {
+      this.fail();
+      return new Reader(this.buf, this.pos, this.pos);
+    }
+    const r = new Reader(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    return r;
+  }
+  private fail(): number {
+    this.ok = false;
+    this.pos = this.end;
+    return 0;
+  }
+}
+
+function parseServerName(ext: Reader): string | undefined | Error {
+  const list = ext.sub(ext.u16());
+  while (list.ok && list.remaining() > 0) {
+    const nameType = list.u8();
+    const name = list.bytes(list.u16());
+    if (!list.ok) break;
+    if (nameType === 0) {
+      // host_name is ASCII (IDNA A-labels); anything else is not a name we can match.
+      for (const byte of name) if (byte < 0x21 || byte > 0x7e) return new Error('server_name contains non-printable bytes');
+      const text = name.toString('latin1').toLowerCase();
+      return text.endsWith('.') ? text.slice(0, -1) : text;
+    }
+  }
+  if (!list.ok || !ext.ok) return new Error('malformed server_name extension');
+  return undefined;
+}
+
+function parseAlpn(ext: Reader): string[] | Error {
+  const list = ext.sub(ext.u16());
+  const protocols: string[] = [];
+  while (list.ok && list.remaining() > 0) {
+    const length = list.u8();
+    if (length === 0) return new Error('empty ALPN protocol name');
+    const proto = list.bytes(length);
+    if (list.ok) protocols.push(proto.toString('latin1'));
+  }
+  if (!list.ok || !ext.ok) return new Error('malformed ALPN extension');
+  return protocols;
+}
+
+/** Parses as much of `buf` as has arrived. Never throws, whatever the bytes. */
+export function parseClientHello(buf: Buffer): ClientHelloParse {
+  const hs = handshakeBytes(buf);
+  if (hs.kind !== 'ok') return hs;
+  const r = new Reader(hs.data);
+  const legacyVersion = r.u16();
+  r.bytes(32); // random
+  r.bytes(r.u8()); // legacy_session_id
+  const suites = r.u16();
+  if (suites % 2 !== 0) return { kind: 'invalid', reason: 'odd cipher_suites length' };
+  r.bytes(suites);
+  r.bytes(r.u8()); // compression methods
+  if (!r.ok) return { kind: 'invalid', reason: 'truncated ClientHello body' };
+  const hello: ClientHelloInfo = { alpnProtocols: [], legacyVersion };
+  if (r.remaining() === 0) return { kind: 'complete', hello }; // no extensions at all (SSLv3-style)
+  const extensions = r.sub(r.u16());
+  if (!r.ok) return { kind: 'invalid', reason: 'extensions length exceeds the ClientHello' };
+  const seen = new Set<number>();
+  while (extensions.remaining() > 0) {
+    const type = extensions.u16();
+    const body = extensions.sub(extensions.u16());
+    if (!extensions.ok) return { kind: 'invalid', reason: 'truncated extension' };
+    if (seen.has(type)) return { kind: 'invalid', reason: `duplicate extension ${type}` };
+    seen.add(type);
+    if (type === EXT_SERVER_NAME) {
+      const name = parseServerName(body);
+      if (name instanceof Error) return { kind: 'invalid', reason: name.message };
+      if (name !== undefined) hello.serverName = name;
+    } else if (type === EXT_ALPN) {
+      const alpn = parseAlpn(body);
+      if (alpn instanceof Error) return { kind: 'invalid', reason: alpn.message };
+      hello.alpnProtocols = alpn;
+    }
+  }
+  return { kind: 'complete', hello };
+}

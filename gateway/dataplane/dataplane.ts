@@ -1,0 +1,206 @@
+// The data plane of one Gateway: one socket per PortIR on the bind address,
+// and a configuration swapped atomically by update(). Open connections and
+// in-flight requests continue; new connections and new requests see the new
+// configuration; ports that disappear stop accepting and drain.
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type tls from 'node:tls';
+import type { GatewayIR, PortIR } from '../ir/types.js';
+import { JwtVerifier } from '../policy/jwt.js';
+import { UpstreamPools } from '../upstream/pools.js';
+import { AccessLog, stdoutSink, type LineSink } from './access-log.js';
+import { attachConnection, type ConnectionContext, type PortHolder } from './connection.js';
+import { createRequestHandler } from './http-handler.js';
+import { proxyTcp } from './passthrough.js';
+import { bindPort } from './port-binding.js';
+import { compilePort } from './runtime.js';
+import { acceptTlsConnection, TlsTerminators } from './tls-listener.js';
+import { poolKeysOf } from './pool-keys.js';
+
+export interface DataplaneOptions {
+  /** Address every listener binds (AGW_POD_IP in a pod). */
+  bindAddress: string;
+  /** Access log lines (default: stdout). */
+  accessLog?: LineSink;
+  /** Operational messages: swaps, port mappings, problems (default: stderr). */
+  log?: (message: string) => void;
+  /** Called whenever the set of mapped ports changes: IR port → port actually served. */
+  onPortMap?: (map: Record<string, number>) => void;
+  /** Bound on waiting for a complete ClientHello. */
+  clientHelloTimeoutMs?: number;
+}
+
+export interface PortStatus {
+  port: number;
+  actualPort: number;
+  transport: 'http' | 'tls';
+  mapped: boolean;
+}
+
+export interface UpdateResult {
+  version: string;
+  ports: PortStatus[];
+  /** Milliseconds from update() call to the new configuration being live. */
+  applyMs: number;
+}
+
+export class Dataplane {
+  private readonly holders = new Map<number, PortHolder & { transport: 'http' | 'tls' }>();
+  private readonly sockets = new Set<net.Socket>();
+  private readonly accessLog: AccessLog;
+  private readonly log: (message: string) => void;
+  private readonly pools = new UpstreamPools();
+  private readonly terminators: TlsTerminators;
+  private readonly http1: http.Server;
+  private readonly h2: http2.Http2Server;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private lastPortMap = '{}';
+  current: GatewayIR | undefined;
+
+  constructor(private readonly options: DataplaneOptions) {
+    this.accessLog = new AccessLog(options.accessLog ?? stdoutSink());
+    this.log = options.log ?? ((m) => process.stderr.write(`[dataplane] ${m}\n`));
+    const handler = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier() });
+    this.http1 = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
+    this.http1.on('clientError', (_error, socket) => socket.destroy());
+    this.h2 = http2.createServer({}, handler);
+    this.h2.on('sessionError', () => undefined);
+    this.terminators = new TlsTerminators((socket, holder, name, sni) => this.onSecure(socket, holder, name, sni), this.log);
+  }
+
+  /** Swaps in a new configuration; resolves once every port is bound and serving it. */
+  update(ir: GatewayIR): Promise<UpdateResult> {
+    const run = this.queue.then(() => this.apply(ir));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(ir: GatewayIR): Promise<UpdateResult> {
+    if (this.closed) throw new Error('data plane is closed');
+    const t0 = performance.now();
+    const byPort = new Map<number, PortIR>();
+    for (const p of ir.ports) {
+      if (byPort.has(p.port)) throw new Error(`IR ${ir.version}: port ${p.port} appears twice`);
+      byPort.set(p.port, p);
+    }
+    this.terminators.beginSwap();
+    const compiled = new Map([...byPort].map(([port, p]) => [port, compilePort(p, ir, (n, l) => this.terminators.serverFor(n, l), this.log)]));
+    // Ports that went away or changed transport stop accepting; their open connections drain.
+    for (const [port, holder] of this.holders) {
+      const next = byPort.get(port);
+      if (!next || next.transport !== holder.transport) {
+        holder.server.close();
+        this.holders.delete(port);
+        this.terminators.setHolder(port, undefined);
+        this.log(`port ${port} closed (open connections finish)`);
+      }
+    }
+    const opening: Promise<void>[] = [];
+    for (const [port, runtime] of compiled) {
+      const holder = this.holders.get(port);
+      if (holder) {
+        holder.current = runtime;
+        continue;
+      }
+      opening.push(this.openPort(runtime.ir, runtime));
+    }
+    const results = await Promise.allSettled(opening);
+    this.terminators.endSwap();
+    this.pools.retainOnly(poolKeysOf(ir));
+    this.current = ir;
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Error).message);
+    for (const f of failures) this.log(`ERROR ${f}`);
+    this.reportPortMap();
+    const applyMs = Math.round((performance.now() - t0) * 10) / 10;
+    this.log(`config ${ir.version} for ${ir.gateway.namespace}/${ir.gateway.name} live in ${applyMs} ms: ${this.describePorts()}`);
+    return { version: ir.version, ports: this.ports(), applyMs };
+  }
+
+  private async openPort(p: PortIR, runtime: PortHolder['current']): Promise<void> {
+    const server = net.createServer({ noDelay: true });
+    const holder: PortHolder & { transport: 'http' | 'tls' } = { port: p.port, actualPort: p.port, current: runtime, server, transport: p.transport };
+    server.on('connection', (socket) => this.onConnection(socket, holder));
+    server.on('error', (error) => this.log(`port ${p.port}: ${error.message}`));
+    const bound = await bindPort(server, this.options.bindAddress, p.port);
+    holder.actualPort = bound.actualPort;
+    if (bound.mapped) {
+      holder.portMapText = `${p.port}->${bound.actualPort}`;
+      this.log(
+        `WARNING port ${p.port} could not be bound (EACCES: not root); serving it on ${this.options.bindAddress}:${bound.actualPort} instead. ` +
+          `Every access log line says port_map=${holder.portMapText}.`,
+      );
+    }
+    if (this.closed) {
+      server.close();
+      return;
+    }
+    this.holders.set(p.port, holder);
+    this.terminators.setHolder(p.port, holder);
+  }
+
+  private onConnection(socket: net.Socket, holder: PortHolder & { transport: 'http' | 'tls' }): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (holder.transport === 'tls') {
+      acceptTlsConnection(socket, holder, {
+        accessLog: this.accessLog,
+        helloTimeoutMs: this.options.clientHelloTimeoutMs ?? 10_000,
+        passthrough: (raw, hello, info, listener, h) => proxyTcp(raw, hello, info.serverName, listener, h, { accessLog: this.accessLog, pools: this.pools }),
+      });
+      return;
+    }
+    attachConnection(socket, { holder, tls: false });
+    this.http1.emit('connection', socket);
+  }
+
+  private onSecure(socket: tls.TLSSocket, holder: PortHolder, listenerName: string, sni: string | undefined): void {
+    socket.on('error', () => undefined);
+    const listener = holder.current.byName.get(listenerName);
+    const ctx: ConnectionContext = { holder, tls: true, sni, listenerName, listenerAtAccept: listener };
+    if (listener?.ir.tls?.frontendValidation) {
+      const peer = socket.getPeerCertificate();
+      ctx.clientCert = socket.authorized ? 'valid' : peer && Object.keys(peer).length ? `invalid:${String(socket.authorizationError)}` : 'none';
+    }
+    if (listener?.ir.protocol === 'TLS') {
+      proxyTcp(socket, undefined, sni, listener, holder, { accessLog: this.accessLog, pools: this.pools });
+      return;
+    }
+    attachConnection(socket, ctx);
+    if (socket.alpnProtocol === 'h2') this.h2.emit('connection', socket);
+    else this.http1.emit('connection', socket);
+  }
+
+  /** Where each IR port is actually served. */
+  ports(): PortStatus[] {
+    return [...this.holders.values()].map((h) => ({ port: h.port, actualPort: h.actualPort, transport: h.transport, mapped: h.actualPort !== h.port }));
+  }
+
+  private describePorts(): string {
+    return this.ports().map((p) => `${p.transport}:${p.port}${p.mapped ? `(served on ${p.actualPort})` : ''}`).join(' ') || 'no ports';
+  }
+
+  private reportPortMap(): void {
+    const map: Record<string, number> = {};
+    for (const p of this.ports()) if (p.mapped) map[String(p.port)] = p.actualPort;
+    const text = JSON.stringify(map);
+    if (text === this.lastPortMap) return;
+    this.lastPortMap = text;
+    this.options.onPortMap?.(map);
+  }
+
+  /** Stops everything: listeners, open connections, upstream pools. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+    for (const holder of this.holders.values()) holder.server.close();
+    this.holders.clear();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.http1.closeAllConnections();
+    await this.pools.close();
+    this.accessLog.flush();
+  }
+}

@@ -1,0 +1,183 @@
+// One HTTP request through the proxy, HTTP/1.1 and HTTP/2 alike: choose the
+// listener (SNI on TLS ports, Host on plain ones; 421 when they disagree),
+// the route, apply policy and filters, then hand over to the backend.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { HttpFilterIR } from '../ir/types.js';
+import { JwtVerifier, wwwAuthenticate } from '../policy/jwt.js';
+import { proxyToAi } from '../upstream/ai.js';
+import { proxyToForwardTarget } from '../upstream/forward-proxy.js';
+import type { UpstreamRequest } from '../upstream/forward.js';
+import { upstreamRequestHeaders } from '../upstream/headers.js';
+import type { UpstreamPools } from '../upstream/pools.js';
+import { proxyToService } from '../upstream/service.js';
+import type { AccessLog, AccessLogEntry } from './access-log.js';
+import { connectionOf, type ConnectionContext } from './connection.js';
+import { Exchange, type DownstreamRequest, type DownstreamResponse } from './exchange.js';
+import { applyHeaderModifier, modifyPath, redirectLocation } from './filters.js';
+import { normalizeHost } from './hostnames.js';
+import { chooseBackend, matchRoute, splitTarget, type CompiledRoute } from './router.js';
+import type { RuntimeListener } from './runtime.js';
+
+export interface HandlerDeps {
+  accessLog: AccessLog;
+  pools: UpstreamPools;
+  jwt: JwtVerifier;
+}
+
+function hasBody(req: DownstreamRequest): boolean {
+  if (req.httpVersionMajor === 2) return !(req as import('node:http2').Http2ServerRequest).stream.endAfterHeaders;
+  const h = req.headers;
+  return h['content-length'] !== undefined ? h['content-length'] !== '0' : h['transfer-encoding'] !== undefined;
+}
+
+export function createRequestHandler(deps: HandlerDeps) {
+  return function handleRequest(req: DownstreamRequest, res: DownstreamResponse): void {
+    const conn = connectionOf(req.socket);
+    const h2 = req.httpVersionMajor === 2;
+    const authority = (h2 ? (req.headers[':authority'] as string | undefined) : undefined) ?? req.headers.host;
+    const host = normalizeHost(authority);
+    const target = req.url || '/';
+    const entry: AccessLogEntry = {
+      time: new Date().toISOString(),
+      port: conn?.holder.port ?? 0,
+      portMap: conn?.holder.portMapText,
+      sni: conn?.tls ? (conn.sni ?? '-') : undefined,
+      proto: h2 ? 'HTTP/2' : `HTTP/${req.httpVersion}`,
+      method: req.method,
+      host,
+      path: target,
+      flags: [],
+      clientCert: conn?.clientCert,
+    };
+    const ex = new Exchange(req, res, entry, deps.accessLog);
+    if (!conn) {
+      ex.sendLocal(500, 'connection without context\n');
+      return;
+    }
+    const port = conn.holder.current;
+    let listener: RuntimeListener | undefined;
+    if (conn.tls) {
+      listener = port.byName.get(conn.listenerName!) ?? conn.listenerAtAccept;
+      if (host && listener) {
+        const byHost = port.index.lookup(host);
+        if (byHost && byHost.name !== listener.name) {
+          entry.listener = listener.name;
+          ex.sendLocal(421, `misdirected request: Host ${host} belongs to listener ${byHost.name}, but this connection's SNI ${conn.sni ?? '(none)'} chose listener ${listener.name}\n`, {}, 'MR');
+          return;
+        }
+      }
+    } else {
+      listener = port.index.lookup(host);
+    }
+    if (!listener) {
+      ex.sendLocal(404, `no listener on port ${conn.holder.port} for host ${host ?? '(none)'}\n`, {}, 'NR');
+      return;
+    }
+    entry.listener = listener.name;
+    const { path, query } = splitTarget(target);
+    const route = matchRoute(listener.routes, { method: req.method ?? 'GET', host, path, query, headers: req.headers });
+    if (!route) {
+      ex.sendLocal(404, 'no route\n', {}, 'NR');
+      return;
+    }
+    entry.route = route.entry.id;
+    const timeoutMs = route.entry.timeouts.requestMs ?? route.entry.timeouts.backendRequestMs;
+    if (timeoutMs) ex.startTimeout(timeoutMs);
+    for (const f of route.entry.filters) {
+      if (f.type === 'ResponseHeaderModifier') ex.responseHeaderEdits.push((h) => applyHeaderModifier(h, f));
+    }
+    const jwt = route.entry.policies.jwt;
+    if (jwt) {
+      deps.jwt.verify(jwt, req.headers.authorization).then(
+        (outcome) => {
+          if (!outcome.ok) {
+            entry.message = `jwt: ${outcome.description}`;
+            ex.sendLocal(401, `unauthorized: ${outcome.description}\n`, { 'www-authenticate': wwwAuthenticate(listener!.name, outcome) }, 'UAEX');
+            return;
+          }
+          if (outcome.note) entry.message = `jwt: ${outcome.note}`;
+          proceed(ex, conn, listener!, route, authority, path, query, deps);
+        },
+        (error: Error) => ex.sendLocal(500, `jwt verification error: ${error.message}\n`),
+      );
+      return;
+    }
+    proceed(ex, conn, listener, route, authority, path, query, deps);
+  };
+}
+
+function proceed(
+  ex: Exchange,
+  conn: ConnectionContext,
+  listener: RuntimeListener,
+  route: CompiledRoute,
+  authority: string | undefined,
+  path: string,
+  query: string,
+  deps: HandlerDeps,
+): void {
+  const entry = route.entry;
+  if (entry.directResponse) {
+    ex.sendLocal(entry.directResponse.status, entry.directResponse.body ?? '', {}, 'DR');
+    return;
+  }
+  const req = ex.req;
+  const headers = upstreamRequestHeaders(req.headers as IncomingHttpHeaders, {
+    clientAddress: req.socket.remoteAddress,
+    proto: conn.tls ? 'https' : 'http',
+    host: authority,
+  });
+  let upstreamPath = path;
+  for (const f of entry.filters as HttpFilterIR[]) {
+    switch (f.type) {
+      case 'RequestRedirect': {
+        const location = redirectLocation(f, entry.match, {
+          scheme: conn.tls ? 'https' : 'http',
+          host: normalizeHost(authority),
+          listenerPort: listener.port,
+          path,
+          query,
+        });
+        ex.sendLocal(f.statusCode, '', { location });
+        return;
+      }
+      case 'RequestHeaderModifier':
+        applyHeaderModifier(headers, f);
+        break;
+      case 'URLRewrite':
+        if (f.hostname) headers.host = f.hostname;
+        if (f.path) upstreamPath = modifyPath(upstreamPath, f.path, entry.match);
+        break;
+      default:
+        break;
+    }
+  }
+  const choice = chooseBackend(route);
+  if (!choice) {
+    ex.sendLocal(500, 'no backend with a positive weight\n', {}, 'IB');
+    return;
+  }
+  const request: UpstreamRequest = {
+    method: req.method ?? 'GET',
+    path: query ? `${upstreamPath}?${query}` : upstreamPath,
+    headers,
+    body: hasBody(req) ? (req as Readable) : null,
+  };
+  const backend = choice.backend;
+  switch (backend.kind) {
+    case 'service':
+      proxyToService(ex, backend, deps.pools, request);
+      return;
+    case 'ai':
+      proxyToAi(ex, backend, deps.pools, request).catch((error: Error) => ex.sendLocal(502, `${error.message}\n`));
+      return;
+    case 'dynamic-forward-proxy':
+      proxyToForwardTarget(ex, backend, deps.pools, request);
+      return;
+    case 'invalid':
+      ex.entry.message = backend.reason;
+      ex.sendLocal(backend.status || 500, `${backend.reason}\n`, {}, 'IB');
+      return;
+  }
+}

@@ -1,0 +1,108 @@
+// TLSRoute traffic: Passthrough forwards the client's TLS bytes (ClientHello
+// included) to the backend untouched; a Terminate TLS listener forwards the
+// decrypted bytes. One access log line per connection, when it closes.
+import net from 'node:net';
+import type { TlsRouteEntryIR, WeightedBackendIR } from '../ir/types.js';
+import type { AccessLog, AccessLogEntry } from './access-log.js';
+import type { PortHolder } from './connection.js';
+import { hostnameMatches } from './hostnames.js';
+import type { RuntimeListener } from './runtime.js';
+import type { UpstreamPools } from '../upstream/pools.js';
+
+export function matchTlsRoute(routes: TlsRouteEntryIR[], sni: string | undefined): TlsRouteEntryIR | undefined {
+  for (const r of routes) {
+    if (r.hostnames.length === 0) return r;
+    if (sni && r.hostnames.some((h) => hostnameMatches(h.toLowerCase(), sni))) return r;
+  }
+  return undefined;
+}
+
+function weighted(backends: WeightedBackendIR[]): WeightedBackendIR | undefined {
+  const total = backends.reduce((s, b) => s + Math.max(0, b.weight), 0);
+  if (total <= 0) return undefined;
+  let x = Math.random() * total;
+  for (const b of backends) {
+    x -= Math.max(0, b.weight);
+    if (x < 0) return b;
+  }
+  return backends[backends.length - 1];
+}
+
+/** Pipes `downstream` to a TLSRoute backend; `initial` is sent first (the ClientHello for passthrough). */
+export function proxyTcp(
+  downstream: net.Socket,
+  initial: Buffer | undefined,
+  sni: string | undefined,
+  listener: RuntimeListener,
+  holder: PortHolder,
+  deps: { accessLog: AccessLog; pools: UpstreamPools },
+): void {
+  const start = performance.now();
+  const entry: AccessLogEntry = {
+    time: new Date().toISOString(),
+    port: holder.port,
+    portMap: holder.portMapText,
+    sni: sni ?? '-',
+    listener: listener.name,
+    proto: listener.ir.tls?.mode === 'Passthrough' ? 'TLS-passthrough' : 'TCP',
+    flags: [],
+  };
+  let logged = false;
+  const finish = () => {
+    if (logged) return;
+    logged = true;
+    entry.durationMs = Math.round(performance.now() - start);
+    deps.accessLog.write(entry);
+  };
+  downstream.on('error', () => undefined);
+  const route = matchTlsRoute(listener.tlsRoutes, sni);
+  if (!route) {
+    entry.flags.push('NR');
+    entry.message = `no TLSRoute for SNI ${sni ?? '(none)'}`;
+    finish();
+    downstream.destroy();
+    return;
+  }
+  entry.route = route.id;
+  const choice = weighted(route.backends);
+  const backend = choice?.backend;
+  if (!backend || backend.kind !== 'service') {
+    entry.flags.push('IB');
+    entry.message = backend ? `backend kind ${backend.kind} cannot take TCP` : 'no backend';
+    finish();
+    downstream.destroy();
+    return;
+  }
+  const endpoint = deps.pools.pick(backend.id, backend.endpoints);
+  if (!endpoint) {
+    entry.flags.push('UH');
+    entry.upstream = backend.id;
+    finish();
+    downstream.destroy();
+    return;
+  }
+  entry.upstream = `${endpoint.address}:${endpoint.port}`;
+  const upstream = net.connect({ host: endpoint.address, port: endpoint.port, noDelay: true });
+  let connected = false;
+  upstream.once('connect', () => {
+    connected = true;
+    if (initial) upstream.write(initial);
+    downstream.pipe(upstream);
+    upstream.pipe(downstream);
+    downstream.resume();
+  });
+  upstream.on('error', (error) => {
+    if (!connected) {
+      entry.flags.push('UF');
+      entry.error = error.message;
+    }
+    downstream.destroy();
+  });
+  downstream.on('close', () => {
+    upstream.destroy();
+    finish();
+  });
+  upstream.on('close', () => {
+    if (!downstream.destroyed) downstream.end();
+  });
+}

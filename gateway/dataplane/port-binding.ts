@@ -1,0 +1,47 @@
+// Binding a listener port. A port below 1024 that this process may not bind
+// (EACCES: not root, no CAP_NET_BIND_SERVICE) is served on port+8000 instead —
+// loudly: the caller logs it, puts it in every access log line and records it
+// on the proxy's Pod. Any other bind failure is an error.
+import type net from 'node:net';
+
+export const MAPPED_PORT_OFFSET = 8000;
+
+export interface BoundPort {
+  port: number;
+  actualPort: number;
+  mapped: boolean;
+}
+
+function listen(server: net.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      server.removeListener('listening', onListening);
+      reject(error);
+    };
+    const onListening = () => {
+      server.removeListener('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port, exclusive: true, backlog: 1024 });
+  });
+}
+
+export async function bindPort(server: net.Server, host: string, port: number): Promise<BoundPort> {
+  try {
+    return { port, actualPort: await listen(server, host, port), mapped: false };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' || port >= 1024 || port === 0) {
+      throw new Error(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+    }
+    const fallback = port + MAPPED_PORT_OFFSET;
+    try {
+      return { port, actualPort: await listen(server, host, fallback), mapped: true };
+    } catch (second) {
+      throw new Error(`cannot listen on ${host}:${port} (${code}) nor on the mapped port ${fallback}: ${(second as Error).message}`);
+    }
+  }
+}

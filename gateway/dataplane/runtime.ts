@@ -1,0 +1,70 @@
+// A GatewayIR compiled for serving: per port, the listeners with their
+// hostname index, compiled routes and (for Terminate) the TLS server that
+// holds their certificate. Built off to the side, then swapped in whole.
+import type tls from 'node:tls';
+import type { GatewayIR, ListenerIR, PortIR, TlsRouteEntryIR } from '../ir/types.js';
+import { HostnameIndex } from './hostnames.js';
+import { compileRoute, type CompiledRoute } from './router.js';
+
+export interface RuntimeListener {
+  ir: ListenerIR;
+  name: string;
+  hostname?: string;
+  port: number;
+  routes: CompiledRoute[];
+  tlsRoutes: TlsRouteEntryIR[];
+  /** Terminate listeners: the TLS server holding this listener's certificate. */
+  tlsServer?: tls.Server;
+  /** Why this listener cannot terminate TLS (no usable certificate), when it can't. */
+  tlsProblem?: string;
+}
+
+export interface RuntimePort {
+  ir: PortIR;
+  version: string;
+  listeners: RuntimeListener[];
+  byName: Map<string, RuntimeListener>;
+  /** SNI (TLS ports) or Host (plain ports) → listener. */
+  index: HostnameIndex<RuntimeListener>;
+}
+
+export type TlsServerFactory = (port: number, listener: ListenerIR) => { server?: tls.Server; problem?: string };
+
+/** Compiles each route on its own: one bad route (say, a regex node rejects) must not take down the others. */
+function compileRoutes(l: ListenerIR, log: (message: string) => void): CompiledRoute[] {
+  const out: CompiledRoute[] = [];
+  for (const entry of l.routes) {
+    try {
+      out.push(compileRoute(entry));
+    } catch (error) {
+      log(`listener ${l.name}: route ${entry.id} skipped: ${(error as Error).message}`);
+    }
+  }
+  return out;
+}
+
+export function compilePort(ir: PortIR, gateway: GatewayIR, tlsServerFor: TlsServerFactory, log: (message: string) => void): RuntimePort {
+  const listeners = ir.listeners.map((l): RuntimeListener => {
+    const runtime: RuntimeListener = {
+      ir: l,
+      name: l.name,
+      hostname: l.hostname?.toLowerCase(),
+      port: ir.port,
+      routes: compileRoutes(l, log),
+      tlsRoutes: l.tlsRoutes,
+    };
+    if (ir.transport === 'tls' && l.tls?.mode !== 'Passthrough') {
+      const { server, problem } = tlsServerFor(ir.port, l);
+      runtime.tlsServer = server;
+      runtime.tlsProblem = problem;
+    }
+    return runtime;
+  });
+  return {
+    ir,
+    version: gateway.version,
+    listeners,
+    byName: new Map(listeners.map((l) => [l.name, l])),
+    index: new HostnameIndex(listeners),
+  };
+}

@@ -1,0 +1,58 @@
+// TLS session resumption towards upstreams, keyed by the SNI we send (plus
+// the trust configuration). Envoy kept one cache per TLS context, so a
+// connection to host B offered host A's session and a server answering both
+// names resumed it — B's request then saw A's certificate (Envoy issue 18897,
+// fixed by "tls: scope upstream session cache by sni"). Keying by SNI is the fix.
+import { createHash } from 'node:crypto';
+import type { UpstreamTlsIR } from '../ir/types.js';
+
+/** Everything that makes two TLS client configurations different, hashed. */
+export function tlsConfigId(tls: UpstreamTlsIR): string {
+  const h = createHash('sha256');
+  h.update(tls.caPem ?? '');
+  h.update('\0');
+  h.update(tls.useSystemCAs ? 'system' : '');
+  h.update('\0');
+  h.update(JSON.stringify(tls.subjectAltNames ?? []));
+  h.update('\0');
+  h.update(tls.clientCertificate?.certPem ?? '');
+  h.update('\0');
+  h.update(JSON.stringify(tls.alpnProtocols ?? []));
+  return h.digest('base64url').slice(0, 16);
+}
+
+export function sessionCacheKey(sni: string, configId: string): string {
+  return `${sni.toLowerCase()}|${configId}`;
+}
+
+/** A small LRU of TLS session tickets. */
+export class TlsSessionCache {
+  private readonly sessions = new Map<string, Buffer>();
+  constructor(private readonly maxEntries = 1024) {}
+
+  get(key: string): Buffer | undefined {
+    const s = this.sessions.get(key);
+    if (s) {
+      this.sessions.delete(key);
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  set(key: string, session: Buffer): void {
+    this.sessions.delete(key);
+    this.sessions.set(key, session);
+    if (this.sessions.size > this.maxEntries) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.sessions.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.sessions.delete(key);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+}
