@@ -1,5 +1,53 @@
-// Placeholder until this command lands; it says so instead of pretending.
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('agw-workshop: the "gateway" command is not built yet\n');
-  return 1;
+// `agw-workshop gateway controller` — accepts our GatewayClasses, writes status,
+// deploys one proxy per Gateway. `agw-workshop gateway proxy --gateway ns/name`
+// — the data plane of one Gateway (gateway/proxy/main.ts). Both are what the
+// project's image runs in pods; both find the API through loadKubeConfig.
+import { parseArgs } from 'node:util';
+
+const USAGE = `Usage:
+  agw-workshop gateway controller [--kubeconfig FILE] [--context NAME]
+  agw-workshop gateway proxy --gateway NAMESPACE/NAME [--kubeconfig FILE] [--context NAME]`;
+
+async function runController(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const { loadKubeConfig } = await import('../cluster/kubeconfig.js');
+  const { startController, CONTROLLER_NAME } = await import('../../gateway/controller/index.js');
+  const controller = startController({ kubeConfig: loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context }) });
+  process.stderr.write(`agw-workshop gateway controller: accepting GatewayClasses with controllerName ${CONTROLLER_NAME}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await controller.stop();
+  return 0;
+}
+
+async function runProxyCommand(argv: string[]): Promise<number> {
+  // The data plane owns its flags; it is loaded only when a proxy pod starts.
+  const proxyModule = '../../gateway/proxy/main.js';
+  const { runProxy } = (await import(proxyModule)) as { runProxy: (argv: string[]) => Promise<number> };
+  return runProxy(argv);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [role, ...rest] = argv;
+  switch (role) {
+    case 'controller':
+      return runController(rest);
+    case 'proxy':
+      return runProxyCommand(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE + '\n');
+      return role === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`agw-workshop gateway: unknown role "${role}"\n${USAGE}\n`);
+      return 2;
+  }
 }

@@ -1,0 +1,165 @@
+// For each Gateway of our classes: a proxy Deployment and a LoadBalancer
+// Service named like the Gateway, in its namespace, labelled with the
+// Gateway's name and owned by it (so deleting the Gateway removes them; the
+// controller also removes its leftovers itself, in case no garbage collector runs).
+import type { KubeObject, TranslateInput } from '../translate/input-types.js';
+import { canonicalJson } from '../translate/stable-hash.js';
+import { KubeApi, KubeApiError } from '../watch/kube-api.js';
+import { GATEWAY_NAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROXY_SERVICE_ACCOUNT, proxyImage } from './constants.js';
+
+export function listenerPorts(gateway: KubeObject): number[] {
+  const ports = new Set<number>();
+  for (const listener of Array.isArray(gateway.spec?.listeners) ? gateway.spec.listeners : []) {
+    const port = listener?.port;
+    if (Number.isInteger(port) && port > 0 && port < 65536) ports.add(port);
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+function ownerReference(gateway: KubeObject) {
+  return {
+    apiVersion: gateway.apiVersion ?? 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    name: gateway.metadata!.name!,
+    uid: gateway.metadata!.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function desiredDeployment(gateway: KubeObject, image = proxyImage()): KubeObject {
+  const name = gateway.metadata!.name!;
+  const namespace = gateway.metadata!.namespace!;
+  const labels = { [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels, ownerReferences: [ownerReference(gateway)] } as any,
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { [GATEWAY_NAME_LABEL]: name } },
+      template: {
+        metadata: { labels: { [GATEWAY_NAME_LABEL]: name, 'app.kubernetes.io/name': 'agw-workshop-proxy' } },
+        spec: {
+          serviceAccountName: PROXY_SERVICE_ACCOUNT,
+          containers: [
+            {
+              name: 'proxy',
+              image,
+              args: ['gateway', 'proxy', '--gateway', `${namespace}/${name}`],
+              ports: listenerPorts(gateway).map((port) => ({ name: `port-${port}`, containerPort: port, protocol: 'TCP' })),
+              env: [
+                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              ],
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function desiredService(gateway: KubeObject): KubeObject {
+  const name = gateway.metadata!.name!;
+  const namespace = gateway.metadata!.namespace!;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace, labels: { [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE }, ownerReferences: [ownerReference(gateway)] } as any,
+    spec: {
+      type: 'LoadBalancer',
+      selector: { [GATEWAY_NAME_LABEL]: name },
+      ports: listenerPorts(gateway).map((port) => ({ name: `port-${port}`, port, targetPort: port, protocol: 'TCP' })),
+    },
+  };
+}
+
+/** The fields we own, compared to decide whether an update is needed. */
+function deploymentShape(d: KubeObject | undefined): string {
+  const container = d?.spec?.template?.spec?.containers?.[0];
+  return canonicalJson({
+    replicas: d?.spec?.replicas,
+    image: container?.image,
+    args: container?.args,
+    ports: (container?.ports ?? []).map((p: any) => p.containerPort),
+    labels: d?.metadata?.labels?.[GATEWAY_NAME_LABEL],
+  });
+}
+
+function serviceShape(s: KubeObject | undefined): string {
+  return canonicalJson({
+    type: s?.spec?.type,
+    selector: s?.spec?.selector,
+    ports: (s?.spec?.ports ?? []).map((p: any) => [p.port, p.targetPort]),
+    labels: s?.metadata?.labels?.[GATEWAY_NAME_LABEL],
+  });
+}
+
+function find(objects: KubeObject[] | undefined, namespace: string, name: string): KubeObject | undefined {
+  return objects?.find((o) => o.metadata?.namespace === namespace && o.metadata?.name === name);
+}
+
+export class ProxyWorkloads {
+  private readonly serviceAccounts = new Set<string>();
+
+  constructor(
+    private readonly api: KubeApi,
+    private readonly log: (line: string) => void,
+    private readonly image = proxyImage(),
+  ) {}
+
+  /** Brings Deployments and Services in line with `ours` (the Gateways of our classes). */
+  async reconcile(ours: KubeObject[], input: TranslateInput): Promise<void> {
+    const wanted = new Set(ours.map((g) => `${g.metadata?.namespace}/${g.metadata?.name}`));
+    for (const gateway of ours) {
+      if (!gateway.metadata?.uid || gateway.metadata.deletionTimestamp) continue;
+      const namespace = gateway.metadata.namespace!;
+      const name = gateway.metadata.name!;
+      await this.ensureServiceAccount(namespace);
+      await this.ensure(`/apis/apps/v1/namespaces/${namespace}/deployments`, desiredDeployment(gateway, this.image), find(input.deployments, namespace, name), deploymentShape);
+      await this.ensure(`/api/v1/namespaces/${namespace}/services`, desiredService(gateway), find(input.services, namespace, name), serviceShape);
+    }
+    const leftovers = [
+      ...(input.deployments ?? []).map((o) => ({ o, base: `/apis/apps/v1/namespaces/${o.metadata?.namespace}/deployments` })),
+      ...input.services.map((o) => ({ o, base: `/api/v1/namespaces/${o.metadata?.namespace}/services` })),
+    ].filter(({ o }) => o.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && !wanted.has(`${o.metadata?.namespace}/${o.metadata?.labels?.[GATEWAY_NAME_LABEL]}`));
+    for (const { o, base } of leftovers) {
+      await this.call('DELETE', `${base}/${o.metadata?.name}`, undefined, `delete ${o.kind ?? ''} ${o.metadata?.namespace}/${o.metadata?.name}`);
+    }
+  }
+
+  private async ensure(base: string, desired: KubeObject, current: KubeObject | undefined, shape: (o: KubeObject | undefined) => string): Promise<void> {
+    const what = `${desired.kind} ${desired.metadata?.namespace}/${desired.metadata?.name}`;
+    if (!current) {
+      await this.call('POST', base, desired, `create ${what}`);
+      return;
+    }
+    if (shape(current) === shape(desired)) return;
+    await this.call('PATCH', `${base}/${desired.metadata?.name}`, { metadata: { labels: desired.metadata?.labels }, spec: desired.spec }, `update ${what}`, 'application/merge-patch+json');
+  }
+
+  private async ensureServiceAccount(namespace: string): Promise<void> {
+    if (this.serviceAccounts.has(namespace)) return;
+    const body = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: PROXY_SERVICE_ACCOUNT, namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } };
+    try {
+      await this.api.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, body);
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.statusCode === 409)) {
+        this.log(`ServiceAccount ${namespace}/${PROXY_SERVICE_ACCOUNT} not created: ${(error as Error).message}`);
+        return;
+      }
+    }
+    this.serviceAccounts.add(namespace);
+  }
+
+  private async call(method: string, path: string, body: unknown, what: string, contentType?: string): Promise<void> {
+    try {
+      await this.api.request(method, path, body, contentType);
+      this.log(what);
+    } catch (error) {
+      if (error instanceof KubeApiError && (error.statusCode === 409 || error.statusCode === 404)) return; // raced with another writer; the next snapshot settles it
+      this.log(`${what} failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export { watchSnapshot, type SnapshotWatch, type SnapshotWatchOptions } from './snapshot-watch.js';
+export { KubeApi, KubeApiError, isNotFound } from './kube-api.js';
+export { TRANSLATION_KINDS, PROXY_DEPLOYMENTS, collectionPath, type WatchedKind } from './kinds.js';
