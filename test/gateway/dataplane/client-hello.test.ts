@@ -1,0 +1,175 @@
+// The ClientHello parser sees bytes from anyone: it must never throw, must
+// say "incomplete" for every prefix of a valid hello, and must read back the
+// SNI and ALPN that real clients (node, openssl) and generated hellos carry.
+import test from 'ava';
+import fc from 'fast-check';
+import net from 'node:net';
+import tls from 'node:tls';
+import { parseClientHello } from '../../../gateway/dataplane/client-hello.js';
+import { runTool } from './helpers.js';
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+function ext(type: number, body: Buffer): Buffer {
+  return Buffer.concat([u16(type), u16(body.length), body]);
+}
+
+/** Builds a ClientHello handshake message (without record framing). */
+function helloMessage(opts: { sni?: string; alpn?: string[]; extraExtensions?: Buffer[] }): Buffer {
+  const exts: Buffer[] = [...(opts.extraExtensions ?? [])];
+  if (opts.sni !== undefined) {
+    const name = Buffer.from(opts.sni, 'latin1');
+    const entry = Buffer.concat([Buffer.from([0]), u16(name.length), name]);
+    exts.push(ext(0, Buffer.concat([u16(entry.length), entry])));
+  }
+  if (opts.alpn) {
+    const list = Buffer.concat(opts.alpn.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p, 'latin1')])));
+    exts.push(ext(16, Buffer.concat([u16(list.length), list])));
+  }
+  const extensions = Buffer.concat(exts);
+  const body = Buffer.concat([
+    u16(0x0303),
+    Buffer.alloc(32, 7),
+    Buffer.from([32]),
+    Buffer.alloc(32, 1),
+    u16(4),
+    Buffer.from([0x13, 0x01, 0x13, 0x02]),
+    Buffer.from([1, 0]),
+    u16(extensions.length),
+    extensions,
+  ]);
+  const len = Buffer.alloc(3);
+  len.writeUIntBE(body.length, 0, 3);
+  return Buffer.concat([Buffer.from([1]), len, body]);
+}
+
+/** Frames a handshake message into TLS records of at most `fragment` bytes each. */
+function records(message: Buffer, fragment = 16384): Buffer {
+  const out: Buffer[] = [];
+  for (let i = 0; i < message.length; i += fragment) {
+    const part = message.subarray(i, i + fragment);
+    out.push(Buffer.from([22, 3, 1]), u16(part.length), part);
+  }
+  return Buffer.concat(out);
+}
+
+const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
+const hostname = fc.array(label, { minLength: 1, maxLength: 5 }).map((labels) => labels.join('.'));
+const alpnProto = fc.stringMatching(/^[a-z0-9/.]{1,16}$/);
+
+test('random bytes never throw and always give a verdict', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+      const r = parseClientHello(Buffer.from(bytes));
+      return r.kind === 'complete' || r.kind === 'incomplete' || r.kind === 'invalid';
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('random bytes behind a valid record header never throw', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 1024 }), fc.integer({ min: 0, max: 70000 }), (bytes, claimed) => {
+      const body = Buffer.from(bytes);
+      const framed = Buffer.concat([Buffer.from([22, 3, 1]), u16(Math.min(claimed, 65535)), Buffer.from([1]), body]);
+      const r = parseClientHello(framed);
+      return ['complete', 'incomplete', 'invalid'].includes(r.kind);
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('generated hellos read back their SNI and ALPN, whatever the record fragmentation', (t) => {
+  fc.assert(
+    fc.property(fc.option(hostname, { nil: undefined }), fc.option(fc.array(alpnProto, { minLength: 1, maxLength: 4 }), { nil: undefined }), fc.integer({ min: 1, max: 400 }), (sni, alpn, fragment) => {
+      const r = parseClientHello(records(helloMessage({ sni, alpn }), fragment));
+      if (r.kind !== 'complete') return false;
+      return r.hello.serverName === sni && JSON.stringify(r.hello.alpnProtocols) === JSON.stringify(alpn ?? []);
+    }),
+    { numRuns: 1000 },
+  );
+  t.pass();
+});
+
+test('every truncation of a valid hello is incomplete, never a wrong answer', (t) => {
+  fc.assert(
+    fc.property(hostname, fc.array(alpnProto, { maxLength: 3 }), fc.integer({ min: 20, max: 300 }), fc.nat(), (sni, alpn, fragment, cutSeed) => {
+      const full = records(helloMessage({ sni, alpn: alpn.length ? alpn : undefined }), fragment);
+      const cut = cutSeed % full.length;
+      return parseClientHello(full.subarray(0, cut)).kind === 'incomplete';
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass();
+});
+
+test('corrupted lengths inside a hello are invalid or incomplete, never a crash', (t) => {
+  fc.assert(
+    fc.property(hostname, fc.nat(), fc.integer({ min: 0, max: 255 }), (sni, posSeed, value) => {
+      const full = Buffer.from(records(helloMessage({ sni, alpn: ['h2', 'http/1.1'] })));
+      full[5 + (posSeed % (full.length - 5))] = value;
+      const r = parseClientHello(full);
+      return ['complete', 'incomplete', 'invalid'].includes(r.kind);
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('SNI with a trailing dot or upper case is normalized; control bytes are refused', (t) => {
+  const r = parseClientHello(records(helloMessage({ sni: 'Mock-OpenAI-Foo.GlooTest.com.' })));
+  t.is(r.kind, 'complete');
+  if (r.kind === 'complete') t.is(r.hello.serverName, 'mock-openai-foo.glootest.com');
+  t.is(parseClientHello(records(helloMessage({ sni: 'a\u0000b' }))).kind, 'invalid');
+  t.is(parseClientHello(Buffer.from('GET / HTTP/1.1\r\n\r\n')).kind, 'invalid');
+});
+
+/** Captures the first bytes a real client sends. */
+function capture(connect: (port: number) => void): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const server = net.createServer((socket) => {
+      let buf = Buffer.alloc(0);
+      socket.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        if (parseClientHello(buf).kind !== 'incomplete') {
+          socket.destroy();
+          server.close();
+          resolve(buf);
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    server.listen(0, '127.0.0.1', () => connect((server.address() as net.AddressInfo).port));
+  });
+}
+
+test("node's own ClientHello: SNI and ALPN read back", async (t) => {
+  const bytes = await capture((port) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername: 'mock-openai-foo.glootest.com', ALPNProtocols: ['h2', 'http/1.1'] });
+    s.on('error', () => undefined);
+  });
+  const r = parseClientHello(bytes);
+  t.is(r.kind, 'complete');
+  if (r.kind !== 'complete') return;
+  t.is(r.hello.serverName, 'mock-openai-foo.glootest.com');
+  t.deepEqual(r.hello.alpnProtocols, ['h2', 'http/1.1']);
+});
+
+test("openssl s_client's ClientHello: SNI and ALPN read back", async (t) => {
+  let child: Promise<unknown> | undefined;
+  const bytes = await capture((port) => {
+    child = runTool('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', 'mock-openai-bar.glootest.com', '-alpn', 'h2,http/1.1'], '', 10_000);
+  });
+  await child;
+  const r = parseClientHello(bytes);
+  t.is(r.kind, 'complete');
+  if (r.kind !== 'complete') return;
+  t.is(r.hello.serverName, 'mock-openai-bar.glootest.com');
+  t.deepEqual(r.hello.alpnProtocols, ['h2', 'http/1.1']);
+});
