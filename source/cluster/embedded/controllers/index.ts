@@ -4,6 +4,14 @@
 import type { Store } from '../store-types.js';
 import type { ClusterNetwork } from '../network.js';
 import type { HomePaths } from '../../../state/home.js';
+import type { Loop, LoopContext } from './loop.js';
+import { startNamespaceLoop } from './namespaces.js';
+import { startDeploymentLoop } from './deployments.js';
+import { startServiceLoop } from './services.js';
+import { startEndpointSliceLoop } from './endpointslices.js';
+import { startCertManagerLoops } from './cert-manager/index.js';
+import { startSystemPodsLoop } from './system-pods.js';
+import { startKubelet } from '../kubelet/index.js';
 
 export interface ControlPlaneContext {
   store: Store;
@@ -23,8 +31,41 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-// Placeholder until the loops land: starts nothing, and says so.
 export async function startControlPlane(ctx: ControlPlaneContext): Promise<ControlPlane> {
-  ctx.log('control plane loops are not built yet: no pods will run');
-  return { async stop() {} };
+  const loopContext: LoopContext = { store: ctx.store, network: ctx.network, log: ctx.log };
+  // The kubelet first: it kills pod processes a crashed previous run left behind before anything binds.
+  const kubelet = await startKubelet({
+    store: ctx.store,
+    network: ctx.network,
+    home: ctx.paths.home,
+    clusterDir: ctx.paths.cluster,
+    podLogsDir: ctx.paths.podLogs,
+    kubeconfigPath: ctx.kubeconfigPath,
+    cliPath: ctx.cliPath,
+    log: ctx.log,
+  });
+  const loops: Loop[] = [];
+  const starters: Array<(c: LoopContext) => Loop | Loop[]> = [
+    startNamespaceLoop,
+    startServiceLoop,
+    startEndpointSliceLoop,
+    startDeploymentLoop,
+    startCertManagerLoops,
+    startSystemPodsLoop,
+  ];
+  for (const start of starters) {
+    try {
+      loops.push(...[start(loopContext)].flat());
+    } catch (error) {
+      // One broken loop must not take the cluster down; say which.
+      ctx.log(`control plane: a loop failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    }
+  }
+  ctx.log(`control plane: ${loops.map((l) => l.name).join(', ')} and the kubelet are running`);
+  return {
+    async stop() {
+      for (const loop of loops) loop.stop();
+      await kubelet.stop();
+    },
+  };
 }
