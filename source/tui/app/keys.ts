@@ -16,7 +16,7 @@ const help: KeyBinding = { keys: '?', label: 'help', help: 'show every key (pres
 const quit: KeyBinding = {
   keys: 'q',
   label: 'quit',
-  help: 'quit the workshop; a step in progress stops after its current action. The cluster keeps running (agw-workshop cluster down stops it)',
+  help: 'quit the workshop; a step in progress is interrupted, its progress saved, and it resumes next time. The cluster keeps running (agw-workshop cluster down stops it)',
 };
 const back: KeyBinding = { keys: 'Esc', label: 'back', help: 'go back to the previous screen' };
 const scroll: KeyBinding = { keys: 'PgUp/PgDn', label: 'scroll', help: 'scroll the text (also u/d, Home/End)' };
@@ -34,7 +34,7 @@ export const screenKeys: Record<ScreenName, KeyBinding[]> = {
     { keys: '⏎', label: 'run step', help: 'run the chosen step (explain steps: mark as read)' },
     { keys: 'a', label: 'run rest', help: 'run from the chosen step to the end without stopping' },
     { keys: 'p', label: 'playground', help: 'on a probe step: open the probe playground to change SNI, Host, path, certificates, ALPN' },
-    { keys: 's', label: 'stop', help: 'stop the run after the action in progress' },
+    { keys: 's', label: 'stop', help: 'stop the run (progress is saved; ⏎ or a resumes)' },
     scroll,
     back,
     help,

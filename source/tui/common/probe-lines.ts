@@ -27,7 +27,8 @@ function row(label: string, value: Segment[], width: number): Line[] {
 export function probeSummaryLines(result: ProbeResult, width: number): Line[] {
   const out: Line[] = [];
   const good = result.outcome === 'established';
-  out.push(...row('Outcome', [{ text: good ? '✔ ' : '✘ ', role: good ? 'ok' : 'fail' }, { text: outcomeText[result.outcome] ?? result.outcome, role: good ? 'ok' : 'fail' }], width));
+  // No ✔/✘ here: a failure can be exactly what the lesson expects; the verdicts judge.
+  out.push(...row('Outcome', [{ text: outcomeText[result.outcome] ?? result.outcome, role: good ? 'ok' : 'fail' }], width));
   if (result.error) out.push(...row('Error', [{ text: result.error }], width));
   if (result.connect) out.push(...row('Connected', [{ text: `${result.connect.address}:${result.connect.port} in ${result.connect.ms.toFixed(1)} ms` }], width));
   if (result.clientHello) {

@@ -1,10 +1,31 @@
 // Observed vs expected as a table that fits the width (cells wrap, nothing is
 // cut), followed by the explanation. Shared by the lesson and the playground.
 import type { Explanation, FieldVerdict } from '../../lesson/events.js';
-import { type Line, type Role, wrapLine } from './lines.js';
+import { type Line, wrapLine } from './lines.js';
 
-function cell(text: string, width: number, role?: Role): string[] {
-  return wrapLine([{ text, role }], width).map((l) => l.map((s) => s.text).join(''));
+/** Wrap a cell's text, breaking after - . / , = ; or spaces before cutting inside a word. */
+export function wrapCell(text: string, width: number): string[] {
+  const size = Math.max(width, 1);
+  const tokens = text.match(/[^\s\-./,=;]*[\-./,=;]+|[^\s\-./,=;]+|\s+/g) ?? [''];
+  const lines: string[] = [];
+  let line = '';
+  for (let token of tokens) {
+    if (/^\s+$/.test(token)) {
+      if (line && line.length < size) line += ' ';
+      continue;
+    }
+    if (line.length + token.length > size && line.trim()) {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    while (token.length > size) {
+      lines.push(token.slice(0, size));
+      token = token.slice(size);
+    }
+    line += token;
+  }
+  if (line.trim() || lines.length === 0) lines.push(line.trimEnd());
+  return lines;
 }
 
 function pad(text: string, width: number): string {
@@ -24,9 +45,9 @@ export function verdictTableLines(verdicts: FieldVerdict[], width: number): Line
   ];
   for (const v of verdicts) {
     const mark: Line[0] = v.ok ? { text: '✔ ', role: 'ok' } : { text: '✘ ', role: 'fail' };
-    const f = cell(v.field, fieldWidth);
-    const e = cell(v.expected, expectedWidth);
-    const o = cell(v.observed, observedWidth);
+    const f = wrapCell(v.field, fieldWidth);
+    const e = wrapCell(v.expected, expectedWidth);
+    const o = wrapCell(v.observed, observedWidth);
     const height = Math.max(f.length, e.length, o.length);
     for (let i = 0; i < height; i++) {
       out.push([

@@ -18,7 +18,7 @@ import { useHome } from './use-home.js';
 export function HomeScreen({ nav, size, lastLessonId }: { nav: Navigator; size: TerminalSize; lastLessonId?: string }) {
   const services = useServices();
   const { presenter } = useUiOptions();
-  const { state, move, refresh } = useHome(services, lastLessonId);
+  const { state, move, chosen: chosenNow, refresh } = useHome(services, lastLessonId);
   const width = size.columns;
 
   useKeys((input, key) => {
@@ -27,7 +27,10 @@ export function HomeScreen({ nav, size, lastLessonId }: { nav: Navigator; size: 
     if (key.upArrow || input === 'k') move(-1);
     else if (key.downArrow || input === 'j') move(1);
     else if (input === 'r') refresh();
-    else if (key.return && state.lessons?.[state.selected]) nav.push({ name: 'lesson', lessonId: state.lessons[state.selected]!.id });
+    else if (key.return) {
+      const lesson = chosenNow();
+      if (lesson) nav.push({ name: 'lesson', lessonId: lesson.id });
+    }
   });
 
   const top: Line[] = [

@@ -46,7 +46,7 @@ export function clusterLines(cluster: ClusterStatus | undefined, checking: boole
         { text: 'Cluster  ', role: 'dim' },
         { text: cluster.reachable ? '● ' : '○ ', role: cluster.reachable ? 'ok' : 'fail' },
         { text: cluster.description },
-        { text: cluster.reachable ? '' : ' (not reachable)', role: 'fail' },
+        { text: cluster.reachable || /not started/.test(cluster.description) ? '' : ' (not reachable)', role: 'fail' },
       ],
       width,
       [{ text: '         ' }],

@@ -1,6 +1,6 @@
 // The home screen's data: lessons with progress, the cluster in use and
 // whether the gateway is ready. The cluster check runs after the first frame.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ClusterStatus, LessonSummary, WorkshopServices } from '../model.js';
 
 export interface HomeState {
@@ -15,6 +15,13 @@ export interface HomeState {
 /** `lastLessonId`: the lesson last opened, chosen again when coming back home. */
 export function useHome(services: WorkshopServices, lastLessonId?: string) {
   const [state, setState] = useState<HomeState>({ checking: true, selected: 0 });
+  // Keys can arrive several per read (↓ then ⏎); handlers read the latest state here, not a render's copy.
+  const latest = useRef(state);
+  latest.current = state;
+  const update = useCallback((change: (s: HomeState) => HomeState) => {
+    latest.current = change(latest.current);
+    setState(change);
+  }, []);
 
   const checkCluster = useCallback(() => {
     setState((s) => ({ ...s, checking: true }));
@@ -40,12 +47,15 @@ export function useHome(services: WorkshopServices, lastLessonId?: string) {
   }, [services, checkCluster]);
 
   const move = useCallback((delta: number) => {
-    setState((s) => {
+    update((s) => {
       const count = s.lessons?.length ?? 0;
       if (count === 0) return s;
       return { ...s, selected: (s.selected + delta + count) % count };
     });
-  }, []);
+  }, [update]);
 
-  return { state, move, refresh: checkCluster };
+  /** The lesson chosen right now (after any keys already handled). */
+  const chosen = useCallback(() => latest.current.lessons?.[latest.current.selected], []);
+
+  return { state, move, chosen, refresh: checkCluster };
 }

@@ -26,7 +26,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
   const lesson = session.lesson?.id === lessonId ? session.lesson : undefined;
   const run = lesson && session.run?.lessonId === lessonId ? session.run : undefined;
   const stepCount = lesson?.steps.length ?? 0;
-  const { selected, move } = useLessonScreen(run, stepCount, presenter);
+  const { selected, move, chosen } = useLessonScreen(run, stepCount, presenter);
 
   const width = size.columns;
   const listWidth = width >= 60 ? Math.min(30, Math.floor(width * 0.32)) : 0;
@@ -57,10 +57,10 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
     if (!lesson) return;
     if (key.upArrow || input === 'k') move(-1);
     else if (key.downArrow || input === 'j') move(1);
-    else if (key.return) session.runSteps(selected, selected);
-    else if (input === 'a') session.runSteps(selected);
+    else if (key.return) session.runSteps(chosen(), chosen());
+    else if (input === 'a') session.runSteps(chosen());
     else if (input === 's') void session.stop();
-    else if (input === 'p' && step?.probe) nav.push({ name: 'playground', lessonId, stepIndex: selected });
+    else if (input === 'p' && lesson.steps[chosen()]?.probe) nav.push({ name: 'playground', lessonId, stepIndex: chosen() });
   });
 
   if (!lesson) {

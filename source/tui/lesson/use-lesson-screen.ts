@@ -14,7 +14,15 @@ export function firstOpenStep(run: LessonRunState | undefined): number {
 export function useLessonScreen(run: LessonRunState | undefined, stepCount: number, presenter: boolean) {
   const [selected, setSelected] = useState<number | null>(null);
   const current = selected ?? firstOpenStep(run);
+  // Keys can arrive several per read (↓ then ⏎): handlers read the latest choice here.
+  const latest = useRef(current);
+  latest.current = current;
   const lastSeen = useRef(run?.lastEnded);
+  // The first open step is where the lesson opens; after that only keys (and learner auto-advance) move the cursor.
+  const hasRun = Boolean(run);
+  useEffect(() => {
+    if (hasRun && selected === null) setSelected(latest.current);
+  }, [hasRun, selected]);
 
   useEffect(() => {
     if (!run || presenter) return;
@@ -32,6 +40,9 @@ export function useLessonScreen(run: LessonRunState | undefined, stepCount: numb
     if (ended.index === current && ended.status === 'ok' && current + 1 < stepCount) setSelected(current + 1);
   }, [run?.lastEnded, run?.running, presenter, current, stepCount]);
 
-  const move = (delta: number) => setSelected(Math.max(0, Math.min(current + delta, stepCount - 1)));
-  return { selected: current, move, select: setSelected };
+  const move = (delta: number) => {
+    latest.current = Math.max(0, Math.min(latest.current + delta, stepCount - 1));
+    setSelected(latest.current);
+  };
+  return { selected: current, move, chosen: () => latest.current };
 }

@@ -145,7 +145,7 @@ export function fakeVerdict(stepIndex: number, request: ProbeRequest): ProbeVerd
         : {
             id: 'sni-no-listener',
             title: 'No listener matches this SNI',
-            cause: `No listener's hostname matches SNI ${request.sni ?? '(none)'}: the gateway closed the connection before sending a certificate.`,
+            cause: `No listener's hostname matches SNI ${result.clientHello?.sni ?? '(none)'}: the gateway closed the connection before sending a certificate.`,
             fix: 'Add a listener for that hostname or use one the gateway serves.',
           },
   };

@@ -1,0 +1,75 @@
+// The lesson runner's data (source/lesson) in the shapes the screens show.
+import path from 'node:path';
+import type { Lesson, LessonSummary as RunnerLessonSummary, Step } from '../../lesson/types.js';
+import type { ProbeRequest } from '../../probe/types.js';
+import type { EquivalentCommand, LessonStatus, LessonSummary, LessonView, StepView } from '../model.js';
+
+const statusOf: Record<RunnerLessonSummary['progress']['status'], LessonStatus> = {
+  'not-started': 'not-started',
+  'in-progress': 'in-progress',
+  interrupted: 'in-progress',
+  completed: 'done',
+  failed: 'failed',
+};
+
+export function toLessonSummary(summary: RunnerLessonSummary): LessonSummary {
+  return {
+    id: summary.id,
+    title: summary.title,
+    summary: summary.summary,
+    stepCount: summary.stepCount,
+    completedSteps: summary.progress.completedSteps,
+    status: statusOf[summary.progress.status],
+  };
+}
+
+export interface ViewContext {
+  /** Where the lesson's certificates are written. */
+  workDir: string;
+  namespace: string;
+  commands(step: Step): EquivalentCommand[];
+}
+
+/** The probe step's request as the lesson would send it (addresses still as variables). */
+export function displayProbeRequest(step: Step, context: ViewContext): ProbeRequest | undefined {
+  if (step.kind !== 'probe') return undefined;
+  const p = step.probe;
+  const fill = (text: string) => text.replace(/\$\{NAMESPACE\}/g, context.namespace).replace(/\$\{WORK_DIR\}/g, context.workDir);
+  const request: ProbeRequest = { url: fill(p.url) };
+  if (p.resolve) request.resolve = p.resolve.map(fill);
+  if (p.sni !== undefined) request.sni = p.sni;
+  if (p.cacert) request.caFile = path.join(context.workDir, `${p.cacert}.crt`);
+  if (p.clientCert) {
+    request.certFile = path.join(context.workDir, `${p.clientCert}.crt`);
+    request.keyFile = path.join(context.workDir, `${p.clientCert}.key`);
+  }
+  if (p.insecure) request.insecure = true;
+  if (p.alpn) request.alpn = p.alpn;
+  if (p.httpVersion) request.httpVersion = p.httpVersion;
+  if (p.method) request.method = p.method;
+  if (p.headers) request.headers = p.headers.map(([h, v]) => [h, fill(v)]);
+  if (p.body !== undefined) request.body = fill(p.body);
+  return request;
+}
+
+export function toLessonView(lesson: Lesson, completedStepIds: readonly string[], context: ViewContext): LessonView {
+  const done = new Set(completedStepIds);
+  const steps: StepView[] = lesson.steps.map((step, i) => ({
+    id: step.id,
+    kind: step.kind,
+    title: step.title,
+    // The lesson's introduction opens its first step.
+    text: i === 0 && lesson.intro ? `${lesson.intro.trim()}\n\n${step.text}` : step.text,
+    yaml: 'yaml' in step ? step.yaml : undefined,
+    commands: context.commands(step),
+    presenterNotes: step.notes,
+    probe: displayProbeRequest(step, context),
+  }));
+  return {
+    id: lesson.id,
+    title: lesson.title,
+    summary: lesson.summary,
+    steps,
+    completed: lesson.steps.flatMap((s, i) => (done.has(s.id) ? [i] : [])),
+  };
+}

@@ -1,0 +1,133 @@
+// The real outside world for the screens: lessons and their progress
+// (source/lesson), the runner's events, the playground's probe re-run, and
+// the cluster check. Heavy modules (the runner, client-node, the probe) are
+// imported when first needed, so the home screen's first frame stays fast.
+import path from 'node:path';
+import type { ProbeRequest } from '../../probe/types.js';
+import type { ProbeOverrides } from '../../lesson/playground.js';
+import { homePaths } from '../../state/home.js';
+import type { ClusterStatus, LessonSummary, LessonView, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../model.js';
+import { checkCluster } from './cluster-status.js';
+import { toLessonSummary, toLessonView } from './lesson-view.js';
+
+export interface LiveOptions {
+  kubeconfig?: string;
+  context?: string;
+  /** $AGW_WORKSHOP_HOME by default. */
+  home?: string;
+}
+
+export interface LiveServices extends WorkshopServices {
+  /** Stop runs in progress (they save their state and can resume) and wait for them. */
+  shutdown(): Promise<void>;
+}
+
+/** What the playground's fields become for the runner: changes relative to the lesson's probe. */
+export function overridesFrom(request: ProbeRequest): ProbeOverrides {
+  const url = new URL(request.url);
+  const host = request.headers?.find(([k]) => k.toLowerCase() === 'host')?.[1];
+  return {
+    sni: request.sni === undefined ? undefined : request.sni,
+    host: host ?? url.host,
+    path: `${url.pathname}${url.search}`,
+    clientCert: request.certFile ? { certFile: request.certFile, keyFile: request.keyFile ?? request.certFile.replace(/\.(crt|pem)$/, '.key') } : null,
+    cacert: request.caFile ?? null,
+    alpn: request.alpn,
+    insecure: request.insecure,
+  };
+}
+
+export function createLiveServices(options: LiveOptions = {}): LiveServices {
+  const target = { kubeconfig: options.kubeconfig, context: options.context, home: options.home };
+  const active = new Set<{ abort: AbortController; done: Promise<void> }>();
+
+  async function listLessons(): Promise<LessonSummary[]> {
+    // load.js and state.js only: listing must not pull in the runner and client-node.
+    const [{ lessonIds, loadLesson }, { LessonState }] = await Promise.all([import('../../lesson/load.js'), import('../../lesson/state.js')]);
+    const out: LessonSummary[] = [];
+    for (const id of await lessonIds()) {
+      const lesson = await loadLesson(id);
+      const state = await LessonState.open(id, options.home);
+      const completedSteps = lesson.steps.filter((s) => state.completedSteps.includes(s.id)).length;
+      out.push(
+        toLessonSummary({
+          id,
+          title: lesson.title,
+          summary: lesson.summary,
+          prerequisites: lesson.prerequisites,
+          stepCount: lesson.steps.length,
+          progress: { completedSteps, status: state.status },
+        }),
+      );
+    }
+    return out;
+  }
+
+  async function loadLessonView(id: string): Promise<LessonView> {
+    const [{ loadLesson }, { LessonState }, { stepCommands }] = await Promise.all([
+      import('../../lesson/load.js'),
+      import('../../lesson/state.js'),
+      import('../../lesson/step-commands.js'),
+    ]);
+    const lesson = await loadLesson(id);
+    const state = await LessonState.open(id, options.home);
+    const workDir = path.join(homePaths(options.home).work, lesson.id);
+    return toLessonView(lesson, state.completedSteps, {
+      workDir,
+      namespace: lesson.namespace,
+      commands: (step) => stepCommands(lesson, step, { ...target, workDir }),
+    });
+  }
+
+  async function clusterStatus(): Promise<ClusterStatus> {
+    const [{ resolveTarget }, { createClusterClient }] = await Promise.all([import('../../lesson/cluster-target.js'), import('../../cluster/client.js')]);
+    const resolved = resolveTarget(target);
+    return checkCluster(resolved, () => createClusterClient({ kubeconfig: resolved.kubeconfig, context: resolved.context }));
+  }
+
+  function runLesson(run: RunOptions): RunHandle {
+    const abort = new AbortController();
+    const done = (async () => {
+      const { createRunner } = await import('../../lesson/runner.js');
+      const runner = createRunner({
+        lessonId: run.lessonId,
+        fromStep: run.fromStep,
+        // The runner's toStep is exclusive; ours is the last step to run.
+        toStep: run.toStep === undefined ? undefined : run.toStep + 1,
+        yes: true,
+        signal: abort.signal,
+        ...target,
+      });
+      runner.on(run.onEvent);
+      await runner.run();
+    })();
+    const entry = { abort, done: done.catch(() => {}) };
+    active.add(entry);
+    void entry.done.finally(() => active.delete(entry));
+    return {
+      done,
+      stop: async () => {
+        abort.abort();
+        await entry.done;
+      },
+    };
+  }
+
+  async function probe(lessonId: string, stepIndex: number, request: ProbeRequest): Promise<ProbeVerdict> {
+    const { runProbeStep } = await import('../../lesson/playground.js');
+    const report = await runProbeStep({ lessonId, step: stepIndex, overrides: overridesFrom(request), ...target });
+    return { result: report.result, verdicts: report.verdicts, explanation: report.explanation, ok: report.ok };
+  }
+
+  return {
+    listLessons,
+    loadLesson: loadLessonView,
+    clusterStatus,
+    runLesson,
+    probe,
+    async shutdown() {
+      for (const entry of active) entry.abort.abort();
+      await Promise.all([...active].map((e) => e.done));
+    },
+  };
+}
