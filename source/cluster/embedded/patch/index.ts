@@ -60,7 +60,7 @@ export function parseApplyBody(body: unknown): Record<string, unknown> {
   if (Buffer.isBuffer(body) || body instanceof Uint8Array) value = Buffer.from(body).toString('utf8');
   if (typeof value === 'string') {
     try {
-      value = parseYaml(value, { maxAliasCount: 100 });
+      value = parseYaml(value, { maxAliasCount: 100, logLevel: 'error' });
     } catch (error) {
       throw ApiError.badRequest(`error decoding YAML: ${(error as Error).message}`);
     }
@@ -109,7 +109,7 @@ export function applyPatch(original: KubeObject, patchBody: unknown, contentType
     case PATCH_TYPES.apply: {
       const applied = parseApplyBody(patchBody);
       if (applied.kind !== undefined && applied.kind !== original.kind) {
-        throw ApiError.badRequest(`the applied configuration is a ${String(applied.kind)}, the object is a ${original.kind}`);
+        throw ApiError.badRequest(`the applied configuration is a ${JSON.stringify(applied.kind)}, the object is a ${original.kind}`);
       }
       const merged = resource.strategicMerge
         ? strategicMergePatch(original, withoutDirectives(applied), patchMetaFor(resource.group, resource.kind))

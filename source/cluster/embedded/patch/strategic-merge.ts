@@ -101,7 +101,7 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
   const retain = patch[RETAIN_KEYS];
   delete patch[RETAIN_KEYS];
   if (!Array.isArray(retain)) throw unprocessable(`${RETAIN_KEYS} must be a list of field names`);
-  const keep = new Set(retain.map(String));
+  const keep = new Set(retain.filter((k): k is string => typeof k === 'string'));
   for (const [key, value] of Object.entries(patch)) {
     if (value === null || key.startsWith(SET_ELEMENT_ORDER) || key.startsWith(DELETE_FROM_PRIMITIVE_LIST)) continue;
     if (!keep.has(key)) throw unprocessable(`doesn't match retainKeys list: the patch has field ${JSON.stringify(key)} not listed in ${RETAIN_KEYS}`);
