@@ -37,6 +37,8 @@ export interface RunnerOptions {
   /** Override the lesson's namespace (one namespace per learner on a shared cluster). */
   namespace?: string;
   home?: string;
+  /** Package root holding lessons/ and manifests/ (tests use their own). */
+  root?: string;
   /** Run prerequisite lessons that are not completed first (headless default). */
   runPrerequisites?: boolean;
   /** Test seam: how to reach the cluster. */
@@ -91,7 +93,7 @@ export interface RunEnvironment {
 
 /** Everything steps of one lesson share during a run (also used by cleanup and the playground). */
 export async function prepareEnvironment(options: RunnerOptions, emit: (event: RunnerEvent) => void, signal: AbortSignal): Promise<RunEnvironment> {
-  const lesson = await loadLesson(options.lessonId);
+  const lesson = await loadLesson(options.lessonId, options.root);
   const target = resolveTarget({ kubeconfig: options.kubeconfig, context: options.context, home: options.home });
   const state = await LessonState.open(lesson.id, options.home);
   const workDir = options.workDir ?? path.join(homePaths(options.home).work, lesson.id);

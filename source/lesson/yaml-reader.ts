@@ -78,8 +78,16 @@ export class YamlReader {
 
   /** Rejects fields the schema does not know (catches typos like `expcet`). */
   onlyKeys(path: FieldPath, allowed: readonly string[]): void {
-    for (const key of this.keys(path)) {
-      if (!allowed.includes(key)) this.fail([...path, key], `unknown field (expected one of: ${allowed.join(', ')})`);
+    const node = this.node(path);
+    if (node === undefined) return;
+    if (!isMap(node)) this.fail(path, 'must be a mapping');
+    for (const item of node.items) {
+      const key = String(isScalar(item.key) ? item.key.value : item.key);
+      if (allowed.includes(key)) continue;
+      // Name the line of the key itself (its value may start on the next line).
+      const range = (item.key as Node | null)?.range;
+      const line = range ? this.lines.linePos(range[0]).line : this.line(path);
+      throw new LessonError(this.file, line, formatPath([...path, key]), `unknown field (expected one of: ${allowed.join(', ')})`);
     }
   }
 

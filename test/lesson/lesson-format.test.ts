@@ -1,0 +1,131 @@
+// Lessons are data: the shipped lessons load, and a malformed lesson is
+// rejected with an error naming its file, line and field.
+import test from 'ava';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listLessons, loadLesson, LessonError, stepCommands } from '../../source/lesson/index.js';
+import { parseLesson } from '../../source/lesson/parse.js';
+
+const GOOD = `id: demo
+title: Demo
+summary: A small lesson.
+namespace: demo-ns
+steps:
+  - id: intro
+    kind: explain
+    title: Hello
+    text: Some *markdown*.
+  - id: certs
+    kind: certs
+    title: Certificates
+    certificates:
+      - name: ca
+        subject: /O=Demo/CN=demo-ca
+      - name: leaf
+        subject: /CN=leaf.demo.test
+        subjectAltNames: [leaf.demo.test]
+        signer: ca
+  - id: gateway
+    kind: apply
+    title: Apply
+    manifest: gateway.yaml
+  - id: probe
+    kind: probe
+    title: Probe
+    probe:
+      url: https://leaf.demo.test/
+      resolve: ["leaf.demo.test:443:\${GATEWAY_IP}"]
+      cacert: ca
+    expect:
+      outcome: established
+      status: 200
+`;
+
+function tempRoot(lessonYaml: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-lesson-format-'));
+  fs.mkdirSync(path.join(root, 'lessons', 'demo'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'manifests', 'lessons', 'demo'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), '{}');
+  fs.writeFileSync(path.join(root, 'lessons', 'demo', 'lesson.yaml'), lessonYaml);
+  fs.writeFileSync(path.join(root, 'manifests', 'lessons', 'demo', 'gateway.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+  return root;
+}
+
+function parse(text: string) {
+  const root = tempRoot(text);
+  try {
+    return parseLesson(text, { root, file: 'lessons/demo/lesson.yaml' });
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+test('the shipped lessons load and validate', async (t) => {
+  const lessons = await listLessons({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'agw-home-')) });
+  t.deepEqual(lessons.map((l) => l.id), ['setup', 'sni-matching']);
+  const sni = await loadLesson('sni-matching');
+  t.deepEqual(sni.prerequisites, ['setup']);
+  const kinds = new Set(sni.steps.map((s) => s.kind));
+  for (const kind of ['explain', 'cluster', 'certs', 'secret', 'apply', 'wait', 'probe'] as const) t.true(kinds.has(kind), kind);
+  t.is(sni.cleanup[0]?.kind, 'restore');
+  const baz = sni.steps.find((s) => s.id === 'probe-baz');
+  t.is(baz?.kind === 'probe' ? baz.explanation : undefined, 'sni-no-listener');
+});
+
+test('every step of the shipped lessons shows equivalent commands where it acts', async (t) => {
+  for (const id of ['setup', 'sni-matching']) {
+    const lesson = await loadLesson(id);
+    for (const step of lesson.steps) {
+      const commands = stepCommands(lesson, step, { home: '/tmp/agw-home' });
+      if (step.kind === 'explain') continue;
+      t.true(commands.length > 0, `${id}/${step.id} has no equivalent command`);
+    }
+  }
+  const sni = await loadLesson('sni-matching');
+  const certs = stepCommands(sni, sni.steps.find((s) => s.kind === 'certs')!, { home: '/tmp/agw-home' }).map((c) => c.command);
+  t.true(certs.some((c) => c.includes(`-subj '/O=Solo.io/CN=glootest.com'`)));
+  t.true(certs.some((c) => c.includes('-set_serial 0') && c.includes('-copy_extensions copy')));
+  t.true(certs.some((c) => c.includes('subjectAltName=DNS:mock-openai-bar.glootest.com')));
+  const probe = stepCommands(sni, sni.steps.find((s) => s.id === 'probe-foo')!, { home: '/tmp/agw-home' }).map((c) => c.command);
+  t.true(probe.some((c) => c.startsWith('curl -v --resolve "mock-openai-foo.glootest.com:443:${GATEWAY_IP}" --cacert /tmp/agw-home/work/sni-matching/glootest.com.crt')));
+});
+
+test('a valid lesson parses with its defaults', (t) => {
+  const lesson = parse(GOOD);
+  t.is(lesson.namespace, 'demo-ns');
+  t.is(lesson.steps.length, 4);
+  const certs = lesson.steps[1]!;
+  t.is(certs.kind, 'certs');
+  if (certs.kind === 'certs') {
+    t.is(certs.certificates[0]!.usage, 'ca');
+    t.is(certs.certificates[1]!.usage, 'server');
+    t.is(certs.certificates[1]!.validityDays, 365);
+  }
+  t.is(lesson.steps[2]!.source, 'lessons/demo/lesson.yaml:20');
+});
+
+const MALFORMED: [string, (text: string) => string, RegExp][] = [
+  ['unknown outcome', (s) => s.replace('outcome: established', 'outcome: sucess'), /^lessons\/demo\/lesson\.yaml:32: steps\[3\]\.expect\.outcome: unknown outcome "sucess"/],
+  ['unknown step kind', (s) => s.replace('kind: apply', 'kind: aply'), /^lessons\/demo\/lesson\.yaml:21: steps\[2\]\.kind: unknown step kind "aply"/],
+  ['missing title', (s) => s.replace('    title: Hello\n', ''), /^lessons\/demo\/lesson\.yaml:\d+: steps\[0\]\.title: is required/],
+  ['typo in a field name', (s) => s.replace('    expect:', '    expcet:'), /^lessons\/demo\/lesson\.yaml:31: steps\[3\]\.expcet: unknown field/],
+  ['unknown signer', (s) => s.replace('signer: ca', 'signer: nope'), /^lessons\/demo\/lesson\.yaml:19: steps\[1\]\.certificates\[1\]\.signer: unknown signer "nope"/],
+  ['missing manifest file', (s) => s.replace('manifest: gateway.yaml', 'manifest: missing.yaml'), /^lessons\/demo\/lesson\.yaml:23: steps\[2\]\.manifest: manifest "manifests\/lessons\/demo\/missing\.yaml" not found/],
+  ['unknown CA name in a probe', (s) => s.replace('cacert: ca', 'cacert: other'), /^lessons\/demo\/lesson\.yaml:\d+: steps\[3\]\.probe\.cacert: unknown certificate "other"/],
+  ['status out of range', (s) => s.replace('status: 200', 'status: 2000'), /steps\[3\]\.expect\.status: must be at most 599/],
+  ['id not matching the folder', (s) => s.replace('id: demo', 'id: other'), /^lessons\/demo\/lesson\.yaml:1: id: "other" must match its folder name "demo"/],
+  ['broken YAML', (s) => s.replace('title: Demo', 'title: [Demo'), /^lessons\/demo\/lesson\.yaml:\d+: invalid YAML/],
+  ['duplicate step id', (s) => s.replace('id: gateway', 'id: intro'), /steps\[2\]\.id: duplicate step id "intro"/],
+];
+
+for (const [name, mutate, expected] of MALFORMED) {
+  test(`malformed lesson: ${name} → error naming file, line and field`, (t) => {
+    const error = t.throws(() => parse(mutate(GOOD)), { instanceOf: LessonError });
+    t.regex(error!.message, expected);
+  });
+}
+
+test('loadLesson of an unknown id lists the lessons there are', async (t) => {
+  await t.throwsAsync(() => loadLesson('nope'), { message: /no lesson "nope" \(lessons: setup, sni-matching\)/ });
+});
