@@ -74,13 +74,15 @@ export async function startTestCluster(options: { home?: string; env?: NodeJS.Pr
   if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} does not exist: build first (npx tsc -p tsconfig.json)`);
   await requireTool('kubectl');
   const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'agw-cluster-test-'));
-  const env = { ...process.env, ...options.env, AGW_WORKSHOP_HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, AGW_WORKSHOP_HOME: home };
   delete env.KUBECONFIG;
   const cli = (args: string[], input?: string) => run(process.execPath, [cliPath, ...args], { env, input, timeoutMs: 120_000 });
   const up = await cli(['cluster', 'up', '--timeout', '90']);
   if (up.code !== 0) {
     await cli(['cluster', 'down']);
-    throw new Error(`cluster up failed (${up.code}):\n${up.stdout}\n${up.stderr}`);
+    const log = fs.existsSync(path.join(home, 'cluster', 'cluster.log')) ? fs.readFileSync(path.join(home, 'cluster', 'cluster.log'), 'utf8') : '';
+    if (!options.home) fs.rmSync(home, { recursive: true, force: true });
+    throw new Error(`cluster up failed (${up.code}):\n${up.stdout}\n${up.stderr}\ncluster.log:\n${log.slice(-4000)}`);
   }
   const kubeconfig = path.join(home, 'cluster', 'kubeconfig.yaml');
   const facts = readKubeconfig(kubeconfig);

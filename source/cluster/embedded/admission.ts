@@ -23,9 +23,9 @@ export function isDryRun(query: URLSearchParams): boolean {
 /** The body must be the kind (and group) the URL addresses; namespace in body and URL must agree. */
 export function checkIdentity(target: ResourceTarget, object: KubeObject): void {
   const { type } = target;
-  if (!object.kind || !object.apiVersion) {
-    throw ApiError.badRequest(`Object 'Kind' is missing in the request body (expected apiVersion "${target.apiVersion}" and kind "${type.kind}")`);
-  }
+  // As kube-apiserver does, a body without apiVersion/kind takes the ones of the URL it was sent to.
+  if (!object.kind) object.kind = type.kind;
+  if (!object.apiVersion) object.apiVersion = target.apiVersion;
   const slash = object.apiVersion.indexOf('/');
   const group = slash === -1 ? '' : object.apiVersion.slice(0, slash);
   if (object.kind !== type.kind || group !== type.group) {

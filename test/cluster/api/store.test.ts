@@ -25,7 +25,7 @@ test('create fills uid, creationTimestamp (RFC 3339 seconds), generation and a r
   t.true(Number(b.metadata.resourceVersion) > Number(a.metadata.resourceVersion));
   const error = t.throws(() => store.create(CM, cm('a')));
   t.true(isApiError(error));
-  t.is((error as { code: number }).code, 409);
+  t.is((error as unknown as { code: number }).code, 409);
 });
 
 test('generation moves with spec changes only; status and metadata writes leave it', (t) => {
@@ -52,7 +52,7 @@ test('a stale resourceVersion is a 409 Conflict and changes nothing', (t) => {
   const first = store.create(CM, cm('a', { v: '1' }));
   store.update(CM, { ...first, data: { v: '2' } });
   const error = t.throws(() => store.update(CM, { ...first, data: { v: '3' } }));
-  t.is((error as { code: number }).code, 409);
+  t.is((error as unknown as { code: number }).code, 409);
   t.deepEqual(store.get(CM, 'default', 'a')!.data, { v: '2' });
 });
 
@@ -104,7 +104,7 @@ test('a watch from a resourceVersion gets exactly the later events, in order, an
   t.true(rvs.every((rv, i) => rv > Number(from) && (i === 0 || rv > rvs[i - 1]!)));
   for (let i = 0; i < 10; i++) store.create(CM, cm(`n${i}`));
   const error = t.throws(() => store.watch(CM, () => {}, { sinceResourceVersion: from }));
-  t.is((error as { code: number }).code, 410);
+  t.is((error as unknown as { code: number }).code, 410);
 });
 
 test('watch filters by namespace, label and field selectors; a listener writing to the store does not reorder events', (t) => {
