@@ -7,13 +7,20 @@ export function derToPem(der: Buffer): string {
   return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
-/** The certificates the peer sent, leaf first (without looping on a self-signed root). */
+/**
+ * The certificates the peer sent, leaf first. Node links the chain through
+ * the server's trust store, so the trusted root shows up even though peers
+ * do not send it; self-issued certificates above the leaf are left out to
+ * match what Go's PeerCertificates holds in practice.
+ */
 export function peerCertificateChain(socket: tls.TLSSocket): tls.DetailedPeerCertificate[] {
   const chain: tls.DetailedPeerCertificate[] = [];
   let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
   const seen = new Set<string>();
   while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
+    const selfIssued = cert.issuerCertificate?.fingerprint256 === cert.fingerprint256;
+    if (chain.length > 0 && selfIssued) break;
     chain.push(cert);
     cert = cert.issuerCertificate;
   }
