@@ -155,6 +155,7 @@ export function stepContext(env: RunEnvironment, step: Step, index: number, extr
 
 export async function executeStep(env: RunEnvironment, ctx: StepContext): Promise<StepResult> {
   try {
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error('interrupted');
     return await EXECUTORS[ctx.step.kind](ctx);
   } finally {
     // A step that changed objects may have moved the Gateway's address: look it up again when next needed.

@@ -1,0 +1,174 @@
+// The runner's journal and cleanup, against an in-memory cluster: what a
+// lesson creates is journaled before it exists, cleanup deletes exactly that
+// (newest first), restores what the lesson changed, and is safe to repeat
+// and after a crash. Probes are not run here (they need a real gateway).
+import test from 'ava';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cleanupLesson, createRunner, loadLesson, type RunnerEvent } from '../../source/lesson/index.js';
+import { LessonState } from '../../source/lesson/state.js';
+import { parseManifest } from '../../source/lesson/manifests.js';
+import { packageRoot } from '../../source/lesson/load.js';
+import type { KubeObject } from '../../source/cluster/client.js';
+import { FakeCluster } from './fake-cluster.js';
+
+const NS = 'agentgateway-system';
+
+function setupObjects(): KubeObject[] {
+  const dir = path.join(packageRoot(), 'manifests', 'lessons', 'setup');
+  return ['namespace.yaml', 'default-gateway.yaml', 'mock-openai.yaml', 'backend.yaml', 'route.yaml'].flatMap((f) =>
+    parseManifest(fs.readFileSync(path.join(dir, f), 'utf8').replaceAll('${NAMESPACE}', NS), f, NS),
+  );
+}
+
+async function fixture() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-journal-'));
+  const cluster = new FakeCluster();
+  cluster.seed(setupObjects());
+  const lesson = await loadLesson('sni-matching');
+  const firstProbe = lesson.steps.findIndex((s) => s.kind === 'probe');
+  const options = { lessonId: 'sni-matching', home, clientFactory: () => cluster, skipClusterStart: true, toStep: firstProbe };
+  return { home, cluster, lesson, firstProbe, options, workDir: path.join(home, 'work', 'sni-matching') };
+}
+
+async function run(options: Parameters<typeof createRunner>[0]) {
+  const events: RunnerEvent[] = [];
+  const runner = createRunner(options);
+  runner.on((e) => events.push(e));
+  const status = await runner.run();
+  return { status, events };
+}
+
+const gatewayRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'agentgateway-proxy', namespace: NS };
+const route = (name: string) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name, namespace: NS });
+const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', name, namespace: NS });
+
+test('sni-matching up to its probes: objects and files journaled, keys 0600, baz route not accepted', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  const { status, events } = await run(f.options);
+  t.is(status, 'ok', JSON.stringify(events.filter((e) => e.type === 'step-end' && e.status !== 'ok')));
+  for (const name of ['glootest.com', 'mock-openai-foo.glootest.com', 'mock-openai-bar.glootest.com']) {
+    t.is(fs.statSync(path.join(f.workDir, `${name}.key`)).mode & 0o777, 0o600, `${name}.key`);
+    t.true(fs.existsSync(path.join(f.workDir, `${name}.crt`)));
+  }
+  const gateway = await f.cluster.get(gatewayRef);
+  t.deepEqual((gateway!.spec as { listeners: { name: string }[] }).listeners.map((l) => l.name), ['foo', 'bar']);
+  const state = await LessonState.open('sni-matching', f.home);
+  const objects = state.entries.flatMap((e) => (e.type === 'object' ? [`${e.existedBefore ? 'changed' : 'created'} ${e.object.kind}/${e.object.name}`] : []));
+  t.deepEqual(objects, [
+    'changed Deployment/mock-gpt-4o',
+    'changed Service/mock-gpt-4o-svc',
+    'changed AgentgatewayBackend/mock-openai',
+    'created Secret/foo',
+    'created Secret/bar',
+    'changed Gateway/agentgateway-proxy',
+    'created HTTPRoute/mock-openai-foo-route',
+    'created HTTPRoute/mock-openai-bar-route',
+    'created HTTPRoute/mock-openai-baz-route',
+  ]);
+  const bazStatus = events.find((e) => e.type === 'output' && e.text.startsWith('status:'));
+  t.regex(bazStatus && bazStatus.type === 'output' ? bazStatus.text : '', /NoMatchingListenerHostname/);
+  const commands = events.flatMap((e) => (e.type === 'command' ? [e.command] : []));
+  t.true(commands.some((c) => c.includes('create -n agentgateway-system secret tls foo --key=')));
+});
+
+test('running again is idempotent: certificates reused, objects unchanged, journal unchanged', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  t.is((await run(f.options)).status, 'ok');
+  const crt = fs.readFileSync(path.join(f.workDir, 'mock-openai-foo.glootest.com.crt'), 'utf8');
+  const journal = (await LessonState.open('sni-matching', f.home)).entries.length;
+  const { status, events } = await run({ ...f.options, fromStep: 0 });
+  t.is(status, 'ok');
+  t.is(fs.readFileSync(path.join(f.workDir, 'mock-openai-foo.glootest.com.crt'), 'utf8'), crt);
+  t.is((await LessonState.open('sni-matching', f.home)).entries.length, journal);
+  const outputs = events.flatMap((e) => (e.type === 'output' ? [e.text] : []));
+  t.true(outputs.some((o) => o.includes('(reused: still valid)')));
+  t.true(outputs.some((o) => o.includes('secret/foo -n agentgateway-system unchanged')));
+  t.true(outputs.some((o) => o === 'httproute/mock-openai-foo-route -n agentgateway-system unchanged'));
+});
+
+test('cleanup deletes what the lesson created, restores the default Gateway, keeps setup objects, and is safe twice', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  t.is((await run(f.options)).status, 'ok');
+  const events: RunnerEvent[] = [];
+  t.is(await cleanupLesson('sni-matching', (e) => events.push(e), { home: f.home, clientFactory: () => f.cluster, skipClusterStart: true }), 'ok');
+  for (const name of ['mock-openai-foo-route', 'mock-openai-bar-route', 'mock-openai-baz-route']) t.is(await f.cluster.get(route(name)), undefined, name);
+  t.is(await f.cluster.get(secret('foo')), undefined);
+  t.is(await f.cluster.get(secret('bar')), undefined);
+  const gateway = await f.cluster.get(gatewayRef);
+  t.deepEqual((gateway!.spec as { listeners: unknown[] }).listeners, [{ name: 'http', port: 8080, protocol: 'HTTP', allowedRoutes: { namespaces: { from: 'All' } } }]);
+  t.truthy(await f.cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'mock-gpt-4o', namespace: NS }));
+  t.truthy(await f.cluster.get({ apiVersion: 'agentgateway.dev/v1alpha1', kind: 'AgentgatewayBackend', name: 'mock-openai', namespace: NS }));
+  t.false(fs.existsSync(f.workDir));
+  // newest first: the routes go before the secrets and the Gateway
+  const titles = events.flatMap((e) => (e.type === 'step-start' ? [e.title] : []));
+  t.true(titles.indexOf('delete httproute/mock-openai-baz-route -n agentgateway-system') < titles.indexOf('delete secret/foo -n agentgateway-system'));
+  t.is((await LessonState.open('sni-matching', f.home)).entries.length, 0);
+  t.is((await LessonState.open('sni-matching', f.home)).status, 'not-started');
+
+  const callsBefore = f.cluster.calls.length;
+  t.is(await cleanupLesson('sni-matching', () => {}, { home: f.home, clientFactory: () => f.cluster, skipClusterStart: true }), 'ok');
+  t.deepEqual(f.cluster.calls.slice(callsBefore), ['replace Gateway/agentgateway-proxy'], 'a second cleanup only re-applies the default Gateway');
+});
+
+test('a crash mid-step leaves a journal that cleanup replays', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  const routesStep = f.lesson.steps.findIndex((s) => s.id === 'routes');
+  t.is((await run({ ...f.options, toStep: routesStep })).status, 'ok');
+  // The second route's apply "crashes": its journal entry was written before the call.
+  f.cluster.failOnMutation = 2;
+  const crashed = await run({ ...f.options, toStep: undefined });
+  t.is(crashed.status, 'failed');
+  f.cluster.failOnMutation = undefined;
+  const journaled = (await LessonState.open('sni-matching', f.home)).entries.flatMap((e) => (e.type === 'object' ? [e.object.name] : []));
+  t.true(journaled.includes('mock-openai-bar-route'), 'the route being applied at the crash is journaled');
+  t.truthy(await f.cluster.get(route('mock-openai-foo-route')));
+  t.is(await cleanupLesson('sni-matching', () => {}, { home: f.home, clientFactory: () => f.cluster, skipClusterStart: true }), 'ok');
+  t.is(await f.cluster.get(route('mock-openai-foo-route')), undefined);
+  t.is(await f.cluster.get(secret('foo')), undefined);
+});
+
+test('an aborted run ends interrupted, saves progress, and resumes at the unfinished step', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  const controller = new AbortController();
+  const runner = createRunner({ ...f.options, signal: controller.signal });
+  const events: RunnerEvent[] = [];
+  runner.on((e) => {
+    events.push(e);
+    if (e.type === 'step-start' && e.stepId === 'secrets') controller.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+  });
+  t.is(await runner.run(), 'interrupted');
+  const end = events.at(-1)!;
+  t.is(end.type, 'lesson-end');
+  t.is(end.type === 'lesson-end' ? end.status : '', 'interrupted');
+  const state = await LessonState.open('sni-matching', f.home);
+  t.is(state.status, 'interrupted');
+  t.false(state.completedSteps.includes('gateway'));
+
+  const resumed = await run({ ...f.options });
+  const start = resumed.events.find((e) => e.type === 'lesson-start');
+  const secretsIndex = f.lesson.steps.findIndex((s) => s.id === 'secrets');
+  t.is(start?.type === 'lesson-start' ? start.fromStep : -1, secretsIndex);
+  t.is(resumed.status, 'ok');
+});
+
+test('the events iterator sees every event and ends with lesson-end', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  const runner = createRunner({ ...f.options, toStep: 3 });
+  const seen: string[] = [];
+  const consume = (async () => {
+    for await (const e of runner.events) seen.push(e.type);
+  })();
+  t.is(await runner.run(), 'ok');
+  await consume;
+  t.is(seen[0], 'lesson-start');
+  t.is(seen.at(-1), 'lesson-end');
+  t.is(seen.filter((s) => s === 'step-end').length, 3);
+});
