@@ -79,7 +79,12 @@ function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: Kube
       if (ms === undefined) ruleProblem ??= { reason: 'UnsupportedValue', message: `timeouts.${field} ${JSON.stringify(rawTimeouts[field])} is not a duration` };
       else if (ms > 0) timeouts[target] = ms; // 0 means "no timeout"
     }
-    if (ruleProblem) compiled.partiallyInvalid ??= { reason: ruleProblem.reason, message: `rule ${ruleIndex}: ${ruleProblem.message}` };
+    if (ruleProblem) {
+      const message = `rule ${ruleIndex}: ${ruleProblem.message}`;
+      compiled.partiallyInvalid = compiled.partiallyInvalid
+        ? { reason: compiled.partiallyInvalid.reason, message: `${compiled.partiallyInvalid.message}; ${message}` }
+        : { reason: ruleProblem.reason, message };
+    }
     const redirects = filters.filters.some((f) => f.type === 'RequestRedirect');
     matches.forEach(({ match }, matchIndex) => {
       const template: CompiledMatch['template'] = {
@@ -92,6 +97,9 @@ function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: Kube
       };
       if (ruleProblem) template.directResponse = { status: 500, body: `route rule is invalid: ${ruleProblem.message}\n` };
       else if (backends.backends.length === 0 && !redirects) template.directResponse = { status: 500, body: 'route rule has no backendRefs\n' };
+      else if (backends.backends.length > 0 && backends.backends.every((b) => b.weight <= 0)) {
+        template.directResponse = { status: 500, body: 'every backendRef of this rule has weight 0\n' };
+      }
       compiled.matches.push({ match, ruleIndex, matchIndex, template });
     });
   });
@@ -116,7 +124,7 @@ function parentStatus(
       : condition('ResolvedRefs', true, 'ResolvedRefs', 'all references resolved', generation, now),
   ];
   if (compiled?.partiallyInvalid) {
-    conditions.push(condition('PartiallyInvalid', true, compiled.partiallyInvalid.reason, `${compiled.partiallyInvalid.message}; the rule answers 500`, generation, now));
+    conditions.push(condition('PartiallyInvalid', true, compiled.partiallyInvalid.reason, `${compiled.partiallyInvalid.message} (invalid rules answer 500)`, generation, now));
   }
   return { parentRef, controllerName: ctx.options.controllerName, conditions };
 }
