@@ -7,7 +7,7 @@
 //   `$retainKeys: [..]`                 drop the map's keys not listed
 //   `$setElementOrder/<list>: [..]`     the order of the merged list
 //   `$deleteFromPrimitiveList/<list>`   values to remove from a list of scalars
-import { clone, isObject, jsonEqual, unprocessable, type Json, type JsonObject } from './json-value.js';
+import { clone, isObject, jsonEqual, setOwn, unprocessable, type Json, type JsonObject } from './json-value.js';
 import type { FieldMeta, StructMeta } from './patch-meta.js';
 
 const DIRECTIVE = '$patch';
@@ -16,7 +16,7 @@ const SET_ELEMENT_ORDER = '$setElementOrder/';
 const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList/';
 
 function fieldMeta(meta: StructMeta | undefined, key: string): FieldMeta {
-  return meta?.[key] ?? {};
+  return meta && Object.hasOwn(meta, key) ? meta[key] : {};
 }
 
 function isMergeList(field: FieldMeta): boolean {
@@ -47,7 +47,7 @@ function strip(value: Json, meta: StructMeta | undefined): Json {
   for (const [key, child] of Object.entries(value)) {
     if (key === DIRECTIVE || key === RETAIN_KEYS || key.startsWith(SET_ELEMENT_ORDER) || key.startsWith(DELETE_FROM_PRIMITIVE_LIST)) continue;
     if (child === null) continue;
-    out[key] = strip(child, fieldMeta(meta, key).of);
+    setOwn(out, key, strip(child, fieldMeta(meta, key).of));
   }
   return out;
 }
@@ -80,9 +80,9 @@ function mergeMap(original: JsonObject, patch: JsonObject, meta: StructMeta | un
       delete original[key];
       continue;
     }
-    const current = original[key];
+    const current = Object.hasOwn(original, key) ? original[key] : undefined;
     if (current === undefined || current === null || Array.isArray(current) !== Array.isArray(patchValue) || isObject(current) !== isObject(patchValue)) {
-      original[key] = strip(patchValue, field.of);
+      setOwn(original, key, strip(patchValue, field.of));
       continue;
     }
     if (isObject(current) && isObject(patchValue)) {
@@ -90,7 +90,7 @@ function mergeMap(original: JsonObject, patch: JsonObject, meta: StructMeta | un
     } else if (Array.isArray(current) && Array.isArray(patchValue)) {
       original[key] = isMergeList(field) ? mergeList(current, patchValue, field) : (strip(patchValue, field.of) as Json[]);
     } else {
-      original[key] = patchValue;
+      setOwn(original, key, patchValue);
     }
   }
   return original;

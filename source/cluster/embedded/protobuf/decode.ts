@@ -107,7 +107,8 @@ export function decodeMessage(bytes: Buffer, descriptor: MessageDescriptor, dept
     if (typeof fd.type === 'object' && 'map' in fd.type) {
       const [key, entryValue] = decoded as [string, unknown];
       const map = (out[fd.name] as Record<string, unknown> | undefined) ?? {};
-      map[key] = entryValue;
+      // Own property even for "__proto__": a map key must never become a prototype.
+      Object.defineProperty(map, key, { value: entryValue, enumerable: true, writable: true, configurable: true });
       out[fd.name] = map;
     } else if (fd.repeated) {
       const list = (out[fd.name] as unknown[] | undefined) ?? [];

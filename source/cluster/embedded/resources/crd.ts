@@ -8,7 +8,7 @@ import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
 import type { ResourceType } from './types.js';
 import { printerColumns, type PrinterColumn } from './tables.js';
-import { FieldPath, dedupe, UNKNOWN_FIELD } from '../validation/causes.js';
+import { FieldPath, dedupe, unknownFieldsOnly } from '../validation/causes.js';
 import { checkMetadata } from '../validation/metadata.js';
 import { applyDefaults, checkSchema, pruneUnknown, type Schema } from '../validation/schema.js';
 import { objectMetaSchema } from '../validation/object-meta.js';
@@ -79,8 +79,8 @@ export function resourceFromCrd(crd: KubeObject): ResourceType[] {
   const validate = (object: KubeObject, { strict }: { strict: boolean }): StatusCause[] => {
     const schema = roots.get(versionOf(object)) ?? roots.get(storage.name) as Schema;
     const schemaCauses = checkSchema(object, schema, FieldPath.root(), { strict });
-    const unknown = schemaCauses.filter((c) => c.reason === UNKNOWN_FIELD);
-    if (unknown.length > 0) return dedupe(unknown);
+    const unknown = unknownFieldsOnly(schemaCauses);
+    if (unknown.length > 0) return unknown;
     return dedupe([...checkMetadata(object, { namespaced, name: 'subdomain' }), ...schemaCauses]);
   };
 

@@ -76,6 +76,11 @@ export function dedupe(causes: StatusCause[]): StatusCause[] {
   });
 }
 
+/** Unknown-field causes only, deduplicated and sorted by path (a stable message whatever the key order). */
+export function unknownFieldsOnly(causes: StatusCause[]): StatusCause[] {
+  return dedupe(causes.filter((c) => c.reason === UNKNOWN_FIELD)).sort((a, b) => String(a.field).localeCompare(String(b.field)));
+}
+
 /**
  * The error a request fails with given the causes of `validate`: unknown
  * fields fail decoding under fieldValidation=Strict (400, as kube's strict

@@ -10,7 +10,7 @@
 import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
 import type { ResourceType } from '../resources/types.js';
-import { FieldPath, UNKNOWN_FIELD, dedupe } from './causes.js';
+import { FieldPath, UNKNOWN_FIELD, dedupe, unknownFieldsOnly } from './causes.js';
 import { checkMetadata, type NameRule } from './metadata.js';
 import { checkModel } from './models.js';
 import { checkSchema, pruneUnknown, type Schema } from './schema.js';
@@ -60,7 +60,7 @@ export function validatorFor(resource: ResourceType): Validate | undefined {
     if (strict) causes.push(...unknownFieldsOf(object));
     if (vendor) causes.push(...checkSchema(object, vendor, FieldPath.root(), { strict }));
     // Unknown fields fail decoding before anything is validated, as in kube.
-    if (causes.some((c) => c.reason === UNKNOWN_FIELD)) return dedupe(causes.filter((c) => c.reason === UNKNOWN_FIELD));
+    if (causes.some((c) => c.reason === UNKNOWN_FIELD)) return unknownFieldsOnly(causes);
     causes.push(...checkMetadata(object, metadataRules));
     causes.push(...(checkModel(object) ?? []));
     if (rules) causes.push(...rules(object));

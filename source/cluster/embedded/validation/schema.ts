@@ -70,6 +70,15 @@ function typeOf(value: unknown): string {
   return typeof value;
 }
 
+/** A property's schema, own properties only (`constructor`, `__proto__` are field names like any other). */
+function propertyOf(schema: Schema, name: string): Schema | undefined {
+  return schema.properties && Object.hasOwn(schema.properties, name) ? schema.properties[name] : undefined;
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -138,7 +147,7 @@ function walkObject(value: Record<string, unknown>, schema: Schema, path: FieldP
   const embedded = schema['x-kubernetes-embedded-resource'] === true;
   for (const [name, child] of Object.entries(value)) {
     if (child === undefined) continue;
-    const property = schema.properties?.[name];
+    const property = propertyOf(schema, name);
     if (property) {
       walk(child, property, path.child(name), options, causes, depth + 1);
     } else if (isPlainObject(schema.additionalProperties)) {
@@ -205,10 +214,10 @@ export function pruneUnknown(value: unknown, raw: Schema, definitions?: Definiti
   const hasShape = schema.properties !== undefined || isPlainObject(schema.additionalProperties) || schema.type === 'object';
   const out: Record<string, unknown> = {};
   for (const [name, child] of Object.entries(value)) {
-    const property = schema.properties?.[name];
-    if (property) out[name] = pruneUnknown(child, property, definitions, depth + 1);
-    else if (isPlainObject(schema.additionalProperties)) out[name] = pruneUnknown(child, schema.additionalProperties, definitions, depth + 1);
-    else if (preserve || !hasShape || (embedded && (name === 'apiVersion' || name === 'kind' || name === 'metadata'))) out[name] = child;
+    const property = propertyOf(schema, name);
+    if (property) setOwn(out, name, pruneUnknown(child, property, definitions, depth + 1));
+    else if (isPlainObject(schema.additionalProperties)) setOwn(out, name, pruneUnknown(child, schema.additionalProperties, definitions, depth + 1));
+    else if (preserve || !hasShape || (embedded && (name === 'apiVersion' || name === 'kind' || name === 'metadata'))) setOwn(out, name, child);
   }
   return out;
 }
@@ -229,7 +238,7 @@ export function applyDefaults(value: unknown, raw: Schema, definitions?: Definit
   }
   if (isPlainObject(schema.additionalProperties)) {
     for (const name of Object.keys(out)) {
-      if (!schema.properties?.[name]) out[name] = applyDefaults(out[name], schema.additionalProperties, definitions, depth + 1);
+      if (!propertyOf(schema, name)) out[name] = applyDefaults(out[name], schema.additionalProperties, definitions, depth + 1);
     }
   }
   return out;

@@ -1,0 +1,193 @@
+// Validation "like a real API server": the lab texts' manifests pass under
+// fieldValidation=Strict; bad values, unknown and missing fields are
+// rejected with kube's field paths and wording.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { builtinResources, findResourceByKind } from '../../../source/cluster/embedded/resources/catalog.js';
+import { rejection } from '../../../source/cluster/embedded/validation/index.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { StatusCause } from '../../../source/cluster/embedded/api-error.js';
+
+function fixture(name: string): KubeObject[] {
+  const text = readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+  return parseAllDocuments(text).map((d) => d.toJS() as KubeObject);
+}
+
+function validate(object: KubeObject, strict = true): StatusCause[] {
+  const resource = findResourceByKind(builtinResources, object.apiVersion, object.kind);
+  if (!resource?.validate) throw new Error(`no validator for ${object.apiVersion} ${object.kind}`);
+  return resource.validate(object, { strict });
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+const sni = fixture('sni-lab.yaml');
+const jwt = fixture('jwt-lab.yaml');
+const byKind = (objects: KubeObject[], kind: string) => clone(objects.find((o) => o.kind === kind)!);
+
+for (const [index, object] of [...sni, ...jwt].entries()) {
+  test(`lab manifest #${index + 1} ${object.kind}/${object.metadata.name} is valid under Strict`, (t) => {
+    t.deepEqual(validate(object), []);
+  });
+}
+
+test('a kubectl create secret tls object is valid; without tls.key it is 422 naming data[tls.key]', (t) => {
+  const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'foo', namespace: 'agentgateway-system' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'Y3J0', 'tls.key': 'a2V5' } };
+  t.deepEqual(validate(secret), []);
+  delete (secret.data as Record<string, string>)['tls.key'];
+  const causes = validate(secret);
+  t.deepEqual(causes, [{ reason: 'FieldValueRequired', field: 'data[tls.key]', message: 'Required value' }]);
+  const error = rejection(secret, causes);
+  t.is(error?.code, 422);
+  t.is(error?.message, 'Secret "foo" is invalid: data[tls.key]: Required value');
+});
+
+test('a listener port "x" is 422 at spec.listeners[0].port, worded like the CRD validator', (t) => {
+  const gateway = byKind(sni, 'Gateway');
+  (gateway.spec as any).listeners[0].port = 'x';
+  const causes = validate(gateway);
+  t.deepEqual(causes, [
+    { reason: 'FieldValueInvalid', field: 'spec.listeners[0].port', message: 'Invalid value: "string": spec.listeners[0].port in body must be of type integer: "string"' },
+  ]);
+  const error = rejection(gateway, causes, 'gateway.networking.k8s.io');
+  t.is(error?.code, 422);
+  t.is(error?.reason, 'Invalid');
+  t.regex(error!.message, /^Gateway\.gateway\.networking\.k8s\.io "agentgateway-proxy" is invalid: spec\.listeners\[0\]\.port: Invalid value/);
+});
+
+test('bad enum, range and pattern values name their fields', (t) => {
+  const gateway = byKind(sni, 'Gateway');
+  const listeners = (gateway.spec as any).listeners;
+  listeners[0].port = 70000;
+  listeners[1].tls.mode = 'Decrypt';
+  listeners[1].hostname = 'Not_A_Host';
+  const fields = validate(gateway).map((c) => `${c.field} ${c.reason}`);
+  t.true(fields.includes('spec.listeners[0].port FieldValueInvalid'), fields.join('\n'));
+  t.true(fields.includes('spec.listeners[1].tls.mode FieldValueNotSupported'), fields.join('\n'));
+  t.true(fields.includes('spec.listeners[1].hostname FieldValueInvalid'), fields.join('\n'));
+});
+
+test('an unknown field is rejected under Strict with kube\'s strict decoding message (400), ignored otherwise', (t) => {
+  const route = byKind(sni, 'HTTPRoute');
+  (route.spec as any).rules[0].timeout = { request: '1s' };
+  (route.spec as any).foo = 1;
+  const causes = validate(route);
+  t.deepEqual(causes.map((c) => c.message), ['unknown field "spec.foo"', 'unknown field "spec.rules[0].timeout"']);
+  const error = rejection(route, causes);
+  t.is(error?.code, 400);
+  t.is(error?.message, 'HTTPRoute in version "v1" cannot be handled as a HTTPRoute: strict decoding error: unknown field "spec.foo", unknown field "spec.rules[0].timeout"');
+  t.deepEqual(validate(route, false), []);
+  const resource = findResourceByKind(builtinResources, route.apiVersion, route.kind)!;
+  const pruned = resource.prune!(route) as any;
+  t.is(pruned.spec.foo, undefined);
+  t.is(pruned.spec.rules[0].timeout, undefined);
+  t.deepEqual(pruned.spec.rules[0].timeouts, { request: '120s' });
+});
+
+test('unknown fields in metadata and in built-in kinds are rejected too', (t) => {
+  const deployment = byKind(sni, 'Deployment');
+  (deployment.metadata as any).lables = { a: 'b' };
+  (deployment.spec as any).template.spec.containers[0].imagePullPolice = 'Always';
+  t.deepEqual(validate(deployment).map((c) => c.field), ['metadata.lables', 'spec.template.spec.containers[0].imagePullPolice']);
+});
+
+test('missing required fields: Gateway listeners[].name, HTTPRoute parentRef name', (t) => {
+  const gateway = byKind(sni, 'Gateway');
+  delete (gateway.spec as any).listeners[1].name;
+  t.deepEqual(validate(gateway), [{ reason: 'FieldValueRequired', field: 'spec.listeners[1].name', message: 'Required value' }]);
+  const route = byKind(sni, 'HTTPRoute');
+  delete (route.spec as any).parentRefs[0].name;
+  t.deepEqual(validate(route).map((c) => `${c.field}: ${c.message}`), ['spec.parentRefs[0].name: Required value']);
+});
+
+test('Deployment: selector, template labels, container name and image are required', (t) => {
+  const deployment = byKind(sni, 'Deployment');
+  const spec = deployment.spec as any;
+  spec.template.metadata.labels = { app: 'other' };
+  delete spec.template.spec.containers[0].image;
+  spec.template.spec.containers[0].ports[0].containerPort = 0;
+  const messages = validate(deployment).map((c) => `${c.field}: ${c.message}`);
+  t.true(messages.some((m) => m.startsWith('spec.template.metadata.labels: Invalid value') && m.endsWith('`selector` does not match template `labels`')), messages.join('\n'));
+  t.true(messages.includes('spec.template.spec.containers[0].image: Required value'), messages.join('\n'));
+  t.true(messages.includes('spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 0: must be between 1 and 65535, inclusive'), messages.join('\n'));
+  delete spec.selector;
+  t.true(validate(deployment).some((c) => c.field === 'spec.selector' && c.message === 'Required value'));
+});
+
+test('Service: ports required, port range, names unique and required when several', (t) => {
+  const service = byKind(sni, 'Service');
+  const spec = service.spec as any;
+  spec.ports.push({ port: 99999, targetPort: 1 });
+  const messages = validate(service).map((c) => `${c.field}: ${c.message}`);
+  t.true(messages.includes('spec.ports[1].name: Required value'), messages.join('\n'));
+  t.true(messages.some((m) => m.startsWith('spec.ports[1].port: Invalid value: 99999')), messages.join('\n'));
+  spec.ports = [];
+  t.deepEqual(validate(service).map((c) => `${c.field}: ${c.message}`), ['spec.ports: Required value']);
+});
+
+test('metadata.name must be a DNS subdomain (RFC 1035 label for Services, RFC 1123 label for Namespaces)', (t) => {
+  const route = byKind(sni, 'HTTPRoute');
+  route.metadata.name = 'Mock_Route';
+  t.deepEqual(validate(route).map((c) => c.field), ['metadata.name']);
+  t.regex(validate(route)[0].message, /^Invalid value: "Mock_Route": a lowercase RFC 1123 subdomain/);
+  const service = byKind(sni, 'Service');
+  service.metadata.name = '1svc';
+  t.regex(validate(service)[0].message, /DNS-1035 label/);
+  const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } };
+  t.regex(validate(namespace)[0].message, /RFC 1123 label/);
+  const nameless = byKind(sni, 'Gateway');
+  nameless.metadata.name = '';
+  t.deepEqual(validate(nameless).map((c) => `${c.field}: ${c.message}`), ['metadata.name: Required value: name or generateName is required']);
+});
+
+test('vendor kinds: a misspelt spec field is unknown, a bad port is invalid, a provider block may carry fields we do not model', (t) => {
+  const backend = byKind(sni, 'AgentgatewayBackend');
+  (backend.spec as any).polices = {};
+  t.deepEqual(validate(backend).map((c) => c.message), ['unknown field "spec.polices"']);
+  const ported = byKind(sni, 'AgentgatewayBackend');
+  (ported.spec as any).ai.provider.port = '8000';
+  t.deepEqual(validate(ported).map((c) => c.field), ['spec.ai.provider.port']);
+  const tls = byKind(sni, 'AgentgatewayBackend');
+  (tls.spec as any).policies.tls = { sni: 'x', insecureSkipVerify: 'All' };
+  t.deepEqual(validate(tls), []);
+  const kgw = byKind(jwt, 'Backend');
+  (kgw.spec as any).type = 'Lambda';
+  t.deepEqual(validate(kgw).map((c) => `${c.field}: ${c.message}`), ['spec.type: Unsupported value: "Lambda": supported values: "AI", "AWS", "Static", "DynamicForwardProxy", "MCP"']);
+});
+
+test('cert-manager: a self-signed Issuer and a Certificate are valid; secretName and issuerRef are required', (t) => {
+  const issuer: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'selfsigned', namespace: 'httpbin-tls' }, spec: { selfSigned: {} } };
+  const caIssuer: KubeObject = { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'ca' }, spec: { ca: { secretName: 'root-ca' } } };
+  const certificate: KubeObject = {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: { name: 'httpbin-tls-cert', namespace: 'httpbin-tls' },
+    spec: {
+      secretName: 'httpbin-tls-cert',
+      duration: '2160h',
+      renewBefore: '360h',
+      commonName: 'httpbin-tls.httpbin-tls.svc',
+      dnsNames: ['httpbin-tls', 'httpbin-tls.httpbin-tls.svc.cluster.local'],
+      isCA: false,
+      usages: ['server auth', 'digital signature', 'key encipherment'],
+      privateKey: { algorithm: 'RSA', size: 2048 },
+      issuerRef: { name: 'ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+    },
+  };
+  for (const object of [issuer, caIssuer, certificate]) t.deepEqual(validate(object), [], object.kind);
+  const broken = clone(certificate);
+  delete (broken.spec as any).secretName;
+  delete (broken.spec as any).issuerRef;
+  t.deepEqual(validate(broken).map((c) => `${c.field}: ${c.message}`), ['spec.secretName: Required value', 'spec.issuerRef: Required value']);
+});
+
+test('BackendTLSPolicy: v1 and the deprecated v1alpha3 of the lab texts both validate', (t) => {
+  const spec = {
+    targetRefs: [{ group: '', kind: 'Service', name: 'httpbin-tls' }],
+    validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 'mtls-backend.demo.int' },
+  };
+  for (const version of ['v1', 'v1alpha3']) {
+    const policy: KubeObject = { apiVersion: `gateway.networking.k8s.io/${version}`, kind: 'BackendTLSPolicy', metadata: { name: 'backend-mtls-policy', namespace: 'httpbin-tls' }, spec: clone(spec) };
+    t.deepEqual(validate(policy), [], version);
+  }
+});
