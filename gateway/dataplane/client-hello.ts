@@ -10,6 +10,10 @@ export interface ClientHelloInfo {
   alpnProtocols: string[];
   /** legacy_version from the ClientHello body (0x0303 for TLS 1.2 and 1.3). */
   legacyVersion: number;
+  /** Extension types in the order sent (41 pre_shared_key = a TLS 1.3 resumption offer). */
+  extensions: number[];
+  /** Whether the client offers to resume a session (TLS 1.3 PSK, or a TLS 1.2 ticket or session id). */
+  offersResumption: boolean;
 }
 
 export type ClientHelloParse =
@@ -23,6 +27,8 @@ const HANDSHAKE_CONTENT_TYPE = 22;
 const CLIENT_HELLO = 1;
 const EXT_SERVER_NAME = 0;
 const EXT_ALPN = 16;
+const EXT_SESSION_TICKET = 35;
+const EXT_PRE_SHARED_KEY = 41;
 /** A ClientHello bigger than this is not one we will read (RFC 8446 allows 2^24, nobody sends that). */
 export const MAX_CLIENT_HELLO_BYTES = 64 * 1024;
 
@@ -143,13 +149,13 @@ export function parseClientHello(buf: Buffer): ClientHelloParse {
   const r = new Reader(hs.data);
   const legacyVersion = r.u16();
   r.bytes(32); // random
-  r.bytes(r.u8()); // legacy_session_id
+  const sessionId = r.bytes(r.u8());
   const suites = r.u16();
   if (suites % 2 !== 0) return { kind: 'invalid', reason: 'odd cipher_suites length' };
   r.bytes(suites);
   r.bytes(r.u8()); // compression methods
   if (!r.ok) return { kind: 'invalid', reason: 'truncated ClientHello body' };
-  const hello: ClientHelloInfo = { alpnProtocols: [], legacyVersion };
+  const hello: ClientHelloInfo = { alpnProtocols: [], legacyVersion, extensions: [], offersResumption: false };
   if (r.remaining() === 0) return { kind: 'complete', hello }; // no extensions at all (SSLv3-style)
   const extensions = r.sub(r.u16());
   if (!r.ok) return { kind: 'invalid', reason: 'extensions length exceeds the ClientHello' };
@@ -160,6 +166,8 @@ export function parseClientHello(buf: Buffer): ClientHelloParse {
     if (!extensions.ok) return { kind: 'invalid', reason: 'truncated extension' };
     if (seen.has(type)) return { kind: 'invalid', reason: `duplicate extension ${type}` };
     seen.add(type);
+    hello.extensions.push(type);
+    if (type === EXT_PRE_SHARED_KEY || (type === EXT_SESSION_TICKET && body.remaining() > 0)) hello.offersResumption = true;
     if (type === EXT_SERVER_NAME) {
       const name = parseServerName(body);
       if (name instanceof Error) return { kind: 'invalid', reason: name.message };
@@ -170,5 +178,7 @@ export function parseClientHello(buf: Buffer): ClientHelloParse {
       hello.alpnProtocols = alpn;
     }
   }
+  // A TLS 1.2 session id only means resumption without TLS 1.3 (1.3 clients send a random one for middleboxes).
+  if (!seen.has(43) && sessionId.length > 0) hello.offersResumption = true;
   return { kind: 'complete', hello };
 }

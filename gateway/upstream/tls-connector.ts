@@ -81,7 +81,7 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
         tcpUp = true;
         finish(null, socket);
       });
-      socket.once('error', (err) => finish(flagged(err, 'UF')));
+      socket.on('error', (err) => finish(flagged(err, 'UF')));
       return socket;
     }
     const key = sessionCacheKey(upstreamTls.sni, configId);
@@ -102,9 +102,10 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
     socket = tlsSocket;
     if (useCache) tlsSocket.on('session', (session: Buffer) => options.sessions.set(key, session));
     tlsSocket.once('secureConnect', () => finish(null, tlsSocket));
-    tlsSocket.once('error', (err) => {
-      // A rejected resumption must not stick: drop the cached session on failure.
-      if (useCache) options.sessions.delete(key);
+    tlsSocket.on('error', (err) => {
+      // A handshake that failed must not leave its session to be offered again; later errors
+      // (a reset after the response) say nothing about the session.
+      if (useCache && !done) options.sessions.delete(key);
       finish(flagged(err, tcpUp ? 'UT' : 'UF'));
     });
     return tlsSocket;
