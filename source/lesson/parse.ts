@@ -31,6 +31,7 @@ export const PROBE_OUTCOMES: readonly ProbeOutcome[] = [
   'timeout',
   'http-error',
   'dns-failure',
+  'local-error',
 ];
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;

@@ -2,6 +2,7 @@
 // TUI: one line per step, the equivalent commands, what was observed vs
 // expected. Never imports Ink. No colour (logs and CI read it as plain text).
 import type { RunnerEvent } from '../lesson/events.js';
+import { renderCurlVerbose } from '../probe/render-curl.js';
 
 export interface LineWriter {
   write(text: string): void;
@@ -38,11 +39,9 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         break;
       case 'probe-result': {
         const r = event.result;
-        const leaf = r.tls?.peerChain[0];
+        // The same lines curl -v prints, so they compare with the lab text's expected output.
+        out.write(`${indent(renderCurlVerbose(r, { body: false }).trimEnd(), '    │ ')}\n`);
         out.write(`    observed: ${r.outcome}${r.error ? ` (${r.error})` : ''}, curl exit ${r.curlExitCode}\n`);
-        if (r.tls?.version) out.write(`    TLS: ${r.tls.version} ${r.tls.cipher ?? ''}, ALPN ${r.tls.alpn || 'none'}\n`);
-        if (leaf) out.write(`    certificate: subject ${leaf.subject}; issuer ${leaf.issuer}; SAN ${leaf.subjectAltNames.join(', ') || 'none'}\n`);
-        if (r.http) out.write(`    HTTP/${r.http.version} ${r.http.status}\n`);
         for (const v of event.verdicts) out.write(`    ${v.ok ? '✓' : '✗'} ${v.field}: expected ${v.expected}, observed ${v.observed}\n`);
         if (event.explanation) {
           out.write(`    why: ${event.explanation.title}\n${indent(event.explanation.cause, '         ')}\n`);

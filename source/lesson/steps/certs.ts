@@ -9,7 +9,16 @@ import { inspectCertificate, issueCertificate, writeCertificateFiles, type Issue
 import type { StepContext, StepResult } from '../context.js';
 import { opensslCommands } from '../equivalents.js';
 import type { CertificateSpec, CertsStep, Lesson } from '../types.js';
-import { normalizeName } from '../verdicts.js';
+
+/** `/CN=a/O=b` and `CN=a; O=b` name the same subject (attribute order aside). */
+function normalizeName(name: string): string {
+  return name
+    .replace(/^\//, '')
+    .split(/\s*[;/,\n]\s*/)
+    .filter(Boolean)
+    .sort()
+    .join('; ');
+}
 
 export function certificateFiles(workDir: string, name: string): { certFile: string; keyFile: string } {
   return { certFile: path.join(workDir, `${name}.crt`), keyFile: path.join(workDir, `${name}.key`) };

@@ -43,7 +43,7 @@ export async function runProbe(ctx: StepContext): Promise<StepResult> {
   }
   ctx.command('curl', curlCommand(request));
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  const report = await probeAndJudge(request, step.expect, step.explanation);
+  const report = await probeAndJudge(request, step.expect, step.explanation, ctx.signal);
   ctx.emit({ type: 'probe-result', lessonId: ctx.lesson.id, index: ctx.index, ...report });
   if (report.ok) return { ok: true };
   const failed = report.verdicts.filter((v) => !v.ok).map((v) => `${v.field}: expected ${v.expected}, observed ${v.observed}`);
