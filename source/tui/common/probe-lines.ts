@@ -65,13 +65,13 @@ export function probeSummaryLines(result: ProbeResult, width: number): Line[] {
       out.push(
         ...row('Verified', [{ text: verdict ? '✔ trusted, name matches' : `✘ ${v.reason ?? v.errorCode ?? 'not trusted'}`, role: verdict ? 'ok' : 'fail' }], width),
       );
-    } else if (result.outcome !== 'refused' && result.outcome !== 'timeout') {
-      out.push(...row('Certificate', [{ text: 'none received', role: 'fail' }], width));
     }
     if (tls.clientCertificate.requested || tls.clientCertificate.sent) {
       out.push(...row('Client cert', [{ text: `requested: ${tls.clientCertificate.requested ? 'yes' : 'no'}, sent: ${tls.clientCertificate.sent ? 'yes' : 'no'}` }], width));
     }
   }
+  const reachedTls = !['refused', 'timeout', 'dns-failure', 'local-error'].includes(result.outcome);
+  if (reachedTls && !tls?.peerChain.length) out.push(...row('Certificate', [{ text: 'none received', role: 'fail' }], width));
   if (result.http) {
     const ok = result.http.status < 400;
     out.push(...row('HTTP', [{ text: `${result.http.status}`, role: ok ? 'ok' : 'fail' }, { text: `  HTTP/${result.http.version}`, role: 'dim' }], width));

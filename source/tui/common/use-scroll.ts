@@ -1,5 +1,7 @@
-// Scroll position of a pane of prepared lines; the reducer is pure.
-import { useCallback, useEffect, useReducer } from 'react';
+// Scroll position of a pane of prepared lines. The arithmetic is pure; the
+// hook reads the pane's size from a ref updated during render, so a key that
+// arrives right after new content is drawn scrolls the new content.
+import { useCallback, useRef, useState } from 'react';
 
 export type ScrollAction =
   | { type: 'by'; delta: number }
@@ -8,38 +10,35 @@ export type ScrollAction =
   | { type: 'home' }
   | { type: 'end' };
 
-export interface ScrollState {
-  offset: number;
-  total: number;
-  height: number;
-}
-
 export function clampOffset(offset: number, total: number, height: number): number {
   return Math.max(0, Math.min(offset, Math.max(total - height, 0)));
 }
 
-export function scrollReducer(state: ScrollState, action: ScrollAction | { type: 'resize'; total: number; height: number }): ScrollState {
-  const { total, height } = state;
+export function applyScroll(offset: number, action: ScrollAction, total: number, height: number): number {
   switch (action.type) {
     case 'by':
-      return { ...state, offset: clampOffset(state.offset + action.delta, total, height) };
+      return clampOffset(offset + action.delta, total, height);
     case 'page':
-      return { ...state, offset: clampOffset(state.offset + action.direction * Math.max(height - 2, 1), total, height) };
+      return clampOffset(offset + action.direction * Math.max(height - 2, 1), total, height);
     case 'to':
-      return { ...state, offset: clampOffset(action.offset, total, height) };
+      return clampOffset(action.offset, total, height);
     case 'home':
-      return { ...state, offset: 0 };
+      return 0;
     case 'end':
-      return { ...state, offset: clampOffset(total, total, height) };
-    case 'resize':
-      return { total: action.total, height: action.height, offset: clampOffset(state.offset, action.total, action.height) };
+      return clampOffset(total, total, height);
   }
 }
 
 export function useScroll(total: number, height: number) {
-  const [state, dispatch] = useReducer(scrollReducer, { offset: 0, total, height });
-  useEffect(() => dispatch({ type: 'resize', total, height }), [total, height]);
-  const scroll = useCallback((action: ScrollAction) => dispatch(action), []);
-  const offset = clampOffset(state.offset, total, height);
+  const [stored, setStored] = useState(0);
+  const offset = clampOffset(stored, total, height);
+  const latest = useRef({ offset, total, height });
+  latest.current = { offset, total, height };
+  const scroll = useCallback((action: ScrollAction) => {
+    const { offset: current, total: t, height: h } = latest.current;
+    const next = applyScroll(current, action, t, h);
+    latest.current = { ...latest.current, offset: next };
+    setStored(next);
+  }, []);
   return { offset, scroll, canScroll: total > height, atEnd: offset >= total - height };
 }

@@ -28,8 +28,9 @@ export function commandLines(commands: EquivalentCommand[], width: number): Line
   const out: Line[] = [];
   for (const { command } of commands) {
     command.split('\n').forEach((text, i) => {
+      // Word-wrapped at spaces so flags stay whole; continuation lines are indented.
       const line: Line = [{ text: i === 0 ? '$ ' : '  ', role: 'dim' }, { text, role: 'code' }];
-      out.push(...hardWrap(line, width, '    '));
+      out.push(...wrapLine(line, width, [{ text: '    ' }]));
     });
   }
   return out;

@@ -1,6 +1,6 @@
 // Probe playground: change what the probe sends (SNI, Host, path, client
 // certificate, CA, ALPN), run it again, and read what happened and why.
-import React, { useMemo } from 'react';
+import React, { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { useKeys } from '../common/use-keys.js';
 import { Select, Spinner, TextInput } from '@inkjs/ui';
@@ -10,7 +10,8 @@ import { screenKeys } from '../app/keys.js';
 import { useServices } from '../app/services-context.js';
 import { Footer, footerHeight } from '../common/Footer.js';
 import { LinesView, StyledLine } from '../common/LinesView.js';
-import { hardWrap, type Line, truncateLine } from '../common/lines.js';
+import { type Line, truncateLine } from '../common/lines.js';
+import { commandLines } from '../lesson/step-detail.js';
 import { probeSummaryLines } from '../common/probe-lines.js';
 import { useScroll } from '../common/use-scroll.js';
 import type { TerminalSize } from '../common/use-terminal-size.js';
@@ -49,12 +50,13 @@ export function verdictLines(verdict: ProbeVerdict, width: number): Line[] {
 
 export function PlaygroundScreen(props: { nav: Navigator; lessonId: string; stepIndex: number; session: LessonSession; size: TerminalSize }) {
   const { lesson } = props.session;
+  useEffect(() => props.session.open(props.lessonId), [props.lessonId, props.session.open]);
   const step = lesson?.id === props.lessonId ? lesson.steps[props.stepIndex] : undefined;
   if (!lesson || !step?.probe) {
     return (
       <Box flexDirection="column" height={props.size.rows}>
         <Box flexGrow={1}>
-          <Text>This step has no probe to play with.</Text>
+          <Text>{!lesson || props.session.loading ? 'Loading the lesson…' : 'This step has no probe to play with.'}</Text>
         </Box>
         <Footer bindings={screenKeys.playground} width={props.size.columns} />
       </Box>
@@ -87,7 +89,7 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
   // While a field is edited the text input owns the keys; Esc alone cancels.
   useKeys((_input, key) => key.escape && dispatch({ type: 'cancel' }), { isActive: state.editing });
 
-  const command = hardWrap([{ text: '$ ', role: 'dim' }, { text: probeCommand(requestFromFields(state.base, state.fields)), role: 'code' }], width, '    ').slice(0, 3);
+  const command = commandLines([{ tool: 'shell', command: probeCommand(requestFromFields(state.base, state.fields)) }], width).slice(0, 3);
   const editorRows = state.editing ? (field.name === 'alpn' ? alpnChoices.length : 1) : 0;
   const footer = footerHeight(screenKeys.playground, width);
   // Title, blank, fields, editor, command, blank, status, footer.
@@ -102,7 +104,9 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
     ],
     width,
   );
-  const status: Line = state.error
+  const status: Line = state.editing
+    ? [{ text: `Editing ${field.label}: `, role: 'accent' }, { text: field.name === 'alpn' ? '↑/↓ then ⏎ chooses, Esc cancels' : '⏎ keeps the value, Esc cancels', role: 'dim' }]
+    : state.error
     ? [{ text: `✘ The probe could not run: ${state.error}`, role: 'fail' }]
     : state.verdict
       ? [

@@ -86,6 +86,7 @@ export const keys = {
   down: '\u001B[B',
   pageDown: '\u001B[6~',
   pageUp: '\u001B[5~',
+  home: '\u001B[H',
   tab: '\t',
   backspace: '\u007F',
 };
@@ -93,4 +94,12 @@ export const keys = {
 /** Strip ANSI escape codes (tests that are not about colour compare text). */
 export function plainText(frame: string): string {
   return frame.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
+}
+
+/**
+ * Let React run the effects of the frame just seen: Ink writes a frame at commit,
+ * and a newly shown input (TextInput, Select) starts listening in an effect after it.
+ */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
 }
