@@ -1,0 +1,164 @@
+// `agw-workshop gateway proxy --gateway ns/name`: the data plane of one
+// Gateway. Watches the API (informers), translates each snapshot, picks this
+// Gateway's IR and swaps it into the data plane when its version changes.
+import { parseArgs } from 'node:util';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { CONTROLLER_NAME } from '../controller/constants.js';
+import { Dataplane, type UpdateResult } from '../dataplane/index.js';
+import type { GatewayIR } from '../ir/types.js';
+import { translate } from '../translate/index.js';
+import { KubeApi } from '../watch/kube-api.js';
+import { watchSnapshot, type SnapshotWatch } from '../watch/snapshot-watch.js';
+import { annotatePortMap } from './pod-annotation.js';
+
+const USAGE = `Usage: agw-workshop gateway proxy --gateway NAMESPACE/NAME [--kubeconfig FILE] [--context NAME]
+
+Serves the listeners of one Gateway on $AGW_POD_IP (default 127.0.0.1).
+Access log: one logfmt line per request on stdout. Operational log: stderr.`;
+
+export interface ProxyOptions {
+  gateway: { namespace: string; name: string };
+  kubeConfig: KubeConfig;
+  bindAddress: string;
+  /** The proxy's own Pod, for the port-map annotation (POD_NAMESPACE/POD_NAME). */
+  pod?: { namespace: string; name: string };
+  controllerName?: string;
+  log?: (line: string) => void;
+  accessLog?: (line: string) => void;
+}
+
+export interface RunningProxy {
+  dataplane: Dataplane;
+  /** Resolves after the first snapshot was translated and applied. */
+  ready: Promise<void>;
+  /** The last update applied (for tests and logs). */
+  lastUpdate(): UpdateResult | undefined;
+  stop(): Promise<void>;
+}
+
+function emptyIR(gateway: { namespace: string; name: string }): GatewayIR {
+  return { gateway, version: 'absent', ports: [] };
+}
+
+export function startProxy(options: ProxyOptions): RunningProxy {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} proxy ${options.gateway.namespace}/${options.gateway.name}: ${line}\n`));
+  const api = new KubeApi(options.kubeConfig);
+  const key = `${options.gateway.namespace}/${options.gateway.name}`;
+  const dataplane = new Dataplane({
+    bindAddress: options.bindAddress,
+    accessLog: options.accessLog,
+    log,
+    onPortMap: (map) => {
+      if (!options.pod) {
+        if (Object.keys(map).length) log(`port map ${JSON.stringify(map)} not recorded on a Pod: POD_NAME/POD_NAMESPACE are not set`);
+        return;
+      }
+      annotatePortMap(api, options.pod.namespace, options.pod.name, map).then(
+        () => log(`recorded port map ${JSON.stringify(map)} on pod ${options.pod!.namespace}/${options.pod!.name}`),
+        (error: Error) => log(`could not record the port map on pod ${options.pod!.namespace}/${options.pod!.name}: ${error.message}`),
+      );
+    },
+  });
+  let appliedVersion: string | undefined;
+  let last: UpdateResult | undefined;
+  let firstApplied: () => void = () => {};
+  const first = new Promise<void>((resolve) => (firstApplied = resolve));
+  let warnedAbsent = false;
+
+  const onSnapshot = (input: Parameters<typeof translate>[0]) => {
+    const started = performance.now();
+    let ir: GatewayIR | undefined;
+    try {
+      const result = translate(input, { controllerName: options.controllerName ?? CONTROLLER_NAME, now: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+      ir = result.gateways.find((g) => `${g.gateway.namespace}/${g.gateway.name}` === key);
+    } catch (error) {
+      log(`ERROR translation failed; keeping the current configuration: ${(error as Error).stack ?? error}`);
+      firstApplied();
+      return;
+    }
+    if (!ir) {
+      if (!warnedAbsent) log(`Gateway ${key} is not found or not of our GatewayClasses; serving nothing until it is`);
+      warnedAbsent = true;
+      ir = emptyIR(options.gateway);
+    } else {
+      warnedAbsent = false;
+    }
+    if (ir.version === appliedVersion) {
+      firstApplied();
+      return;
+    }
+    appliedVersion = ir.version;
+    const translateMs = Math.round((performance.now() - started) * 10) / 10;
+    dataplane.update(ir).then(
+      (result) => {
+        last = result;
+        log(`applied ${ir!.version} (translate ${translateMs} ms, swap ${result.applyMs} ms)`);
+        firstApplied();
+      },
+      (error: Error) => {
+        appliedVersion = undefined;
+        log(`ERROR could not apply ${ir!.version}: ${error.message}`);
+        firstApplied();
+      },
+    );
+  };
+
+  const watch: SnapshotWatch = watchSnapshot(onSnapshot, { kubeConfig: options.kubeConfig, log, debounceMs: 10 });
+  return {
+    dataplane,
+    ready: watch.ready.then(() => first),
+    lastUpdate: () => last,
+    async stop() {
+      await watch.stop();
+      await dataplane.close();
+    },
+  };
+}
+
+function parseGateway(value: string | undefined): { namespace: string; name: string } | undefined {
+  const m = value ? /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(value) : null;
+  return m ? { namespace: m[1], name: m[3] } : undefined;
+}
+
+export async function runProxy(argv: string[]): Promise<number> {
+  let values: { gateway?: string; kubeconfig?: string; context?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { gateway: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    process.stderr.write(`agw-workshop gateway proxy: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const gateway = parseGateway(values.gateway);
+  if (!gateway) {
+    process.stderr.write(`agw-workshop gateway proxy: --gateway NAMESPACE/NAME is required (got ${JSON.stringify(values.gateway ?? '')})\n${USAGE}\n`);
+    return 2;
+  }
+  const { loadKubeConfig } = await import('../../source/cluster/kubeconfig.js');
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = loadKubeConfig({ kubeconfig: values.kubeconfig, context: values.context });
+  } catch (error) {
+    process.stderr.write(`agw-workshop gateway proxy: cannot load kubeconfig: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const podName = process.env.POD_NAME;
+  const podNamespace = process.env.POD_NAMESPACE;
+  const proxy = startProxy({
+    gateway,
+    kubeConfig,
+    bindAddress: process.env.AGW_POD_IP || '127.0.0.1',
+    pod: podName && podNamespace ? { namespace: podNamespace, name: podName } : undefined,
+  });
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await Promise.race([proxy.ready, stopped]);
+  await stopped;
+  await proxy.stop();
+  return 0;
+}
