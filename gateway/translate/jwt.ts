@@ -34,8 +34,19 @@ export function pemToJwk(pem: string): Record<string, unknown> {
 /** Inline key material: a PEM public key, a JWKS, or a single JWK (JSON). */
 export function parseKeyMaterial(text: string): { keys: Record<string, unknown>[] } {
   const trimmed = text.trim();
-  if (trimmed.startsWith('-----BEGIN')) return { keys: [pemToJwk(trimmed)] };
-  const parsed = JSON.parse(trimmed) as unknown;
+  if (trimmed.startsWith('-----BEGIN')) {
+    try {
+      return { keys: [pemToJwk(trimmed)] };
+    } catch {
+      throw new Error('the PEM block is not a public key'); // OpenSSL's own wording differs between Node versions
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    throw new Error('not valid JSON');
+  }
   const record = asRecord(parsed);
   const keys = Array.isArray(record.keys) ? record.keys : record.kty ? [record] : [];
   if (keys.length === 0) throw new Error('no keys found');

@@ -3,8 +3,8 @@
 // plaintext. Entries are ordered exact hostname, longest wildcard, any.
 import type { TlsRouteEntryIR } from '../ir/types.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
-import { condition } from './conditions.js';
-import { asArray, asRecord, compareAge, generationOf, nameOf, namespaceOf } from './fields.js';
+import { condition, type Problem } from './conditions.js';
+import { asArray, asRecord, asString, compareAge, generationOf, nameOf, namespaceOf } from './fields.js';
 import { resolveBackendRefs } from './backends.js';
 import { compareHostnames } from './hostnames.js';
 import { attachRoute } from './route-attachment.js';
@@ -21,7 +21,7 @@ export function translateTlsRoutes(ctx: RouteContext): ObjectStatusUpdate[] {
     const parents = attachments.map((attachment) => {
       const backendCtx = ctx.backendContext(attachment.gateway);
       const rules = asArray(asRecord(route.spec).rules);
-      let unresolved;
+      let unresolved: Problem | undefined;
       rules.forEach((rawRule, ruleIndex) => {
         const result = resolveBackendRefs(backendCtx, 'TLSRoute', route, asRecord(rawRule).backendRefs);
         unresolved ??= result.problem;
@@ -40,12 +40,12 @@ export function translateTlsRoutes(ctx: RouteContext): ObjectStatusUpdate[] {
         conditions: [
           problem ? condition('Accepted', false, problem.reason, problem.message, generation, now) : condition('Accepted', true, 'Accepted', 'route is accepted', generation, now),
           unresolved
-            ? condition('ResolvedRefs', false, (unresolved as any).reason, (unresolved as any).message, generation, now)
+            ? condition('ResolvedRefs', false, unresolved.reason, unresolved.message, generation, now)
             : condition('ResolvedRefs', true, 'ResolvedRefs', 'all references resolved', generation, now),
         ],
       };
     });
-    const apiVersion = route.apiVersion ?? 'gateway.networking.k8s.io/v1';
+    const apiVersion = asString(route.apiVersion) ?? 'gateway.networking.k8s.io/v1';
     statuses.push({ target: { group: apiVersion.split('/')[0]!, kind: 'TLSRoute', namespace: routeRef.namespace, name: routeRef.name }, status: { parents } });
   }
   for (const gateway of ctx.gateways.values()) {
