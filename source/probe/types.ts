@@ -38,7 +38,8 @@ export type ProbeOutcome =
   | 'refused'
   | 'timeout'
   | 'http-error' // TLS fine, HTTP exchange failed (protocol error, reset mid-response)
-  | 'dns-failure';
+  | 'dns-failure'
+  | 'local-error'; // the probe could not load its own files (client certificate/key: curl 58; CA file: curl 77)
 
 export interface RecordEvent {
   /** Milliseconds since the start of the probe. */
@@ -47,6 +48,18 @@ export interface RecordEvent {
   /** e.g. 'ClientHello', 'ServerHello', 'HelloRetryRequest', 'ChangeCipherSpec', 'Alert', 'ApplicationData', 'EOF', 'RST'. */
   what: string;
   detail?: string;
+  /** Protocol version label for the record (negotiated when known), e.g. 'TLSv1.3'. */
+  version?: string;
+  /** Bytes on the wire (record payloads, or a data chunk) and how many records were coalesced. */
+  bytes?: number;
+  count?: number;
+  /** Seen only as ciphertext: the probe cannot tell what is inside. */
+  encrypted?: boolean;
+  /** Read by decrypting the probe's own TLS 1.3 records with its keylog secrets. */
+  decrypted?: boolean;
+  /** Handshake message type number (RFC 8446 §4), when this is a handshake message. */
+  handshakeType?: number;
+  alert?: { level: 'warning' | 'fatal'; code: number; description: string };
 }
 
 export interface CertificateSummary {
@@ -87,7 +100,15 @@ export interface ProbeResult {
       errorCode?: string;
       reason?: string;
     };
-    clientCertificate: { requested: boolean; sent: boolean };
+    clientCertificate: {
+      requested: boolean;
+      sent: boolean;
+      /** How `requested` is known: 'CertificateRequest' seen (plaintext or decrypted), or inferred from an alert. */
+      evidence?: string;
+      /** The client certificate configured (--cert), when one was. */
+      subject?: string;
+      issuer?: string;
+    };
   };
   http?: {
     version: '1.1' | '2';
@@ -96,6 +117,12 @@ export interface ProbeResult {
     /** Body text, truncated to a few KiB. */
     body: string;
     bodyTruncated: boolean;
+    /** Request headers as sent (name, value), for renderers. */
+    requestHeaders?: [string, string][];
+    /** Gateway response flags when the response carries them (e.g. x-envoy-response-flags: UF). */
+    responseFlags?: string;
   };
+  /** Text of the raw bytes when the peer did not speak TLS (e.g. an HTTP/1.1 400 reply), truncated. */
+  notTlsPreview?: string;
   timings: { connectMs?: number; tlsMs?: number; firstByteMs?: number; totalMs: number };
 }

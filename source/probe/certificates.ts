@@ -1,0 +1,80 @@
+// The peer's chain as facts, and the probe's own verification of it. The
+// handshake runs with rejectUnauthorized:false so the chain is recorded even
+// when untrusted; this module then decides what curl would have decided.
+import tls from 'node:tls';
+import { inspectCertificate } from '../pki/inspect.js';
+import type { CertificateSummary, ProbeResult } from './types.js';
+
+type Verification = NonNullable<ProbeResult['tls']>['verification'];
+
+export function summarizeDer(der: Buffer): CertificateSummary | undefined {
+  try {
+    return inspectCertificate(der);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The chain node's TLSSocket reports, leaf first, stopping at a self-issued certificate. */
+export function chainFromSocket(socket: tls.TLSSocket): Buffer[] {
+  const chain: Buffer[] = [];
+  let certificate = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  const seen = new Set<string>();
+  for (let depth = 0; certificate?.raw && depth < 10; depth++) {
+    if (seen.has(certificate.fingerprint256)) break;
+    seen.add(certificate.fingerprint256);
+    chain.push(certificate.raw);
+    if (!certificate.issuerCertificate || certificate.issuerCertificate === certificate) break;
+    certificate = certificate.issuerCertificate;
+  }
+  return chain;
+}
+
+/** OpenSSL's verify error strings (X509_verify_cert_error_string), as curl prints them. */
+const VERIFY_REASONS: Record<string, string> = {
+  UNABLE_TO_GET_ISSUER_CERT: 'unable to get issuer certificate',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  CERT_SIGNATURE_FAILURE: 'certificate signature failure',
+  CERT_REVOKED: 'certificate revoked',
+  INVALID_CA: 'invalid CA certificate',
+  INVALID_PURPOSE: 'unsupported certificate purpose',
+  CERT_UNTRUSTED: 'certificate not trusted',
+  CERT_REJECTED: 'certificate rejected',
+  PATH_LENGTH_EXCEEDED: 'path length constraint exceeded',
+};
+
+export function verifyReason(code: string): string {
+  return VERIFY_REASONS[code] ?? code.toLowerCase().replace(/_/g, ' ');
+}
+
+/**
+ * What curl's verification would conclude: the chain against the CA bundle
+ * (OpenSSL's result, via node) and the leaf against `name` (RFC 6125 rules,
+ * via tls.checkServerIdentity).
+ */
+export function verifyPeer(socket: tls.TLSSocket, name: string, leaf?: CertificateSummary): Verification {
+  const rawError = socket.authorizationError as unknown;
+  const errorCode = rawError instanceof Error ? ((rawError as NodeJS.ErrnoException).code ?? rawError.message) : (rawError as string | undefined);
+  const peer = socket.getPeerCertificate();
+  const hasPeer = peer && Object.keys(peer).length > 0;
+  const identityError = hasPeer ? tls.checkServerIdentity(name, peer) : new Error('the server sent no certificate');
+  const expired = errorCode === 'CERT_HAS_EXPIRED' || (leaf ? Date.parse(leaf.notAfter) < Date.now() : false);
+  const verification: Verification = {
+    trusted: socket.authorized,
+    nameMatched: !identityError,
+    expired,
+  };
+  if (!socket.authorized && errorCode) {
+    verification.errorCode = errorCode;
+    verification.reason = `SSL certificate problem: ${verifyReason(errorCode)}`;
+  } else if (identityError) {
+    verification.errorCode = (identityError as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
+    verification.reason = `SSL: no alternative certificate subject name matches target host name '${name}'`;
+  }
+  return verification;
+}

@@ -1,0 +1,328 @@
+// The probe: curl's path through a request, with every step recorded.
+// TCP connect (after --connect-to/--resolve) → tap → node:tls with the chosen
+// SNI/ALPN/CA/client certificate, rejectUnauthorized:false so the chain is
+// always recorded → our own verification (curl's verdict) → HTTP over the same
+// socket through undici. Failures become an outcome and curl's exit code.
+import dns from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { classifyFailure, type ProbePhase } from './classify.js';
+import { chainFromSocket, summarizeDer, verifyPeer } from './certificates.js';
+import { analyzeHandshake, printable, type WireEvent } from './handshake-analysis.js';
+import { exchange } from './http-exchange.js';
+import { TapDuplex } from './tap.js';
+import { resolveTarget, type ProbeTarget } from './target.js';
+import { addKeylogLine, type Tls13Secrets } from './tls13-decrypt.js';
+import type { CertificateSummary, ProbeRequest, ProbeResult } from './types.js';
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  /** A TLS session (from a previous probe's onSession) to offer for resumption. */
+  session?: Buffer;
+  /** Receives session tickets the server issues, for a later resumption probe. */
+  onSession?: (session: Buffer) => void;
+  /** Body bytes kept in the result (default 4 KiB). */
+  maxBodyBytes?: number;
+}
+
+const DEFAULT_ALPN = ['h2', 'http/1.1'];
+const USER_AGENT = 'agw-workshop-probe';
+
+class TimeoutError extends Error {
+  constructor() {
+    super('max time reached');
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The SNI the ClientHello carries: explicit override, none, or the URL host unless it is an IP (RFC 6066 §3). */
+export function effectiveSni(request: ProbeRequest, host: string): string | undefined {
+  if (request.sni === null) return undefined;
+  if (typeof request.sni === 'string') return request.sni;
+  return net.isIP(host) ? undefined : host;
+}
+
+export function offeredAlpn(request: ProbeRequest): string[] {
+  if (request.alpn) return request.alpn;
+  if (request.httpVersion === '1.1') return ['http/1.1'];
+  return DEFAULT_ALPN;
+}
+
+function requestHeaders(request: ProbeRequest, target: ProbeTarget): [string, string][] {
+  const given = request.headers ?? [];
+  const has = (name: string) => given.some(([n]) => n.toLowerCase() === name);
+  const headers: [string, string][] = [];
+  if (!has('host')) headers.push(['Host', target.url.host]);
+  if (!has('user-agent')) headers.push(['User-Agent', USER_AGENT]);
+  if (!has('accept')) headers.push(['Accept', '*/*']);
+  if (request.body !== undefined && !has('content-type')) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  return [...headers, ...given];
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+export async function probe(request: ProbeRequest, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const target = resolveTarget(request.url, request.connectTo, request.resolve); // bad input throws
+  const start = performance.now();
+  const since = () => round(performance.now() - start);
+  const wire: WireEvent[] = [];
+  const secrets: Tls13Secrets = {};
+  const result: ProbeResult = { request, outcome: 'established', curlExitCode: 0, records: [], timings: { totalMs: 0 } };
+
+  const deadline = new AbortController();
+  const timer = request.maxTimeMs ? setTimeout(() => deadline.abort(new TimeoutError()), request.maxTimeMs) : undefined;
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+  let abortListener: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    abortListener = () => reject(signal.reason instanceof Error ? signal.reason : new TimeoutError());
+    signal.addEventListener('abort', abortListener, { once: true });
+  });
+  aborted.catch(() => undefined);
+  const race = <T>(promise: Promise<T>) => Promise.race([promise, aborted]);
+
+  let phase: ProbePhase = 'dns';
+  let raw: net.Socket | undefined;
+  let tlsSocket: tls.TLSSocket | undefined;
+  let handshakeDone = false;
+  let socketError: NodeJS.ErrnoException | undefined;
+  let failure: NodeJS.ErrnoException | undefined;
+  let localFile: 'client-certificate' | 'ca' | undefined;
+  let peerChain: CertificateSummary[] = [];
+  let configuredClientCertificate: CertificateSummary | undefined;
+  const sni = effectiveSni(request, target.host);
+  const alpn = target.https ? offeredAlpn(request) : [];
+  const where = `${target.host}:${target.port}`;
+  if (target.https) result.clientHello = { sni, alpn, versions: [] };
+
+  try {
+    // Local files first: curl fails on them (58/77) whatever the network does.
+    let secureContext: tls.SecureContext | undefined;
+    if (target.https) {
+      let ca: string | undefined;
+      try {
+        ca = request.caFile ? await readFile(request.caFile, 'utf8') : undefined;
+      } catch (error) {
+        localFile = 'ca';
+        throw error;
+      }
+      try {
+        const cert = request.certFile ? await readFile(request.certFile, 'utf8') : undefined;
+        const key = request.keyFile ? await readFile(request.keyFile, 'utf8') : request.certFile ? cert : undefined;
+        if (cert) configuredClientCertificate = summarizeDer(Buffer.from(cert));
+        secureContext = tls.createSecureContext({
+          ca,
+          cert,
+          key,
+          minVersion: request.tlsMinVersion ?? 'TLSv1.2',
+          maxVersion: request.tlsMaxVersion ?? 'TLSv1.3',
+        });
+      } catch (error) {
+        localFile = (error as Error).message.includes('CA') ? 'ca' : 'client-certificate';
+        throw error;
+      }
+    }
+
+    // DNS (skipped by --resolve or an IP).
+    const addresses = target.resolvedAddresses ?? (net.isIP(target.connectHost) ? [target.connectHost] : (await race(dns.lookup(target.connectHost, { all: true }))).map((a) => a.address));
+
+    // TCP: try each address in order, as curl does.
+    phase = 'connect';
+    for (const address of addresses) {
+      const socket = net.connect({ host: address, port: target.connectPort });
+      raw = socket;
+      const connectStart = performance.now();
+      try {
+        await race(
+          new Promise<void>((resolve, reject) => {
+            socket.once('connect', resolve);
+            socket.once('error', reject);
+          }),
+        );
+        const ms = round(performance.now() - connectStart);
+        result.connect = { address, port: target.connectPort, localAddress: socket.localAddress, ms };
+        result.timings.connectMs = since();
+        break;
+      } catch (error) {
+        socket.destroy();
+        raw = undefined;
+        if (error instanceof TimeoutError || signal.aborted) throw error;
+        failure = error as NodeJS.ErrnoException;
+      }
+    }
+    if (!raw) throw failure ?? new Error('no address to connect to');
+    raw.setNoDelay(true);
+    const tap = new TapDuplex(raw, {
+      onData: (direction, bytes) => wire.push({ kind: 'data', direction, atMs: since(), bytes: Buffer.from(bytes) }),
+      onEnd: (how, error) => wire.push({ kind: 'end', direction: 'in', atMs: since(), how, detail: error?.message }),
+    });
+    tap.on('error', () => undefined); // recorded by the observer; TLS or undici report it too
+
+    let transport: Duplex = tap;
+    if (target.https) {
+      phase = 'tls';
+      const socket = tls.connect({
+        socket: tap,
+        secureContext,
+        servername: sni,
+        ALPNProtocols: alpn.length ? alpn : undefined,
+        rejectUnauthorized: false,
+        session: options.session,
+      });
+      tlsSocket = socket;
+      socket.on('keylog', (line) => addKeylogLine(secrets, line));
+      socket.on('session', (session) => options.onSession?.(session));
+      socket.on('error', (error) => {
+        socketError ??= error;
+      });
+      await race(
+        new Promise<void>((resolve, reject) => {
+          socket.once('secureConnect', resolve);
+          socket.once('error', reject);
+          socket.once('close', () => reject(socketError ?? Object.assign(new Error('socket closed during the TLS handshake'), { code: 'ECONNRESET' })));
+        }),
+      );
+      handshakeDone = true;
+      result.timings.tlsMs = since();
+      const chain = chainFromSocket(socket);
+      peerChain = chain.map(summarizeDer).filter((c): c is CertificateSummary => Boolean(c));
+      const verification = verifyPeer(socket, sni ?? target.host, peerChain[0]);
+      const cipher = socket.getCipher();
+      result.tls = {
+        version: socket.getProtocol() ?? undefined,
+        cipher: cipher.standardName ?? cipher.name,
+        alpn: socket.alpnProtocol ?? false,
+        resumed: socket.isSessionReused(),
+        helloRetryRequest: false,
+        peerChain,
+        verification,
+        clientCertificate: { requested: false, sent: false },
+      };
+      if (!request.insecure && (!verification.trusted || !verification.nameMatched)) {
+        phase = 'verify';
+        result.outcome = 'verification-failed';
+        result.curlExitCode = 60;
+        result.error = verification.reason ?? 'certificate verification failed';
+        return result;
+      }
+      transport = socket;
+    }
+
+    phase = 'http';
+    const path = `${target.url.pathname}${target.url.search}`;
+    const headers = requestHeaders(request, target);
+    const exchangeStart = since();
+    const response = await race(
+      exchange(transport, {
+        origin: `${target.https ? 'https' : 'http'}://${target.url.host}`,
+        h2: target.https && tlsSocket?.alpnProtocol === 'h2',
+        method: request.method ?? (request.body !== undefined ? 'POST' : 'GET'),
+        path: path || '/',
+        headers,
+        body: request.body,
+        signal,
+        maxBodyBytes: options.maxBodyBytes ?? 4096,
+      }),
+    );
+    result.timings.firstByteMs = round(Math.max(exchangeStart, response.headersAt - start));
+    const flags = response.headers['x-envoy-response-flags'] ?? response.headers['x-agw-response-flags'] ?? response.headers['x-response-flags'];
+    result.http = {
+      version: response.version,
+      status: response.status,
+      headers: response.headers,
+      body: response.body,
+      bodyTruncated: response.bodyTruncated,
+      requestHeaders: headers,
+      ...(flags ? { responseFlags: Array.isArray(flags) ? flags.join(',') : flags } : {}),
+    };
+    result.outcome = 'established';
+    result.curlExitCode = 0;
+    return result;
+  } catch (thrown) {
+    const error = thrown as NodeJS.ErrnoException;
+    if (options.signal?.aborted && !deadline.signal.aborted) throw error; // the caller cancelled: not an observation
+    const analysisNow = analyzeHandshake(wire, secrets);
+    const classification = classifyFailure({
+      phase,
+      error: socketError && phase !== 'connect' ? socketError : error,
+      timedOut: error instanceof TimeoutError || deadline.signal.aborted,
+      analysis: analysisNow,
+      clientCertificateConfigured: Boolean(request.certFile),
+      handshakeDone,
+      where,
+      localFile,
+    });
+    result.outcome = classification.outcome;
+    result.curlExitCode = classification.curlExitCode;
+    result.error = classification.error;
+    if (classification.alert || classification.clientCertificate) {
+      result.tls ??= emptyTls();
+      if (classification.alert) result.tls.alert = classification.alert;
+      if (classification.clientCertificate) result.tls.clientCertificate = classification.clientCertificate;
+    }
+    return result;
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (abortListener) signal.removeEventListener('abort', abortListener);
+    tlsSocket?.destroy();
+    raw?.destroy();
+    result.timings.totalMs = since();
+    finishTlsFacts(result, wire, secrets, target, Boolean(request.certFile));
+    if (result.tls && configuredClientCertificate) {
+      result.tls.clientCertificate.subject = configuredClientCertificate.subject;
+      result.tls.clientCertificate.issuer = configuredClientCertificate.issuer;
+    }
+  }
+}
+
+function emptyTls(): NonNullable<ProbeResult['tls']> {
+  return {
+    resumed: false,
+    helloRetryRequest: false,
+    peerChain: [],
+    verification: { trusted: false, nameMatched: false, expired: false },
+    clientCertificate: { requested: false, sent: false },
+  };
+}
+
+/** Fills in what only the wire log knows: records, ClientHello as sent, ServerHello, chain of a failed handshake. */
+function finishTlsFacts(result: ProbeResult, wire: WireEvent[], secrets: Tls13Secrets, target: ProbeTarget, certConfigured: boolean): void {
+  const analysis = analyzeHandshake(wire, secrets);
+  result.records = analysis.events;
+  if (analysis.notTls && !target.https) {
+    // http:// to a TLS port is fine to report as data too.
+  }
+  if (analysis.notTls) result.notTlsPreview = printable(analysis.notTls, 200);
+  if (!target.https) return;
+  if (analysis.clientHello) {
+    result.clientHello = { sni: analysis.clientHello.sni, alpn: analysis.clientHello.alpn, versions: analysis.clientHello.versions };
+  }
+  if (!analysis.clientHello && !result.tls) return;
+  const tlsFacts = (result.tls ??= emptyTls());
+  tlsFacts.helloRetryRequest = analysis.helloRetryRequest;
+  if (analysis.serverHello) {
+    tlsFacts.serverHello = { version: analysis.serverHello.version, cipher: analysis.serverHello.cipher };
+    tlsFacts.version ??= analysis.serverHello.version;
+    tlsFacts.cipher ??= analysis.serverHello.cipher;
+  }
+  if (tlsFacts.alpn === undefined && analysis.serverAlpn) tlsFacts.alpn = analysis.serverAlpn;
+  // The wire chain is what the server really sent (a socket's chain may include the local trust anchor).
+  if (analysis.serverCertificates.length) {
+    const wireChain = analysis.serverCertificates.map(summarizeDer).filter((c): c is CertificateSummary => Boolean(c));
+    if (wireChain.length) tlsFacts.peerChain = wireChain;
+  }
+  const inboundAlert = analysis.alerts.find((a) => a.direction === 'in' && a.code !== 0);
+  if (!tlsFacts.alert && inboundAlert) {
+    tlsFacts.alert = { level: inboundAlert.level, description: inboundAlert.description, code: inboundAlert.code, direction: 'in' };
+  }
+  const client = tlsFacts.clientCertificate;
+  if (analysis.certificateRequestSeen) {
+    client.requested = true;
+    client.evidence ??= 'CertificateRequest';
+  }
+  if (analysis.clientCertificatesSent !== undefined) client.sent = analysis.clientCertificatesSent > 0;
+  else if (client.requested && certConfigured) client.sent = true;
+}

@@ -1,0 +1,100 @@
+// TLS 1.3 hides everything after ServerHello. The client's own traffic
+// secrets (node's 'keylog' event, the NSS key log format Wireshark reads) let
+// the probe decrypt its own connection afterwards and show the real messages:
+// EncryptedExtensions, CertificateRequest, Certificate, Finished, alerts.
+// RFC 8446 §5.2–5.3 (record protection), §7.1 (HKDF-Expand-Label), §7.3 (keys).
+import crypto from 'node:crypto';
+
+export type Tls13Secrets = Partial<Record<
+  'CLIENT_HANDSHAKE_TRAFFIC_SECRET' | 'SERVER_HANDSHAKE_TRAFFIC_SECRET' | 'CLIENT_TRAFFIC_SECRET_0' | 'SERVER_TRAFFIC_SECRET_0',
+  Buffer
+>>;
+
+/** Collects secrets from keylog lines: `LABEL <client_random hex> <secret hex>`. */
+export function addKeylogLine(secrets: Tls13Secrets, line: Buffer | string): void {
+  const [label, , secretHex] = line.toString('latin1').trim().split(' ');
+  if (!label || !secretHex) return;
+  if (
+    label === 'CLIENT_HANDSHAKE_TRAFFIC_SECRET' ||
+    label === 'SERVER_HANDSHAKE_TRAFFIC_SECRET' ||
+    label === 'CLIENT_TRAFFIC_SECRET_0' ||
+    label === 'SERVER_TRAFFIC_SECRET_0'
+  ) {
+    secrets[label] = Buffer.from(secretHex, 'hex');
+  }
+}
+
+interface SuiteParameters {
+  aead: 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+  keyLength: number;
+  hash: 'sha256' | 'sha384';
+}
+
+const SUITES: Record<number, SuiteParameters> = {
+  0x1301: { aead: 'aes-128-gcm', keyLength: 16, hash: 'sha256' },
+  0x1302: { aead: 'aes-256-gcm', keyLength: 32, hash: 'sha384' },
+  0x1303: { aead: 'chacha20-poly1305', keyLength: 32, hash: 'sha256' },
+};
+
+function hkdfExpand(hash: string, secret: Buffer, info: Buffer, length: number): Buffer {
+  const blocks: Buffer[] = [];
+  let previous = Buffer.alloc(0);
+  for (let counter = 1; Buffer.concat(blocks).length < length; counter++) {
+    previous = crypto.createHmac(hash, secret).update(Buffer.concat([previous, info, Buffer.from([counter])])).digest();
+    blocks.push(previous);
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+function hkdfExpandLabel(hash: string, secret: Buffer, label: string, length: number): Buffer {
+  const fullLabel = Buffer.from(`tls13 ${label}`, 'latin1');
+  const info = Buffer.concat([Buffer.from([length >> 8, length & 0xff, fullLabel.length]), fullLabel, Buffer.from([0])]);
+  return hkdfExpand(hash, secret, info, length);
+}
+
+/** One direction's record protection under one traffic secret. */
+export class RecordDecrypter {
+  private sequence = 0n;
+  private readonly key: Buffer;
+  private readonly iv: Buffer;
+
+  constructor(
+    private readonly suite: SuiteParameters,
+    secret: Buffer,
+  ) {
+    this.key = hkdfExpandLabel(suite.hash, secret, 'key', suite.keyLength);
+    this.iv = hkdfExpandLabel(suite.hash, secret, 'iv', 12);
+  }
+
+  static forSuite(cipherSuite: number, secret: Buffer | undefined): RecordDecrypter | undefined {
+    const suite = SUITES[cipherSuite];
+    return suite && secret ? new RecordDecrypter(suite, secret) : undefined;
+  }
+
+  /**
+   * Decrypts one TLSCiphertext. Returns the inner content type and content,
+   * or undefined when authentication fails (wrong key, e.g. after a KeyUpdate);
+   * the sequence number advances only on success.
+   */
+  decrypt(header: Buffer, fragment: Buffer): { contentType: number; content: Buffer } | undefined {
+    if (fragment.length < 17) return undefined;
+    const nonce = Buffer.from(this.iv);
+    const seq = Buffer.alloc(8);
+    seq.writeBigUInt64BE(this.sequence);
+    for (let i = 0; i < 8; i++) nonce[4 + i]! ^= seq[i]!;
+    try {
+      const decipher = crypto.createDecipheriv(this.suite.aead, this.key, nonce, { authTagLength: 16 } as crypto.CipherGCMOptions) as crypto.DecipherGCM;
+      decipher.setAAD(header);
+      decipher.setAuthTag(fragment.subarray(fragment.length - 16));
+      const plain = Buffer.concat([decipher.update(fragment.subarray(0, fragment.length - 16)), decipher.final()]);
+      this.sequence += 1n;
+      // TLSInnerPlaintext: content || type || zeros (RFC 8446 §5.2).
+      let end = plain.length - 1;
+      while (end >= 0 && plain[end] === 0) end--;
+      if (end < 0) return undefined;
+      return { contentType: plain[end]!, content: plain.subarray(0, end) };
+    } catch {
+      return undefined;
+    }
+  }
+}
