@@ -1,0 +1,100 @@
+// The kubelet's pure parts: images → programs, env resolution, volumes on disk, port maps.
+import test from 'ava';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeStore } from './fake-store.js';
+import { imageRepository, programFor, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
+import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
+import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
+import { effectivePort, formatPortMap, parsePortMap, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
+import { CONFIGMAPS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+
+test('image references resolve to programs; the project image runs its args through the CLI', (t) => {
+  t.is(imageRepository('ghcr.io/llm-d/llm-d-inference-sim:latest'), 'ghcr.io/llm-d/llm-d-inference-sim');
+  t.is(imageRepository('docker.io/mccutchen/go-httpbin:v2.15@sha256:abc'), 'mccutchen/go-httpbin');
+  t.is(imageRepository('localhost:5000/x'), 'localhost:5000/x');
+  t.deepEqual(programFor({ image: 'ghcr.io/llm-d/llm-d-inference-sim:v0.5', args: ['--model', 'm'] })?.argv, ['workload', 'inference-sim', '--model', 'm']);
+  t.deepEqual(programFor({ image: 'ghcr.io/agw-workshop/agw-workshop:0.1.0', args: ['gateway', 'proxy', '--gateway', 'ns/gw'] })?.argv, ['gateway', 'proxy', '--gateway', 'ns/gw']);
+  t.deepEqual(programFor({ image: 'ghcr.io/agw-workshop/agw-workshop', command: ['agw-workshop', 'gateway'], args: ['controller'] })?.argv, ['gateway', 'controller']);
+  t.deepEqual(programFor({ image: 'gcr.io/k8s-staging-gateway-api/echo-basic:v20240412' })?.argv, ['workload', 'echo-basic']);
+  t.deepEqual(programFor({ image: 'mccutchen/go-httpbin', command: ['/bin/go-httpbin', '-port', '8080'] })?.argv, ['workload', 'go-httpbin', '-port', '8080']);
+  t.is(programFor({ image: 'nginx:1.27' }), undefined);
+  t.regex(unknownImageMessage('nginx:1.27'), /"nginx:1\.27".*known images: .*ghcr\.io\/llm-d\/llm-d-inference-sim/);
+});
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function storeWithConfig(): FakeStore {
+  const store = new FakeStore();
+  store.create(SECRETS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls', namespace: 'lab' }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('CERT'), 'tls.key': b64('KEY') } });
+  store.create(CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'lab' }, data: { mode: 'echo', 'app.yaml': 'a: 1\n' } });
+  return store;
+}
+
+const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'lab', uid: 'u-1', labels: { app: 'x' } }, spec: {} };
+
+test('env: values, fieldRef, secretKeyRef, configMapKeyRef, envFrom, $(VAR) expansion; a missing key says which', (t) => {
+  const store = storeWithConfig();
+  const env = resolveEnv(store, pod, {
+    name: 'c',
+    envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
+    env: [
+      { name: 'NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'APP', valueFrom: { fieldRef: { fieldPath: "metadata.labels['app']" } } },
+      { name: 'KEY', valueFrom: { secretKeyRef: { name: 'tls', key: 'tls.key' } } },
+      { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } },
+      { name: 'URL', value: 'http://$(IP):8000/$(NAME) $$(NAME) $(NOPE)' },
+    ],
+  }, '127.9.1.7');
+  t.like(env, { NAME: 'p', NS: 'lab', IP: '127.9.1.7', APP: 'x', KEY: 'KEY', MODE: 'echo', CFG_mode: 'echo', URL: 'http://127.9.1.7:8000/p $(NAME) $(NOPE)' });
+  t.is(expandReferences('--ip=$(POD_IP)', { POD_IP: '1.2.3.4' }), '--ip=1.2.3.4');
+  const error = t.throws(() => resolveEnv(store, pod, { name: 'c', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'tls', key: 'ca.crt' } } }] }, ''));
+  t.true(error instanceof ContainerConfigError);
+  t.regex(error!.message, /couldn't find key ca\.crt in Secret lab\/tls/);
+});
+
+test('volumes: Secrets become 0600 files, ConfigMaps 0644, items and subPath honoured, paths in args rewritten', (t) => {
+  const store = storeWithConfig();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-kubelet-vol-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const withVolumes: KubeObject = {
+    ...pod,
+    spec: {
+      volumes: [{ name: 'certs', secret: { secretName: 'tls' } }, { name: 'conf', configMap: { name: 'cfg', items: [{ key: 'app.yaml', path: 'config/app.yaml' }] } }],
+      containers: [{ name: 'c', volumeMounts: [{ name: 'certs', mountPath: '/etc/certs' }, { name: 'conf', mountPath: '/etc/app.yaml', subPath: 'config/app.yaml' }] }],
+    },
+  };
+  const mounts = materializeVolumes(store, withVolumes, dir).get('c')!;
+  const certDir = mounts.get('/etc/certs')!;
+  t.is(fs.readFileSync(path.join(certDir, 'tls.key'), 'utf8'), 'KEY');
+  t.is(fs.statSync(path.join(certDir, 'tls.key')).mode & 0o777, 0o600);
+  t.is(fs.readFileSync(mounts.get('/etc/app.yaml')!, 'utf8'), 'a: 1\n');
+  t.is(fs.statSync(mounts.get('/etc/app.yaml')!).mode & 0o777, 0o644);
+  t.is(rewriteMountedPaths('--cert=/etc/certs/tls.crt', mounts), `--cert=${certDir}/tls.crt`);
+  t.is(rewriteMountedPaths('a.com=/etc/certs/tls.crt,/etc/certs/tls.key', mounts), `a.com=${certDir}/tls.crt,${certDir}/tls.key`);
+  t.is(rewriteMountedPaths('/etc/certsX/file', mounts), '/etc/certsX/file', 'only whole path segments');
+  const missing: KubeObject = { ...pod, spec: { volumes: [{ name: 'v', secret: { secretName: 'absent' } }], containers: [] } };
+  const error = t.throws(() => materializeVolumes(store, missing, dir));
+  t.true(error instanceof MountError);
+  t.regex(error!.message, /secret "absent" not found/);
+});
+
+test('port maps: below 1024 without root → +8000; without a loopback range every declared port gets its own', (t) => {
+  t.is(unprivilegedPort(443, false), 8443);
+  t.is(unprivilegedPort(443, true), 443);
+  t.is(unprivilegedPort(8000, false), 8000);
+  t.deepEqual([...podPortMap({ containerPorts: [443, 8000], privileged: false, loopbackRange: true, allocate: () => 0 })], [[443, 8443]]);
+  t.deepEqual([...podPortMap({ containerPorts: [443], privileged: true, loopbackRange: true, allocate: () => 0 })], []);
+  const free = [40001, 40002];
+  t.deepEqual([...podPortMap({ containerPorts: [443, 8000], privileged: true, loopbackRange: false, allocate: () => free.shift()! })], [[443, 40001], [8000, 40002]]);
+  const map = parsePortMap('443:8443, 80:8080');
+  t.is(formatPortMap(map), '80:8080,443:8443');
+  t.is(effectivePort(443, map, false), 8443);
+  t.is(effectivePort(9000, map, false), 9000);
+  t.is(effectivePort(22, new Map(), false), 8022);
+  t.throws(() => parsePortMap('443-8443'), { message: /"443-8443" is not <port>:<port>/ });
+});
