@@ -191,3 +191,13 @@ test('BackendTLSPolicy: v1 and the deprecated v1alpha3 of the lab texts both val
     t.deepEqual(validate(policy), [], version);
   }
 });
+
+test('with both an unknown field and a bad value, every cause is returned (unknown first) and Strict fails with 400', (t) => {
+  const gateway = byKind(sni, 'Gateway');
+  (gateway.spec as any).listeners[0].port = 'x';
+  (gateway.spec as any).listeners[0].portNumber = 1;
+  const causes = validate(gateway);
+  t.deepEqual(causes.map((c) => c.field), ['spec.listeners[0].portNumber', 'spec.listeners[0].port']);
+  t.is(rejection(gateway, causes)?.code, 400);
+  t.deepEqual(validate(gateway, false).map((c) => c.field), ['spec.listeners[0].port']);
+});

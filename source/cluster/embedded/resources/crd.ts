@@ -8,7 +8,7 @@ import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
 import type { ResourceType } from './types.js';
 import { printerColumns, type PrinterColumn } from './tables.js';
-import { FieldPath, dedupe, unknownFieldsOnly } from '../validation/causes.js';
+import { FieldPath, withUnknownFirst } from '../validation/causes.js';
 import { checkMetadata } from '../validation/metadata.js';
 import { applyDefaults, checkSchema, pruneUnknown, type Schema } from '../validation/schema.js';
 import { objectMetaSchema } from '../validation/object-meta.js';
@@ -79,9 +79,7 @@ export function resourceFromCrd(crd: KubeObject): ResourceType[] {
   const validate = (object: KubeObject, { strict }: { strict: boolean }): StatusCause[] => {
     const schema = roots.get(versionOf(object)) ?? roots.get(storage.name) as Schema;
     const schemaCauses = checkSchema(object, schema, FieldPath.root(), { strict });
-    const unknown = unknownFieldsOnly(schemaCauses);
-    if (unknown.length > 0) return unknown;
-    return dedupe([...checkMetadata(object, { namespaced, name: 'subdomain' }), ...schemaCauses]);
+    return withUnknownFirst([...checkMetadata(object, { namespaced, name: 'subdomain' }), ...schemaCauses]);
   };
 
   const resource: ResourceType = {

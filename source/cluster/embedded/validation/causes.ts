@@ -81,6 +81,12 @@ export function unknownFieldsOnly(causes: StatusCause[]): StatusCause[] {
   return dedupe(causes.filter((c) => c.reason === UNKNOWN_FIELD)).sort((a, b) => String(a.field).localeCompare(String(b.field)));
 }
 
+/** All causes, deduplicated, unknown fields first (sorted by path), then the others in order. */
+export function withUnknownFirst(causes: StatusCause[]): StatusCause[] {
+  const unique = dedupe(causes);
+  return [...unknownFieldsOnly(unique), ...unique.filter((c) => c.reason !== UNKNOWN_FIELD)];
+}
+
 /**
  * The error a request fails with given the causes of `validate`: unknown
  * fields fail decoding under fieldValidation=Strict (400, as kube's strict

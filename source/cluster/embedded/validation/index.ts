@@ -10,7 +10,7 @@
 import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
 import type { ResourceType } from '../resources/types.js';
-import { FieldPath, UNKNOWN_FIELD, dedupe, unknownFieldsOnly } from './causes.js';
+import { FieldPath, withUnknownFirst } from './causes.js';
 import { checkMetadata, type NameRule } from './metadata.js';
 import { checkModel } from './models.js';
 import { checkSchema, pruneUnknown, type Schema } from './schema.js';
@@ -49,7 +49,10 @@ function unknownFieldsOf(object: KubeObject): StatusCause[] {
 /**
  * The validate function of a built-in kind. Value checks come from the
  * kind's model or vendor schema; unknown fields are reported only when
- * `strict` (they are pruned otherwise, see `pruneFor`).
+ * `strict` (they are pruned otherwise, see `pruneFor`). Every cause is
+ * returned, unknown fields first (sorted by path): kube-apiserver fails a
+ * Strict request on those (400) before it validates values (422), while
+ * fieldValidation=Warn turns them into warnings and still needs the rest.
  */
 export function validatorFor(resource: ResourceType): Validate | undefined {
   const vendor = vendorSchemas[`${resource.group} ${resource.kind}`];
@@ -59,12 +62,10 @@ export function validatorFor(resource: ResourceType): Validate | undefined {
     const causes: StatusCause[] = [];
     if (strict) causes.push(...unknownFieldsOf(object));
     if (vendor) causes.push(...checkSchema(object, vendor, FieldPath.root(), { strict }));
-    // Unknown fields fail decoding before anything is validated, as in kube.
-    if (causes.some((c) => c.reason === UNKNOWN_FIELD)) return unknownFieldsOnly(causes);
     causes.push(...checkMetadata(object, metadataRules));
     causes.push(...(checkModel(object) ?? []));
     if (rules) causes.push(...rules(object));
-    return dedupe(causes);
+    return withUnknownFirst(causes);
   };
 }
 
