@@ -92,6 +92,7 @@ test('a pod waits for its Secret volume, then starts with the files mounted and 
   (pod.spec as any).volumes = [{ name: 'certs', secret: { secretName: 'echo-tls' } }];
   const container = (pod.spec as any).containers[0];
   container.volumeMounts = [{ name: 'certs', mountPath: '/etc/echo' }];
+  container.ports.push({ name: 'https', containerPort: 18091 }); // readiness then waits for the HTTPS listener too
   container.env.push({ name: 'TLS_SERVER_CERT', value: '/etc/echo/tls.crt' }, { name: 'TLS_SERVER_PRIVKEY', value: '/etc/echo/tls.key' });
   store.create(PODS, pod);
   const waiting = await eventually(() => status(store, 'tls')?.containerStatuses?.[0]?.state?.waiting, 'waiting');
