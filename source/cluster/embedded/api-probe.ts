@@ -2,7 +2,6 @@
 // readiness, `cluster status`): node:https only, so they start fast.
 import https from 'node:https';
 import fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 
 export interface ApiCredentials {
   server: string;
@@ -10,13 +9,14 @@ export interface ApiCredentials {
   token: string;
 }
 
+/** Reads the kubeconfig this cluster wrote (runtime.ts writes it, one cluster and one user), without a YAML parser. */
 export function credentialsFromKubeconfig(file: string): ApiCredentials {
-  const config = parseYaml(fs.readFileSync(file, 'utf8')) as {
-    clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-    users: { user: { token: string } }[];
-  };
-  const cluster = config.clusters[0]!.cluster;
-  return { server: cluster.server, caPem: Buffer.from(cluster['certificate-authority-data'], 'base64').toString('utf8'), token: config.users[0]!.user.token };
+  const text = fs.readFileSync(file, 'utf8');
+  const server = /^\s*server:\s*(\S+)/m.exec(text)?.[1];
+  const ca = /^\s*certificate-authority-data:\s*(\S+)/m.exec(text)?.[1];
+  const token = /^\s*token:\s*(\S+)/m.exec(text)?.[1];
+  if (!server || !ca || !token) throw new Error(`${file} is not a kubeconfig written by agw-workshop (server, CA or token missing)`);
+  return { server, caPem: Buffer.from(ca, 'base64').toString('utf8'), token };
 }
 
 export function apiGet<T>(creds: ApiCredentials, path: string, timeoutMs = 2000): Promise<{ status: number; body: T }> {

@@ -23,6 +23,16 @@ function timestamp(): string {
   return new Date().toISOString();
 }
 
+/** The port of last time (from the kubeconfig, which outlives the process), so kubeconfigs copied elsewhere stay valid. */
+function previousPort(paths: HomePaths): number | undefined {
+  try {
+    const m = /server:\s*https:\/\/127\.0\.0\.1:(\d+)/.exec(fs.readFileSync(paths.kubeconfig, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startCluster(paths: HomePaths = homePaths(), log: (line: string) => void = (l) => process.stdout.write(`${timestamp()} ${l}\n`)): Promise<RunningCluster> {
   const started = performance.now();
   const other = runningCluster(paths.clusterRuntime);
@@ -41,12 +51,11 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   const firstStart = store.isEmpty;
   const ctx: ApiContext = { store, registry, podLogDir: paths.podLogs, log };
 
-  const previous = readRuntime(paths.clusterRuntime);
-  const api = await startApiServer({ ...ctx, token: pki.token, certPem: pki.certPem, keyPem: pki.keyPem, port: previous?.port });
+  const api = await startApiServer({ ...ctx, token: pki.token, certPem: pki.certPem, keyPem: pki.keyPem, port: previousPort(paths) });
   writeKubeconfig(paths.kubeconfig, api.url, pki.caPem, pki.token);
   if (firstStart) {
     createSystemNamespaces(ctx);
-    applyInstallManifests(ctx);
+    await applyInstallManifests(ctx);
   }
   log(`api: serving ${api.url} (${firstStart ? 'first start' : 'restored store'}, ${Math.round(performance.now() - started)} ms)`);
 

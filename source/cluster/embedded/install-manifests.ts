@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
 import { NAMESPACE_KEY, resolveTarget, type ApiContext } from './api-context.js';
 import { ensureNamespaceExists, prepareCreate, validate } from './admission.js';
 import type { KubeObject } from './store-types.js';
@@ -54,7 +53,7 @@ function createInProcess(ctx: ApiContext, object: KubeObject): void {
 }
 
 /** Applies every YAML document in manifests/install/*.yaml (sorted by file name); errors name the file and document. */
-export function applyInstallManifests(ctx: ApiContext, dir = path.join(packageRoot(), 'manifests', 'install')): number {
+export async function applyInstallManifests(ctx: ApiContext, dir = path.join(packageRoot(), 'manifests', 'install')): Promise<number> {
   let files: string[];
   try {
     files = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
@@ -62,6 +61,7 @@ export function applyInstallManifests(ctx: ApiContext, dir = path.join(packageRo
     ctx.log(`install: no manifests at ${dir}; nothing to install`);
     return 0;
   }
+  const { parseAllDocuments } = await import('yaml');
   let count = 0;
   for (const file of files) {
     const documents = parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'));

@@ -1,7 +1,6 @@
 // Request bodies → objects: JSON, YAML, or the Kubernetes protobuf envelope
 // (`kubectl create secret` sends only protobuf). Malformed input is a 400 that
 // says what was wrong and where; an unsupported media type is a 415.
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { ApiError } from './api-error.js';
 import { mediaType } from './http-util.js';
 import type { KubeObject } from './store-types.js';
@@ -15,7 +14,9 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
-export function parseYamlBody(body: Buffer): unknown {
+/** YAML bodies are rare (kubectl sends JSON), so the parser is loaded on first use: startup stays lean. */
+export async function parseYamlBody(body: Buffer): Promise<unknown> {
+  const { parse: parseYaml, YAMLParseError } = await import('yaml');
   try {
     return parseYaml(body.toString('utf8'), { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
@@ -44,7 +45,7 @@ export async function decodeObject(contentType: string | undefined, body: Buffer
   if (body.length === 0) throw ApiError.badRequest('the request body is empty: expected a Kubernetes object');
   const type = mediaType(contentType);
   if (type === '' || type === 'application/json' || type === 'application/apply-patch+json') return asObject(parseJson(body));
-  if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') return asObject(parseYamlBody(body));
+  if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') return asObject(await parseYamlBody(body));
   if (type === 'application/vnd.kubernetes.protobuf') {
     // Loaded on first use so the cluster process starts lean.
     const { decodeProtobufObject } = await import('./protobuf/index.js');

@@ -1,0 +1,131 @@
+// `cluster up|down|status|kubeconfig|reset`, persistence across down/up and
+// across kill -9, and two homes side by side.
+import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
+import { collectWatch } from './request.js';
+
+let cluster: TestCluster;
+
+test.before(async () => {
+  cluster = await startTestCluster();
+});
+test.after.always(async () => {
+  await cluster?.stop();
+});
+
+function runtime(): { pid: number; apiUrl: string; port: number } {
+  return JSON.parse(fs.readFileSync(path.join(cluster.home, 'cluster', 'runtime.json'), 'utf8'));
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test.serial('status, kubeconfig and a second up describe the running cluster; secrets are private files', async (t) => {
+  const status = await cluster.cli(['cluster', 'status', '--json']);
+  t.is(status.code, 0, status.stderr);
+  const facts = JSON.parse(status.stdout);
+  t.true(facts.running);
+  t.is(facts.apiUrl, cluster.apiUrl);
+  t.is(facts.kubeconfig, cluster.kubeconfig);
+  t.regex(facts.network.block, /^127\.\d+\.0\.0\/16$|^127\.0\.0\.1/);
+  const human = await cluster.cli(['cluster', 'status']);
+  t.regex(human.stdout, /Cluster running/);
+  t.true(human.stdout.includes(cluster.apiUrl));
+  const kubeconfig = await cluster.cli(['cluster', 'kubeconfig']);
+  t.is(kubeconfig.stdout.trim(), cluster.kubeconfig);
+  const again = await cluster.cli(['cluster', 'up']);
+  t.is(again.code, 0);
+  t.regex(again.stdout, /already running/);
+  t.is((fs.statSync(cluster.kubeconfig).mode & 0o777).toString(8), '600');
+  for (const key of ['ca.key', 'apiserver.key', 'token']) t.is((fs.statSync(path.join(cluster.home, 'cluster', 'pki', key)).mode & 0o777).toString(8), '600', key);
+  const context = await cluster.kubectl(['config', 'current-context']);
+  t.is(context.stdout.trim(), 'agw-workshop');
+});
+
+test.serial('objects survive cluster down and up, on the same port with the same credentials', async (t) => {
+  const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: durable, namespace: default}\ndata: {k: v}\n');
+  t.is(applied.code, 0, applied.stderr);
+  const before = runtime();
+  const down = await cluster.cli(['cluster', 'down']);
+  t.is(down.code, 0, down.stderr);
+  t.false(fs.existsSync(path.join(cluster.home, 'cluster', 'runtime.json')));
+  const downAgain = await cluster.cli(['cluster', 'down']);
+  t.is(downAgain.code, 0);
+  t.regex(downAgain.stdout, /not running/);
+  const notRunning = JSON.parse((await cluster.cli(['cluster', 'status', '--json'])).stdout);
+  t.false(notRunning.running);
+  const up = await cluster.cli(['cluster', 'up']);
+  t.is(up.code, 0, up.stderr);
+  t.is(runtime().port, before.port);
+  const got = await cluster.kubectl(['get', 'configmap', 'durable', '-o', 'jsonpath={.data.k}']);
+  t.is(got.code, 0, got.stderr);
+  t.is(got.stdout, 'v');
+});
+
+test.serial('after kill -9 the store loads with every object written before; a watch from before the restart gets 410', async (t) => {
+  const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before-crash, namespace: default}\ndata: {k: v}\n');
+  t.is(applied.code, 0, applied.stderr);
+  const rv = (await cluster.kubectl(['get', 'configmap', 'before-crash', '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout;
+  const storeFile = path.join(cluster.home, 'cluster', 'store.json');
+  await waitFor('the write to reach the store file', () => fs.readFileSync(storeFile, 'utf8').includes('before-crash'));
+  const { pid } = runtime();
+  process.kill(pid, 'SIGKILL');
+  await waitFor('the cluster process to die', () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  t.notThrows(() => JSON.parse(fs.readFileSync(storeFile, 'utf8')));
+  const status = JSON.parse((await cluster.cli(['cluster', 'status', '--json'])).stdout);
+  t.false(status.running);
+  const up = await cluster.cli(['cluster', 'up']);
+  t.is(up.code, 0, up.stderr);
+  const got = await cluster.kubectl(['get', 'configmap', 'before-crash', '-o', 'jsonpath={.data.k}']);
+  t.is(got.stdout, 'v');
+  const older = String(Number(rv) - 1);
+  const events = await collectWatch(cluster, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${older}`, (e) => e.length > 0);
+  t.is(events[0]!.type, 'ERROR');
+  t.is(events[0]!.object.code, 410);
+  t.regex(events[0]!.object.message, /too old resource version/);
+});
+
+test.serial('two homes run two independent clusters side by side', async (t) => {
+  const second = await startTestCluster();
+  t.teardown(() => second.stop());
+  t.not(second.apiUrl, cluster.apiUrl);
+  const a = JSON.parse((await cluster.cli(['cluster', 'status', '--json'])).stdout);
+  const b = JSON.parse((await second.cli(['cluster', 'status', '--json'])).stdout);
+  t.not(a.network.octet, b.network.octet);
+  await second.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: only-in-second, namespace: default}\n');
+  const missing = await cluster.kubectl(['get', 'configmap', 'only-in-second']);
+  t.is(missing.code, 1);
+  const present = await second.kubectl(['get', 'configmap', 'only-in-second']);
+  t.is(present.code, 0);
+});
+
+test.serial('reset stops the cluster and wipes its store and certificates; a new up starts empty', async (t) => {
+  const reset = await cluster.cli(['cluster', 'reset']);
+  t.is(reset.code, 0, reset.stderr);
+  t.false(fs.existsSync(path.join(cluster.home, 'cluster', 'store.json')));
+  t.false(fs.existsSync(path.join(cluster.home, 'cluster', 'pki')));
+  t.is((await cluster.cli(['cluster', 'reset'])).code, 0);
+  const up = await cluster.cli(['cluster', 'up']);
+  t.is(up.code, 0, up.stderr);
+  const kubeconfig = fs.readFileSync(cluster.kubeconfig, 'utf8');
+  const token = /token:\s*(\S+)/.exec(kubeconfig)![1];
+  t.not(token, cluster.token);
+  const got = await cluster.kubectl(['get', 'configmap', 'durable']);
+  t.is(got.code, 1);
+  const ns = await cluster.kubectl(['get', 'namespace', 'kube-system']);
+  t.is(ns.code, 0, ns.stderr);
+});
