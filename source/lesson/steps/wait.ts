@@ -1,6 +1,6 @@
 // wait: a condition on an object, bounded in time, with progress. Conditions
 // are looked for where Gateway API and apps/v1 put them: status.conditions,
-// status.parents[].conditions (routes) and status.listeners[].conditions.
+// or status.parents[].conditions for routes.
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../cluster/client.js';
 import type { StepContext, StepResult } from '../context.js';
@@ -16,17 +16,15 @@ interface Condition {
   observedGeneration?: number;
 }
 
+/**
+ * The object's own conditions; for routes, which have none of their own, the
+ * conditions per parent. Listener conditions are never taken for the
+ * Gateway's: a listener can be Programmed while the Gateway is not.
+ */
 function conditionsOf(object: KubeObject): Condition[] {
-  const status = (object.status ?? {}) as {
-    conditions?: Condition[];
-    parents?: { conditions?: Condition[] }[];
-    listeners?: { conditions?: Condition[] }[];
-  };
-  return [
-    ...(status.conditions ?? []),
-    ...(status.parents ?? []).flatMap((p) => p.conditions ?? []),
-    ...(status.listeners ?? []).flatMap((l) => l.conditions ?? []),
-  ];
+  const status = (object.status ?? {}) as { conditions?: Condition[]; parents?: { conditions?: Condition[] }[] };
+  if (status.conditions?.length) return status.conditions;
+  return (status.parents ?? []).flatMap((p) => p.conditions ?? []);
 }
 
 /** The condition holds, and was written for the current generation (not a stale one from before our change). */

@@ -1,0 +1,153 @@
+// The two first labs end to end, with the real CLI against one embedded
+// cluster (own AGW_WORKSHOP_HOME): run, observe on the wire, clean up twice,
+// replay, and survive a kill -9. Real kubectl and curl check what the runner
+// says. Tests run in order (serial) because they share the cluster.
+import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { startTestCluster, run, requireTool, cliPath, type TestCluster } from '../helpers/cluster.js';
+import type { RunnerEvent } from '../../source/lesson/events.js';
+
+type ProbeEvent = Extract<RunnerEvent, { type: 'probe-result' }>;
+const NS = 'agentgateway-system';
+let cluster: TestCluster;
+
+test.before(async () => {
+  await requireTool('curl');
+  cluster = await startTestCluster();
+});
+test.after.always(async () => {
+  await cluster?.stop();
+});
+
+function events(stdout: string): RunnerEvent[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as RunnerEvent);
+}
+
+function probes(list: RunnerEvent[], lessonId: string): ProbeEvent[] {
+  return list.filter((e): e is ProbeEvent => e.type === 'probe-result' && e.lessonId === lessonId);
+}
+
+function failures(list: RunnerEvent[]): string {
+  return JSON.stringify(list.filter((e) => (e.type === 'step-end' && e.status !== 'ok') || (e.type === 'probe-result' && !e.ok)), null, 1).slice(0, 4000);
+}
+
+async function kubectlGet(args: string[]): Promise<string> {
+  const r = await cluster.kubectl(['get', '-n', NS, ...args]);
+  return r.code === 0 ? r.stdout.trim() : `(error ${r.code}: ${r.stderr.trim()})`;
+}
+
+const workDir = () => path.join(cluster.home, 'work', 'sni-matching');
+
+test.serial('run setup --json: the first chat completion through the gateway is observed', async (t) => {
+  const result = await cluster.cli(['run', 'setup', '--json']);
+  const list = events(result.stdout);
+  t.is(result.code, 0, `${failures(list)}\n${result.stderr}`);
+  const [completion] = probes(list, 'setup');
+  t.truthy(completion);
+  t.is(completion!.result.outcome, 'established');
+  t.is(completion!.result.http?.status, 200);
+  t.regex(completion!.result.http?.body ?? '', /mock-gpt-4o/);
+  t.true(completion!.verdicts.every((v) => v.ok));
+  t.deepEqual(list.at(-1), { ...(list.at(-1) as object), type: 'lesson-end', lessonId: 'setup', status: 'ok' } as RunnerEvent);
+});
+
+test.serial('run sni-matching --json: foo and bar answer with their certificates over h2, baz is closed after the ClientHello', async (t) => {
+  const report = path.join(cluster.home, 'sni-report.md');
+  const result = await cluster.cli(['run', 'sni-matching', '--json', '--report', report]);
+  const list = events(result.stdout);
+  t.is(result.code, 0, `${failures(list)}\n${result.stderr}`);
+  const [foo, bar, baz] = probes(list, 'sni-matching');
+  for (const [probe, name, org] of [
+    [foo, 'foo', 'mock-openai organization'],
+    [bar, 'bar', 'solo.io'],
+  ] as const) {
+    t.is(probe!.result.outcome, 'established', name);
+    t.is(probe!.result.tls?.peerChain[0]?.subject, `CN=mock-openai-${name}.glootest.com; O=${org}`);
+    t.is(probe!.result.tls?.peerChain[0]?.issuer, 'O=Solo.io; CN=glootest.com');
+    t.true(probe!.result.tls?.verification.trusted, `${name}: verified with --cacert, no -k`);
+    t.is(probe!.result.tls?.alpn, 'h2');
+    t.is(probe!.result.http?.version, '2');
+    t.is(probe!.result.http?.status, 200);
+  }
+  t.true(['closed-after-client-hello', 'reset-after-client-hello'].includes(baz!.result.outcome), baz!.result.outcome);
+  t.is(baz!.result.curlExitCode, 35);
+  t.is(baz!.result.clientHello?.sni, 'mock-openai-baz.glootest.com');
+  t.false(baz!.result.records.some((r) => r.direction === 'in' && r.what === 'ServerHello'), 'no ServerHello came back');
+  t.is(baz!.result.tls?.peerChain.length ?? 0, 0, 'no certificate was sent');
+  t.is(baz!.explanation?.id, 'sni-no-listener');
+  const md = fs.readFileSync(report, 'utf8');
+  t.regex(md, /# SNI matching/);
+  t.regex(md, /\| outcome \| closed-after-client-hello or reset-after-client-hello \|/);
+  t.regex(await kubectlGet(['httproute', 'mock-openai-baz-route', '-o', 'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].reason}']), /NoMatchingListenerHostname/);
+});
+
+test.serial('the curl commands the lesson shows give the same results typed by hand', async (t) => {
+  const curls = events((await cluster.cli(['run', 'sni-matching', '--json', '--step', 'probe-foo'])).stdout).filter(
+    (e): e is Extract<RunnerEvent, { type: 'command' }> => e.type === 'command' && e.tool === 'curl',
+  );
+  t.is(curls.length, 3);
+  const exits = [];
+  for (const c of curls) exits.push((await run('bash', ['-c', `${c.command} -s -o /dev/null`], { timeoutMs: 30_000 })).code);
+  t.deepEqual(exits, [0, 0, 35], 'real curl: foo and bar verified with --cacert, baz fails with exit 35');
+});
+
+test.serial('cleanup sni-matching twice: routes, secrets and certificate files gone, default Gateway back', async (t) => {
+  for (let i = 0; i < 2; i++) {
+    const result = await cluster.cli(['cleanup', 'sni-matching', '--yes', '--json']);
+    t.is(result.code, 0, `cleanup #${i + 1}: ${failures(events(result.stdout))}\n${result.stderr}`);
+  }
+  t.is(await kubectlGet(['httproute', '-o', 'name']), 'httproute.gateway.networking.k8s.io/mock-openai', 'only the setup route is left');
+  t.regex(await kubectlGet(['secret', 'foo']), /NotFound|not found/);
+  t.regex(await kubectlGet(['secret', 'bar']), /NotFound|not found/);
+  t.false(fs.existsSync(workDir()), 'certificate files removed');
+  t.is(await kubectlGet(['gateway', 'agentgateway-proxy', '-o', 'jsonpath={.spec.listeners[*].name}:{.spec.listeners[*].port}']), 'http:8080');
+  t.regex(await kubectlGet(['deployment', 'mock-gpt-4o', '-o', 'name']), /mock-gpt-4o/, 'the setup lab keeps its mock server');
+});
+
+test.serial('replay sni-matching works after cleanup', async (t) => {
+  const result = await cluster.cli(['replay', 'sni-matching', '--yes', '--json']);
+  const list = events(result.stdout);
+  t.is(result.code, 0, `${failures(list)}\n${result.stderr}`);
+  t.is(probes(list, 'sni-matching').filter((p) => p.ok).length, 3);
+});
+
+test.serial('kill -9 during run: run resumes where it stopped, and cleanup works', async (t) => {
+  t.is((await cluster.cli(['cleanup', 'sni-matching', '--yes'])).code, 0);
+  const env: NodeJS.ProcessEnv = { ...process.env, AGW_WORKSHOP_HOME: cluster.home };
+  delete env.KUBECONFIG;
+  const child = spawn(process.execPath, [cliPath, 'run', 'sni-matching', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const killedAt = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error('the run never reached the gateway step'))), 60_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const started = events(buffer).find((e) => e.type === 'step-start' && e.stepId === 'gateway');
+      if (started) {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        resolve('gateway');
+      }
+    });
+    child.on('exit', () => clearTimeout(timer));
+  });
+  await new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
+  t.is(child.signalCode, 'SIGKILL');
+  const journal = JSON.parse(fs.readFileSync(path.join(cluster.home, 'lessons', 'sni-matching', 'journal.json'), 'utf8')) as { entries: { type: string; object?: { name: string } }[] };
+  t.true(journal.entries.some((e) => e.object?.name === 'foo'), 'the Secret made before the kill is journaled');
+
+  const resumed = await cluster.cli(['run', 'sni-matching', '--json']);
+  const list = events(resumed.stdout);
+  t.is(resumed.code, 0, `${failures(list)}\n${resumed.stderr}`);
+  const start = list.find((e) => e.type === 'lesson-start' && e.lessonId === 'sni-matching');
+  t.true(start?.type === 'lesson-start' && start.fromStep > 0, `resumed at step ${start?.type === 'lesson-start' ? start.fromStep + 1 : '?'} after the kill at ${killedAt}`);
+
+  const cleaned = await cluster.cli(['cleanup', 'sni-matching', '--yes', '--json']);
+  t.is(cleaned.code, 0, cleaned.stderr);
+  t.regex(await kubectlGet(['secret', 'foo']), /NotFound|not found/);
+  t.is(await kubectlGet(['gateway', 'agentgateway-proxy', '-o', 'jsonpath={.spec.listeners[*].port}']), '8080');
+});
