@@ -29,7 +29,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
   const { selected, move, chosen } = useLessonScreen(run, stepCount, presenter);
 
   const width = size.columns;
-  const listWidth = width >= 60 ? Math.min(30, Math.floor(width * 0.32)) : 0;
+  const listWidth = width >= 60 ? Math.min(40, Math.floor(width * 0.32)) : 0;
   const detailWidth = width - listWidth - (listWidth ? 3 : 0);
   const footer = footerHeight(screenKeys.lesson, width);
   // Header line + blank, status line, footer.

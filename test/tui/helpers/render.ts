@@ -73,7 +73,11 @@ export async function waitForFrame(lastFrame: () => string | undefined, check: (
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = lastFrame() ?? '';
-    if (check(frame)) return frame;
+    if (check(frame)) {
+      // Let the effects of this frame run (input subscriptions of a screen just shown).
+      await settle();
+      return frame;
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last frame:\n${frame}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
