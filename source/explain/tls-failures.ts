@@ -60,17 +60,18 @@ export const tlsFailureModes: FailureMode[] = [
       const alert = r.tls?.alert;
       const subject = r.tls?.clientCertificate.subject ?? 'the client certificate';
       const issuer = r.tls?.clientCertificate.issuer;
-      const reason =
-        alert?.code === 48
+      const reason = !alert
+        ? `the server closed the connection right after receiving it, without an alert${issuer ? ` (its issuer is ${issuer}; is that CA among the ones the gateway trusts?)` : ''}`
+        : alert.code === 48
           ? `the server does not trust the CA that signed it (unknown_ca, 48)${issuer ? `: its issuer is ${issuer}` : ''}`
-          : alert?.code === 45
+          : alert.code === 45
             ? 'it has expired (certificate_expired, 45)'
-            : alert?.code === 44
+            : alert.code === 44
               ? 'it was revoked (certificate_revoked, 44)'
-              : `the server answered ${alert ? `${alert.description} (${alert.code})` : 'with an alert'}`;
+              : `the server answered ${alert.description} (${alert.code})`;
       const tls13 = r.tls?.version === 'TLSv1.3';
       return {
-        cause: `the gateway asked for a client certificate and rejected ${subject}: ${reason}.${tls13 ? ' In TLS 1.3 this alert comes after the client considers the handshake done, on the first read (curl exit 56).' : ''}`,
+        cause: `the gateway asked for a client certificate and rejected ${subject}: ${reason}.${tls13 ? ' In TLS 1.3 the rejection comes after the client considers the handshake done, on the first read or write (curl exit 52, 55 or 56 rather than 35).' : ''}`,
         fix: "use a client certificate signed by a CA listed in the Gateway's frontend validation caCertificateRefs, or add its CA there",
       };
     },

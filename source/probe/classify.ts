@@ -75,6 +75,37 @@ function classifyAlert(code: number, facts: FailureFacts, exitCode: number): Cla
   return { outcome: 'alert', curlExitCode: exitCode, error: base, alert };
 }
 
+/**
+ * Servers built on node:tls (and some others) reject an untrusted client
+ * certificate by closing the connection, with no alert: the client sees EOF
+ * right after sending its Certificate (TLS 1.2: before the server's Finished;
+ * TLS 1.3: after the handshake, on the first read or write).
+ */
+function closedAfterClientCertificate(facts: FailureFacts): Classification | undefined {
+  const { analysis, error } = facts;
+  if (!analysis.certificateRequestSeen || analysis.clientCertificatesSent === undefined) return undefined;
+  if (facts.phase !== 'tls' && facts.phase !== 'http') return undefined;
+  const closed = analysis.end !== undefined || error?.code === 'ECONNRESET' || error?.code === 'UND_ERR_SOCKET' || error?.code === 'EPIPE';
+  if (!closed) return undefined;
+  const reset = analysis.end?.how === 'RST' || error?.code === 'ECONNRESET';
+  const curlExitCode = facts.phase === 'tls' ? 35 : reset ? 56 : 52;
+  const sent = analysis.clientCertificatesSent > 0;
+  const how = reset ? 'reset' : 'closed';
+  return sent
+    ? {
+        outcome: 'client-certificate-rejected',
+        curlExitCode,
+        error: `the server ${how} the connection right after receiving the client certificate, without an alert: it did not accept the certificate`,
+        clientCertificate: { requested: true, sent: true, evidence: 'CertificateRequest; connection closed after the client Certificate' },
+      }
+    : {
+        outcome: 'client-certificate-required',
+        curlExitCode,
+        error: `the server asked for a client certificate, got none, and ${how} the connection without an alert`,
+        clientCertificate: { requested: true, sent: false, evidence: 'CertificateRequest; connection closed after an empty client Certificate' },
+      };
+}
+
 export function classifyFailure(facts: FailureFacts): Classification {
   const { error, analysis, phase } = facts;
   const code = error?.code;
@@ -101,6 +132,9 @@ export function classifyFailure(facts: FailureFacts): Classification {
   const inbound = inboundFatalAlert(analysis);
   const alertCode = inbound?.code ?? alertNumberFromError(error);
   if (alertCode !== undefined && alertCode !== 0) return classifyAlert(alertCode, facts, tlsExit);
+
+  const closedOnCertificate = closedAfterClientCertificate(facts);
+  if (closedOnCertificate) return closedOnCertificate;
 
   if (analysis.notTls && !afterHandshake && phase === 'tls') {
     return { outcome: 'not-tls', curlExitCode: 35, error: `the server did not answer in TLS (wrong version number); it sent: ${analysis.notTls.subarray(0, 60).toString('latin1').split(/\r?\n/)[0]}` };

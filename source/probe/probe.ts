@@ -170,6 +170,8 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
         servername: sni,
         ALPNProtocols: alpn.length ? alpn : undefined,
         rejectUnauthorized: false,
+        // node folds the name check into `authorized`; the probe checks the name itself (verifyPeer).
+        checkServerIdentity: () => undefined,
         session: options.session,
       });
       tlsSocket = socket;

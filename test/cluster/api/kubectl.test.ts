@@ -250,3 +250,22 @@ test('kubectl get --watch streams a change made after it started', async (t) => 
   await sawTwo;
   t.deepEqual(out.split('\n').filter(Boolean), ['1', '2']);
 });
+
+test.serial('kubectl wait --for=condition=Available deployment/x returns once the pods run', async (t) => {
+  const waited = await cluster.kubectl(['wait', '-n', 'lab', '--for=condition=Available', 'deployment/mock-gpt-4o', '--timeout=60s']);
+  t.is(waited.code, 0, waited.stderr);
+  t.regex(waited.stdout, /deployment\.apps\/mock-gpt-4o condition met/);
+});
+
+test('kubectl get svc --selector=gateway.networking.k8s.io/gateway-name=NAME -o jsonpath prints the LoadBalancer IP', async (t) => {
+  const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Service\nmetadata: {name: gw-lb, namespace: lab, labels: {gateway.networking.k8s.io/gateway-name: agentgateway-proxy}}\nspec: {type: LoadBalancer, ports: [{name: https, port: 443, targetPort: 8443}], selector: {app: gw-lb}}\n');
+  t.is(applied.code, 0, applied.stderr);
+  const args = ['get', 'svc', '-n', 'lab', '--selector=gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[0].ip}{.items[*].status.loadBalancer.ingress[0].hostname}'];
+  // The address is assigned by the control plane shortly after the create: poll kubectl, bounded.
+  let ip = '';
+  for (let attempt = 0; attempt < 100 && !ip; attempt++) {
+    ip = (await cluster.kubectl(args)).stdout.trim();
+    if (!ip) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.regex(ip, /^127\.\d+\.\d+\.\d+$/);
+});

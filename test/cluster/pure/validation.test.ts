@@ -201,3 +201,9 @@ test('with both an unknown field and a bad value, every cause is returned (unkno
   t.is(rejection(gateway, causes)?.code, 400);
   t.deepEqual(validate(gateway, false).map((c) => c.field), ['spec.listeners[0].port']);
 });
+
+test('what `kubectl create ... --dry-run=client -o json` prints is valid under Strict (creationTimestamp: null, status: {})', (t) => {
+  const { objects } = JSON.parse(readFileSync(new URL('fixtures/kubectl-create.json', import.meta.url), 'utf8')) as { objects: KubeObject[] };
+  t.is(objects.length, 6);
+  for (const object of objects) t.deepEqual(validate(object), [], `${object.kind}/${object.metadata.name}`);
+});

@@ -16,6 +16,7 @@ import type { KubeObject } from '../store-types.js';
 import type { ResourceType, TableColumn } from './types.js';
 import * as tables from './tables.js';
 import { pruneFor, validatorFor } from '../validation/index.js';
+import { applyGatewayApiDefaults } from '../validation/gateway-defaults.js';
 
 interface Entry {
   group: string;
@@ -42,6 +43,7 @@ function define(entry: Entry): ResourceType {
   const validate = validatorFor(resource);
   if (validate) resource.validate = validate;
   resource.prune = (object) => pruneFor(resource, object);
+  if (resource.group === 'gateway.networking.k8s.io') resource.applyDefaults = applyGatewayApiDefaults;
   return resource;
 }
 
