@@ -207,3 +207,26 @@ test('what `kubectl create ... --dry-run=client -o json` prints is valid under S
   t.is(objects.length, 6);
   for (const object of objects) t.deepEqual(validate(object), [], `${object.kind}/${object.metadata.name}`);
 });
+
+test('Gateway API defaults are filled as the CRDs declare them (and applying them twice changes nothing)', (t) => {
+  const routes = findResourceByKind(builtinResources, 'gateway.networking.k8s.io/v1', 'HTTPRoute')!;
+  const route = routes.applyDefaults!(byKind(sni, 'HTTPRoute')) as any;
+  t.deepEqual(route.spec.parentRefs, [{ name: 'agentgateway-proxy', namespace: 'agentgateway-system', group: 'gateway.networking.k8s.io', kind: 'Gateway' }]);
+  t.deepEqual(route.spec.rules[0].backendRefs, [{ name: 'mock-openai', group: 'agentgateway.dev', kind: 'AgentgatewayBackend', weight: 1 }]);
+  t.deepEqual(routes.applyDefaults!(route), route);
+  const bare = routes.applyDefaults!({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }] } }) as any;
+  t.deepEqual(bare.spec.rules, [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'svc', port: 80, group: '', kind: 'Service', weight: 1 }] }]);
+  const gateways = findResourceByKind(builtinResources, 'gateway.networking.k8s.io/v1', 'Gateway')!;
+  const gateway = gateways.applyDefaults!({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'g' },
+    spec: { gatewayClassName: 'c', listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'foo' }] } }] },
+  }) as any;
+  t.deepEqual(gateway.spec.listeners[0], {
+    name: 'https', port: 443, protocol: 'HTTPS',
+    tls: { mode: 'Terminate', certificateRefs: [{ name: 'foo', group: '', kind: 'Secret' }] },
+    allowedRoutes: { namespaces: { from: 'Same' } },
+  });
+  t.deepEqual(validate(gateway), []);
+});
