@@ -96,6 +96,34 @@ test.serial('the curl commands the lesson shows give the same results typed by h
   t.deepEqual(exits, [0, 0, 35], 'real curl: foo and bar verified with --cacert, baz fails with exit 35');
 });
 
+test.serial('playground: the baz probe with SNI foo completes the handshake with the foo certificate', async (t) => {
+  const { runProbeStep } = await import('../../source/lesson/index.js');
+  const report = await runProbeStep({ lessonId: 'sni-matching', step: 'probe-baz', home: cluster.home, kubeconfig: cluster.kubeconfig, overrides: { sni: 'mock-openai-foo.glootest.com' } });
+  t.is(report.result.clientHello?.sni, 'mock-openai-foo.glootest.com');
+  t.is(report.result.outcome, 'established');
+  t.is(report.result.tls?.peerChain[0]?.subject, 'CN=mock-openai-foo.glootest.com; O=mock-openai organization');
+  t.false(report.ok, 'the step expected a closed connection');
+  t.false(report.verdicts.find((v) => v.field === 'outcome')!.ok);
+  t.regex(report.curl, /--resolve .*mock-openai-foo\.glootest\.com:443:/);
+});
+
+test.serial('Ctrl-C during run stops cleanly: state saved, lesson-end interrupted, exit 130', async (t) => {
+  const env: NodeJS.ProcessEnv = { ...process.env, AGW_WORKSHOP_HOME: cluster.home };
+  delete env.KUBECONFIG;
+  const child = spawn(process.execPath, [cliPath, 'run', 'sni-matching', '--json', '--step', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    if (events(buffer).some((e) => e.type === 'step-start' && e.stepId === 'certs')) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  t.is(code, 130);
+  const last = events(buffer).at(-1);
+  t.is(last?.type === 'lesson-end' ? last.status : last?.type, 'interrupted');
+  const progress = JSON.parse(fs.readFileSync(path.join(cluster.home, 'lessons', 'sni-matching', 'progress.json'), 'utf8')) as { status: string };
+  t.is(progress.status, 'interrupted');
+});
+
 test.serial('cleanup sni-matching twice: routes, secrets and certificate files gone, default Gateway back', async (t) => {
   for (let i = 0; i < 2; i++) {
     const result = await cluster.cli(['cleanup', 'sni-matching', '--yes', '--json']);
