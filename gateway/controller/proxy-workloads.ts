@@ -27,7 +27,13 @@ function ownerReference(gateway: KubeObject) {
   };
 }
 
-export function desiredDeployment(gateway: KubeObject, image = proxyImage()): KubeObject {
+/**
+ * `servedPorts` are the ports the proxy will actually listen on (the IR's ports).
+ * They are the pod's containerPorts, so the kubelet's port check makes the pod
+ * Ready only once the proxy serves them; a port whose listeners are all invalid
+ * is left out, or the pod would never become Ready.
+ */
+export function desiredDeployment(gateway: KubeObject, servedPorts: number[], image = proxyImage()): KubeObject {
   const name = gateway.metadata!.name!;
   const namespace = gateway.metadata!.namespace!;
   const labels = { [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
@@ -47,7 +53,7 @@ export function desiredDeployment(gateway: KubeObject, image = proxyImage()): Ku
               name: 'proxy',
               image,
               args: ['gateway', 'proxy', '--gateway', `${namespace}/${name}`],
-              ports: listenerPorts(gateway).map((port) => ({ name: `port-${port}`, containerPort: port, protocol: 'TCP' })),
+              ports: [...servedPorts].sort((a, b) => a - b).map((port) => ({ name: `port-${port}`, containerPort: port, protocol: 'TCP' })),
               env: [
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -110,14 +116,14 @@ export class ProxyWorkloads {
   ) {}
 
   /** Brings Deployments and Services in line with `ours` (the Gateways of our classes). */
-  async reconcile(ours: KubeObject[], input: TranslateInput): Promise<void> {
+  async reconcile(ours: KubeObject[], servedPorts: Map<string, number[]>, input: TranslateInput): Promise<void> {
     const wanted = new Set(ours.map((g) => `${g.metadata?.namespace}/${g.metadata?.name}`));
     for (const gateway of ours) {
       if (!gateway.metadata?.uid || gateway.metadata.deletionTimestamp) continue;
       const namespace = gateway.metadata.namespace!;
       const name = gateway.metadata.name!;
       await this.ensureServiceAccount(namespace);
-      await this.ensure(`/apis/apps/v1/namespaces/${namespace}/deployments`, desiredDeployment(gateway, this.image), find(input.deployments, namespace, name), deploymentShape);
+      await this.ensure(`/apis/apps/v1/namespaces/${namespace}/deployments`, desiredDeployment(gateway, servedPorts.get(`${namespace}/${name}`) ?? [], this.image), find(input.deployments, namespace, name), deploymentShape);
       await this.ensure(`/api/v1/namespaces/${namespace}/services`, desiredService(gateway), find(input.services, namespace, name), serviceShape);
     }
     const leftovers = [

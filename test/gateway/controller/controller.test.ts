@@ -1,0 +1,107 @@
+// The controller in the embedded cluster, as a learner meets it: the install
+// manifests run it as a pod; a Gateway gets a proxy Deployment and a
+// LoadBalancer Service labelled with its name, status with the Service's
+// address, Programmed once its proxy pod is ready; deleting it removes both.
+import test from 'ava';
+import http from 'node:http';
+import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
+
+let cluster: TestCluster;
+
+test.before(async () => {
+  cluster = await startTestCluster();
+});
+
+test.after.always(async () => {
+  await cluster?.stop();
+});
+
+async function kubectl(args: string[], input?: string): Promise<string> {
+  const result = await cluster.kubectl(args, input);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+function httpStatus(host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ host, port, path: '/', timeout: 5000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', reject);
+  });
+}
+
+const GATEWAY = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: agentgateway-proxy, namespace: agentgateway-system}
+spec:
+  gatewayClassName: enterprise-agentgateway
+  listeners:
+    - {name: http, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+    - {name: https, port: 8443, protocol: HTTPS, tls: {certificateRefs: [{name: no-such-secret}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: broken, namespace: default}
+spec:
+  parentRefs: [{name: agentgateway-proxy, namespace: agentgateway-system, sectionName: http}]
+  rules: [{backendRefs: [{name: nope, port: 80}]}]
+`;
+
+test.serial('the install manifests run the controller, which accepts both GatewayClasses', async (t) => {
+  await kubectl(['wait', '--for=condition=Available', 'deployment/agw-workshop-controller', '-n', 'agentgateway-system', '--timeout=60s']);
+  await kubectl(['wait', '--for=condition=Accepted', 'gatewayclass/agentgateway', 'gatewayclass/enterprise-agentgateway', '--timeout=30s']);
+  const reason = await kubectl(['get', 'gatewayclass', 'enterprise-agentgateway', '-o', 'jsonpath={.status.conditions[?(@.type=="Accepted")].reason}']);
+  t.is(reason, 'Accepted');
+});
+
+test.serial('a Gateway gets a proxy Deployment, a LoadBalancer Service, its address, and Programmed once the proxy is ready', async (t) => {
+  await kubectl(['apply', '-f', '-'], GATEWAY);
+  await kubectl(['wait', '--for=condition=Programmed', 'gateway/agentgateway-proxy', '-n', 'agentgateway-system', '--timeout=60s']);
+
+  const deployment = JSON.parse(await kubectl(['get', 'deployment', 'agentgateway-proxy', '-n', 'agentgateway-system', '-o', 'json']));
+  t.is(deployment.metadata.labels['gateway.networking.k8s.io/gateway-name'], 'agentgateway-proxy');
+  t.is(deployment.metadata.ownerReferences[0].kind, 'Gateway');
+  const container = deployment.spec.template.spec.containers[0];
+  t.regex(container.image, /^ghcr\.io\/agw-workshop\/agw-workshop:\d+\.\d+\.\d+/);
+  t.deepEqual(container.args, ['gateway', 'proxy', '--gateway', 'agentgateway-system/agentgateway-proxy']);
+
+  // The lab text's own line for the address.
+  const ip = await kubectl([
+    'get', 'svc', '-n', 'agentgateway-system', '--selector=gateway.networking.k8s.io/gateway-name=agentgateway-proxy',
+    '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[0].ip}{.items[*].status.loadBalancer.ingress[0].hostname}',
+  ]);
+  t.regex(ip, /^127\.\d+\.\d+\.\d+$/);
+  const service = JSON.parse(await kubectl(['get', 'svc', 'agentgateway-proxy', '-n', 'agentgateway-system', '-o', 'json']));
+  t.is(service.spec.type, 'LoadBalancer');
+  t.deepEqual(service.spec.ports.map((p: any) => [p.port, p.targetPort]), [[8080, 8080], [8443, 8443]]);
+
+  const status = JSON.parse(await kubectl(['get', 'gateway', 'agentgateway-proxy', '-n', 'agentgateway-system', '-o', 'jsonpath={.status}']));
+  t.deepEqual(status.addresses, [{ type: 'IPAddress', value: ip }]);
+  const https = status.listeners.find((l: any) => l.name === 'https');
+  const resolved = https.conditions.find((c: any) => c.type === 'ResolvedRefs');
+  t.is(resolved.status, 'False');
+  t.is(resolved.reason, 'InvalidCertificateRef');
+  t.is(https.conditions.find((c: any) => c.type === 'Programmed').status, 'False');
+  t.is(status.listeners.find((l: any) => l.name === 'http').attachedRoutes, 1);
+
+  // The proxy answers on the Gateway's address (no route matches "/" with a valid backend: 500 from the invalid backendRef).
+  t.is(await httpStatus(ip, 8080), 500);
+});
+
+test.serial('route status names the missing backend', async (t) => {
+  await kubectl(['wait', 'httproute/broken', '-n', 'default', '--for=jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].reason}=BackendNotFound', '--timeout=20s']);
+  const parent = JSON.parse(await kubectl(['get', 'httproute', 'broken', '-n', 'default', '-o', 'jsonpath={.status.parents[0]}']));
+  t.is(parent.controllerName, 'agw-workshop.dev/gateway-controller');
+  t.is(parent.conditions.find((c: any) => c.type === 'Accepted').status, 'True');
+});
+
+test.serial('deleting the Gateway removes its Deployment and Service', async (t) => {
+  await kubectl(['delete', 'gateway', 'agentgateway-proxy', '-n', 'agentgateway-system']);
+  await kubectl(['wait', '--for=delete', 'deployment/agentgateway-proxy', 'service/agentgateway-proxy', '-n', 'agentgateway-system', '--timeout=30s']);
+  const left = await cluster.kubectl(['get', 'deployment,service', '-n', 'agentgateway-system', '-l', 'gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'name']);
+  t.is(left.stdout.trim(), '');
+});
