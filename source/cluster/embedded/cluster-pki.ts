@@ -41,16 +41,26 @@ function stillValid(certPem: string): boolean {
   }
 }
 
+function generateKey(): Promise<string> {
+  return new Promise((resolve, reject) =>
+    crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (error, _publicKey, privateKey) =>
+      error ? reject(error) : resolve(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    ),
+  );
+}
+
 export async function ensureClusterPki(dir: string): Promise<ClusterPki> {
   const f = files(dir);
   const existing = { caPem: readIfPresent(f.caCert), certPem: readIfPresent(f.cert), keyPem: readIfPresent(f.key), token: readIfPresent(f.token)?.trim() };
   if (existing.caPem && existing.certPem && existing.keyPem && existing.token && stillValid(existing.certPem)) {
     return existing as ClusterPki;
   }
-  const { issueCertificate } = await import('../../pki/certificates.js');
+  // Both keys are generated on the thread pool at once, while the main thread goes on loading modules.
+  const [caKey, servingKey, { issueCertificate }] = await Promise.all([generateKey(), generateKey(), import('../../pki/certificates.js')]);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const ca = issueCertificate({ subject: '/O=agw-workshop/CN=agw-workshop cluster CA', usage: 'ca', validityDays: 3650 });
+  const ca = issueCertificate({ subject: '/O=agw-workshop/CN=agw-workshop cluster CA', usage: 'ca', validityDays: 3650, keyPem: caKey });
   const serving = issueCertificate({
+    keyPem: servingKey,
     subject: '/O=agw-workshop/CN=kube-apiserver',
     subjectAltNames: ['IP:127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
     usage: 'server',
