@@ -202,7 +202,14 @@ export const service = message('Service', {
       }),
     },
   ),
-  3: f('status', { message: message('ServiceStatus', {}) }),
+  3: f(
+    'status',
+    {
+      message: message('ServiceStatus', {
+        1: f('loadBalancer', { message: message('LoadBalancerStatus', { 1: f('ingress', { message: message('LoadBalancerIngress', { 1: f('ip', 'string'), 2: f('hostname', 'string'), 3: f('ipMode', 'string') }) }, true) }) }),
+      }),
+    },
+  ),
 });
 
 /** Decodable kinds by `apiVersion kind`. */
