@@ -112,9 +112,13 @@ test.serial('Ctrl-C during run stops cleanly: state saved, lesson-end interrupte
   delete env.KUBECONFIG;
   const child = spawn(process.execPath, [cliPath, 'run', 'sni-matching', '--json', '--step', '1'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let buffer = '';
+  let sent = false; // once: a second Ctrl-C means "quit now"
   child.stdout.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
-    if (events(buffer).some((e) => e.type === 'step-start' && e.stepId === 'certs')) child.kill('SIGINT');
+    if (!sent && events(buffer).some((e) => e.type === 'step-start' && e.stepId === 'certs')) {
+      sent = true;
+      child.kill('SIGINT');
+    }
   });
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   t.is(code, 130);
