@@ -230,3 +230,34 @@ test('Gateway API defaults are filled as the CRDs declare them (and applying the
   });
   t.deepEqual(validate(gateway), []);
 });
+
+test('Gateway API CEL rules: HTTPS tls mode, duplicate listener names, Terminate without certificates, relative paths', (t) => {
+  const gateway = byKind(sni, 'Gateway');
+  const listeners = (gateway.spec as any).listeners;
+  listeners[1].name = 'foo';
+  listeners[1].tls = { mode: 'Passthrough' };
+  listeners[0].tls.certificateRefs = [];
+  t.deepEqual(validate(gateway).map((c) => `${c.field}: ${c.message}`), [
+    'spec.listeners: Invalid value: "array": tls mode must be Terminate for protocol HTTPS',
+    'spec.listeners: Invalid value: "array": Listener name must be unique within the Gateway',
+    'spec.listeners[0].tls: Invalid value: "object": certificateRefs or options must be specified when mode is Terminate',
+  ]);
+  const http = byKind(sni, 'Gateway');
+  (http.spec as any).listeners = [{ name: 'http', port: 8080, protocol: 'HTTP', tls: { certificateRefs: [{ name: 'x' }] } }];
+  t.deepEqual(validate(http).map((c) => c.message), ['Invalid value: "array": tls must not be specified for protocols [\'HTTP\', \'TCP\', \'UDP\']']);
+  const route = byKind(sni, 'HTTPRoute');
+  (route.spec as any).rules[0].matches[0].path.value = 'v1/chat';
+  t.deepEqual(validate(route).map((c) => `${c.field}: ${c.message}`), [
+    'spec.rules[0].matches[0].path: Invalid value: "object": value must be an absolute path and start with \'/\' when type one of [\'Exact\', \'PathPrefix\']',
+  ]);
+});
+
+test('Deployment: Recreate with rollingUpdate is forbidden; a volume with two sources is forbidden', (t) => {
+  const deployment = byKind(sni, 'Deployment');
+  (deployment.spec as any).strategy = { type: 'Recreate', rollingUpdate: { maxSurge: 1 } };
+  (deployment.spec as any).template.spec.volumes = [{ name: 'certs', secret: { secretName: 'foo' }, configMap: { name: 'ca' } }];
+  t.deepEqual(validate(deployment).map((c) => `${c.field}: ${c.message}`), [
+    "spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'",
+    'spec.template.spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type',
+  ]);
+});

@@ -111,9 +111,39 @@ function checkContainers(path: FieldPath, list: unknown, requireOne: boolean): S
   return causes;
 }
 
+const VOLUME_SOURCES = [
+  'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
+  'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap',
+  'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi',
+  'ephemeral', 'image',
+];
+
+function checkVolumes(path: FieldPath, list: unknown): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const names = new Set<string>();
+  (Array.isArray(list) ? list : []).forEach((v, i) => {
+    if (!isObj(v)) return;
+    const at = path.index(i);
+    if (typeof v.name !== 'string' || v.name === '') causes.push(required(at.child('name')));
+    else {
+      if (names.has(v.name)) causes.push(duplicate(at.child('name'), v.name));
+      names.add(v.name);
+    }
+    const sources = VOLUME_SOURCES.filter((s) => v[s] !== undefined && v[s] !== null);
+    if (sources.length === 0) causes.push(required(at, 'must specify a volume type'));
+    // kube reports the second source it finds as the forbidden one.
+    else if (sources.length > 1) causes.push({ reason: 'FieldValueForbidden', field: String(at.child(sources[1])), message: 'Forbidden: may not specify more than 1 volume type' });
+  });
+  return causes;
+}
+
 export function checkPodSpec(path: FieldPath, spec: unknown): StatusCause[] {
   if (!isObj(spec)) return [required(path)];
-  return [...checkContainers(path.child('containers'), spec.containers, true), ...checkContainers(path.child('initContainers'), spec.initContainers, false)];
+  return [
+    ...checkContainers(path.child('containers'), spec.containers, true),
+    ...checkContainers(path.child('initContainers'), spec.initContainers, false),
+    ...checkVolumes(path.child('volumes'), spec.volumes),
+  ];
 }
 
 export function checkPod(pod: KubeObject): StatusCause[] {
@@ -145,6 +175,14 @@ export function checkDeployment(deployment: KubeObject): StatusCause[] {
   const causes: StatusCause[] = [];
   if (typeof spec.replicas === 'number' && spec.replicas < 0) {
     causes.push(invalid(specPath.child('replicas'), spec.replicas, 'must be greater than or equal to 0'));
+  }
+  const strategy = isObj(spec.strategy) ? spec.strategy : undefined;
+  if (strategy) {
+    const type = strategy.type ?? 'RollingUpdate';
+    if (type !== 'RollingUpdate' && type !== 'Recreate') causes.push(notSupported(specPath.child('strategy').child('type'), type, ['Recreate', 'RollingUpdate']));
+    if (type === 'Recreate' && strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) {
+      causes.push({ reason: 'FieldValueForbidden', field: 'spec.strategy.rollingUpdate', message: "Forbidden: may not be specified when strategy `type` is 'Recreate'" });
+    }
   }
   const selector = isObj(spec.selector) ? spec.selector : undefined;
   if (!selector) causes.push(required(specPath.child('selector')));

@@ -18,6 +18,7 @@ import { vendorSchemas } from './vendor-schemas.js';
 import { shapeFor } from './shapes.js';
 import { checkConfigMap, checkDeployment, checkPod, checkSecret, checkService } from './core-rules.js';
 import { checkCustomResourceDefinition } from './crd-rules.js';
+import { checkBackendTlsPolicy, checkGateway, checkHttpRoute } from './gateway-rules.js';
 
 export { rejection, UNKNOWN_FIELD } from './causes.js';
 export type { Schema } from './schema.js';
@@ -31,6 +32,9 @@ const kindRules: Record<string, (object: KubeObject) => StatusCause[]> = {
   ' Pod': checkPod,
   'apps Deployment': checkDeployment,
   'apiextensions.k8s.io CustomResourceDefinition': checkCustomResourceDefinition,
+  'gateway.networking.k8s.io Gateway': checkGateway,
+  'gateway.networking.k8s.io HTTPRoute': checkHttpRoute,
+  'gateway.networking.k8s.io BackendTLSPolicy': checkBackendTlsPolicy,
 };
 
 /** Which name rule kube-apiserver applies to metadata.name of a kind. */
