@@ -40,7 +40,7 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
   fs.mkdirSync(paths.podLogs, { recursive: true });
 
-  const [pki, network, catalogue] = await Promise.all([ensureClusterPki(paths.clusterPki), ensureNetwork(paths.cluster, paths.home), loadCatalogue(log)]);
+  const [pki, network, catalogue] = await Promise.all([ensureClusterPki(paths.clusterPki), ensureNetwork(paths.cluster, paths.home), loadCatalogue()]);
   const registry = new ResourceRegistry(catalogue.builtins, catalogue.fromCrd, log);
   const store = new MemoryStore({
     file: paths.clusterStore,
