@@ -77,6 +77,9 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
   const directions = { out: newDirection(), in: newDirection() };
   let tls13 = false;
   let version: string | undefined;
+  // Only a TLS 1.2 ServerHello makes ChangeCipherSpec mean "encrypted from here"; in TLS 1.3 (and
+  // after a HelloRetryRequest) it is a compatibility no-op (RFC 8446 §D.4).
+  const tls12 = () => analysis.serverHello !== undefined && !tls13;
 
   const push = (event: RecordEvent) => {
     const last = analysis.events[analysis.events.length - 1];
@@ -174,7 +177,7 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
     const state = directions[direction];
     switch (record.contentType) {
       case CONTENT_TYPE.handshake:
-        if (state.changeCipherSpecSeen && !tls13) {
+        if (state.changeCipherSpecSeen && tls12()) {
           // TLS 1.2: after ChangeCipherSpec the only handshake message is the encrypted Finished.
           push({ atMs, direction, what: 'Finished', handshakeType: 20, encrypted: true, bytes: record.fragment.length, detail: 'encrypted' });
           return;
@@ -186,7 +189,7 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
         push({ atMs, direction, what: 'ChangeCipherSpec', bytes: record.fragment.length, ...(tls13 ? { detail: 'middlebox compatibility' } : {}) });
         return;
       case CONTENT_TYPE.alert:
-        if (state.changeCipherSpecSeen && !tls13) {
+        if (state.changeCipherSpecSeen && tls12()) {
           push({ atMs, direction, what: 'Alert', encrypted: true, bytes: record.fragment.length, detail: 'encrypted' });
           return;
         }

@@ -25,6 +25,8 @@ function recordLine(event: RecordEvent, version: string): string | undefined {
     case 'Finished':
       return `${prefix} TLS handshake, Finished (20): [encrypted]`;
     case 'ChangeCipherSpec':
+      // OpenSSL (so curl) does not report the server's TLS 1.3 compatibility ChangeCipherSpec.
+      if (event.direction === 'in' && event.detail === 'middlebox compatibility') return undefined;
       return `${prefix} TLS change cipher, Change cipher spec (1):`;
     case 'Alert':
       return event.alert ? `${prefix} TLS alert, ${event.alert.level} ${event.alert.description} (${event.alert.code}):` : `${prefix} TLS alert, [encrypted]:`;
@@ -72,12 +74,16 @@ export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOption
   } else if (result.outcome === 'refused' || result.outcome === 'dns-failure' || result.outcome === 'timeout') {
     lines.push(`*   Trying ${host}:${port}...`);
   }
+  // Records after the handshake (session tickets, a TLS 1.3 alert about the client certificate, EOF)
+  // are printed after the request, where curl prints them.
+  const handshakeEnd = result.timings.tlsMs;
+  const handshakeRecords = result.records.filter((r) => handshakeEnd === undefined || r.atMs <= handshakeEnd);
+  const laterRecords = result.records.filter((r) => handshakeEnd !== undefined && r.atMs > handshakeEnd);
   if (url.protocol === 'https:' && result.connect) {
     const alpn = result.clientHello?.alpn ?? [];
     if (alpn.length) lines.push(`* ALPN: curl offers ${alpn.join(',')}`);
     if (result.clientHello && result.clientHello.sni === undefined) lines.push('* [probe] no SNI sent');
-    for (const event of result.records) {
-      if (event.handshakeType === 4) continue; // session tickets come after the request, curl prints them there
+    for (const event of handshakeRecords) {
       const line = recordLine(event, version);
       if (line) lines.push(line);
     }
@@ -115,6 +121,15 @@ export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOption
     for (const [name, value] of result.http.requestHeaders ?? []) lines.push(`> ${name}: ${value}`);
     lines.push('> ');
     if (result.request.body !== undefined) lines.push(`* [probe] sent ${Buffer.byteLength(result.request.body)} bytes of request body`);
+  } else if (laterRecords.length && result.tls && result.timings.tlsMs !== undefined && result.outcome !== 'verification-failed') {
+    const method = result.request.method ?? (result.request.body !== undefined ? 'POST' : 'GET');
+    lines.push(`> ${method} ${url.pathname}${url.search} [probe: request sent; no answer]`);
+  }
+  for (const event of laterRecords) {
+    const line = recordLine(event, version);
+    if (line) lines.push(line);
+  }
+  if (result.http) {
     lines.push(...responseHeaderLines(result).map((l) => `< ${l}`));
     lines.push('< ');
   }

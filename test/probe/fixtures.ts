@@ -84,6 +84,8 @@ export interface TlsServerOptions {
   minVersion?: tls.SecureVersion;
   maxVersion?: tls.SecureVersion;
   alpn?: string[];
+  /** Key-exchange groups the server accepts (e.g. 'P-256' makes a client that leads with X25519 retry: HelloRetryRequest). */
+  ecdhCurve?: string;
 }
 
 export interface RunningServer {
@@ -148,6 +150,7 @@ export async function startTlsServer(options: TlsServerOptions): Promise<Running
       ca: options.clientCa?.certPem,
       minVersion: options.minVersion ?? 'TLSv1.2',
       maxVersion: options.maxVersion ?? 'TLSv1.3',
+      ...(options.ecdhCurve ? { ecdhCurve: options.ecdhCurve } : {}),
     });
   const contexts = new Map<string, tls.SecureContext>();
   for (const [name, issued] of Object.entries(options.names)) contexts.set(name.toLowerCase(), contextFor(issued));
@@ -168,6 +171,7 @@ export async function startTlsServer(options: TlsServerOptions): Promise<Running
     minVersion: options.minVersion ?? 'TLSv1.2',
     maxVersion: options.maxVersion ?? 'TLSv1.3',
     allowHTTP1: !onlyH2,
+    ...(options.ecdhCurve ? { ecdhCurve: options.ecdhCurve } : {}),
     ...(options.alpn ? { ALPNProtocols: options.alpn } : {}),
     SNICallback(this: tls.TLSSocket, servername: string, callback: (error: Error | null, context?: tls.SecureContext) => void) {
       const context = contexts.get(servername.toLowerCase()) ?? fallback;

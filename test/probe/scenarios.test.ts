@@ -31,6 +31,7 @@ interface World {
   wrongName: RunningServer;
   h2only: RunningServer;
   plain: RunningServer;
+  retry: RunningServer;
   silent: RunningServer;
   refused: number;
 }
@@ -40,7 +41,7 @@ let world: World;
 test.before(async () => {
   await curlAvailable();
   const pki = await createPki();
-  const [sni, sniReset, mtls12, mtls13, stranger, expired, wrongName, h2only, plain, silent, refused] = await Promise.all([
+  const [sni, sniReset, mtls12, mtls13, stranger, expired, wrongName, h2only, plain, retry, silent, refused] = await Promise.all([
     startTlsServer({ names: { [FOO]: pki.foo, [BAR]: pki.bar }, onNoMatch: 'eof' }),
     startTlsServer({ names: { [FOO]: pki.foo, [BAR]: pki.bar }, onNoMatch: 'rst' }),
     startTlsServer({ names: { [FOO]: pki.foo }, clientCa: pki.clientCa, maxVersion: 'TLSv1.2', onNoMatch: 'eof' }),
@@ -50,16 +51,17 @@ test.before(async () => {
     startTlsServer({ names: { 'wrong.glootest.com': pki.foo }, onNoMatch: 'eof' }),
     startTlsServer({ names: { [FOO]: pki.foo }, alpn: ['h2'], onNoMatch: 'eof' }),
     startPlainHttpServer(),
+    startTlsServer({ names: { [FOO]: pki.foo }, ecdhCurve: 'P-256', minVersion: 'TLSv1.3', onNoMatch: 'eof' }),
     startSilentServer(),
     refusedPort(),
   ]);
-  world = { pki, sni, sniReset, mtls12, mtls13, stranger, expired, wrongName, h2only, plain, silent, refused };
+  world = { pki, sni, sniReset, mtls12, mtls13, stranger, expired, wrongName, h2only, plain, retry, silent, refused };
 });
 
 test.after.always(async () => {
   if (!world) return;
   await Promise.all(
-    [world.sni, world.sniReset, world.mtls12, world.mtls13, world.stranger, world.expired, world.wrongName, world.h2only, world.plain, world.silent].map((s) => s.close()),
+    [world.sni, world.sniReset, world.mtls12, world.mtls13, world.stranger, world.expired, world.wrongName, world.h2only, world.plain, world.retry, world.silent].map((s) => s.close()),
   );
   await world.pki.cleanup();
 });
@@ -331,4 +333,16 @@ test('a server that never answers the ClientHello: --max-time bounds the probe (
   t.regex(explain(result)?.cause ?? '', /never answered the ClientHello/);
   t.true(elapsed < 5000);
   t.is(curl.exitCode, 28, curl.stderr);
+});
+
+test('a server that wants another key share answers with a HelloRetryRequest (the special random); the probe still reads the rest', async (t) => {
+  const { result, curl } = await both(curlLine(world.retry, FOO));
+  t.is(result.outcome, 'established', result.error);
+  t.true(result.tls?.helloRetryRequest);
+  const flow = result.records.filter((r) => r.handshakeType !== undefined && r.handshakeType !== 4).map((r) => `${r.direction}:${r.what}`);
+  t.deepEqual(flow.slice(0, 4), ['out:ClientHello', 'in:HelloRetryRequest', 'out:ClientHello', 'in:ServerHello']);
+  t.true(result.records.some((r) => r.what === 'Certificate' && r.decrypted));
+  t.is(result.tls?.peerChain[0]?.subject, `CN=${FOO}; O=mock-openai organization`);
+  t.is(curl.exitCode, 0, curl.stderr);
+  t.is(curl.subject, result.tls?.peerChain[0]?.subject);
 });
