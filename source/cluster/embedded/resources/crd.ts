@@ -8,7 +8,7 @@ import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
 import type { ResourceType } from './types.js';
 import { printerColumns, type PrinterColumn } from './tables.js';
-import { FieldPath, withUnknownFirst } from '../validation/causes.js';
+import { FieldPath, str, withUnknownFirst } from '../validation/causes.js';
 import { checkMetadata } from '../validation/metadata.js';
 import { applyDefaults, checkSchema, pruneUnknown, type Schema } from '../validation/schema.js';
 import { objectMetaSchema } from '../validation/object-meta.js';
@@ -33,7 +33,7 @@ function readVersions(spec: Obj): CrdVersion[] {
     const schema = isObj(v.schema) && isObj(v.schema.openAPIV3Schema) ? (v.schema.openAPIV3Schema as Schema) : undefined;
     const columns = Array.isArray(v.additionalPrinterColumns) ? (v.additionalPrinterColumns.filter(isObj) as unknown as PrinterColumn[]) : undefined;
     return {
-      name: String(v.name ?? ''),
+      name: str(v.name ?? ''),
       served: v.served !== false,
       storage: v.storage === true,
       deprecated: v.deprecated === true,
@@ -55,7 +55,7 @@ function rootSchema(schema: Schema | undefined): Schema {
 }
 
 function versionOf(object: KubeObject): string {
-  const apiVersion = String(object.apiVersion ?? '');
+  const apiVersion = str(object.apiVersion ?? '');
   return apiVersion.slice(apiVersion.lastIndexOf('/') + 1);
 }
 

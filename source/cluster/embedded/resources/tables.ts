@@ -4,6 +4,7 @@
 // includes AGE: the API server renders them in order, nothing is implied.
 import type { KubeObject } from '../store-types.js';
 import type { TableColumn } from './types.js';
+import { str } from '../validation/causes.js';
 
 type Obj = Record<string, unknown>;
 
@@ -20,9 +21,13 @@ function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+function num(value: unknown, fallback = 0): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
 function text(value: unknown, none = '<none>'): string {
   if (value === undefined || value === null || value === '') return none;
-  return String(value);
+  return str(value);
 }
 
 /** `status.conditions[?(@.type==T)].status`, or '' as kubectl prints a missing JSONPath result. */
@@ -33,7 +38,7 @@ export function conditionStatus(object: KubeObject, type: string): string {
 
 /** Age like kubectl's duration.HumanDuration: 45s, 3m12s, 5h, 2d3h, 400d. */
 export function humanAge(timestamp: string | undefined, now = Date.now()): string {
-  if (!timestamp) return '<unknown>';
+  if (!timestamp || typeof timestamp !== 'string') return '<unknown>';
   const then = Date.parse(timestamp);
   if (Number.isNaN(then)) return '<invalid>';
   const seconds = Math.max(0, Math.floor((now - then) / 1000));
@@ -117,7 +122,7 @@ function podStatus(o: KubeObject): string {
 }
 
 function podRestarts(o: KubeObject): number {
-  return list(field(o, 'status', 'containerStatuses')).reduce<number>((sum, s) => sum + (Number(field(s, 'restartCount')) || 0), 0);
+  return list(field(o, 'status', 'containerStatuses')).reduce<number>((sum, s) => sum + num(field(s, 'restartCount')), 0);
 }
 
 export const podColumns: TableColumn[] = [
@@ -140,7 +145,7 @@ export const serviceColumns: TableColumn[] = [
   column('Selector', (o) => {
     const selector = field(o, 'spec', 'selector');
     if (!selector || typeof selector !== 'object') return '<none>';
-    const pairs = Object.entries(selector as Obj).map(([k, v]) => `${k}=${String(v)}`);
+    const pairs = Object.entries(selector as Obj).map(([k, v]) => `${k}=${str(v)}`);
     return pairs.length > 0 ? pairs.join(',') : '<none>';
   }, { wide: true }),
 ];
@@ -171,10 +176,10 @@ export const serviceAccountColumns: TableColumn[] = [
 ];
 
 export const eventColumns: TableColumn[] = [
-  column('Last Seen', (o) => humanAge(text(o.lastTimestamp, '') || text(o.eventTime, '') || o.metadata.creationTimestamp)),
+  column('Last Seen', (o) => humanAge(text(o.lastTimestamp, '') || text(o.eventTime, '') || o.metadata?.creationTimestamp)),
   column('Type', (o) => text(o.type, 'Normal')),
   column('Reason', (o) => text(o.reason, '')),
-  column('Object', (o) => `${String(field(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${text(field(o, 'involvedObject', 'name'), '')}`),
+  column('Object', (o) => `${str(field(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${text(field(o, 'involvedObject', 'name'), '')}`),
   column('Message', (o) => text(o.message, '')),
 ];
 
@@ -182,9 +187,9 @@ export const eventColumns: TableColumn[] = [
 
 export const deploymentColumns: TableColumn[] = [
   nameColumn,
-  column('Ready', (o) => `${Number(field(o, 'status', 'readyReplicas') ?? 0)}/${Number(field(o, 'spec', 'replicas') ?? 1)}`),
-  { name: 'Up-to-date', type: 'integer', cell: (o) => Number(field(o, 'status', 'updatedReplicas') ?? 0) },
-  { name: 'Available', type: 'integer', cell: (o) => Number(field(o, 'status', 'availableReplicas') ?? 0) },
+  column('Ready', (o) => `${num(field(o, 'status', 'readyReplicas'))}/${num(field(o, 'spec', 'replicas'), 1)}`),
+  { name: 'Up-to-date', type: 'integer', cell: (o) => num(field(o, 'status', 'updatedReplicas')) },
+  { name: 'Available', type: 'integer', cell: (o) => num(field(o, 'status', 'availableReplicas')) },
   ageColumn,
   column('Containers', (o) => list(field(o, 'spec', 'template', 'spec', 'containers')).map((c) => text(field(c, 'name'), '')).join(','), { wide: true }),
   column('Images', (o) => list(field(o, 'spec', 'template', 'spec', 'containers')).map((c) => text(field(c, 'image'), '')).join(','), { wide: true }),
@@ -293,7 +298,7 @@ export function evaluateJsonPath(object: unknown, path: string): unknown[] {
       const [, key, op, expected] = match;
       current = current.flatMap((v) => (Array.isArray(v) ? v : [])).filter((item) => {
         const actual = key.split('.').reduce<unknown>((o, k) => field(o, k), item);
-        return op === '==' ? String(actual) === expected && actual !== undefined : String(actual) !== expected;
+        return op === '==' ? str(actual) === expected && actual !== undefined : str(actual) !== expected;
       });
     } else {
       return [];
@@ -325,9 +330,9 @@ export function printerColumns(columns: PrinterColumn[]): TableColumn[] {
       cell: (o) => {
         const values = evaluateJsonPath(o, c.jsonPath);
         if (values.length === 0) return type === 'date' ? '<unknown>' : '';
-        if (type === 'date') return humanAge(String(values[0]));
+        if (type === 'date') return humanAge(str(values[0]));
         if (type === 'integer' && values.length === 1 && typeof values[0] === 'number') return values[0];
-        return values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(' ');
+        return values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : str(v))).join(' ');
       },
     });
   }

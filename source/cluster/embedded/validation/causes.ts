@@ -27,6 +27,15 @@ export class FieldPath {
   }
 }
 
+/** String(v) that never throws (an object without a prototype has no toString). */
+export function str(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return JSON.stringify(value) ?? '';
+  }
+}
+
 /** Go's %q-like rendering of a value in "Invalid value: ..." (strings quoted, numbers bare, objects as JSON). */
 export function renderValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

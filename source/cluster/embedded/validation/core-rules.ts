@@ -3,7 +3,7 @@
 // for the fields the labs touch.
 import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
-import { FieldPath, invalid, notSupported, required } from './causes.js';
+import { FieldPath, invalid, notSupported, required, str } from './causes.js';
 import { checkName } from './metadata.js';
 
 type Obj = Record<string, unknown>;
@@ -47,7 +47,7 @@ function checkPort(path: FieldPath, value: unknown): StatusCause[] {
 
 function checkProtocol(path: FieldPath, value: unknown): StatusCause[] {
   if (value === undefined) return [];
-  return ['TCP', 'UDP', 'SCTP'].includes(String(value)) ? [] : [notSupported(path, value, ['SCTP', 'TCP', 'UDP'])];
+  return ['TCP', 'UDP', 'SCTP'].includes(str(value)) ? [] : [notSupported(path, value, ['SCTP', 'TCP', 'UDP'])];
 }
 
 export function checkService(service: KubeObject): StatusCause[] {
@@ -55,7 +55,7 @@ export function checkService(service: KubeObject): StatusCause[] {
   const spec = isObj(service.spec) ? service.spec : {};
   const specPath = FieldPath.root('spec');
   const type = spec.type ?? 'ClusterIP';
-  if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(String(type))) {
+  if (!['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'].includes(str(type))) {
     causes.push(notSupported(specPath.child('type'), type, ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']));
   }
   const ports = Array.isArray(spec.ports) ? spec.ports : [];
@@ -156,10 +156,10 @@ function selectorMatches(selector: Obj, labels: Obj): boolean {
   const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   for (const e of expressions) {
     if (!isObj(e)) continue;
-    const key = String(e.key);
+    const key = str(e.key);
     const values = Array.isArray(e.values) ? e.values.map(String) : [];
     const has = Object.hasOwn(labels, key);
-    const value = String(labels[key]);
+    const value = str(labels[key]);
     if (e.operator === 'In' && !(has && values.includes(value))) return false;
     if (e.operator === 'NotIn' && has && values.includes(value)) return false;
     if (e.operator === 'Exists' && !has) return false;

@@ -2,7 +2,7 @@
 // the kind (apiextensions validation): names, group, scope, versions.
 import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
-import { FieldPath, invalid, notSupported, required } from './causes.js';
+import { FieldPath, invalid, notSupported, required, str } from './causes.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -33,7 +33,7 @@ export function checkCustomResourceDefinition(crd: KubeObject): StatusCause[] {
       causes.push(invalid(FieldPath.root('metadata').child('name'), crd.metadata.name, 'must be spec.names.plural+"."+spec.group'));
     }
   }
-  if (!['Namespaced', 'Cluster'].includes(String(spec.scope))) causes.push(notSupported(specPath.child('scope'), spec.scope ?? '', ['Cluster', 'Namespaced']));
+  if (!['Namespaced', 'Cluster'].includes(str(spec.scope))) causes.push(notSupported(specPath.child('scope'), spec.scope ?? '', ['Cluster', 'Namespaced']));
   const versions = Array.isArray(spec.versions) ? spec.versions : [];
   if (versions.length === 0) causes.push(required(specPath.child('versions'), 'must have exactly one version marked as storage version'));
   else {

@@ -3,7 +3,7 @@
 // as `<path>: Invalid value: "<type>": <message>`.
 import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
-import { FieldPath } from './causes.js';
+import { FieldPath, str } from './causes.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -19,18 +19,18 @@ export function checkGateway(gateway: KubeObject): StatusCause[] {
   const listeners = list(spec.listeners).filter(isObj);
   const path = FieldPath.root('spec').child('listeners');
   const causes: StatusCause[] = [];
-  if (listeners.some((l) => ['HTTP', 'TCP', 'UDP'].includes(String(l.protocol)) && l.tls !== undefined)) {
+  if (listeners.some((l) => ['HTTP', 'TCP', 'UDP'].includes(str(l.protocol)) && l.tls !== undefined)) {
     causes.push(rule(path, 'array', "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']"));
   }
   if (listeners.some((l) => l.protocol === 'HTTPS' && isObj(l.tls) && present(l.tls.mode) && l.tls.mode !== 'Terminate')) {
     causes.push(rule(path, 'array', 'tls mode must be Terminate for protocol HTTPS'));
   }
-  if (listeners.some((l) => ['TCP', 'UDP'].includes(String(l.protocol)) && present(l.hostname))) {
+  if (listeners.some((l) => ['TCP', 'UDP'].includes(str(l.protocol)) && present(l.hostname))) {
     causes.push(rule(path, 'array', "hostname must not be specified for protocols ['TCP', 'UDP']"));
   }
   const names = listeners.map((l) => l.name);
   if (names.some((n, i) => names.indexOf(n) !== i)) causes.push(rule(path, 'array', 'Listener name must be unique within the Gateway'));
-  const combos = listeners.map((l) => `${String(l.port)}|${String(l.protocol)}|${present(l.hostname) ? String(l.hostname) : ''}`);
+  const combos = listeners.map((l) => `${str(l.port)}|${str(l.protocol)}|${present(l.hostname) ? str(l.hostname) : ''}`);
   if (combos.some((c, i) => combos.indexOf(c) !== i)) causes.push(rule(path, 'array', 'Combination of port, protocol and hostname must be unique for each listener'));
   list(spec.listeners).forEach((l, i) => {
     if (!isObj(l) || !isObj(l.tls)) return;

@@ -3,7 +3,7 @@
 // namespace, label keys and values, annotation size.
 import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
-import { FieldPath, invalid, required, tooLong } from './causes.js';
+import { FieldPath, invalid, required, str, tooLong } from './causes.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -70,7 +70,7 @@ export function checkMetadata(object: KubeObject, rules: MetadataRules): StatusC
     causes.push(...checkName(root.child('name'), name, rules.name));
   }
   if (rules.namespaced && namespace !== undefined && namespace !== '') {
-    causes.push(...checkName(root.child('namespace'), String(namespace), 'label'));
+    causes.push(...checkName(root.child('namespace'), str(namespace), 'label'));
   }
   if (labels !== undefined) {
     if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
@@ -100,7 +100,7 @@ export function checkMetadata(object: KubeObject, rules: MetadataRules): StatusC
       for (const [key, value] of Object.entries(annotations)) {
         causes.push(...checkQualifiedName(root.child('annotations'), key.toLowerCase()));
         if (typeof value !== 'string') causes.push(invalid(root.child('annotations').key(key), value, 'must be a string'));
-        size += key.length + String(value).length;
+        size += key.length + str(value).length;
       }
       if (size > MAX_ANNOTATIONS_BYTES) causes.push(tooLong(root.child('annotations'), MAX_ANNOTATIONS_BYTES));
     }
