@@ -2,7 +2,7 @@
 // (endpoint, protocol, TLS configuration). Pools survive configuration swaps
 // while an endpoint stays in use; pools no configuration mentions any more are
 // closed gracefully (in-flight requests finish first).
-import { Pool } from 'undici';
+import { Client, Pool, type Dispatcher } from 'undici';
 import type { EndpointIR, UpstreamTlsIR } from '../ir/types.js';
 import { TlsSessionCache, tlsConfigId } from './session-cache.js';
 import { createConnector } from './tls-connector.js';
@@ -14,7 +14,7 @@ export interface PoolKeyParts {
 }
 
 export class UpstreamPools {
-  private readonly pools = new Map<string, Pool>();
+  private readonly pools = new Map<string, Dispatcher>();
   private readonly roundRobin = new Map<string, number>();
   readonly sessions = new TlsSessionCache();
   private inUse = new Set<string>();
@@ -26,23 +26,20 @@ export class UpstreamPools {
     return `${endpoint.address}:${endpoint.port}|${protocol}|${tls ? `${tls.sni}|${tls.sessionCache}|${tlsConfigId(tls)}` : 'plain'}`;
   }
 
-  get(parts: PoolKeyParts, key = UpstreamPools.key(parts)): Pool {
+  get(parts: PoolKeyParts, key = UpstreamPools.key(parts)): Dispatcher {
     let pool = this.pools.get(key);
     if (!pool) {
       const { endpoint, protocol, tls } = parts;
       const host = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address;
-      pool = new Pool(`${tls ? 'https' : 'http'}://${host}:${endpoint.port}`, {
-        connections: this.options.connectionsPerEndpoint ?? 256,
-        pipelining: 1,
-        keepAliveTimeout: 30_000,
-        keepAliveMaxTimeout: 600_000,
-        // Long-lived streams (SSE chat completions) must not be cut by undici's defaults.
-        headersTimeout: 0,
-        bodyTimeout: 0,
-        useH2c: protocol === 'h2c' && !tls,
-        allowH2: Boolean(tls?.alpnProtocols?.includes('h2')),
-        connect: createConnector({ address: endpoint.address, port: endpoint.port, tls, sessions: this.sessions, connectTimeoutMs: this.options.connectTimeoutMs }),
-      } as Pool.Options & { useH2c?: boolean }); // useH2c exists in undici 7's Client, not yet in its Pool types
+      const origin = `${tls ? 'https' : 'http'}://${host}:${endpoint.port}`;
+      const connect = createConnector({ address: endpoint.address, port: endpoint.port, tls, sessions: this.sessions, connectTimeoutMs: this.options.connectTimeoutMs, h2c: protocol === 'h2c' && !tls });
+      // Long-lived streams (SSE chat completions) must not be cut by undici's default timeouts.
+      const common = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, headersTimeout: 0, bodyTimeout: 0, connect };
+      pool =
+        protocol === 'h2c' && !tls
+          ? // Cleartext HTTP/2 multiplexes: one connection carries every stream.
+            new Client(origin, common)
+          : new Pool(origin, { ...common, connections: this.options.connectionsPerEndpoint ?? 256, pipelining: 1, allowH2: Boolean(tls?.alpnProtocols?.includes('h2')) });
       this.pools.set(key, pool);
     }
     return pool;

@@ -41,6 +41,8 @@ export interface ConnectorOptions {
   tls?: UpstreamTlsIR;
   sessions: TlsSessionCache;
   connectTimeoutMs?: number;
+  /** Cleartext HTTP/2 (prior knowledge): undici picks HTTP/2 by the socket's alpnProtocol, so we set it. */
+  h2c?: boolean;
 }
 
 /** An undici `connect` function bound to one endpoint and one TLS configuration. */
@@ -79,6 +81,7 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       socket = net.connect({ host: address, port, noDelay: true });
       socket.once('connect', () => {
         tcpUp = true;
+        if (options.h2c) (socket as net.Socket & { alpnProtocol?: string }).alpnProtocol = 'h2';
         finish(null, socket);
       });
       socket.on('error', (err) => finish(flagged(err, 'UF')));

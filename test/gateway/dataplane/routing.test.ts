@@ -3,12 +3,15 @@
 // wire and in the access log.
 import test from 'ava';
 import http from 'node:http';
+import http2 from 'node:http2';
+import type net from 'node:net';
 import type { BackendIR } from '../../../gateway/ir/types.js';
 import { freePort, gatewayIR, httpListener, route, service, startDataplane, startEchoBackend } from './helpers.js';
 
 const dp = startDataplane();
 let port = 0;
 const backends: Awaited<ReturnType<typeof startEchoBackend>>[] = [];
+let h2cBackend: http2.Http2Server | undefined;
 
 interface Reply {
   status: number;
@@ -33,6 +36,9 @@ test.before(async () => {
   const a = await startEchoBackend('a');
   const b = await startEchoBackend('b');
   backends.push(a, b);
+  h2cBackend = http2.createServer((req, res) => res.end(JSON.stringify({ backend: 'h2c', httpVersion: req.httpVersion, path: req.url })));
+  await new Promise<void>((r) => h2cBackend!.listen(0, '127.0.0.1', r));
+  const h2c: BackendIR = { kind: 'service', id: 'default/h2c:80', endpoints: [{ address: '127.0.0.1', port: (h2cBackend.address() as net.AddressInfo).port }], protocol: 'h2c' };
   port = await freePort();
   const deadPort = await freePort();
   const A = service('default/a:80', a.port);
@@ -73,6 +79,7 @@ test.before(async () => {
             route('default/empty/0/0', { path: { type: 'PathPrefix', value: '/empty' }, backend: noEndpoints }),
             route('default/dead/0/0', { path: { type: 'PathPrefix', value: '/dead' }, backend: dead }),
             route('default/invalid/0/0', { path: { type: 'PathPrefix', value: '/invalid' }, backend: invalid }),
+            route('default/h2c/0/0', { path: { type: 'PathPrefix', value: '/grpc-ish' }, backend: h2c }),
             route('default/hosts/0/0', { hostnames: ['*.wild.example.com'], path: { type: 'PathPrefix', value: '/wild' }, backend: B }),
           ]),
         ],
@@ -83,6 +90,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   for (const b of backends) b.server.close();
+  h2cBackend?.close();
   await dp.dataplane.close();
 });
 
@@ -182,4 +190,13 @@ test('direct responses, no endpoints (UH), connect failure (UF), invalid backend
   const invalid = await send('/invalid');
   t.is(invalid.status, 500);
   t.regex(invalid.body, /not found/);
+});
+
+test('an h2c backend (appProtocol kubernetes.io/h2c) is spoken to in cleartext HTTP/2', async (t) => {
+  const raw = await send('/grpc-ish/x');
+  t.is(raw.status, 200, raw.body);
+  const r = raw.json() as unknown as { backend: string; httpVersion: string; path: string };
+  t.is(r.backend, 'h2c');
+  t.is(r.httpVersion, '2.0');
+  t.is(r.path, '/grpc-ish/x');
 });

@@ -104,6 +104,8 @@ test.serial('SSE over HTTP/2 arrives chunk by chunk; path, Host, model and auth 
   const line = await dp.waitForLine((f) => f.proto === 'HTTP/2' && f.status === '200');
   t.is(line.sni, FOO);
   t.is(line.listener, 'foo');
+  t.is(line.flags, '-');
+  t.is(line.route, 'ns/foo-route/0/0');
 });
 
 test.serial('SSE over HTTP/1.1 arrives chunk by chunk', async (t) => {
