@@ -17,7 +17,9 @@ NO_COLOR=1 turns colours off.`;
 /** A terminal we can draw on: both ends are TTYs and no CI says otherwise. */
 export function interactive(env: NodeJS.ProcessEnv = process.env, stdin = process.stdin, stdout = process.stdout): boolean {
   if (!stdin.isTTY || !stdout.isTTY) return false;
-  if (env.CI && env.CI !== 'false' && env.CI !== '0') return false;
+  // The same test Ink applies (is-in-ci): in CI Ink draws only a final frame, so go headless.
+  const set = (key: string) => key in env && env[key] !== '0' && env[key] !== 'false';
+  if (set('CI') || set('CONTINUOUS_INTEGRATION')) return false;
   return env.TERM !== 'dumb';
 }
 
@@ -74,6 +76,6 @@ export async function run(argv: string[]): Promise<number> {
     instance.cleanup();
     restore();
   }
-  process.stdout.write('Workshop closed. A started cluster keeps running (kubectl still works); `agw-workshop cluster down` stops it.\n');
+  process.stdout.write('Workshop closed. A started cluster keeps running (kubectl still works).\nStop it with: agw-workshop cluster down\n');
   return 0;
 }

@@ -41,16 +41,21 @@ export function gatewayReadiness(gatewayClass: KubeObject | undefined, pods: Kub
   return { ready: isReady, detail: parts.join('; ') };
 }
 
+/** The embedded cluster has never been started here (no kubeconfig yet). */
+export function notStarted(target: ClusterCheckTarget): ClusterStatus | undefined {
+  if (!target.embedded || (target.kubeconfig && fs.existsSync(target.kubeconfig))) return undefined;
+  return {
+    kind: 'embedded',
+    description: 'embedded cluster, not started yet (the setup lesson starts it)',
+    reachable: false,
+    gateway: { ready: false, detail: 'no cluster yet' },
+  };
+}
+
 export async function checkCluster(target: ClusterCheckTarget, makeClient: () => ClusterClient): Promise<ClusterStatus> {
   const kind = target.embedded ? 'embedded' : 'context';
-  if (target.embedded && (!target.kubeconfig || !fs.existsSync(target.kubeconfig))) {
-    return {
-      kind,
-      description: 'embedded cluster, not started yet (the setup lesson starts it)',
-      reachable: false,
-      gateway: { ready: false, detail: 'no cluster yet' },
-    };
-  }
+  const early = notStarted(target);
+  if (early) return early;
   let client: ClusterClient;
   try {
     client = makeClient();

@@ -7,7 +7,7 @@ import type { ProbeRequest } from '../../probe/types.js';
 import type { ProbeOverrides } from '../../lesson/playground.js';
 import { homePaths } from '../../state/home.js';
 import type { ClusterStatus, LessonSummary, LessonView, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../model.js';
-import { checkCluster } from './cluster-status.js';
+import { checkCluster, notStarted } from './cluster-status.js';
 import { toLessonSummary, toLessonView } from './lesson-view.js';
 
 export interface LiveOptions {
@@ -80,8 +80,12 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
   }
 
   async function clusterStatus(): Promise<ClusterStatus> {
-    const [{ resolveTarget }, { createClusterClient }] = await Promise.all([import('../../lesson/cluster-target.js'), import('../../cluster/client.js')]);
+    const { resolveTarget } = await import('../../lesson/cluster-target.js');
     const resolved = resolveTarget(target);
+    // client-node is heavy to load: an embedded cluster never started is known without it.
+    const early = notStarted(resolved);
+    if (early) return early;
+    const { createClusterClient } = await import('../../cluster/client.js');
     return checkCluster(resolved, () => createClusterClient({ kubeconfig: resolved.kubeconfig, context: resolved.context }));
   }
 

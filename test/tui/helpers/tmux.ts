@@ -1,0 +1,70 @@
+// Drive the real binary in a real terminal: a detached tmux session on its own
+// server socket (so it never touches the user's tmux), polled with bounded deadlines.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export function requireTmux(): void {
+  const found = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
+  if (found.error || found.status !== 0) {
+    throw new Error('tmux is required for the terminal test of the TUI and was not found on PATH (install tmux: apt-get install tmux / brew install tmux)');
+  }
+}
+
+export class TmuxSession {
+  readonly socket: string;
+  readonly name = 'agw';
+
+  constructor(label: string) {
+    this.socket = `agw-test-${label}-${process.pid}`;
+  }
+
+  private tmux(args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  /** Start `command` in an 80x24 (by default) pane with these environment variables. */
+  start(command: string[], env: Record<string, string>, columns = 80, rows = 24): void {
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    // remain-on-exit keeps the pane after the program ends, so its exit status can be read.
+    this.tmux(['new-session', '-d', '-s', this.name, '-x', String(columns), '-y', String(rows), ...envArgs, ...command, ';', 'set-option', '-t', this.name, 'remain-on-exit', 'on']);
+  }
+
+  /** The visible pane; `history` adds the lines scrolled above it. */
+  capture(withEscapes = false, history = false): string {
+    return this.tmux(['capture-pane', '-p', ...(withEscapes ? ['-e'] : []), ...(history ? ['-S', '-200'] : []), '-t', this.name]);
+  }
+
+  sendKeys(...keys: string[]): void {
+    this.tmux(['send-keys', '-t', this.name, ...keys]);
+  }
+
+  /** Exit status once the program has ended, else undefined. */
+  exitStatus(): number | undefined {
+    const [dead, status] = this.tmux(['display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}']).trim().split(' ');
+    return dead === '1' ? Number(status) : undefined;
+  }
+
+  async waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the pane shows:\n${this.capture()}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  waitForText(text: string | RegExp, timeoutMs?: number): Promise<string> {
+    return this.waitFor(
+      () => {
+        const screen = this.capture();
+        return (typeof text === 'string' ? screen.includes(text) : text.test(screen)) ? screen : undefined;
+      },
+      `"${text}" on screen`,
+      timeoutMs,
+    );
+  }
+
+  kill(): void {
+    spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+  }
+}
