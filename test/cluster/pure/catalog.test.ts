@@ -239,3 +239,13 @@ test('a CRD with a bad name, no storage version or a dotless group is invalid', 
   t.true(fields.includes('metadata.name'));
   t.true(fields.includes('spec.versions'));
 });
+
+test('AgentgatewayPolicy: agpol, and ACCEPTED/ATTACHED read from status.ancestors like the CRD printer columns', (t) => {
+  const policies = find('agentgateway.dev', 'agentgatewaypolicies');
+  t.deepEqual(policies.shortNames, ['agpol']);
+  const policy: KubeObject = {
+    apiVersion: 'agentgateway.dev/v1alpha1', kind: 'AgentgatewayPolicy', metadata: { name: 'p' },
+    status: { ancestors: [{ conditions: [{ type: 'Accepted', status: 'True' }, { type: 'Attached', status: 'False' }] }] },
+  };
+  t.like(row(policies, policy), { NAME: 'p', ACCEPTED: 'True', ATTACHED: 'False' });
+});

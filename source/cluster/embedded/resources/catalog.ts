@@ -77,7 +77,15 @@ export const builtinResources: ResourceType[] = [
   define({ ...gatewayApi, versions: ['v1', 'v1alpha3'], deprecatedVersions: ['v1alpha3'], kind: 'BackendTLSPolicy', plural: 'backendtlspolicies', shortNames: ['btlspolicy'], table: tables.ageOnlyColumns }),
   // agentgateway.dev
   define({ group: 'agentgateway.dev', versions: ['v1alpha1'], kind: 'AgentgatewayBackend', plural: 'agentgatewaybackends', namespaced: true, shortNames: ['agbe'], categories: ['agentgateway'], hasStatus: true, strategicMerge: false, table: tables.acceptedColumns }),
-  define({ group: 'agentgateway.dev', versions: ['v1alpha1'], kind: 'AgentgatewayPolicy', plural: 'agentgatewaypolicies', namespaced: true, categories: ['agentgateway'], hasStatus: true, strategicMerge: false, table: tables.acceptedColumns }),
+  define({
+    group: 'agentgateway.dev', versions: ['v1alpha1'], kind: 'AgentgatewayPolicy', plural: 'agentgatewaypolicies', namespaced: true,
+    shortNames: ['agpol'], categories: ['agentgateway'], hasStatus: true, strategicMerge: false,
+    table: tables.printerColumns([
+      { name: 'Accepted', type: 'string', jsonPath: ".status.ancestors[*].conditions[?(@.type=='Accepted')].status", description: 'Agentgateway policy acceptance status' },
+      { name: 'Attached', type: 'string', jsonPath: ".status.ancestors[*].conditions[?(@.type=='Attached')].status", description: 'Agentgateway policy attachment status' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ]),
+  }),
   // kgateway and Gloo shapes of the JWT lab text
   define({ group: 'gateway.kgateway.dev', versions: ['v1alpha1'], kind: 'Backend', plural: 'backends', namespaced: true, categories: ['kgateway'], hasStatus: true, strategicMerge: false, table: tables.acceptedColumns }),
   define({ group: 'gloo.solo.io', versions: ['v1alpha1'], kind: 'GlooTrafficPolicy', plural: 'glootrafficpolicies', namespaced: true, categories: ['gloo'], hasStatus: true, strategicMerge: false, table: tables.acceptedColumns }),
