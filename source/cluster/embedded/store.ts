@@ -225,6 +225,11 @@ export class MemoryStore implements Store {
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     // A no-op write is not a change: no new resourceVersion, no event (as the real server).
     if (stableJson(next) === stableJson(current)) return clone(current);
+    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+      // The last finalizer was removed from an object marked for deletion: now it goes.
+      this.collectionMap(collection).set(id, next);
+      return clone(this.remove(collection, next, 'Background'));
+    }
     next.metadata.resourceVersion = String(++this.revision);
     this.collectionMap(collection).set(id, next);
     this.emit(collection, { type: 'MODIFIED', object: next });
@@ -239,18 +244,30 @@ export class MemoryStore implements Store {
     if ((pre?.uid && pre.uid !== current.metadata.uid) || (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion)) {
       throw ApiError.conflict(`Operation cannot be fulfilled on ${resourceLabel(key)} "${name}": precondition failed`, { name, group: key.group, kind: key.resource });
     }
+    if (current.metadata.finalizers?.length) {
+      // Finalizers hold the object: it is marked for deletion and goes when the last finalizer is removed.
+      if (current.metadata.deletionTimestamp) return clone(current);
+      const marked = clone(current);
+      marked.metadata.deletionTimestamp = rfc3339();
+      marked.metadata.resourceVersion = String(++this.revision);
+      this.collectionMap(collection).set(objectKey(namespace, name), marked);
+      this.emit(collection, { type: 'MODIFIED', object: marked });
+      return clone(marked);
+    }
     return clone(this.remove(collection, current, options.propagationPolicy ?? 'Background'));
   }
 
   private remove(collection: string, current: KubeObject, policy: PropagationPolicy): KubeObject {
     const { namespace, name, uid } = current.metadata;
+    // Foreground: dependents go first, then the owner.
+    if (policy === 'Foreground' && uid) this.collectDependents(uid, policy);
     this.collections.get(collection)!.delete(objectKey(namespace, name));
     if (uid) this.byUid.delete(uid);
     const deleted = clone(current);
     deleted.metadata.resourceVersion = String(++this.revision);
     this.emit(collection, { type: 'DELETED', object: deleted });
     if (parseCollection(collection).resource === NAMESPACES && parseCollection(collection).group === '') this.removeNamespaceContents(name);
-    if (uid) this.collectDependents(uid, policy);
+    if (uid && policy !== 'Foreground') this.collectDependents(uid, policy);
     return deleted;
   }
 

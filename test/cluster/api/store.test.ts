@@ -142,3 +142,25 @@ test('the store persists atomically and a file that does not parse is moved asid
   t.regex(lines.join('\n'), /could not be read.*moved it to .*store\.json\.corrupt-/);
   t.true(fs.readdirSync(dir).some((f) => f.startsWith('store.json.corrupt-')));
 });
+
+test('an object with finalizers is marked for deletion and goes when the last finalizer is removed; Foreground deletes dependents first', (t) => {
+  const store = new MemoryStore();
+  const seen: string[] = [];
+  store.watch(CM, (e) => seen.push(`${e.type} ${e.object.metadata.name}${e.object.metadata.deletionTimestamp ? ' (terminating)' : ''}`));
+  store.create(CM, { ...cm('held'), metadata: { name: 'held', namespace: 'default', finalizers: ['example.com/cleanup'] } });
+  const marked = store.delete(CM, 'default', 'held');
+  t.truthy(marked?.metadata.deletionTimestamp);
+  t.truthy(store.get(CM, 'default', 'held'));
+  const current = store.get(CM, 'default', 'held')!;
+  store.update(CM, { ...current, metadata: { ...current.metadata, finalizers: [] } });
+  t.is(store.get(CM, 'default', 'held'), undefined);
+  t.deepEqual(seen, ['ADDED held', 'MODIFIED held (terminating)', 'DELETED held (terminating)']);
+
+  const order: string[] = [];
+  store.watch(DEPLOY, (e) => order.push(`${e.type} ${e.object.kind}`));
+  store.watch(PODS, (e) => order.push(`${e.type} ${e.object.kind}`));
+  const owner = store.create(DEPLOY, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'f', namespace: 'x' }, spec: {} });
+  store.create(PODS, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'fp', namespace: 'x', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'f', uid: owner.metadata.uid! }] } });
+  store.delete(DEPLOY, 'x', 'f', { propagationPolicy: 'Foreground' });
+  t.deepEqual(order, ['ADDED Deployment', 'ADDED Pod', 'DELETED Pod', 'DELETED Deployment']);
+});
