@@ -87,7 +87,15 @@ export const builtinResources: ResourceType[] = [
     ]),
   }),
   // kgateway and Gloo shapes of the JWT lab text
-  define({ group: 'gateway.kgateway.dev', versions: ['v1alpha1'], kind: 'Backend', plural: 'backends', namespaced: true, categories: ['kgateway'], hasStatus: true, strategicMerge: false, table: tables.acceptedColumns }),
+  define({
+    group: 'gateway.kgateway.dev', versions: ['v1alpha1'], kind: 'Backend', plural: 'backends', namespaced: true,
+    categories: ['kgateway'], hasStatus: true, strategicMerge: false,
+    table: tables.printerColumns([
+      { name: 'Type', type: 'string', jsonPath: '.spec.type', description: 'Which backend type?' },
+      { name: 'Accepted', type: 'string', jsonPath: ".status.conditions[?(@.type=='Accepted')].status", description: 'Backend configuration acceptance status' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ]),
+  }),
   define({ group: 'gloo.solo.io', versions: ['v1alpha1'], kind: 'GlooTrafficPolicy', plural: 'glootrafficpolicies', namespaced: true, categories: ['gloo'], hasStatus: true, strategicMerge: false, table: tables.acceptedColumns }),
   // cert-manager.io
   define({ ...certManager, kind: 'Issuer', plural: 'issuers', namespaced: true, table: tables.issuerColumns }),

@@ -131,10 +131,11 @@ const authToken: Schema = {
   required: ['kind'],
 };
 
-const kgatewayProvider = (extra: Record<string, Schema> = {}): Schema => ({
+// As in the kgateway Backend CRD (v1alpha1): each provider names its own fields.
+const kgatewayProvider = (extra: Record<string, Schema> = {}, required: string[] = ['authToken']): Schema => ({
   type: 'object',
-  'x-kubernetes-preserve-unknown-fields': true,
   properties: { authToken, model: string(), ...extra },
+  required,
 });
 
 export const kgatewayBackend = kindSchema({
@@ -143,6 +144,8 @@ export const kgatewayBackend = kindSchema({
     type: { type: 'string', enum: ['AI', 'AWS', 'Static', 'DynamicForwardProxy', 'MCP'] },
     ai: {
       type: 'object',
+      minProperties: 1,
+      maxProperties: 1,
       properties: {
         llm: {
           type: 'object',
@@ -152,15 +155,17 @@ export const kgatewayBackend = kindSchema({
               properties: {
                 openai: kgatewayProvider(),
                 anthropic: kgatewayProvider({ apiVersion: string() }),
-                gemini: kgatewayProvider({ apiVersion: string() }),
-                vertexai: kgatewayProvider(),
-                azureopenai: kgatewayProvider(),
+                gemini: kgatewayProvider({ apiVersion: string() }, ['apiVersion', 'authToken', 'model']),
+                vertexai: preserve(),
+                azureopenai: kgatewayProvider({ apiVersion: string({ minLength: 1 }), deploymentName: string({ minLength: 1 }), endpoint: string({ minLength: 1 }) }, ['apiVersion', 'authToken', 'deploymentName', 'endpoint']),
                 bedrock: preserve(),
               },
+              minProperties: 1,
+              maxProperties: 1,
             },
-            hostOverride: { type: 'object', properties: { host: string(), port }, required: ['host', 'port'] },
-            pathOverride: preserve(),
-            authHeaderOverride: preserve(),
+            hostOverride: { type: 'object', properties: { host: string({ minLength: 1 }), port }, required: ['host', 'port'] },
+            pathOverride: { type: 'object', properties: { fullPath: string() }, required: ['fullPath'] },
+            authHeaderOverride: { type: 'object', properties: { headerName: string(), prefix: string() } },
           },
           required: ['provider'],
         },
