@@ -67,7 +67,22 @@ export class Dataplane {
     this.http1.on('clientError', (_error, socket) => socket.destroy());
     this.h2 = http2.createServer({}, handler);
     this.h2.on('sessionError', () => undefined);
-    this.terminators = new TlsTerminators((socket, holder, name, sni) => this.onSecure(socket, holder, name, sni), this.log);
+    this.terminators = new TlsTerminators(
+      (socket, holder, name, sni) => this.onSecure(socket, holder, name, sni),
+      (holder, name, sni, error) =>
+        // A handshake that failed after the listener was chosen (say, a client certificate AllowValidOnly refused).
+        this.accessLog.write({
+          time: new Date().toISOString(),
+          port: holder?.port ?? 0,
+          portMap: holder?.portMapText,
+          sni: sni ?? '-',
+          listener: name,
+          flags: [],
+          message: 'TLS handshake failed',
+          error: (error as Error & { code?: string }).code ? `${(error as Error & { code?: string }).code}: ${error.message}` : error.message,
+        }),
+      this.log,
+    );
   }
 
   /** Swaps in a new configuration; resolves once every port is bound and serving it. */

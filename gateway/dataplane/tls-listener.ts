@@ -16,6 +16,7 @@ import type { RuntimeListener } from './runtime.js';
 const DEFAULT_ALPN = ['h2', 'http/1.1'];
 
 export type SecureConnectionHandler = (socket: tls.TLSSocket, holder: PortHolder, listenerName: string, sni: string | undefined) => void;
+export type HandshakeFailureHandler = (holder: PortHolder | undefined, listenerName: string, sni: string | undefined, error: Error) => void;
 
 function tlsConfigKey(port: number, l: ListenerIR): string {
   const h = createHash('sha256');
@@ -36,7 +37,11 @@ export class TlsTerminators {
   /** Which port holder each cached server reports to (updated on swaps). */
   private readonly holders = new Map<number, PortHolder>();
 
-  constructor(private readonly onSecure: SecureConnectionHandler, private readonly log: (message: string) => void) {}
+  constructor(
+    private readonly onSecure: SecureConnectionHandler,
+    private readonly onHandshakeFailure: HandshakeFailureHandler,
+    private readonly log: (message: string) => void,
+  ) {}
 
   setHolder(port: number, holder: PortHolder | undefined): void {
     if (holder) this.holders.set(port, holder);
@@ -94,7 +99,7 @@ export class TlsTerminators {
       });
       server.on('tlsClientError', (error, socket) => {
         socket.destroy();
-        this.log(`port ${port} listener ${name}: TLS handshake failed: ${error.message}`);
+        this.onHandshakeFailure(this.holders.get(port), name, (socket as tls.TLSSocket).servername || undefined, error);
       });
       if (problems.length) this.log(`listener ${name}: skipped unusable certificates: ${problems.join('; ')}`);
       return { server };

@@ -76,6 +76,8 @@ test('AllowValidOnly: no client certificate → the handshake fails, no HTTP', a
   const r = await curl('strict.example.com', port, pki.caFile);
   t.not(r.code, 0);
   t.notRegex(r.stderr, /< HTTP/);
+  const line = await dp.waitForLine((f) => f.listener === 'strict' && f.message === 'TLS handshake failed');
+  t.regex(line.error, /certificate/i);
 });
 
 test('AllowValidOnly: a certificate from another CA is refused too', async (t) => {
