@@ -261,3 +261,22 @@ test('Deployment: Recreate with rollingUpdate is forbidden; a volume with two so
     'spec.template.spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type',
   ]);
 });
+
+test('updates: a Deployment selector, a Service clusterIP, immutable Secret data and a GatewayClass controller cannot change', (t) => {
+  const update = (previous: KubeObject, change: (o: any) => void) => {
+    const next = clone(previous) as any;
+    change(next);
+    return findResourceByKind(builtinResources, previous.apiVersion, previous.kind)!.validateUpdate!(next, previous).map((c) => `${c.field}: ${c.message}`);
+  };
+  const deployment = byKind(sni, 'Deployment');
+  t.deepEqual(update(deployment, (d) => (d.spec.replicas = 3)), []);
+  t.deepEqual(update(deployment, (d) => (d.spec.selector.matchLabels.app = 'x')), ['spec.selector: Invalid value: "v1.LabelSelector{...}": field is immutable']);
+  const service = { ...byKind(sni, 'Service'), spec: { ...(byKind(sni, 'Service').spec as object), clusterIP: '127.1.96.4' } } as KubeObject;
+  t.deepEqual(update(service, (s) => (s.spec.clusterIP = '127.1.96.9')), ['spec.clusterIP: Invalid value: "127.1.96.9": field is immutable']);
+  t.deepEqual(update(service, (s) => delete s.spec.clusterIP), [], 'an apply without clusterIP keeps the allocated one');
+  const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, immutable: true, data: { a: 'YQ==' } };
+  t.deepEqual(update(secret, (s) => (s.data.a = 'Yg==')), ['data: Forbidden: field is immutable when `immutable` is set']);
+  t.deepEqual(update({ ...secret, immutable: false }, (s) => (s.data.a = 'Yg==')), []);
+  const gatewayClass: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'a.dev/x' } };
+  t.deepEqual(update(gatewayClass, (g) => (g.spec.controllerName = 'b.dev/y')), ['spec.controllerName: Invalid value: "string": Value is immutable']);
+});

@@ -17,6 +17,7 @@ import type { ResourceType, TableColumn } from './types.js';
 import * as tables from './tables.js';
 import { pruneFor, validatorFor } from '../validation/index.js';
 import { applyGatewayApiDefaults } from '../validation/gateway-defaults.js';
+import { checkUpdate } from '../validation/update-rules.js';
 
 interface Entry {
   group: string;
@@ -43,6 +44,7 @@ function define(entry: Entry): ResourceType {
   const validate = validatorFor(resource);
   if (validate) resource.validate = validate;
   resource.prune = (object) => pruneFor(resource, object);
+  resource.validateUpdate = (next, previous) => checkUpdate(resource.group, next, previous);
   if (resource.group === 'gateway.networking.k8s.io') resource.applyDefaults = applyGatewayApiDefaults;
   return resource;
 }

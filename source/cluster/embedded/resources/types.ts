@@ -23,6 +23,8 @@ export interface ResourceType {
   strategicMerge: boolean;
   /** Validates an object (after defaulting). Returns causes with field paths; empty when valid. `strict` also rejects unknown fields. */
   validate?: (object: KubeObject, options: { strict: boolean }) => StatusCause[];
+  /** Checks an update against the stored object: fields kube-apiserver never lets change (a Deployment's selector, immutable Secret data, ...). Empty when allowed. */
+  validateUpdate?: (next: KubeObject, previous: KubeObject) => StatusCause[];
   /** Drops the fields the kind does not know, as the real server does on a non-Strict write (fieldValidation=Ignore/Warn). Absent: store as sent. */
   prune?: (object: KubeObject) => KubeObject;
   /** Fills schema defaults (CRD `default:`), as the real server does when decoding a write. Absent: no defaults. */

@@ -1,0 +1,51 @@
+// What kube-apiserver refuses to change on an update (ValidateXUpdate and the
+// CRDs' `self == oldSelf` rules): a Deployment's selector, a Service's
+// clusterIP, the data of an immutable Secret or ConfigMap, a GatewayClass's
+// controllerName.
+import type { StatusCause } from '../api-error.js';
+import type { KubeObject } from '../store-types.js';
+import { FieldPath, forbidden, invalid } from './causes.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+function spec(o: KubeObject): Obj {
+  return isObj(o.spec) ? o.spec : {};
+}
+
+function immutableData(next: KubeObject, previous: KubeObject, fields: string[]): StatusCause[] {
+  if (previous.immutable !== true) return [];
+  const causes: StatusCause[] = [];
+  for (const field of fields) {
+    if (!same(next[field], previous[field])) causes.push(forbidden(FieldPath.root(field), 'field is immutable when `immutable` is set'));
+  }
+  if (next.immutable !== true) causes.push(forbidden(FieldPath.root('immutable'), 'field is immutable when `immutable` is set'));
+  return causes;
+}
+
+const rules: Record<string, (next: KubeObject, previous: KubeObject) => StatusCause[]> = {
+  'apps Deployment': (next, previous) =>
+    same(spec(next).selector, spec(previous).selector) ? [] : [invalid(FieldPath.root('spec').child('selector'), 'v1.LabelSelector{...}', 'field is immutable')],
+  ' Service': (next, previous) => {
+    const before = spec(previous).clusterIP;
+    const after = spec(next).clusterIP;
+    if (!before || after === undefined || after === '' || after === before) return [];
+    return [invalid(FieldPath.root('spec').child('clusterIP'), after, 'field is immutable')];
+  },
+  ' Secret': (next, previous) => immutableData(next, previous, ['data', 'type']),
+  ' ConfigMap': (next, previous) => immutableData(next, previous, ['data', 'binaryData']),
+  'gateway.networking.k8s.io GatewayClass': (next, previous) =>
+    same(spec(next).controllerName, spec(previous).controllerName)
+      ? []
+      : [{ reason: 'FieldValueInvalid', field: 'spec.controllerName', message: `Invalid value: "string": Value is immutable` }],
+};
+
+/** Causes for changing `previous` into `next`; empty when the update may proceed. */
+export function checkUpdate(group: string, next: KubeObject, previous: KubeObject): StatusCause[] {
+  const key = `${group} ${next.kind}`;
+  return Object.hasOwn(rules, key) ? rules[key](next, previous) : [];
+}
