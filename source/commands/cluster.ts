@@ -39,7 +39,10 @@ export async function run(argv: string[]): Promise<number> {
     case 'up':
       if (values.foreground) {
         const { runForeground } = await import('../cluster/embedded/cluster-process.js');
-        return runForeground();
+        const code = await runForeground();
+        // Everything is stopped and flushed; a handle left open by a bug must not keep the process (and its port) alive.
+        setTimeout(() => process.exit(code), 200).unref();
+        return code;
       }
       return lifecycle.up({ timeoutMs });
     case 'down':

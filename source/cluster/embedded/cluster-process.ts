@@ -114,5 +114,12 @@ export async function runForeground(paths: HomePaths = homePaths()): Promise<num
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    // A bug anywhere in the process must not leave pods orphaned or the store unflushed: log it, stop cleanly, exit 1.
+    const crash = (kind: string) => (error: unknown) => {
+      process.stdout.write(`${timestamp()} cluster: ${kind}: ${(error as Error)?.stack ?? String(error)}\n`);
+      cluster.stop().finally(() => resolve(1));
+    };
+    process.on('uncaughtException', crash('uncaught exception'));
+    process.on('unhandledRejection', crash('unhandled rejection'));
   });
 }

@@ -113,8 +113,17 @@ function registerCrds(ctx: ApiContext): () => void {
   const sync = () => ctx.registry.setCrds(ctx.store.list(CRD_KEY).items);
   sync();
   return ctx.store.watch(CRD_KEY, (event) => {
+    const before = new Set(ctx.registry.all().map((t) => `${t.group}/${t.plural}`));
     sync();
-    if (event.type === 'DELETED') return;
+    if (event.type === 'DELETED') {
+      // The kinds a deleted CRD defined are gone, and so are their objects (as on a real cluster).
+      const after = new Set(ctx.registry.all().map((t) => `${t.group}/${t.plural}`));
+      for (const key of ctx.store.collectionKeys()) {
+        if (!before.has(`${key.group}/${key.resource}`) || after.has(`${key.group}/${key.resource}`)) continue;
+        for (const o of ctx.store.list(key).items) ctx.store.delete(key, o.metadata.namespace, o.metadata.name);
+      }
+      return;
+    }
     const conditions = ((event.object.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []);
     if (conditions.some((c) => c.type === 'Established')) return;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -158,7 +167,10 @@ function listen(server: https.Server, port: number): Promise<number> {
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const stopCrds = registerCrds(options);
   let port = 0;
+  // AGW_API_LOG=1 logs every request with its answer (what kubectl -v=6 shows from the other side).
+  const logRequests = Boolean(process.env.AGW_API_LOG);
   const server = https.createServer({ cert: options.certPem, key: options.keyPem }, (req, res) => {
+    if (logRequests) res.on('finish', () => options.log(`api: ${req.method} ${req.url} → ${res.statusCode}`));
     dispatch(options, port, req, res).catch((error: unknown) => sendError(res, error, options.log));
   });
   server.keepAliveTimeout = 30_000;
