@@ -1,6 +1,7 @@
 // The peer's chain as facts, and the probe's own verification of it. The
 // handshake runs with rejectUnauthorized:false so the chain is recorded even
 // when untrusted; this module then decides what curl would have decided.
+import crypto from 'node:crypto';
 import tls from 'node:tls';
 import { inspectCertificate } from '../pki/inspect.js';
 import type { CertificateSummary, ProbeResult } from './types.js';
@@ -30,6 +31,16 @@ export function chainFromSocket(socket: tls.TLSSocket): Buffer[] {
   return chain;
 }
 
+/**
+ * The peer's leaf in tls.checkServerIdentity's shape. On a resumed session node
+ * reports no peer certificate; the leaf from the original handshake stands in.
+ */
+function peerForIdentityCheck(socket: tls.TLSSocket, resumedLeafDer?: Buffer): tls.PeerCertificate | undefined {
+  const peer = socket.getPeerCertificate();
+  if (peer && Object.keys(peer).length > 0) return peer;
+  return resumedLeafDer ? new crypto.X509Certificate(resumedLeafDer).toLegacyObject() : undefined;
+}
+
 /** OpenSSL's verify error strings (X509_verify_cert_error_string), as curl prints them. */
 const VERIFY_REASONS: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT: 'unable to get issuer certificate',
@@ -57,12 +68,11 @@ export function verifyReason(code: string): string {
  * (OpenSSL's result, via node) and the leaf against `name` (RFC 6125 rules,
  * via tls.checkServerIdentity).
  */
-export function verifyPeer(socket: tls.TLSSocket, name: string, leaf?: CertificateSummary): Verification {
+export function verifyPeer(socket: tls.TLSSocket, name: string, leaf?: CertificateSummary, resumedLeafDer?: Buffer): Verification {
   const rawError = socket.authorizationError as unknown;
   const errorCode = rawError instanceof Error ? ((rawError as NodeJS.ErrnoException).code ?? rawError.message) : (rawError as string | undefined);
-  const peer = socket.getPeerCertificate();
-  const hasPeer = peer && Object.keys(peer).length > 0;
-  const identityError = hasPeer ? tls.checkServerIdentity(name, peer) : new Error('the server sent no certificate');
+  const peer = peerForIdentityCheck(socket, resumedLeafDer);
+  const identityError = peer ? tls.checkServerIdentity(name, peer) : new Error('the server sent no certificate');
   const expired = errorCode === 'CERT_HAS_EXPIRED' || (leaf ? Date.parse(leaf.notAfter) < Date.now() : false);
   const verification: Verification = {
     trusted: socket.authorized,

@@ -1,5 +1,5 @@
 // The probe library: what the lesson runner, the TUI and the CLI use.
-export { probe, type ProbeOptions } from './probe.js';
+export { probe, type ProbeOptions, type ProbeSession } from './probe.js';
 export { parseCurlArgs, parseProbeCommandLine, CurlArgsError, type ProbeCommandLine, type ProbeDisplay } from './curl-args.js';
 export { renderCurlVerbose, renderJson, responseHeaderLines, opensslDate, type RenderCurlOptions } from './render-curl.js';
 export { evaluateExpectation, validateExpectation, ExpectationError, type ProbeExpectation, type TextMatch } from './expectation.js';

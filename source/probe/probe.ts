@@ -20,11 +20,24 @@ import type { CertificateSummary, ProbeRequest, ProbeResult } from './types.js';
 export interface ProbeOptions {
   signal?: AbortSignal;
   /** A TLS session (from a previous probe's onSession) to offer for resumption. */
-  session?: Buffer;
-  /** Receives session tickets the server issues, for a later resumption probe. */
-  onSession?: (session: Buffer) => void;
+  session?: ProbeSession;
+  /** Receives the sessions (tickets) the server issues, for a later resumption probe. */
+  onSession?: (session: ProbeSession) => void;
   /** Body bytes kept in the result (default 4 KiB). */
   maxBodyBytes?: number;
+}
+
+/**
+ * A resumable TLS session and what it was established with. A resumed
+ * handshake sends no certificate, so the chain of the original handshake is
+ * kept with the ticket: it is the certificate the resumed session stands on.
+ */
+export interface ProbeSession {
+  ticket: Buffer;
+  /** SNI of the handshake that created the session. */
+  serverName?: string;
+  /** DER certificates of that handshake, leaf first. */
+  peerChain: Buffer[];
 }
 
 const DEFAULT_ALPN = ['h2', 'http/1.1'];
@@ -172,11 +185,14 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
         rejectUnauthorized: false,
         // node folds the name check into `authorized`; the probe checks the name itself (verifyPeer).
         checkServerIdentity: () => undefined,
-        session: options.session,
+        session: options.session?.ticket,
       });
       tlsSocket = socket;
       socket.on('keylog', (line) => addKeylogLine(secrets, line));
-      socket.on('session', (session) => options.onSession?.(session));
+      socket.on('session', (ticket: Buffer) => {
+        const chain = chainFromSocket(socket);
+        options.onSession?.({ ticket, serverName: sni, peerChain: chain.length ? chain : (options.session?.peerChain ?? []) });
+      });
       socket.on('error', (error) => {
         socketError ??= error;
       });
@@ -189,9 +205,11 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
       );
       handshakeDone = true;
       result.timings.tlsMs = since();
-      const chain = chainFromSocket(socket);
+      const resumed = socket.isSessionReused();
+      let chain = chainFromSocket(socket);
+      if (chain.length === 0 && resumed && options.session) chain = options.session.peerChain;
       peerChain = chain.map(summarizeDer).filter((c): c is CertificateSummary => Boolean(c));
-      const verification = verifyPeer(socket, sni ?? target.host, peerChain[0]);
+      const verification = verifyPeer(socket, sni ?? target.host, peerChain[0], resumed ? chain[0] : undefined);
       const cipher = socket.getCipher();
       result.tls = {
         version: socket.getProtocol() ?? undefined,

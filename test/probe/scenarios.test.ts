@@ -6,6 +6,7 @@ import { explain } from '../../source/explain/catalogue.js';
 import { parseCurlArgs } from '../../source/probe/curl-args.js';
 import { probe } from '../../source/probe/probe.js';
 import type { ProbeResult } from '../../source/probe/types.js';
+import type { ProbeSession } from '../../source/probe/probe.js';
 import { curlAvailable, runCurl } from './curl-agreement.js';
 import {
   BAR,
@@ -345,4 +346,31 @@ test('a server that wants another key share answers with a HelloRetryRequest (th
   t.is(result.tls?.peerChain[0]?.subject, `CN=${FOO}; O=mock-openai organization`);
   t.is(curl.exitCode, 0, curl.stderr);
   t.is(curl.subject, result.tls?.peerChain[0]?.subject);
+});
+
+test('a session resumed under another SNI keeps the first name\'s certificate: the name check fails and the explainer says why', async (t) => {
+  for (const tlsMax of ['1.2', '1.3']) {
+    const sessions: ProbeSession[] = [];
+    const first = await probe(parseCurlArgs(curlLine(world.sni, FOO, '--tls-max', tlsMax)), { onSession: (s) => sessions.push(s) });
+    t.is(first.outcome, 'established', first.error);
+    t.false(first.tls?.resumed);
+    const session = sessions.at(-1);
+    t.truthy(session, `TLS ${tlsMax}: the server issued a session`);
+    t.is(session?.serverName, FOO);
+
+    // The server resumes it for another name (as the seed's bug report describes), so no certificate is sent.
+    const other = await probe(parseCurlArgs(curlLine(world.sni, BAR, '--tls-max', tlsMax)), { session });
+    t.true(other.tls?.resumed, `TLS ${tlsMax}`);
+    t.false(other.records.some((r) => r.direction === 'in' && r.what === 'Certificate'));
+    t.is(other.tls?.peerChain[0]?.subject, `CN=${FOO}; O=mock-openai organization`);
+    t.is(other.outcome, 'verification-failed');
+    t.is(other.curlExitCode, 60);
+    t.false(other.tls?.verification.nameMatched);
+    t.is(explain(other)?.id, 'resumed-session-other-name');
+
+    const same = await probe(parseCurlArgs(curlLine(world.sni, FOO, '--tls-max', tlsMax)), { session });
+    t.true(same.tls?.resumed);
+    t.is(same.outcome, 'established', same.error);
+    t.is(same.http?.status, 200);
+  }
 });
