@@ -14,6 +14,8 @@ const pki = labPki();
 const dp = startDataplane();
 let port = 0;
 let backend: http.Server;
+/** Resolves when the backend sees a streamed response's connection go away before it ended. */
+let onBackendAbort: (() => void) | undefined;
 const seen: { path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
 const EVENTS = 5;
 const GAP_MS = 100;
@@ -27,6 +29,9 @@ function startSseBackend(): Promise<number> {
       seen.push({ path: req.url ?? '', headers: req.headers, body });
       const model = (JSON.parse(body) as { model: string }).model;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.on('close', () => {
+        if (!res.writableFinished) onBackendAbort?.();
+      });
       let i = 0;
       const timer = setInterval(() => {
         if (i === EVENTS) {
@@ -123,4 +128,25 @@ test.serial('SSE over HTTP/1.1 arrives chunk by chunk', async (t) => {
   });
   t.is(status, 200);
   assertStreamed(t, arrivals);
+});
+
+test.serial('a client that goes away mid-stream is logged DC and the upstream request is aborted', async (t) => {
+  const backendAborted = new Promise<void>((resolve) => (onBackendAbort = resolve));
+  await new Promise<void>((resolve, reject) => {
+    const req = https.request(
+      { host: '127.0.0.1', port, servername: FOO, ca: pki.ca.certPem, method: 'POST', path: '/leave-early', headers: { host: FOO, 'content-type': 'application/json' }, agent: false, ALPNProtocols: ['http/1.1'] } as https.RequestOptions,
+      (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      },
+    );
+    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
+    req.end(requestBody);
+  });
+  await backendAborted;
+  const line = await dp.waitForLine((f) => f.path === '/leave-early');
+  t.is(line.flags, 'DC');
+  t.is(line.status, '200');
 });
