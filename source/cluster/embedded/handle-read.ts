@@ -31,6 +31,7 @@ export function handleGet(ctx: ApiContext, req: IncomingMessage, res: ServerResp
         fieldSelector: query.get('fieldSelector') ?? undefined,
         resourceVersion: query.get('resourceVersion') ?? undefined,
         allowBookmarks: isTrue(query.get('allowWatchBookmarks')),
+        sendInitialEvents: isTrue(query.get('sendInitialEvents')),
         timeoutSeconds: query.get('timeoutSeconds') ? Number(query.get('timeoutSeconds')) : undefined,
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
         present: (o) => present(target, o),

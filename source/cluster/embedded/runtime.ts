@@ -34,9 +34,15 @@ export function writeRuntime(file: string, runtime: ClusterRuntime): void {
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // After a reboot the recorded pid may belong to something else: never report (or signal) that as our cluster.
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('cluster') && cmdline.includes('--foreground');
+  } catch {
+    return true; // no /proc (macOS): trust the pid
   }
 }
 

@@ -14,6 +14,8 @@ export interface WatchRequest {
   fieldSelector?: string;
   resourceVersion?: string;
   allowBookmarks: boolean;
+  /** `sendInitialEvents=true` (watch-list): current objects first, then a bookmark marking their end. */
+  sendInitialEvents?: boolean;
   timeoutSeconds?: number;
   /** Bookmark cadence; the real server sends one about every minute. */
   bookmarkIntervalMs?: number;
@@ -45,11 +47,18 @@ export function serveWatch(store: MemoryStore, res: ServerResponse, request: Wat
   res.on('close', finish);
 
   let since = request.resourceVersion;
-  if (!since || since === '0') {
+  if (!since || since === '0' || request.sendInitialEvents) {
     // "Get state and start at most recent": synthetic ADDED for what exists now.
     const current = store.list(request.key, filter);
     for (const o of current.items) send({ type: 'ADDED', object: request.present(o) });
     since = current.resourceVersion;
+    if (request.sendInitialEvents) {
+      // Watch-list clients wait for this bookmark to know the initial state is complete.
+      send({
+        type: 'BOOKMARK',
+        object: { kind: request.kind, apiVersion: request.apiVersion, metadata: { resourceVersion: since, annotations: { 'k8s.io/initial-events-end': 'true' } } },
+      });
+    }
   }
   try {
     unsubscribe = store.watch(request.key, (event: WatchEvent) => send({ type: event.type, object: request.present(event.object) }), {

@@ -219,3 +219,13 @@ spec:
   const got = await cluster.kubectl(['get', 'wdg', '-n', NS, '-o', 'jsonpath={.items[0].spec.size}']);
   t.is(got.stdout, '3');
 });
+
+test.serial('a watch-list (sendInitialEvents) gets the current objects, then the initial-events-end bookmark', async (t) => {
+  const events = await collectWatch(
+    cluster,
+    `/api/v1/namespaces/${NS}/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&fieldSelector=metadata.name%3Ddup`,
+    (e) => e.some((x) => x.type === 'BOOKMARK'),
+  );
+  t.deepEqual(events.map((e) => e.type), ['ADDED', 'BOOKMARK']);
+  t.is(events[1]!.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
+});
