@@ -113,7 +113,10 @@ test('no endpoints: the connection is reset and the log says why; a refused back
 });
 
 test('reconciling keeps established connections; a removed frontend stops accepting', async (t) => {
-  const ep = await backend(t, (s) => s.on('data', (d) => s.write(`echo:${d}`)));
+  const ep = await backend(t, (s) => {
+    s.on('data', (d) => s.write(`echo:${d}`));
+    s.on('end', () => s.end());
+  });
   const other = await backend(t, (s) => s.end('other'));
   const { table, port } = await proxy(t, [ep]);
   const client = net.connect({ host, port });

@@ -29,9 +29,10 @@ export function splice(client: net.Socket, upstream: net.Socket): void {
   };
   client.on('error', resetOrDestroy(upstream));
   upstream.on('error', resetOrDestroy(client));
-  // A close without error after both FINs is normal; a close while the other side is open means it went away.
-  client.on('close', () => { if (!upstream.destroyed && upstream.writableEnded && upstream.readableEnded) upstream.destroy(); });
-  upstream.on('close', () => { if (!client.destroyed && client.writableEnded && client.readableEnded) client.destroy(); });
+  // Once one side is fully closed, nothing more can flow through it: the other side flushes what it
+  // has and closes too (destroySoon), so no half-dead connection lingers.
+  client.on('close', () => { if (!upstream.destroyed) upstream.destroySoon(); });
+  upstream.on('close', () => { if (!client.destroyed) client.destroySoon(); });
   client.pipe(upstream);
   upstream.pipe(client);
 }
