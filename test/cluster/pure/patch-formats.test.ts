@@ -152,3 +152,12 @@ test('server-side apply rejects malformed YAML (400) and another kind (400)', (t
   t.is(codeOf(() => applyPatch(gateway(), '- a list', APPLY, gateways)), 400);
   t.is(codeOf(() => applyPatch(gateway(), 'kind: HTTPRoute\n', APPLY, gateways)), 400);
 });
+
+test('server-side apply ignores nulls in the applied configuration (kubectl create --dry-run -o yaml | kubectl apply --server-side)', (t) => {
+  const secrets = findResource(builtinResources, '', 'v1', 'secrets')!;
+  const live: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'openai-secret', namespace: 'gloo-system', creationTimestamp: '2026-01-01T00:00:00Z' }, data: { Authorization: 'QQ==' } };
+  const applied = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: openai-secret\n  namespace: gloo-system\n  creationTimestamp: null\ndata:\n  Authorization: Qg==\n';
+  const result = applyPatch(live, applied, APPLY, secrets);
+  t.is(result.metadata.creationTimestamp, '2026-01-01T00:00:00Z');
+  t.deepEqual(result.data, { Authorization: 'Qg==' });
+});

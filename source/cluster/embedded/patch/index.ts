@@ -20,7 +20,7 @@ import { applyJsonPatch } from './json-patch.js';
 import { jsonMergePatch } from './json-merge.js';
 import { strategicMergePatch } from './strategic-merge.js';
 import { patchMetaFor } from './patch-meta.js';
-import { checkDepth, isObject, parseJsonBody, unprocessable } from './json-value.js';
+import { checkDepth, isObject, parseJsonBody, setOwn, unprocessable } from './json-value.js';
 
 export { applyJsonPatch } from './json-patch.js';
 export { jsonMergePatch } from './json-merge.js';
@@ -111,9 +111,10 @@ export function applyPatch(original: KubeObject, patchBody: unknown, contentType
       if (applied.kind !== undefined && applied.kind !== original.kind) {
         throw ApiError.badRequest(`the applied configuration is a ${JSON.stringify(applied.kind)}, the object is a ${original.kind}`);
       }
+      const configuration = withoutDirectives(applied);
       const merged = resource.strategicMerge
-        ? strategicMergePatch(original, withoutDirectives(applied), patchMetaFor(resource.group, resource.kind))
-        : jsonMergePatch(original, applied);
+        ? strategicMergePatch(original, configuration, patchMetaFor(resource.group, resource.kind))
+        : jsonMergePatch(original, configuration);
       return asObject(merged, original);
     }
     default:
@@ -121,11 +122,18 @@ export function applyPatch(original: KubeObject, patchBody: unknown, contentType
   }
 }
 
-/** An applied configuration is plain data: `$patch`-style keys are not directives in SSA, so they are dropped. */
+/**
+ * An applied configuration is plain data: `$patch`-style keys are not
+ * directives in SSA, and a null (as in `creationTimestamp: null` of
+ * `kubectl create --dry-run -o yaml`) states nothing, so both are dropped.
+ */
 function withoutDirectives(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutDirectives);
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) if (!key.startsWith('$')) out[key] = withoutDirectives(child);
+  for (const [key, child] of Object.entries(value)) {
+    if (key.startsWith('$') || child === null) continue;
+    setOwn(out, key, withoutDirectives(child));
+  }
   return out;
 }
