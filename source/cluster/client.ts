@@ -1,9 +1,16 @@
 // The lesson runner's view of a Kubernetes API: apply, get, delete, wait, and
-// a Service's load-balancer address. Built on @kubernetes/client-node's
-// generic object API, so it works the same against the embedded cluster and
-// kind/k3d/any real cluster.
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
+// a Service's load-balancer address. Two backends behind one interface, the
+// same against the embedded cluster and kind/k3d/any real cluster: a small
+// node:https client for plain kubeconfigs (fast to load), and
+// @kubernetes/client-node's generic object API for everything else.
+import os from 'node:os';
+import path from 'node:path';
+import { HttpClusterClient, readSimpleKubeconfig } from './client-http.js';
+
+export interface ConnectOptions {
+  kubeconfig?: string;
+  context?: string;
+}
 
 export interface ObjectRef {
   apiVersion: string;
@@ -46,7 +53,6 @@ export interface ClusterClient {
 }
 
 export const FIELD_MANAGER = 'agw-workshop';
-const POLL_MS = 200;
 
 export function isNotFound(error: unknown): boolean {
   return (error as { code?: number })?.code === 404;
@@ -74,143 +80,32 @@ export function refOf(object: KubeObject): ObjectRef {
   return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}) };
 }
 
-function header(ref: ObjectRef) {
-  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-class ObjectApiClient implements ClusterClient {
-  private readonly api: KubernetesObjectApi;
-  private serverSideApply = true;
-
-  constructor(private readonly kc: KubeConfig) {
-    this.api = KubernetesObjectApi.makeApiClient(kc);
-  }
-
-  get server(): string {
-    return this.kc.getCurrentCluster()?.server ?? '(none)';
-  }
-
-  get context(): string {
-    return this.kc.getCurrentContext();
-  }
-
-  async version(): Promise<string> {
-    const cluster = this.kc.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig names no cluster');
-    const { VersionApi } = await import('@kubernetes/client-node');
-    try {
-      const info = await this.kc.makeApiClient(VersionApi).getCode();
-      return info.gitVersion;
-    } catch (error) {
-      throw new Error(`cannot reach the Kubernetes API at ${cluster.server}: ${apiErrorMessage(error)}`);
-    }
-  }
-
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
-    try {
-      return (await this.api.read(header(ref))) as unknown as KubeObject;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw new Error(`get ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${apiErrorMessage(error)}`);
-    }
-  }
-
-  async list(apiVersion: string, kind: string, namespace?: string, labelSelector?: string): Promise<KubeObject[]> {
-    try {
-      const list = await this.api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
-      return list.items.map((item) => ({ ...(item as unknown as KubeObject), apiVersion, kind }));
-    } catch (error) {
-      throw new Error(`list ${kind}: ${apiErrorMessage(error)}`);
-    }
-  }
-
-  async apply(object: KubeObject): Promise<{ object: KubeObject; action: ApplyAction }> {
-    const before = await this.get(refOf(object));
-    const what = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
-    try {
-      let after: KubeObject;
-      if (this.serverSideApply) {
-        try {
-          after = (await this.api.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)) as unknown as KubeObject;
-        } catch (error) {
-          const code = (error as { code?: number }).code;
-          if (code !== 415 && code !== 405) throw error;
-          this.serverSideApply = false; // not served: fall back for this and later objects
-          after = await this.createOrMerge(object, before);
-        }
-      } else {
-        after = await this.createOrMerge(object, before);
-      }
-      const action: ApplyAction = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'configured';
-      return { object: after, action };
-    } catch (error) {
-      throw new Error(`apply ${what}: ${apiErrorMessage(error)}`);
-    }
-  }
-
-  private async createOrMerge(object: KubeObject, before: KubeObject | undefined): Promise<KubeObject> {
-    if (!before) return (await this.api.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject;
-    return (await this.api.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch)) as unknown as KubeObject;
-  }
-
-  async replace(object: KubeObject): Promise<KubeObject> {
-    const what = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
-    try {
-      const current = await this.get(refOf(object));
-      if (!current) return (await this.api.create(object as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject;
-      const next = { ...object, metadata: { ...object.metadata, resourceVersion: current.metadata.resourceVersion } };
-      if ('status' in current && !('status' in next)) (next as Record<string, unknown>).status = current.status;
-      return (await this.api.replace(next as KubernetesObject, undefined, undefined, FIELD_MANAGER)) as unknown as KubeObject;
-    } catch (error) {
-      throw new Error(`replace ${what}: ${apiErrorMessage(error)}`);
-    }
-  }
-
-  async delete(ref: ObjectRef): Promise<'deleted' | 'not-found'> {
-    try {
-      await this.api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
-      return 'deleted';
-    } catch (error) {
-      if (isNotFound(error)) return 'not-found';
-      throw new Error(`delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${apiErrorMessage(error)}`);
-    }
-  }
-
-  async waitFor(ref: ObjectRef, done: (object: KubeObject | undefined) => boolean, options: WaitOptions): Promise<KubeObject | undefined> {
-    const deadline = Date.now() + options.timeoutMs;
-    const maxPolls = Math.ceil(options.timeoutMs / POLL_MS) + 2;
-    let last: KubeObject | undefined;
-    for (let i = 0; i < maxPolls; i++) {
-      if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
-      last = await this.get(ref);
-      if (done(last)) return last;
-      options.onPoll?.(last);
-      if (Date.now() >= deadline) break;
-      await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), options.signal);
-    }
-    const error = new Error(`timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`);
-    (error as Error & { lastSeen?: KubeObject }).lastSeen = last;
-    throw error;
-  }
-}
-
+/**
+ * A client for the cluster the options (or $KUBECONFIG, or ~/.kube/config) name.
+ * Simple kubeconfigs (server, CA, token or client certificate) get the small
+ * HTTP client; anything else gets @kubernetes/client-node, loaded on first use.
+ */
 export function createClusterClient(options: ConnectOptions = {}): ClusterClient {
-  return new ObjectApiClient(loadKubeConfig(options));
+  const file = options.kubeconfig ?? process.env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(os.homedir(), '.kube', 'config');
+  const simple = process.env.AGW_KUBE_CLIENT === 'client-node' ? undefined : readSimpleKubeconfig(file, options.context);
+  if (simple) return new HttpClusterClient(simple);
+  return lazyClientNode(options, file);
+}
+
+function lazyClientNode(options: ConnectOptions, file: string): ClusterClient {
+  let backend: Promise<ClusterClient> | undefined;
+  const load = () => (backend ??= import('./client-node-backend.js').then((m) => m.createClientNodeClient(options)));
+  return {
+    server: `(kubeconfig ${file})`,
+    context: options.context ?? '(current)',
+    version: async () => (await load()).version(),
+    get: async (ref) => (await load()).get(ref),
+    list: async (...args) => (await load()).list(...args),
+    apply: async (object) => (await load()).apply(object),
+    replace: async (object) => (await load()).replace(object),
+    delete: async (ref) => (await load()).delete(ref),
+    waitFor: async (...args) => (await load()).waitFor(...args),
+  };
 }
 
 /** The address a LoadBalancer Service got (ip, else hostname), or undefined while pending. */
