@@ -2,6 +2,7 @@
 // kubectl 1.32 prefers; its Content-Type parameters are required) and legacy
 // (APIVersions, APIGroupList, APIGroup, APIResourceList).
 import type { ResourceType } from './resources/types.js';
+import { isScalable } from './scale.js';
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -37,8 +38,11 @@ function subresources(t: ResourceType): string[] {
   const subs: string[] = [];
   if (t.hasStatus) subs.push('status');
   if (t.group === '' && t.plural === 'pods') subs.push('log');
+  if (isScalable(t)) subs.push('scale');
   return subs;
 }
+
+const scaleKind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
 
 function aggregatedResource(t: ResourceType, version: string) {
   const responseKind = { group: t.group, version, kind: t.kind };
@@ -53,7 +57,7 @@ function aggregatedResource(t: ResourceType, version: string) {
     subresources: subresources(t).map((sub) =>
       sub === 'log'
         ? { subresource: 'log', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] }
-        : { subresource: sub, responseKind, verbs: ['get', 'patch', 'update'] },
+        : { subresource: sub, responseKind: sub === 'scale' ? scaleKind : responseKind, verbs: ['get', 'patch', 'update'] },
     ),
   };
 }
@@ -122,7 +126,8 @@ export function resourceList(types: ResourceType[], group: string, version: stri
       name: `${t.plural}/${sub}`,
       singularName: '',
       namespaced: t.namespaced,
-      kind: sub === 'log' ? 'Pod' : t.kind,
+      kind: sub === 'log' ? 'Pod' : sub === 'scale' ? 'Scale' : t.kind,
+      ...(sub === 'scale' ? { group: 'autoscaling', version: 'v1' } : {}),
       verbs: sub === 'log' ? ['get'] : ['get', 'patch', 'update'],
     })),
   ]);

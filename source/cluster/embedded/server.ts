@@ -14,6 +14,7 @@ import { sendError, sendJson, sendText } from './http-util.js';
 import { openapiDocument, openapiRoot } from './openapi.js';
 import { CRD_KEY } from './registry.js';
 import { route } from './routing.js';
+import { handleScale } from './scale.js';
 
 export interface ApiServerOptions extends ApiContext {
   token: string;
@@ -90,6 +91,7 @@ async function dispatch(ctx: ApiServerOptions, port: number, req: IncomingMessag
       throw notFound();
     case 'resource': {
       const target = resolveTarget(ctx, r);
+      if (target.subresource === 'scale') return handleScale(ctx, req, res, target, url.searchParams);
       switch (method) {
         case 'GET':
           return handleGet(ctx, req, res, target, url.searchParams);

@@ -269,3 +269,13 @@ test('kubectl get svc --selector=gateway.networking.k8s.io/gateway-name=NAME -o 
   }
   t.regex(ip, /^127\.\d+\.\d+\.\d+$/);
 });
+
+test.serial('kubectl scale goes through the scale subresource', async (t) => {
+  const scaled = await cluster.kubectl(['scale', '-n', 'lab', 'deployment/mock-gpt-4o', '--replicas=1', '--current-replicas=2']);
+  t.is(scaled.code, 0, scaled.stderr);
+  t.regex(scaled.stdout, /deployment\.apps\/mock-gpt-4o scaled/);
+  const replicas = await cluster.kubectl(['get', 'deploy', '-n', 'lab', 'mock-gpt-4o', '-o', 'jsonpath={.spec.replicas}']);
+  t.is(replicas.stdout, '1');
+  const stale = await cluster.kubectl(['scale', '-n', 'lab', 'deployment/mock-gpt-4o', '--replicas=3', '--current-replicas=5']);
+  t.is(stale.code, 1);
+});
