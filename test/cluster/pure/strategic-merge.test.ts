@@ -262,3 +262,8 @@ test('malformed strategic merge patches are 4xx: bad JSON 400, unknown directive
     t.is((error as any).code, code, JSON.stringify(patch));
   }
 });
+
+test('a list set to null is deleted even with a $setElementOrder for it', (t) => {
+  const result = applyPatch(mockDeployment(), { spec: { template: { spec: { containers: [{ name: 'vllm-sim', '$setElementOrder/ports': [], ports: null }] } } } }, SMP, deployments);
+  t.is(container(result).ports, undefined);
+});

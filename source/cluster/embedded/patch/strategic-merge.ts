@@ -121,7 +121,8 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, meta: Struct
     const patchList = patch[key];
     const hasOriginal = Array.isArray(current);
     const hasPatch = Array.isArray(patchList);
-    if (!hasOriginal && !hasPatch) continue;
+    // `<list>: null` deletes the list; the main loop does that, no order to keep.
+    if ((!hasOriginal && !hasPatch) || patchList === null) continue;
     if (patchList !== undefined && patchList !== null && !hasPatch) throw unprocessable(`${key} must be a list to be ordered by ${rawKey}`);
     const serverOrder = hasOriginal ? (current as Json[]) : [];
     let merged: Json[];
