@@ -12,6 +12,9 @@ import { decodeObject, parseJson } from './request-body.js';
 import type { DeleteOptions, PropagationPolicy } from './store.js';
 import type { KubeObject } from './store-types.js';
 
+/** As on a real cluster, these namespaces cannot be deleted. */
+const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+
 function respond(res: ServerResponse, code: number, target: ResourceTarget, object: KubeObject, warnings: string[]): void {
   sendJson(res, code, present(target, object), 'application/json', [...target.warnings, ...warnings]);
 }
@@ -152,6 +155,9 @@ export async function handleDelete(ctx: ApiContext, req: IncomingMessage, res: S
   }
   const current = ctx.store.get(target.key, target.namespace, target.name);
   if (!current) throw notFound(target, target.name);
+  if (target.type.group === '' && target.type.plural === 'namespaces' && PROTECTED_NAMESPACES.includes(target.name)) {
+    throw new ApiError(403, 'Forbidden', `namespaces "${target.name}" is forbidden: this namespace may not be deleted`, { name: target.name, kind: 'namespaces' });
+  }
   const deleted = options.dryRun ? current : ctx.store.delete(target.key, target.namespace, target.name, options);
   if (!deleted) throw notFound(target, target.name);
   respond(res, 200, target, deleted, []);

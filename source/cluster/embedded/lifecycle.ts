@@ -22,6 +22,15 @@ function logTail(file: string, lines = 15): string {
   }
 }
 
+/** Keeps the cluster log from growing without bound: past 5 MB it becomes cluster.log.1 (one generation kept). */
+function rotateLog(file: string): void {
+  try {
+    if (fs.statSync(file).size > 5 * 1024 * 1024) fs.renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
+}
+
 /** Progress on stderr; on a TTY the line is rewritten in place. */
 function progress(text: string): void {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
@@ -41,6 +50,7 @@ export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
   fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
+  rotateLog(paths.clusterLog);
   const logFd = fs.openSync(paths.clusterLog, 'a');
   const child = spawn(process.execPath, [cliPath(), 'cluster', 'up', '--foreground'], {
     detached: true,

@@ -229,3 +229,15 @@ test.serial('a watch-list (sendInitialEvents) gets the current objects, then the
   t.deepEqual(events.map((e) => e.type), ['ADDED', 'BOOKMARK']);
   t.is(events[1]!.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
 });
+
+test.serial('deleting a namespace deletes what is in it; the system namespaces cannot be deleted', async (t) => {
+  const created = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata: {name: doomed}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: inside, namespace: doomed}\n');
+  t.is(created.code, 0, created.stderr);
+  const deleted = await cluster.kubectl(['delete', 'namespace', 'doomed']);
+  t.is(deleted.code, 0, deleted.stderr);
+  const inside = await request(cluster, 'GET', '/api/v1/namespaces/doomed/configmaps/inside');
+  t.is(inside.status, 404);
+  const refused = await cluster.kubectl(['delete', 'namespace', 'kube-system']);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /this namespace may not be deleted/);
+});
