@@ -193,7 +193,7 @@ async function runPrerequisites(lesson: Lesson, options: RunnerOptions, hub: Eve
 }
 
 async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string>): Promise<RunStatus> {
-  const started = Date.now();
+  let started = Date.now();
   const signal = options.signal ?? new AbortController().signal;
   seen.add(options.lessonId);
   const env = await prepareEnvironment(options, (event) => hub.emit(event), signal);
@@ -205,6 +205,7 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
       return status;
     }
   }
+  started = Date.now(); // this lesson's own time, not its prerequisites'
   const count = lesson.steps.length;
   const firstUnfinished = lesson.steps.findIndex((s) => !state.completedSteps.includes(s.id));
   const from = Math.max(0, Math.min(options.fromStep ?? (state.status === 'completed' || firstUnfinished < 0 ? 0 : firstUnfinished), count));

@@ -148,6 +148,21 @@ test.serial('replay sni-matching works after cleanup', async (t) => {
   t.is(probes(list, 'sni-matching').filter((p) => p.ok).length, 3);
 });
 
+test.serial('catch-up sni-matching:probe-foo runs every step before the probes, then run continues there', async (t) => {
+  t.is((await cluster.cli(['cleanup', 'sni-matching', '--yes'])).code, 0);
+  const caught = await cluster.cli(['catch-up', 'sni-matching:probe-foo', '--json']);
+  const list = events(caught.stdout);
+  t.is(caught.code, 0, `${failures(list)}\n${caught.stderr}`);
+  t.is(probes(list, 'sni-matching').length, 0, 'no probe ran');
+  t.true(list.some((e) => e.type === 'step-end' && e.lessonId === 'sni-matching' && e.index === 12 && e.status === 'ok'), 'the baz status step ran');
+  const listed = JSON.parse((await cluster.cli(['list', '--json'])).stdout) as { id: string; progress: { completedSteps: number } }[];
+  t.is(listed.find((l) => l.id === 'sni-matching')?.progress.completedSteps, 13);
+  const rest = await cluster.cli(['run', 'sni-matching', '--json']);
+  const start = events(rest.stdout).find((e) => e.type === 'lesson-start');
+  t.is(start?.type === 'lesson-start' ? start.fromStep : -1, 13, 'run continues at the first probe');
+  t.is(rest.code, 0);
+});
+
 test.serial('kill -9 during run: run resumes where it stopped, and cleanup works', async (t) => {
   t.is((await cluster.cli(['cleanup', 'sni-matching', '--yes'])).code, 0);
   const env: NodeJS.ProcessEnv = { ...process.env, AGW_WORKSHOP_HOME: cluster.home };
