@@ -43,6 +43,8 @@ export interface UpdateResult {
   ports: PortStatus[];
   /** Milliseconds from update() call to the new configuration being live. */
   applyMs: number;
+  /** Ports that could not be opened (e.g. EADDRINUSE); the rest of the configuration is live. */
+  errors: string[];
 }
 
 export class Dataplane {
@@ -130,7 +132,7 @@ export class Dataplane {
     this.reportPortMap();
     const applyMs = Math.round((performance.now() - t0) * 10) / 10;
     this.log(`config ${ir.version} for ${ir.gateway.namespace}/${ir.gateway.name} live in ${applyMs} ms: ${this.describePorts()}`);
-    return { version: ir.version, ports: this.ports(), applyMs };
+    return { version: ir.version, ports: this.ports(), applyMs, errors: failures };
   }
 
   private async openPort(p: PortIR, runtime: PortHolder['current']): Promise<void> {

@@ -93,15 +93,33 @@ export function startProxy(options: ProxyOptions): RunningProxy {
       (result) => {
         last = result;
         log(`applied ${ir!.version} (translate ${translateMs} ms, swap ${result.applyMs} ms)`);
+        if (result.errors.length) scheduleRetry(`${result.errors.length} port(s) could not be opened`);
+        else retries = 0;
         firstApplied();
       },
       (error: Error) => {
-        appliedVersion = undefined;
         log(`ERROR could not apply ${ir!.version}: ${error.message}`);
+        scheduleRetry(error.message);
         firstApplied();
       },
     );
   };
+
+  // A port still held by a previous process (a restarting pod) frees up soon: try the same snapshot again.
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retries = 0;
+  const scheduleRetry = (why: string) => {
+    appliedVersion = undefined;
+    if (retryTimer || stopped) return;
+    const delay = Math.min(10_000, 500 * 2 ** Math.min(retries++, 5));
+    log(`retrying in ${delay} ms (${why})`);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      onSnapshot(watch.snapshot());
+    }, delay);
+    retryTimer.unref();
+  };
+  let stopped = false;
 
   const watch: SnapshotWatch = watchSnapshot(onSnapshot, { kubeConfig: options.kubeConfig, log, debounceMs: 10 });
   return {
@@ -109,6 +127,8 @@ export function startProxy(options: ProxyOptions): RunningProxy {
     ready: watch.ready.then(() => first),
     lastUpdate: () => last,
     async stop() {
+      stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
       await watch.stop();
       await dataplane.close();
     },
