@@ -280,3 +280,10 @@ test('updates: a Deployment selector, a Service clusterIP, immutable Secret data
   const gatewayClass: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'a.dev/x' } };
   t.deepEqual(update(gatewayClass, (g) => (g.spec.controllerName = 'b.dev/y')), ['spec.controllerName: Invalid value: "string": Value is immutable']);
 });
+
+test('validation follows the request version: a TLSRoute without hostnames is valid in v1alpha2, not in v1', (t) => {
+  const spec = { parentRefs: [{ name: 'gw', sectionName: 'tls' }], rules: [{ backendRefs: [{ name: 'svc', port: 443 }] }] };
+  const route = (version: string): KubeObject => ({ apiVersion: `gateway.networking.k8s.io/${version}`, kind: 'TLSRoute', metadata: { name: 't' }, spec: clone(spec) });
+  t.deepEqual(validate(route('v1alpha2')), []);
+  t.deepEqual(validate(route('v1')).map((c) => `${c.field}: ${c.message}`), ['spec.hostnames: Required value']);
+});

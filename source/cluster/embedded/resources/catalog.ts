@@ -3,10 +3,12 @@
 //
 // Storage: each kind is stored in exactly one version, the first of
 // `versions`. Every other served version of these kinds has the same schema
-// shape for the fields the workshop uses (Gateway API's v1beta1 and v1alpha*
-// versions are the same Go types under another name; cert-manager has one
-// version), so converting an object between versions is only rewriting
-// `apiVersion` — see `convertToVersion`.
+// shape (Gateway API's v1beta1 and v1alpha* versions are the same Go types
+// under another name; cert-manager has one version), so converting an object
+// between versions is only rewriting `apiVersion` — see `convertToVersion`.
+// Validation differs in places (TLSRoute v1 requires `hostnames`, v1alpha2
+// does not): validate an object in the version the request used, as
+// kube-apiserver does, then convert it for storage.
 //
 // Names, shortNames, categories and printer columns follow the real objects:
 // kube-apiserver's REST storage for core/apps/discovery/apiextensions, and the
