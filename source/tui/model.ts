@@ -54,6 +54,18 @@ export interface ClusterStatus {
   gateway: { ready: boolean; detail: string };
 }
 
+/** Playground fields the learner changed (see source/tui/playground/request-fields.ts). */
+export interface PlaygroundEdits {
+  sni?: string;
+  host?: string;
+  path?: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  /** Comma-separated ALPN protocols; '' offers none. */
+  alpn?: string;
+}
+
 export interface ProbeVerdict {
   result: ProbeResult;
   verdicts: FieldVerdict[];
@@ -83,6 +95,10 @@ export interface WorkshopServices {
   loadLesson(id: string): Promise<LessonView>;
   clusterStatus(): Promise<ClusterStatus>;
   runLesson(options: RunOptions): RunHandle;
-  /** Re-run a probe step's request, changed by the learner, against the step's expectation. */
-  probe(lessonId: string, stepIndex: number, request: ProbeRequest): Promise<ProbeVerdict>;
+  /**
+   * Re-run a probe step against its expectation, with the learner's changes: `edits` holds only
+   * the playground fields changed (the runner fills the rest, e.g. the gateway's address);
+   * `request` is the whole request as the playground shows it.
+   */
+  probe(lessonId: string, stepIndex: number, request: ProbeRequest, edits: PlaygroundEdits): Promise<ProbeVerdict>;
 }

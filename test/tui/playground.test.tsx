@@ -52,7 +52,8 @@ test('run on baz shows the handshake ending in EOF, no certificate, and why; edi
   const baz = await waitForFrame(frame, (f) => f.includes('run 1 from the playground'), 'the first probe');
   t.is(services.probes.length, 1);
   t.is(services.probes[0]!.stepIndex, 4);
-  t.is(services.probes[0]!.request.sni, 'mock-openai-baz.glootest.com');
+  // Nothing edited yet: the runner sends the lesson's own request.
+  t.deepEqual(services.probes[0]!.edits, {});
   t.regex(baz, /✔ outcome\s+closed-after-client-/);
   t.regex(baz, /Why: No listener matches this SNI/);
   t.regex(baz, /✔ as the lesson expects/);
@@ -79,6 +80,7 @@ test('run on baz shows the handshake ending in EOF, no certificate, and why; edi
   ui.stdin.write('r');
   const foo = await waitForFrame(frame, (f) => f.includes('run 2 from the playground') && f.includes('What the probe saw'), 'the second probe');
   t.is(services.probes[1]!.request.sni, 'mock-openai-foo.glootest.com');
+  t.deepEqual(services.probes[1]!.edits, { sni: 'mock-openai-foo.glootest.com' });
   t.regex(foo, /✘ outcome\s+closed-after-client-(hello)?\s+established/);
   t.regex(foo, /✘ not what the lesson expects/);
   t.false(foo.includes('Why: No listener matches this SNI'));
@@ -108,6 +110,7 @@ test('c clears the SNI (no server_name sent), ALPN is chosen from a list, x rese
   await waitForFrame(frame, (f) => f.includes('run 1 from the playground'), 'the probe');
   t.is(services.probes[0]!.request.sni, null);
   t.deepEqual(services.probes[0]!.request.alpn, ['http/1.1']);
+  t.deepEqual(services.probes[0]!.edits, { sni: '', alpn: 'http/1.1' });
   ui.stdin.write('x');
   const reset = await waitForFrame(frame, (f) => /ALPN\s+h2, http\/1\.1/.test(f), 'the fields reset');
   t.regex(reset, /SNI\s+mock-openai-baz\.glootest\.com/);

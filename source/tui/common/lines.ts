@@ -131,7 +131,8 @@ export function wrapLine(line: Line, width: number, indent: Segment[] = []): Lin
       }
       continue;
     }
-    if (hasWord && currentWidth + word.width > max) flush();
+    // A word that fits on no line is split where it stands; others move to the next line.
+    if (hasWord && currentWidth + word.width > max && word.width <= max - indentWidth) flush();
     let rest = word.segments;
     let restWidth = word.width;
     while (restWidth > 0) {

@@ -27,8 +27,10 @@ function row(label: string, value: Segment[], width: number): Line[] {
 export function probeSummaryLines(result: ProbeResult, width: number): Line[] {
   const out: Line[] = [];
   const good = result.outcome === 'established';
+  const plainHttp = result.request.url.startsWith('http:');
   // No ✔/✘ here: a failure can be exactly what the lesson expects; the verdicts judge.
-  out.push(...row('Outcome', [{ text: outcomeText[result.outcome] ?? result.outcome, role: good ? 'ok' : 'fail' }], width));
+  const said = plainHttp && good ? 'connected (plain HTTP, no TLS) and an HTTP answer came back' : (outcomeText[result.outcome] ?? result.outcome);
+  out.push(...row('Outcome', [{ text: said, role: good ? 'ok' : 'fail' }], width));
   if (result.error) out.push(...row('Error', [{ text: result.error }], width));
   if (result.connect) out.push(...row('Connected', [{ text: `${result.connect.address}:${result.connect.port} in ${result.connect.ms.toFixed(1)} ms` }], width));
   if (result.clientHello) {
@@ -70,7 +72,7 @@ export function probeSummaryLines(result: ProbeResult, width: number): Line[] {
       out.push(...row('Client cert', [{ text: `requested: ${tls.clientCertificate.requested ? 'yes' : 'no'}, sent: ${tls.clientCertificate.sent ? 'yes' : 'no'}` }], width));
     }
   }
-  const reachedTls = !['refused', 'timeout', 'dns-failure', 'local-error'].includes(result.outcome);
+  const reachedTls = !plainHttp && !['refused', 'timeout', 'dns-failure', 'local-error'].includes(result.outcome);
   if (reachedTls && !tls?.peerChain.length) out.push(...row('Certificate', [{ text: 'none received', role: 'fail' }], width));
   if (result.http) {
     const ok = result.http.status < 400;

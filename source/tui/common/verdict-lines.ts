@@ -28,6 +28,16 @@ export function wrapCell(text: string, width: number): string[] {
   return lines;
 }
 
+/** A cell shows at most this many lines (a whole response body is not a verdict). */
+export const maxCellLines = 3;
+
+function limitCell(lines: string[]): string[] {
+  if (lines.length <= maxCellLines) return lines;
+  const kept = lines.slice(0, maxCellLines);
+  kept[maxCellLines - 1] = `${kept[maxCellLines - 1]!.slice(0, -1)}…`;
+  return kept;
+}
+
 function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(width - text.length, 0));
 }
@@ -45,9 +55,9 @@ export function verdictTableLines(verdicts: FieldVerdict[], width: number): Line
   ];
   for (const v of verdicts) {
     const mark: Line[0] = v.ok ? { text: '✔ ', role: 'ok' } : { text: '✘ ', role: 'fail' };
-    const f = wrapCell(v.field, fieldWidth);
-    const e = wrapCell(v.expected, expectedWidth);
-    const o = wrapCell(v.observed, observedWidth);
+    const f = limitCell(wrapCell(v.field, fieldWidth));
+    const e = limitCell(wrapCell(v.expected, expectedWidth));
+    const o = limitCell(wrapCell(v.observed, observedWidth));
     const height = Math.max(f.length, e.length, o.length);
     for (let i = 0; i < height; i++) {
       out.push([

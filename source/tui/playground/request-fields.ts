@@ -41,14 +41,25 @@ function headerValue(request: ProbeRequest, name: string): string | undefined {
   return request.headers?.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 }
 
+/**
+ * The URL's parts as written. Not WHATWG URL parsing: lesson URLs may hold
+ * variables such as ${GATEWAY_IP}, which URL parsing would lowercase.
+ */
+export function urlParts(url: string): { scheme: string; host: string; hostname: string; path: string } {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(url);
+  if (!m) return { scheme: 'https', host: url, hostname: url, path: '/' };
+  const host = m[2]!;
+  const hostname = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return { scheme: m[1]!.toLowerCase(), host, hostname, path: m[3] || '/' };
+}
+
 export function fieldsFromRequest(request: ProbeRequest): RequestFields {
-  const url = new URL(request.url);
-  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  const { host, hostname, path } = urlParts(request.url);
   const sni = request.sni === null ? '' : (request.sni ?? (isIp(hostname) ? '' : hostname));
   return {
     sni,
-    host: headerValue(request, 'host') ?? url.host,
-    path: `${url.pathname}${url.search}`,
+    host: headerValue(request, 'host') ?? host,
+    path,
     cert: request.certFile ?? '',
     key: request.keyFile ?? '',
     ca: request.caFile ?? '',
@@ -56,26 +67,40 @@ export function fieldsFromRequest(request: ProbeRequest): RequestFields {
   };
 }
 
+/** The fields the learner changed, with their new values. */
+export function editedFields(base: ProbeRequest, fields: RequestFields): Partial<RequestFields> {
+  const initial = fieldsFromRequest(base);
+  const edits: Partial<RequestFields> = {};
+  for (const name of Object.keys(initial) as FieldName[]) if (fields[name] !== initial[name]) edits[name] = fields[name];
+  return edits;
+}
+
+/** The lesson's request with the learner's edits applied; untouched fields stay as the lesson has them. */
 export function requestFromFields(base: ProbeRequest, fields: RequestFields): ProbeRequest {
-  const url = new URL(base.url);
-  const target = new URL(fields.path.trim() || '/', url.origin);
-  const headers = (base.headers ?? []).filter(([k]) => k.toLowerCase() !== 'host');
-  const host = fields.host.trim();
-  if (host && host !== url.host) headers.push(['Host', host]);
-  const alpn = fields.alpn.split(',').map((p) => p.trim()).filter(Boolean);
-  const request: ProbeRequest = {
-    ...base,
-    url: target.toString(),
-    sni: fields.sni.trim() === '' ? null : fields.sni.trim(),
-    headers,
-    certFile: fields.cert.trim() || undefined,
-    keyFile: fields.key.trim() || undefined,
-    caFile: fields.ca.trim() || undefined,
-    alpn,
-  };
-  if (headers.length === 0) delete request.headers;
-  if (!alpn.includes('h2')) request.httpVersion = '1.1';
-  else if (alpn.length === 1) request.httpVersion = '2';
+  const edits = editedFields(base, fields);
+  const request: ProbeRequest = { ...base, headers: base.headers ? [...base.headers] : undefined };
+  if (edits.path !== undefined) {
+    const { scheme, host } = urlParts(base.url);
+    const path = edits.path.trim() || '/';
+    request.url = `${scheme}://${host}${path.startsWith('/') ? path : `/${path}`}`;
+  }
+  if (edits.sni !== undefined) request.sni = edits.sni.trim() === '' ? null : edits.sni.trim();
+  if (edits.host !== undefined) {
+    const headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'host');
+    if (edits.host.trim()) headers.push(['Host', edits.host.trim()]);
+    request.headers = headers;
+  }
+  if (edits.cert !== undefined) request.certFile = edits.cert.trim() || undefined;
+  if (edits.key !== undefined) request.keyFile = edits.key.trim() || undefined;
+  if (edits.ca !== undefined) request.caFile = edits.ca.trim() || undefined;
+  if (edits.alpn !== undefined) {
+    const alpn = edits.alpn.split(',').map((p) => p.trim()).filter(Boolean);
+    request.alpn = alpn;
+    if (!alpn.includes('h2')) request.httpVersion = '1.1';
+    else if (alpn.length === 1) request.httpVersion = '2';
+  }
+  if (!request.headers?.length) delete request.headers;
+  for (const key of ['certFile', 'keyFile', 'caFile'] as const) if (request[key] === undefined) delete request[key];
   return request;
 }
 
@@ -88,9 +113,9 @@ export function probeCommand(request: ProbeRequest): string {
   const parts = ['agw-workshop probe'];
   for (const r of request.resolve ?? []) parts.push('--resolve', quote(r));
   for (const c of request.connectTo ?? []) parts.push('--connect-to', quote(c));
-  const url = new URL(request.url);
+  const { hostname } = urlParts(request.url);
   if (request.sni === null) parts.push('--sni', "''");
-  else if (request.sni !== undefined && request.sni !== url.hostname) parts.push('--sni', quote(request.sni));
+  else if (request.sni !== undefined && request.sni !== hostname) parts.push('--sni', quote(request.sni));
   if (request.caFile) parts.push('--cacert', quote(request.caFile));
   if (request.certFile) parts.push('--cert', quote(request.certFile));
   if (request.keyFile) parts.push('--key', quote(request.keyFile));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ProbeRequest } from '../../probe/types.js';
 import type { ProbeOverrides } from '../../lesson/playground.js';
 import { homePaths } from '../../state/home.js';
-import type { ClusterStatus, LessonSummary, LessonView, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../model.js';
+import type { ClusterStatus, LessonSummary, LessonView, PlaygroundEdits, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../model.js';
 import { checkCluster, notStarted } from './cluster-status.js';
 import { toLessonSummary, toLessonView } from './lesson-view.js';
 
@@ -22,19 +22,20 @@ export interface LiveServices extends WorkshopServices {
   shutdown(): Promise<void>;
 }
 
-/** What the playground's fields become for the runner: changes relative to the lesson's probe. */
-export function overridesFrom(request: ProbeRequest): ProbeOverrides {
-  const url = new URL(request.url);
-  const host = request.headers?.find(([k]) => k.toLowerCase() === 'host')?.[1];
-  return {
-    sni: request.sni === undefined ? undefined : request.sni,
-    host: host ?? url.host,
-    path: `${url.pathname}${url.search}`,
-    clientCert: request.certFile ? { certFile: request.certFile, keyFile: request.keyFile ?? request.certFile.replace(/\.(crt|pem)$/, '.key') } : null,
-    cacert: request.caFile ?? null,
-    alpn: request.alpn,
-    insecure: request.insecure,
-  };
+/** The learner's edits as the runner's playground overrides; untouched fields stay the lesson's. */
+export function overridesFrom(edits: PlaygroundEdits): ProbeOverrides {
+  const overrides: ProbeOverrides = {};
+  if (edits.sni !== undefined) overrides.sni = edits.sni.trim() === '' ? null : edits.sni.trim();
+  if (edits.host !== undefined && edits.host.trim()) overrides.host = edits.host.trim();
+  if (edits.path !== undefined) overrides.path = edits.path.trim() || '/';
+  if (edits.cert !== undefined || edits.key !== undefined) {
+    const cert = edits.cert?.trim();
+    if (edits.cert !== undefined && !cert) overrides.clientCert = null;
+    else if (cert) overrides.clientCert = { certFile: cert, keyFile: edits.key?.trim() || cert.replace(/\.(crt|pem)$/, '.key') };
+  }
+  if (edits.ca !== undefined) overrides.cacert = edits.ca.trim() || null;
+  if (edits.alpn !== undefined) overrides.alpn = edits.alpn.split(',').map((p) => p.trim()).filter(Boolean);
+  return overrides;
 }
 
 export function createLiveServices(options: LiveOptions = {}): LiveServices {
@@ -117,9 +118,9 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
     };
   }
 
-  async function probe(lessonId: string, stepIndex: number, request: ProbeRequest): Promise<ProbeVerdict> {
+  async function probe(lessonId: string, stepIndex: number, _request: ProbeRequest, edits: PlaygroundEdits): Promise<ProbeVerdict> {
     const { runProbeStep } = await import('../../lesson/playground.js');
-    const report = await runProbeStep({ lessonId, step: stepIndex, overrides: overridesFrom(request), ...target });
+    const report = await runProbeStep({ lessonId, step: stepIndex, overrides: overridesFrom(edits), ...target });
     return { result: report.result, verdicts: report.verdicts, explanation: report.explanation, ok: report.ok };
   }
 

@@ -2,7 +2,7 @@
 // runner events fed by the test and a probe function decided by the test.
 import type { RunnerEvent } from '../../../source/lesson/events.js';
 import type { ProbeRequest, ProbeResult } from '../../../source/probe/types.js';
-import type { ClusterStatus, LessonSummary, LessonView, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../../../source/tui/model.js';
+import type { ClusterStatus, LessonSummary, LessonView, PlaygroundEdits, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../../../source/tui/model.js';
 
 export const lessonSummaries: LessonSummary[] = [
   { id: 'setup', title: 'Setup: cluster, gateway and a first request', summary: 'Start the embedded cluster and send a first chat completion.', stepCount: 5, completedSteps: 5, status: 'done' },
@@ -160,7 +160,7 @@ export interface FakeRun {
 
 export interface FakeServices extends WorkshopServices {
   runs: FakeRun[];
-  probes: { stepIndex: number; request: ProbeRequest }[];
+  probes: { stepIndex: number; request: ProbeRequest; edits: PlaygroundEdits }[];
 }
 
 export function fakeServices(overrides: Partial<WorkshopServices> = {}): FakeServices {
@@ -188,8 +188,8 @@ export function fakeServices(overrides: Partial<WorkshopServices> = {}): FakeSer
         },
       };
     },
-    probe: async (_lessonId, stepIndex, request) => {
-      probes.push({ stepIndex, request });
+    probe: async (_lessonId, stepIndex, request, edits) => {
+      probes.push({ stepIndex, request, edits });
       return fakeVerdict(stepIndex, request);
     },
     ...overrides,

@@ -1,0 +1,43 @@
+// The playground's fields ↔ the probe request, and the edits the runner gets.
+import test from 'ava';
+import { editedFields, fieldsFromRequest, probeCommand, requestFromFields, urlParts } from '../../source/tui/playground/request-fields.js';
+import { overridesFrom } from '../../source/tui/services/live-services.js';
+
+const lessonRequest = {
+  url: 'https://mock-openai-baz.glootest.com/v1/chat/completions',
+  resolve: ['mock-openai-baz.glootest.com:443:${GATEWAY_IP}'],
+  caFile: '/w/glootest.com.crt',
+};
+
+test('variables in lesson URLs survive (no URL parsing that lowercases them)', (t) => {
+  t.deepEqual(urlParts('http://${GATEWAY_IP}:8080/v1/x?y=1'), { scheme: 'http', host: '${GATEWAY_IP}:8080', hostname: '${GATEWAY_IP}', path: '/v1/x?y=1' });
+  const fields = fieldsFromRequest({ url: 'http://${GATEWAY_IP}:8080/v1/chat/completions' });
+  t.is(fields.host, '${GATEWAY_IP}:8080');
+  t.is(fields.sni, '${GATEWAY_IP}');
+  t.is(requestFromFields({ url: 'http://${GATEWAY_IP}:8080/a' }, { ...fieldsFromRequest({ url: 'http://${GATEWAY_IP}:8080/a' }), path: '/v1/models' }).url, 'http://${GATEWAY_IP}:8080/v1/models');
+});
+
+test('untouched fields leave the request as the lesson has it; edits are only what changed', (t) => {
+  const fields = fieldsFromRequest(lessonRequest);
+  t.deepEqual(requestFromFields(lessonRequest, fields), lessonRequest);
+  t.deepEqual(editedFields(lessonRequest, fields), {});
+  const changed = { ...fields, sni: 'mock-openai-foo.glootest.com', host: 'mock-openai-bar.glootest.com', alpn: 'h2' };
+  const request = requestFromFields(lessonRequest, changed);
+  t.is(request.sni, 'mock-openai-foo.glootest.com');
+  t.deepEqual(request.headers, [['Host', 'mock-openai-bar.glootest.com']]);
+  t.deepEqual(request.alpn, ['h2']);
+  t.is(request.httpVersion, '2');
+  t.deepEqual(editedFields(lessonRequest, changed), { sni: 'mock-openai-foo.glootest.com', host: 'mock-openai-bar.glootest.com', alpn: 'h2' });
+  t.regex(probeCommand(request), /^agw-workshop probe --resolve 'mock-openai-baz\.glootest\.com:443:\$\{GATEWAY_IP\}' --sni mock-openai-foo\.glootest\.com --cacert \/w\/glootest\.com\.crt --http2 -H 'Host: mock-openai-bar\.glootest\.com' https:/);
+});
+
+test('edits become the runner overrides: empty SNI sends none, empty CA uses the system store, a client cert brings its key', (t) => {
+  t.deepEqual(overridesFrom({}), {});
+  t.deepEqual(overridesFrom({ sni: '' }), { sni: null });
+  t.deepEqual(overridesFrom({ ca: '' }), { cacert: null });
+  t.deepEqual(overridesFrom({ cert: '/w/client.crt' }), { clientCert: { certFile: '/w/client.crt', keyFile: '/w/client.key' } });
+  t.deepEqual(overridesFrom({ cert: '/w/c.pem', key: '/w/k.pem' }), { clientCert: { certFile: '/w/c.pem', keyFile: '/w/k.pem' } });
+  t.deepEqual(overridesFrom({ cert: '' }), { clientCert: null });
+  t.deepEqual(overridesFrom({ alpn: '' }), { alpn: [] });
+  t.deepEqual(overridesFrom({ path: 'v1/models', host: 'x.example' }), { path: 'v1/models', host: 'x.example' });
+});
