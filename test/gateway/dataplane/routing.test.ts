@@ -79,6 +79,8 @@ test.before(async () => {
             route('default/empty/0/0', { path: { type: 'PathPrefix', value: '/empty' }, backend: noEndpoints }),
             route('default/dead/0/0', { path: { type: 'PathPrefix', value: '/dead' }, backend: dead }),
             route('default/invalid/0/0', { path: { type: 'PathPrefix', value: '/invalid' }, backend: invalid }),
+            route('default/ai-set/0/0', { path: { type: 'PathPrefix', value: '/ai-set' }, backend: { kind: 'ai', id: 'default/ai-set', provider: 'openai', endpoints: [{ address: '127.0.0.1', port: a.port }], host: 'api.openai.example', path: '/v1/chat/completions', auth: { type: 'set', header: 'Authorization', value: 'Bearer sk-from-secret' } } }),
+            route('default/ai-none/0/0', { path: { type: 'PathPrefix', value: '/ai-none' }, backend: { kind: 'ai', id: 'default/ai-none', provider: 'openai', endpoints: [{ address: '127.0.0.1', port: a.port }], host: 'api.openai.example', path: '/v1/chat/completions', auth: { type: 'none' } } }),
             route('default/h2c/0/0', { path: { type: 'PathPrefix', value: '/grpc-ish' }, backend: h2c }),
             route('default/hosts/0/0', { hostnames: ['*.wild.example.com'], path: { type: 'PathPrefix', value: '/wild' }, backend: B }),
           ]),
@@ -199,4 +201,15 @@ test('an h2c backend (appProtocol kubernetes.io/h2c) is spoken to in cleartext H
   t.is(r.backend, 'h2c');
   t.is(r.httpVersion, '2.0');
   t.is(r.path, '/grpc-ish/x');
+});
+
+test('AI backend auth: set replaces the caller\'s key, none removes it; no model override keeps the body', async (t) => {
+  const body = JSON.stringify({ model: 'client-model', messages: [] });
+  const set = (await send('/ai-set?x=1', { method: 'POST', body, headers: { authorization: 'Bearer sk-caller', 'content-type': 'application/json' } })).json();
+  t.is(set.path, '/v1/chat/completions?x=1');
+  t.is(set.headers.authorization, 'Bearer sk-from-secret');
+  t.is(set.headers.host, 'api.openai.example');
+  t.is(set.body, body);
+  const none = (await send('/ai-none', { method: 'POST', body, headers: { authorization: 'Bearer sk-caller' } })).json();
+  t.is(none.headers.authorization, undefined);
 });
