@@ -87,7 +87,7 @@ test('--json prints the ProbeResult (with the explanation when asked) and keeps 
 
 test('a bad flag exits 2 and names it; a missing client key file exits 58 like curl', async (t) => {
   const bad = await probeCli('--frobnicate', 'https://x/');
-  t.is(bad.exitCode, 2);
+  t.is(bad.exitCode, 2, bad.stderr);
   t.regex(bad.stderr, /unknown option "--frobnicate"/);
   const missing = path.join(pki.dir, 'missing.key');
   const args = lab(FOO, '--cert', pki.client.certFile, '--key', missing);
