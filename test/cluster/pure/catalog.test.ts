@@ -98,8 +98,12 @@ test('tables: pods, deployments, secrets, endpointslices as kubectl prints them'
   const waiting = structuredClone(pod);
   (waiting.status as any).containerStatuses[0] = { ready: false, restartCount: 0, state: { waiting: { reason: 'ErrImagePull' } } };
   t.like(row(find('', 'pods'), waiting), { READY: '0/1', STATUS: 'ErrImagePull' });
-  const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 2 }, status: { readyReplicas: 1, updatedReplicas: 2, availableReplicas: 1 } };
-  t.like(row(find('apps', 'deployments'), deployment), { READY: '1/2', 'UP-TO-DATE': 2, AVAILABLE: 1 });
+  const deployment: KubeObject = {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'd' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] } },
+    status: { readyReplicas: 1, updatedReplicas: 2, availableReplicas: 1 },
+  };
+  t.like(row(find('apps', 'deployments'), deployment, true), { READY: '1/2', 'UP-TO-DATE': 2, AVAILABLE: 1, SELECTOR: 'app=d,tier in (a,b)' });
   const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'foo' }, type: 'kubernetes.io/tls', data: { 'tls.crt': 'x', 'tls.key': 'y' } };
   t.like(row(find('', 'secrets'), secret), { TYPE: 'kubernetes.io/tls', DATA: 2 });
   const slice: KubeObject = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 's' }, addressType: 'IPv4', ports: [{ port: 8000 }], endpoints: [{ addresses: ['127.1.1.5'] }] };

@@ -133,6 +133,14 @@ export const podColumns: TableColumn[] = [
   ageColumn,
   column('IP', (o) => text(field(o, 'status', 'podIP')), { wide: true }),
   column('Node', (o) => text(field(o, 'spec', 'nodeName')), { wide: true }),
+  column('Nominated Node', (o) => text(field(o, 'status', 'nominatedNodeName')), { wide: true }),
+  column('Readiness Gates', (o) => {
+    const gates = list(field(o, 'spec', 'readinessGates'));
+    if (gates.length === 0) return '<none>';
+    const conditions = list(field(o, 'status', 'conditions'));
+    const ready = gates.filter((g) => conditions.some((c) => field(c, 'type') === field(g, 'conditionType') && field(c, 'status') === 'True')).length;
+    return `${ready}/${gates.length}`;
+  }, { wide: true }),
 ];
 
 export const serviceColumns: TableColumn[] = [
@@ -193,7 +201,26 @@ export const deploymentColumns: TableColumn[] = [
   ageColumn,
   column('Containers', (o) => list(field(o, 'spec', 'template', 'spec', 'containers')).map((c) => text(field(c, 'name'), '')).join(','), { wide: true }),
   column('Images', (o) => list(field(o, 'spec', 'template', 'spec', 'containers')).map((c) => text(field(c, 'image'), '')).join(','), { wide: true }),
+  column('Selector', (o) => formatSelector(field(o, 'spec', 'selector')), { wide: true }),
 ];
+
+/** A LabelSelector as kubectl prints it: `app=x,tier in (a,b),!gone`. */
+export function formatSelector(selector: unknown): string {
+  if (!selector || typeof selector !== 'object') return '<none>';
+  const parts: string[] = [];
+  const matchLabels = field(selector, 'matchLabels');
+  if (matchLabels && typeof matchLabels === 'object') for (const [k, v] of Object.entries(matchLabels)) parts.push(`${k}=${str(v)}`);
+  for (const e of list(field(selector, 'matchExpressions'))) {
+    const key = text(field(e, 'key'), '');
+    const values = list(field(e, 'values')).map(str).join(',');
+    const operator = field(e, 'operator');
+    if (operator === 'In') parts.push(`${key} in (${values})`);
+    else if (operator === 'NotIn') parts.push(`${key} notin (${values})`);
+    else if (operator === 'Exists') parts.push(key);
+    else if (operator === 'DoesNotExist') parts.push(`!${key}`);
+  }
+  return parts.length > 0 ? parts.join(',') : '<none>';
+}
 
 export const endpointSliceColumns: TableColumn[] = [
   nameColumn,
