@@ -173,16 +173,49 @@ function parseDuration(text) {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
+/** User+system CPU ticks (1/100 s) of a process and its direct children (nginx's worker), from /proc. */
+function cpuTicks(pid) {
+  let total = 0;
+  const read = (p) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    } catch {
+      return undefined;
+    }
+  };
+  const self = read(pid);
+  if (!self) return NaN;
+  total += self.ticks;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const info = read(entry);
+    if (info?.ppid === pid) total += info.ticks;
+  }
+  return total;
+}
+
+/** wrk against a target, with the target's CPU time per 1000 requests (robust to other load on the machine). */
+function measureTarget(target, seconds, connections, extra = []) {
+  const before = cpuTicks(target.child.pid);
+  const r = wrk(target.port, seconds, connections, extra);
+  const after = cpuTicks(target.child.pid);
+  r.cpuMsPerK = r.requests > 0 ? (((after - before) * 10) / r.requests) * 1000 : NaN;
+  return r;
+}
+
 function wrk(port, seconds, connections, extra = []) {
   const [cmd, args] = onCpu(1, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(work, 'resolve.lua'), ...extra, `https://${FOO}:${port}/`]);
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
   const out = r.stdout ?? '';
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
   const p50 = parseDuration(/\n\s+50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p99 = parseDuration(/\n\s+99%\s+(\S+)/.exec(out)?.[1] ?? '');
   const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
   const socketErrors = /Socket errors: (.*)/.exec(out)?.[1];
-  return { rps, p50, p99, errors: Number(errors), socketErrors, raw: out };
+  return { rps, requests, p50, p99, errors: Number(errors), socketErrors, raw: out };
 }
 
 /** Starts a target and checks its SNI behaviour with curl: foo and bar get their certificates, baz exit 35. */
@@ -213,6 +246,7 @@ function summary(runs) {
     // Other load on the machine only ever takes away: the best round is the closest to capacity.
     bestRps: Math.max(...finite(runs.map((r) => r.rps))),
     bestP99: Math.min(...finite(runs.map((r) => r.p99))),
+    cpuMsPerK: median(runs.map((r) => r.cpuMsPerK)),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     socketErrors: runs.map((r) => r.socketErrors).filter(Boolean).join('; '),
   };
@@ -256,15 +290,16 @@ if (haveNginx) {
 // Rounds interleave the targets so a burst of other load on the machine hits all of them alike;
 // each figure is the median over the rounds. Idle targets cost nothing while another is measured.
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const t of targets) t.keepAlive.push(wrk(t.port, SECONDS, CONNECTIONS));
-  for (const t of targets) t.handshakes.push(wrk(t.port, SECONDS, Math.min(CONNECTIONS, 16), ['-H', 'Connection: close']));
+  for (const t of targets) t.keepAlive.push(measureTarget(t, SECONDS, CONNECTIONS));
+  for (const t of targets) t.handshakes.push(measureTarget(t, SECONDS, Math.min(CONNECTIONS, 16), ['-H', 'Connection: close']));
 }
 const results = targets.map((t) => ({ label: t.label, sni: t.sni, keepAlive: summary(t.keepAlive), handshakes: summary(t.handshakes), rounds: t.keepAlive.map((r) => r.rps.toFixed(0)).join('/') }));
 for (const r of results) {
   const { keepAlive: k, handshakes: h } = r;
   console.log(
     `${r.label.padEnd(9)} ${r.sni.padEnd(30)} keep-alive ${k.rps.toFixed(0).padStart(6)} req/s  p50 ${k.p50.toFixed(2)} ms  p99 ${k.p99.toFixed(2)} ms${k.errors ? `  non-2xx ${k.errors}` : ''}${k.socketErrors ? `  (${k.socketErrors})` : ''}` +
-      ` | new TLS connections ${h.rps.toFixed(0).padStart(5)} /s  p99 ${h.p99.toFixed(2)} ms${h.errors ? `  non-2xx ${h.errors}` : ''}   [rounds req/s ${r.rounds}]`,
+      ` | new TLS connections ${h.rps.toFixed(0).padStart(5)} /s  p99 ${h.p99.toFixed(2)} ms${h.errors ? `  non-2xx ${h.errors}` : ''}` +
+      ` | CPU per 1000: keep-alive requests ${k.cpuMsPerK.toFixed(0)} ms, new connections ${h.cpuMsPerK.toFixed(0)} ms   [rounds req/s ${r.rounds}]`,
   );
 }
 for (const t of targets) await stopChild(t.child);
@@ -350,6 +385,9 @@ if (by.nginx) {
   console.log(`  baseline / nginx:   keep-alive req/s ${ratio(b.keepAlive.rps, n.keepAlive.rps).toFixed(2)}x, handshakes/s ${ratio(b.handshakes.rps, n.handshakes.rps).toFixed(2)}x, p99 ${ratio(b.keepAlive.p99, n.keepAlive.p99).toFixed(2)}x`);
   console.log(`  gateway / nginx:    keep-alive req/s ${ratio(g.keepAlive.rps, n.keepAlive.rps).toFixed(2)}x, handshakes/s ${ratio(g.handshakes.rps, n.handshakes.rps).toFixed(2)}x`);
 }
+console.log('CPU time per request (the proxy process only; least sensitive to other load): lower is better');
+console.log(`  baseline / gateway: keep-alive ${ratio(b.keepAlive.cpuMsPerK, g.keepAlive.cpuMsPerK).toFixed(2)}x, new connections ${ratio(b.handshakes.cpuMsPerK, g.handshakes.cpuMsPerK).toFixed(2)}x  (>= 1 means the gateway needs no more CPU than the baseline)`);
+if (by.nginx) console.log(`  nginx / baseline:   keep-alive ${ratio(by.nginx.keepAlive.cpuMsPerK, b.keepAlive.cpuMsPerK).toFixed(2)}x, new connections ${ratio(by.nginx.handshakes.cpuMsPerK, b.handshakes.cpuMsPerK).toFixed(2)}x`);
 console.log('ratios from each target\'s best round (a busy machine only takes away):');
 console.log(`  gateway / baseline: keep-alive req/s ${ratio(g.keepAlive.bestRps, b.keepAlive.bestRps).toFixed(2)}x, handshakes/s ${ratio(g.handshakes.bestRps, b.handshakes.bestRps).toFixed(2)}x, p99 ${ratio(g.keepAlive.bestP99, b.keepAlive.bestP99).toFixed(2)}x`);
 if (by.nginx) console.log(`  baseline / nginx:   keep-alive req/s ${ratio(b.keepAlive.bestRps, by.nginx.keepAlive.bestRps).toFixed(2)}x, handshakes/s ${ratio(b.handshakes.bestRps, by.nginx.handshakes.bestRps).toFixed(2)}x`);
