@@ -287,3 +287,10 @@ test('validation follows the request version: a TLSRoute without hostnames is va
   t.deepEqual(validate(route('v1alpha2')), []);
   t.deepEqual(validate(route('v1')).map((c) => `${c.field}: ${c.message}`), ['spec.hostnames: Required value']);
 });
+
+test('Secret data must be base64 (a PEM pasted under data: is rejected at the byte Go stops)', (t) => {
+  const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'foo' }, type: 'kubernetes.io/tls', data: { 'tls.crt': '-----BEGIN CERTIFICATE-----', 'tls.key': 'a2V5' } };
+  t.deepEqual(validate(secret).map((c) => `${c.field}: ${c.message}`), ['data[tls.crt]: Invalid value: "-----BEGIN CERTIFICATE-----": illegal base64 data at input byte 0']);
+  for (const good of ['', 'YQ==', 'YWI=', 'YWJj', 'YWJj\nZGVm']) t.deepEqual(validate({ ...secret, data: { 'tls.crt': good, 'tls.key': 'a2V5' } }), [], good);
+  for (const bad of ['YQ', 'Y===', 'YQ==YQ==', 'a b=']) t.is(validate({ ...secret, data: { 'tls.crt': bad, 'tls.key': 'a2V5' } }).length, 1, bad);
+});

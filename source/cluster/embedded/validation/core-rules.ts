@@ -21,8 +21,41 @@ function checkDataKeys(path: FieldPath, data: unknown): StatusCause[] {
     .map((key) => invalid(path, key, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
 }
 
+/**
+ * Where Go's base64.StdEncoding (what decodes []byte fields from JSON) gives
+ * up on a value: the index of the first illegal byte, or -1 when it decodes.
+ */
+export function illegalBase64At(value: string): number {
+  const text = value.replace(/[\r\n]/g, '');
+  const bad = text.search(/[^A-Za-z0-9+/=]/);
+  if (bad !== -1) return bad;
+  const padding = text.indexOf('=');
+  if (padding !== -1 && (!/^=*$/.test(text.slice(padding)) || text.length - padding > 2)) return padding;
+  if (text.length % 4 !== 0) return text.length - (text.length % 4);
+  return -1;
+}
+
+/** []byte maps (Secret data, ConfigMap binaryData) must hold base64 strings. */
+function checkBase64Values(path: FieldPath, data: unknown): StatusCause[] {
+  if (!isObj(data)) return [];
+  const causes: StatusCause[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'string') {
+      causes.push(invalid(path.key(key), typeof value, 'must be a base64-encoded string'));
+      continue;
+    }
+    const at = illegalBase64At(value);
+    if (at !== -1) causes.push(invalid(path.key(key), value.length > 40 ? `${value.slice(0, 40)}...` : value, `illegal base64 data at input byte ${at}`));
+  }
+  return causes;
+}
+
 export function checkSecret(secret: KubeObject): StatusCause[] {
-  const causes = [...checkDataKeys(FieldPath.root('data'), secret.data), ...checkDataKeys(FieldPath.root('stringData'), secret.stringData)];
+  const causes = [
+    ...checkDataKeys(FieldPath.root('data'), secret.data),
+    ...checkDataKeys(FieldPath.root('stringData'), secret.stringData),
+    ...checkBase64Values(FieldPath.root('data'), secret.data),
+  ];
   const keys = new Set([...Object.keys(isObj(secret.data) ? secret.data : {}), ...Object.keys(isObj(secret.stringData) ? secret.stringData : {})]);
   if (secret.type === 'kubernetes.io/tls') {
     for (const key of ['tls.crt', 'tls.key']) if (!keys.has(key)) causes.push(required(FieldPath.root('data').key(key)));
@@ -37,7 +70,11 @@ export function checkSecret(secret: KubeObject): StatusCause[] {
 }
 
 export function checkConfigMap(configMap: KubeObject): StatusCause[] {
-  return [...checkDataKeys(FieldPath.root('data'), configMap.data), ...checkDataKeys(FieldPath.root('binaryData'), configMap.binaryData)];
+  return [
+    ...checkDataKeys(FieldPath.root('data'), configMap.data),
+    ...checkDataKeys(FieldPath.root('binaryData'), configMap.binaryData),
+    ...checkBase64Values(FieldPath.root('binaryData'), configMap.binaryData),
+  ];
 }
 
 function checkPort(path: FieldPath, value: unknown): StatusCause[] {

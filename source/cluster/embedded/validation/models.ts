@@ -73,7 +73,9 @@ export function pointerToPath(pointer: string): FieldPath {
   let path = FieldPath.root();
   for (const raw of pointer.split('/').slice(1)) {
     const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    path = /^\d+$/.test(segment) ? path.index(Number(segment)) : path.child(segment);
+    // Numbers index lists; a segment no Go field could be named (tls.crt, a/b) is a map key.
+    if (/^\d+$/.test(segment)) path = path.index(Number(segment));
+    else path = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(segment) ? path.child(segment) : path.key(segment);
   }
   return path;
 }
@@ -126,6 +128,8 @@ function toCause(object: unknown, error: AjvError): StatusCause | undefined {
     case 'maxProperties':
       return tooMany(path, value && typeof value === 'object' ? Object.keys(value).length : 0, Number(p.limit));
     case 'format':
+      // []byte values get a precise "illegal base64 data at input byte N" from core-rules.
+      if (p.format === 'byte') return undefined;
       return invalid(path, value, `${path} in body must be of type ${String(p.format)}: ${JSON.stringify(value)}`);
     default:
       // anyOf/oneOf/if: the branch errors above already name the field.
