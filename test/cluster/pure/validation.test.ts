@@ -277,6 +277,7 @@ test('updates: a Deployment selector, a Service clusterIP, immutable Secret data
   const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, immutable: true, data: { a: 'YQ==' } };
   t.deepEqual(update(secret, (s) => (s.data.a = 'Yg==')), ['data: Forbidden: field is immutable when `immutable` is set']);
   t.deepEqual(update({ ...secret, immutable: false }, (s) => (s.data.a = 'Yg==')), []);
+  t.deepEqual(update({ ...secret, immutable: false, type: 'Opaque' }, (s) => (s.type = 'kubernetes.io/tls')), ['type: Invalid value: "kubernetes.io/tls": field is immutable']);
   const gatewayClass: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'c' }, spec: { controllerName: 'a.dev/x' } };
   t.deepEqual(update(gatewayClass, (g) => (g.spec.controllerName = 'b.dev/y')), ['spec.controllerName: Invalid value: "string": Value is immutable']);
 });

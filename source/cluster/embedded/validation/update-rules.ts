@@ -36,7 +36,11 @@ const rules: Record<string, (next: KubeObject, previous: KubeObject) => StatusCa
     if (!before || after === undefined || after === '' || after === before) return [];
     return [invalid(FieldPath.root('spec').child('clusterIP'), after, 'field is immutable')];
   },
-  ' Secret': (next, previous) => immutableData(next, previous, ['data', 'type']),
+  ' Secret': (next, previous) => [
+    // The type never changes, immutable or not (ValidateSecretUpdate).
+    ...(same(next.type ?? 'Opaque', previous.type ?? 'Opaque') ? [] : [invalid(FieldPath.root('type'), next.type ?? '', 'field is immutable')]),
+    ...immutableData(next, previous, ['data']),
+  ],
   ' ConfigMap': (next, previous) => immutableData(next, previous, ['data', 'binaryData']),
   'gateway.networking.k8s.io GatewayClass': (next, previous) =>
     same(spec(next).controllerName, spec(previous).controllerName)
