@@ -24,7 +24,10 @@ function time(args, { check = true } = {}) {
   const start = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { env, encoding: 'utf8', timeout: 180_000 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (check && r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}\n${(r.stdout ?? '').slice(-3000)}\n${r.stderr}`);
+  if (check && r.status !== 0) {
+    const failed = (r.stdout ?? '').split('\n').filter((l) => /"status":"failed"|"ok":false/.test(l)).join('\n');
+    throw new Error(`${args.join(' ')} exited ${r.status}\n${(failed || r.stdout || '').slice(-4000)}\n${r.stderr}`);
+  }
   return ms;
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -7,8 +7,17 @@ import { curlCommand, gatewayAddressCommand } from '../equivalents.js';
 import { probeAndJudge } from '../probe-adapter.js';
 import type { Lesson, ProbeSpec, ProbeStep } from '../types.js';
 import { certificateFiles } from './certs.js';
+import { sleep } from '../sleep.js';
 
 const DEFAULT_MAX_TIME_MS = 15_000;
+/**
+ * A Gateway's status says it accepted a change before every proxy has applied
+ * it (the status is written by the controller, the data plane follows). A
+ * probe that does not yet see what the lesson expects is repeated for a few
+ * seconds; each attempt is a real observation and the last one is reported.
+ */
+const SETTLE_WINDOW_MS = 4_000;
+const SETTLE_INTERVAL_MS = 250;
 
 /** The lesson's probe spec as a ProbeRequest: variables filled, certificate names turned into files. */
 export async function buildProbeRequest(spec: ProbeSpec, fill: (text: string) => Promise<string>, workDir: string): Promise<ProbeRequest> {
@@ -43,7 +52,14 @@ export async function runProbe(ctx: StepContext): Promise<StepResult> {
   }
   ctx.command('curl', curlCommand(request));
   if (ctx.signal.aborted) throw ctx.signal.reason;
-  const report = await probeAndJudge(request, step.expect, step.explanation, ctx.signal);
+  const deadline = Date.now() + SETTLE_WINDOW_MS;
+  let report = await probeAndJudge(request, step.expect, step.explanation, ctx.signal);
+  for (let attempt = 2; !report.ok && attempt <= SETTLE_WINDOW_MS / SETTLE_INTERVAL_MS && Date.now() < deadline; attempt++) {
+    const differs = report.verdicts.filter((v) => !v.ok).map((v) => `${v.field} ${v.observed}`).join(', ');
+    ctx.progress(`attempt ${attempt - 1}: ${differs}; probing again (the gateway may still be applying the change)`);
+    await sleep(SETTLE_INTERVAL_MS, ctx.signal);
+    report = await probeAndJudge(request, step.expect, step.explanation, ctx.signal);
+  }
   ctx.emit({ type: 'probe-result', lessonId: ctx.lesson.id, index: ctx.index, ...report });
   if (report.ok) return { ok: true };
   const failed = report.verdicts.filter((v) => !v.ok).map((v) => `${v.field}: expected ${v.expected}, observed ${v.observed}`);
