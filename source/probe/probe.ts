@@ -311,12 +311,10 @@ function emptyTls(): NonNullable<ProbeResult['tls']> {
 /** Fills in what only the wire log knows: records, ClientHello as sent, ServerHello, chain of a failed handshake. */
 function finishTlsFacts(result: ProbeResult, wire: WireEvent[], secrets: Tls13Secrets, target: ProbeTarget, certConfigured: boolean): void {
   const analysis = analyzeHandshake(wire, secrets);
-  result.records = analysis.events;
-  if (analysis.notTls && !target.https) {
-    // http:// to a TLS port is fine to report as data too.
-  }
+  // For http:// only how the connection ended is worth keeping (the rest is HTTP, not records).
+  result.records = target.https ? analysis.events : analysis.events.filter((e) => e.what === 'EOF' || e.what === 'RST' || (e.direction === 'in' && e.what !== 'NotTLS'));
+  if (!target.https) return; // plain HTTP: the records are just the HTTP bytes, nothing to say about TLS
   if (analysis.notTls) result.notTlsPreview = printable(analysis.notTls, 200);
-  if (!target.https) return;
   if (analysis.clientHello) {
     result.clientHello = { sni: analysis.clientHello.sni, alpn: analysis.clientHello.alpn, versions: analysis.clientHello.versions };
   }

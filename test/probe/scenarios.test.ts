@@ -374,3 +374,25 @@ test('a session resumed under another SNI keeps the first name\'s certificate: t
     t.is(same.http?.status, 200);
   }
 });
+
+test('--sni chooses the name sent (and checked) apart from the URL; --no-sni and an IP URL send none, as curl does for an IP', async (t) => {
+  const overridden = await probe({ ...parseCurlArgs(curlLine(world.sni, FOO, '--sni', BAR)), maxTimeMs: 10_000 });
+  t.is(overridden.clientHello?.sni, BAR);
+  t.is(overridden.tls?.peerChain[0]?.subject, `CN=${BAR}; O=solo.io`);
+  t.is(overridden.outcome, 'established', overridden.error);
+  t.is(JSON.parse(overridden.http!.body).servedBy, BAR);
+
+  const none = await probe({ ...parseCurlArgs(curlLine(world.sni, FOO, '--no-sni', '-k')), maxTimeMs: 10_000 });
+  t.is(none.clientHello?.sni, undefined);
+  t.regex(none.records[0]?.detail ?? '', /^no SNI/);
+  t.is(none.outcome, 'established', none.error);
+
+  // An IP in the URL: no SNI, the name check is against the IP (curl: the same, exit 60 without an IP SAN).
+  const ipArgs = ['--cacert', world.pki.caFile, `https://127.0.0.1:${world.sni.port}/`];
+  const [byIp, curl] = await Promise.all([probe({ ...parseCurlArgs(ipArgs), maxTimeMs: 10_000 }), runCurl(ipArgs)]);
+  t.is(byIp.clientHello?.sni, undefined);
+  t.is(byIp.outcome, 'verification-failed');
+  t.false(byIp.tls?.verification.nameMatched);
+  t.is(byIp.curlExitCode, 60);
+  t.is(curl.exitCode, 60, curl.stderr);
+});
