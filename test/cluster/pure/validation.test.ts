@@ -295,3 +295,20 @@ test('Secret data must be base64 (a PEM pasted under data: is rejected at the by
   for (const good of ['', 'YQ==', 'YWI=', 'YWJj', 'YWJj\nZGVm']) t.deepEqual(validate({ ...secret, data: { 'tls.crt': good, 'tls.key': 'a2V5' } }), [], good);
   for (const bad of ['YQ', 'Y===', 'YQ==YQ==', 'a b=']) t.is(validate({ ...secret, data: { 'tls.crt': bad, 'tls.key': 'a2V5' } }).length, 1, bad);
 });
+
+test('AgentgatewayBackend CEL rules: exactly one backend type and one provider, host with port', (t) => {
+  const none = byKind(sni, 'AgentgatewayBackend');
+  delete (none.spec as any).ai;
+  t.deepEqual(validate(none).map((c) => `${c.field}: ${c.message}`), [
+    'spec: Invalid value: "object": exactly one of the fields in [ai static dynamicForwardProxy mcp aws a2a] must be set',
+  ]);
+  const two = byKind(sni, 'AgentgatewayBackend');
+  (two.spec as any).ai.provider.anthropic = {};
+  delete (two.spec as any).ai.provider.port;
+  t.deepEqual(validate(two).map((c) => `${c.field}: ${c.message}`), [
+    'spec.ai.provider: Invalid value: "object": exactly one of the fields in [openai azureopenai azure anthropic gemini vertexai bedrock custom] must be set',
+    'spec.ai.provider: Invalid value: "object": both host and port must be set together',
+  ]);
+  const staticBackend: KubeObject = { apiVersion: 'agentgateway.dev/v1alpha1', kind: 'AgentgatewayBackend', metadata: { name: 's' }, spec: { static: { host: 'httpbin.default.svc', port: 8080 } } };
+  t.deepEqual(validate(staticBackend), []);
+});

@@ -19,6 +19,7 @@ import { shapeFor } from './shapes.js';
 import { checkConfigMap, checkDeployment, checkPod, checkSecret, checkService } from './core-rules.js';
 import { checkCustomResourceDefinition } from './crd-rules.js';
 import { checkBackendTlsPolicy, checkGateway, checkHttpRoute } from './gateway-rules.js';
+import { checkAgentgatewayBackend } from './vendor-rules.js';
 
 export { rejection, UNKNOWN_FIELD } from './causes.js';
 export type { Schema } from './schema.js';
@@ -35,6 +36,7 @@ const kindRules: Record<string, (object: KubeObject) => StatusCause[]> = {
   'gateway.networking.k8s.io Gateway': checkGateway,
   'gateway.networking.k8s.io HTTPRoute': checkHttpRoute,
   'gateway.networking.k8s.io BackendTLSPolicy': checkBackendTlsPolicy,
+  'agentgateway.dev AgentgatewayBackend': checkAgentgatewayBackend,
 };
 
 /** Which name rule kube-apiserver applies to metadata.name of a kind. */
