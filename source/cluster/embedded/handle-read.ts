@@ -8,6 +8,7 @@ import { notFound, present, type ApiContext, type ResourceTarget } from './api-c
 import { sendJson } from './http-util.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables.js';
 import { serveWatch } from './watch-stream.js';
+import type { KubeObject } from './store-types.js';
 
 function isTrue(value: string | null): boolean {
   return value === 'true' || value === '1';
@@ -24,6 +25,17 @@ export function handleGet(ctx: ApiContext, req: IncomingMessage, res: ServerResp
   const accept = req.headers.accept;
   if (target.name === undefined) {
     if (isTrue(query.get('watch'))) {
+      const asTable = wantsTable(accept);
+      let first = true;
+      // `kubectl get -w`: each event carries a one-row Table; column definitions only with the first, as the real server does.
+      const shape = (o: KubeObject): unknown => {
+        const shown = present(target, o);
+        if (!asTable) return shown;
+        const table = toTable(target.type, [shown], o.metadata.resourceVersion ?? '', query.get('includeObject') ?? undefined, target.apiVersion);
+        if (!first) table.columnDefinitions = [];
+        first = false;
+        return table;
+      };
       serveWatch(ctx.store, res, {
         key: target.key,
         namespace: target.namespace,
@@ -34,7 +46,7 @@ export function handleGet(ctx: ApiContext, req: IncomingMessage, res: ServerResp
         sendInitialEvents: isTrue(query.get('sendInitialEvents')),
         timeoutSeconds: query.get('timeoutSeconds') ? Number(query.get('timeoutSeconds')) : undefined,
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
-        present: (o) => present(target, o),
+        present: shape,
         apiVersion: target.apiVersion,
         kind: target.type.kind,
       });

@@ -172,7 +172,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   // AGW_API_LOG=1 logs every request with its answer (what kubectl -v=6 shows from the other side).
   const logRequests = Boolean(process.env.AGW_API_LOG);
   const server = https.createServer({ cert: options.certPem, key: options.keyPem }, (req, res) => {
-    if (logRequests) res.on('finish', () => options.log(`api: ${req.method} ${req.url} → ${res.statusCode}`));
+    if (logRequests) {
+      // A watch answers for minutes: log it when it opens as well as when it ends.
+      if (/[?&]watch=(true|1)/.test(req.url ?? '')) options.log(`api: ${req.method} ${req.url} (watch opened)`);
+      res.on('finish', () => options.log(`api: ${req.method} ${req.url} → ${res.statusCode}`));
+    }
     dispatch(options, port, req, res).catch((error: unknown) => sendError(res, error, options.log));
   });
   server.keepAliveTimeout = 30_000;

@@ -19,8 +19,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   /** Bookmark cadence; the real server sends one about every minute. */
   bookmarkIntervalMs?: number;
-  /** Sets the apiVersion the client asked for. */
-  present: (object: KubeObject) => KubeObject;
+  /** Shapes an object for the client: the apiVersion it asked for, or a Table row. */
+  present: (object: KubeObject) => unknown;
   /** apiVersion/kind for bookmark objects. */
   apiVersion: string;
   kind: string;

@@ -9,7 +9,8 @@ import { run, startTestCluster, type TestCluster } from '../../helpers/cluster.j
 let cluster: TestCluster;
 
 test.before(async () => {
-  cluster = await startTestCluster();
+  // AGW_API_LOG: the cluster log records each request, so a test can await kubectl reaching its watch.
+  cluster = await startTestCluster({ env: { AGW_API_LOG: '1' } });
   const ns = await cluster.kubectl(['create', 'namespace', 'lab']);
   if (ns.code !== 0) throw new Error(`kubectl create namespace failed: ${ns.stderr}`);
 });
@@ -191,8 +192,11 @@ test('kubectl wait --for=condition=Programmed sees a status written later throug
   const applied = await cluster.kubectl(['apply', '-f', '-'], gateway);
   t.is(applied.code, 0, applied.stderr);
   const waiting = cluster.kubectl(['wait', '-n', 'lab', '--for=condition=Programmed', 'gateway/waited', '--timeout=30s']);
-  // Give kubectl time to reach its watch, then write the status; it must see it either way.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // Write the status only once kubectl is watching, so the watch (not the first GET) has to deliver it.
+  const log = path.join(cluster.home, 'cluster', 'cluster.log');
+  const watching = () => /GET \/apis\/gateway\.networking\.k8s\.io\/v1\/namespaces\/lab\/gateways\?[^\n]*watch=true/.test(fs.readFileSync(log, 'utf8'));
+  for (let attempt = 0; attempt < 500 && !watching(); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.true(watching(), 'kubectl wait never opened a watch');
   const status = JSON.stringify({ status: { conditions: [{ type: 'Programmed', status: 'True', reason: 'Programmed', message: 'test', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z/, 'Z'), observedGeneration: 1 }] } });
   const patched = await cluster.kubectl(['patch', 'gateway', '-n', 'lab', 'waited', '--subresource=status', '--type=merge', '-p', status]);
   t.is(patched.code, 0, patched.stderr);
@@ -278,4 +282,33 @@ test.serial('kubectl scale goes through the scale subresource', async (t) => {
   t.is(replicas.stdout, '1');
   const stale = await cluster.kubectl(['scale', '-n', 'lab', 'deployment/mock-gpt-4o', '--replicas=3', '--current-replicas=5']);
   t.is(stale.code, 1);
+});
+
+test('kubectl get -w prints a header once, then a table row per change', async (t) => {
+  const make = (v: string) => cluster.kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: wt, namespace: lab, labels: {watch-table: "yes"}}\ndata: {v: "${v}"${v === '2' ? ', w: "x"' : ''}}\n`);
+  t.is((await make('1')).code, 0);
+  const child = spawn('kubectl', ['--kubeconfig', cluster.kubeconfig, '--cache-dir', path.join(cluster.home, 'kube-cache'), 'get', 'configmaps', '-n', 'lab', '--watch', '--selector=watch-table=yes']);
+  t.teardown(() => child.kill());
+  let out = '';
+  const rows = () => out.split('\n').filter((l) => l.startsWith('wt'));
+  const waiters: { count: number; resolve: () => void }[] = [];
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    for (const w of waiters) if (rows().length >= w.count) w.resolve();
+  });
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const rowCount = (count: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (rows().length >= count) return resolve();
+      waiters.push({ count, resolve });
+      setTimeout(() => reject(new Error(`expected ${count} rows; output: ${JSON.stringify(out)}`)), 15_000);
+    });
+  await rowCount(1); // the initial list: kubectl is now watching
+  t.is((await make('2')).code, 0);
+  await rowCount(2);
+  const lines = out.trimEnd().split('\n');
+  t.regex(lines[0]!, /^NAME\s+DATA\s+AGE/);
+  t.is(lines.filter((l) => l.startsWith('NAME')).length, 1);
+  t.regex(rows()[0]!, /^wt\s+1\s+\d+s/);
+  t.regex(rows()[1]!, /^wt\s+2\s+\d+s/);
 });
