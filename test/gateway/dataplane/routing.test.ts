@@ -17,7 +17,7 @@ interface Reply {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
-  json: () => { backend: string; path: string; headers: Record<string, string>; body: string; method: string };
+  json: () => { backend: string; path: string; headers: Record<string, string | undefined>; body: string; method: string };
 }
 
 function send(path: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {

@@ -49,7 +49,7 @@ function startUpstream(): Promise<void> {
   });
   https.on('secureConnection', (socket) => {
     const peer = socket.getPeerCertificate();
-    handshakes.push({ sni: socket.servername || undefined, reused: socket.isSessionReused(), clientCN: socket.authorized ? peer.subject?.CN : undefined });
+    handshakes.push({ sni: socket.servername || undefined, reused: socket.isSessionReused(), clientCN: socket.authorized ? String(peer.subject?.CN) : undefined });
     app.emit('connection', socket);
   });
   // The tap reads the ClientHello and hands the socket on, bytes put back.
