@@ -44,7 +44,7 @@ export class ServiceListener {
 
   constructor(public frontend: Frontend, private readonly log: (line: string) => void) {
     this.key = `${frontend.address}:${frontend.port}`;
-    this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (client) => this.accept(client));
+    this.server = net.createServer({ allowHalfOpen: true }, (client) => this.accept(client));
   }
 
   listen(): Promise<void> {
@@ -74,27 +74,21 @@ export class ServiceListener {
   }
 
   private accept(client: net.Socket): void {
-    client.on('error', () => {}); // handled once spliced; before that, a reset by the client is not news
     const endpoint = this.pick();
     if (!endpoint) {
+      client.on('error', () => {});
       this.log(`kube-proxy: ${this.key} (${this.frontend.service}) has no ready endpoints: connection from ${client.remoteAddress}:${client.remotePort} rejected`);
       client.resetAndDestroy();
       return;
     }
+    // Splice at once, before the upstream connects: the client is read from the start (its bytes queue
+    // in the upstream socket until connected), so a reset by the client is seen as a reset and not, after
+    // a paused socket loses the error, as a clean EOF.
     const upstream = net.connect({ host: endpoint.host, port: endpoint.port, allowHalfOpen: true });
-    const onConnectError = (error: NodeJS.ErrnoException) => {
-      this.log(`kube-proxy: ${this.key} (${this.frontend.service}) → ${endpoint.host}:${endpoint.port}: ${error.message}`);
-      if (!client.destroyed) client.resetAndDestroy();
-    };
-    upstream.once('error', onConnectError);
-    upstream.once('connect', () => {
-      upstream.off('error', onConnectError);
-      if (client.destroyed) {
-        upstream.resetAndDestroy();
-        return;
-      }
-      splice(client, upstream);
+    upstream.once('error', (error: NodeJS.ErrnoException) => {
+      if (upstream.connecting || error.code === 'ECONNREFUSED') this.log(`kube-proxy: ${this.key} (${this.frontend.service}) → ${endpoint.host}:${endpoint.port}: ${error.message}`);
     });
+    splice(client, upstream);
   }
 }
 
