@@ -2,6 +2,7 @@
 import test from 'ava';
 import { editedFields, fieldsFromRequest, probeCommand, requestFromFields, urlParts } from '../../source/tui/playground/request-fields.js';
 import { overridesFrom } from '../../source/tui/services/live-services.js';
+import { applyErasures } from '../../source/tui/playground/PlaygroundScreen.js';
 
 const lessonRequest = {
   url: 'https://mock-openai-baz.glootest.com/v1/chat/completions',
@@ -40,4 +41,9 @@ test('edits become the runner overrides: empty SNI sends none, empty CA uses the
   t.deepEqual(overridesFrom({ cert: '' }), { clientCert: null });
   t.deepEqual(overridesFrom({ alpn: '' }), { alpn: [] });
   t.deepEqual(overridesFrom({ path: 'v1/models', host: 'x.example' }), { path: 'v1/models', host: 'x.example' });
+});
+
+test('backspaces that arrived as text are applied, other control characters dropped', (t) => {
+  t.is(applyErasures('mock-openai-baz\u007F\u007F\u007Ffoo'), 'mock-openai-foo');
+  t.is(applyErasures('\u007Fabc\u0001'), 'abc');
 });

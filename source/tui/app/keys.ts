@@ -42,7 +42,7 @@ export const screenKeys: Record<ScreenName, KeyBinding[]> = {
   ],
   playground: [
     { keys: '↑/↓', label: 'field', help: 'choose a field of the request (also Tab/Shift-Tab)' },
-    { keys: '⏎', label: 'edit', help: 'edit the field; ⏎ again keeps the value, Esc cancels the edit' },
+    { keys: '⏎', label: 'edit', help: 'type a new value for the field (names the lesson uses complete in grey; ⏎ takes them); ⏎ on an empty field or Esc keeps the old value' },
     { keys: 'r', label: 'run', help: 'send the probe again with these fields' },
     { keys: 'c', label: 'clear', help: 'clear the field (an empty SNI sends no server_name at all)' },
     { keys: 'x', label: 'reset', help: 'reset every field to what the lesson sends' },

@@ -24,6 +24,19 @@ import { usePlayground } from './use-playground.js';
 
 const labelWidth = 13;
 
+/**
+ * Backspaces that reach the terminal faster than it is read arrive as one chunk,
+ * which Ink hands over as text: apply them here rather than keep DEL characters.
+ */
+export function applyErasures(typed: string): string {
+  const out: string[] = [];
+  for (const char of typed) {
+    if (char === '\u007F' || char === '\b') out.pop();
+    else if (char >= ' ') out.push(char);
+  }
+  return out.join('');
+}
+
 /** Names and files the lesson's probes use: offered as completions while typing. */
 function suggestionsFrom(lesson: LessonView) {
   const names = new Set<string>();
@@ -89,11 +102,12 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
   // While a field is edited the text input owns the keys; Esc alone cancels.
   useKeys((_input, key) => key.escape && dispatch({ type: 'cancel' }), { isActive: state.editing });
 
-  const command = commandLines([{ tool: 'shell', command: probeCommand(requestFromFields(state.base, state.fields)) }], width).slice(0, 3);
+  const command = commandLines([{ tool: 'shell', command: probeCommand(requestFromFields(state.base, state.fields)) }], width).slice(0, size.rows > 30 ? 3 : 2);
   const editorRows = state.editing ? (field.name === 'alpn' ? alpnChoices.length : 1) : 0;
   const footer = footerHeight(screenKeys.playground, width);
-  // Title, blank, fields, editor, command, blank, status, footer.
-  const resultHeight = Math.max(size.rows - 2 - fieldOrder.length - editorRows - command.length - 1 - 1 - footer, 2);
+  // Title, blank, fields, editor, command, status, footer (and a blank above the result when there is room).
+  const gap = size.rows > 30 ? 1 : 0;
+  const resultHeight = Math.max(size.rows - 2 - fieldOrder.length - editorRows - command.length - gap - 1 - footer, 2);
   const result: Line[] = state.verdict ? verdictLines(state.verdict, width) : [[{ text: 'Press r to send the probe.', role: 'dim' }]];
   const { offset, scroll } = useScroll(result.length, resultHeight);
 
@@ -105,7 +119,7 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
     width,
   );
   const status: Line = state.editing
-    ? [{ text: `Editing ${field.label}: `, role: 'accent' }, { text: field.name === 'alpn' ? '↑/↓ then ⏎ chooses, Esc cancels' : '⏎ keeps the value, Esc cancels', role: 'dim' }]
+    ? [{ text: `Editing ${field.label}: `, role: 'accent' }, { text: field.name === 'alpn' ? '↑/↓ then ⏎ chooses, Esc cancels' : 'type a value, ⏎ takes it (or the grey completion); Esc keeps the old one', role: 'dim' }]
     : state.error
     ? [{ text: `✘ The probe could not run: ${state.error}`, role: 'fail' }]
     : state.verdict
@@ -131,7 +145,11 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
           return (
             <Box key={f.name}>
               <StyledLine line={head} />
-              <TextInput defaultValue={value} suggestions={options} onSubmit={(v) => dispatch({ type: 'commit', value: v })} />
+              <TextInput
+                placeholder={value || f.empty}
+                suggestions={options}
+                onSubmit={(typed) => dispatch(typed === '' ? { type: 'cancel' } : { type: 'commit', value: applyErasures(typed) })}
+              />
             </Box>
           );
         }
@@ -148,7 +166,7 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
         );
       })}
       <LinesView lines={command} />
-      <Box height={resultHeight} flexDirection="column" marginTop={1}>
+      <Box height={resultHeight} flexDirection="column" marginTop={gap}>
         {state.running ? <Spinner label="Probing…" /> : <LinesView lines={result} offset={offset} height={resultHeight} />}
       </Box>
       <StyledLine line={truncateLine(status, width)} />
