@@ -18,6 +18,7 @@ const ca = issueCertificate({ subject: '/CN=upstream test CA' });
 const otherCa = issueCertificate({ subject: '/CN=some other CA' });
 const certA = issueCertificate({ subject: `/CN=${A}`, subjectAltNames: [A], issuer: ca });
 const certB = issueCertificate({ subject: `/CN=${B}`, subjectAltNames: [B, 'URI:spiffe://upstream.test/b'], issuer: ca });
+const certLocalhost = issueCertificate({ subject: '/CN=localhost', subjectAltNames: ['localhost'], issuer: ca });
 const gatewayClient = issueCertificate({ subject: '/CN=gateway-client', usage: 'client', issuer: ca });
 
 const dp = startDataplane();
@@ -32,6 +33,7 @@ function startUpstream(): Promise<void> {
     // One session id context for both names: this server would resume A's session on a connection for B.
     [A]: tls.createSecureContext({ cert: certA.certPem, key: certA.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
     [B]: tls.createSecureContext({ cert: certB.certPem, key: certB.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
+    localhost: tls.createSecureContext({ cert: certLocalhost.certPem, key: certLocalhost.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
   };
   const https = tls.createServer({
     cert: certA.certPem,
@@ -74,9 +76,9 @@ function upstream(id: string, tlsIR: UpstreamTlsIR): BackendIR {
   return { kind: 'service', id, endpoints: [{ address: '127.0.0.1', port: upstreamPort }], protocol: 'http1', tls: tlsIR };
 }
 
-function get(host: string): Promise<{ status: number; body: string }> {
+function get(host: string, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -104,6 +106,7 @@ test.before(async () => {
             r('c.gw', upstream('ns/c:443', { ...base, sni: 'c.upstream.test' })),
             r('untrusted.gw', upstream('ns/untrusted:443', { caPem: otherCa.certPem, sessionCache: 'sni', sni: A })),
             r('mtls.gw', upstream('ns/mtls:443', { ...base, sni: B, clientCertificate: { source: 'ns/gw-client', certPem: gatewayClient.certPem, keyPem: gatewayClient.keyPem } })),
+            route('ns/dfp/0/0', { path: { type: 'PathPrefix', value: '/dfp' }, backend: { kind: 'dynamic-forward-proxy', id: 'ns/dfp', tls: { caPem: ca.certPem, sessionCache: 'sni', sni: '' } } }),
             r('nocache.gw', upstream('ns/nocache:443', { caPem: ca.certPem, sessionCache: 'disabled', sni: B, alpnProtocols: ['http/1.1'] })),
           ]),
         ],
@@ -171,4 +174,15 @@ test.serial('sessionCache disabled never offers a session', async (t) => {
   const before = hellos.length;
   for (let i = 0; i < 3; i++) t.is((await get('nocache.gw')).status, 200);
   t.deepEqual(hellos.slice(before).map((h) => h.offersResumption), [false, false, false]);
+});
+
+test.serial('dynamic forward proxy: the Host names the upstream and its SNI; a name the certificate lacks → 503 UT', async (t) => {
+  const before = hellos.length;
+  const ok = await get(`localhost:${upstreamPort}`, '/dfp/ok');
+  t.is(ok.status, 200, ok.body);
+  t.is(JSON.parse(ok.body).sni, 'localhost');
+  t.is(hellos[before].sni, 'localhost');
+  const bad = await get(`127.0.0.1:${upstreamPort}`, '/dfp/by-ip');
+  t.is(bad.status, 503);
+  t.is((await dp.waitForLine((f) => f.path === '/dfp/by-ip')).flags, 'UT');
 });
