@@ -40,7 +40,16 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
   fs.mkdirSync(paths.podLogs, { recursive: true });
 
+  // Where start-up time goes, in the log line that says the cluster is ready.
+  const phases: string[] = [];
+  let mark = started;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases.push(`${name} ${Math.round(now - mark)}`);
+    mark = now;
+  };
   const [pki, network, catalogue] = await Promise.all([ensureClusterPki(paths.clusterPki), ensureNetwork(paths.cluster, paths.home), loadCatalogue()]);
+  phase('pki+network+catalogue');
   const registry = new ResourceRegistry(catalogue.builtins, catalogue.fromCrd, log);
   const store = new MemoryStore({
     file: paths.clusterStore,
@@ -51,12 +60,14 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   const firstStart = store.isEmpty;
   const ctx: ApiContext = { store, registry, podLogDir: paths.podLogs, log };
 
+  phase('store');
   const api = await startApiServer({ ...ctx, token: pki.token, certPem: pki.certPem, keyPem: pki.keyPem, port: previousPort(paths) });
   writeKubeconfig(paths.kubeconfig, api.url, pki.caPem, pki.token);
   if (firstStart) {
     createSystemNamespaces(ctx);
     await applyInstallManifests(ctx);
   }
+  phase('listen+install');
   log(`api: serving ${api.url} (${firstStart ? 'first start' : 'restored store'}, ${Math.round(performance.now() - started)} ms)`);
 
   const { startControlPlane } = await import('./controllers/index.js');
@@ -76,7 +87,8 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
     kubeconfig: paths.kubeconfig,
     controlPlane: loops ? 'running' : 'none',
   });
-  log(`cluster: ready for clients (${Math.round(performance.now() - started)} ms)`);
+  phase('control plane');
+  log(`cluster: ready for clients (${Math.round(performance.now() - started)} ms; process uptime ${Math.round(process.uptime() * 1000)} ms; ms per phase: ${phases.join(', ')})`);
 
   let stopping: Promise<void> | undefined;
   return {
