@@ -267,3 +267,11 @@ test('a list set to null is deleted even with a $setElementOrder for it', (t) =>
   const result = applyPatch(mockDeployment(), { spec: { template: { spec: { containers: [{ name: 'vllm-sim', '$setElementOrder/ports': [], ports: null }] } } } }, SMP, deployments);
   t.is(container(result).ports, undefined);
 });
+
+test('a patch list out of step with its $setElementOrder is rejected (422), as the server validates it', (t) => {
+  const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] } };
+  const patch = { spec: { '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }], containers: [{ name: 'b', image: 'y2' }, { name: 'a', image: 'x2' }] } };
+  const error = t.throws(() => applyPatch(pod, patch, SMP, pods));
+  t.is((error as any).code, 422);
+  t.regex(error!.message, /doesn't match \$setElementOrder\/containers/);
+});

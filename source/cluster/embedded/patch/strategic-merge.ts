@@ -124,6 +124,7 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, meta: Struct
     // `<list>: null` deletes the list; the main loop does that, no order to keep.
     if ((!hasOriginal && !hasPatch) || patchList === null) continue;
     if (patchList !== undefined && patchList !== null && !hasPatch) throw unprocessable(`${key} must be a list to be ordered by ${rawKey}`);
+    if (hasPatch) checkPatchFollowsOrder(patchList as Json[], order, field.mergeKey, rawKey);
     const serverOrder = hasOriginal ? (current as Json[]) : [];
     let merged: Json[];
     if (hasOriginal && hasPatch) merged = isMergeList(field) ? mergeList(serverOrder, patchList as Json[], field) : strip(patchList as Json[], field.of) as Json[];
@@ -132,6 +133,21 @@ function mergeOrderedLists(original: JsonObject, patch: JsonObject, meta: Struct
     const [inOrder, serverOnly] = partition(merged, order, field.mergeKey);
     original[key] = normalizeOrder(inOrder, serverOnly, order, serverOrder, field.mergeKey);
     delete patch[key];
+  }
+}
+
+/**
+ * strategicpatch.validatePatchWithSetOrderList: the list's patch entries must
+ * appear in `$setElementOrder` in the same relative order (deletions aside).
+ */
+function checkPatchFollowsOrder(patchList: Json[], order: Json[], mergeKey: string | undefined, directive: string): void {
+  const entries = patchList.filter((item) => !(isObject(item) && Object.hasOwn(item, DIRECTIVE)));
+  let p = 0;
+  for (let o = 0; p < entries.length && o < order.length; o++) {
+    if (jsonEqual(keyOf(entries[p], mergeKey), keyOf(order[o], mergeKey))) p++;
+  }
+  if (p < entries.length) {
+    throw unprocessable(`The order in patch list ${JSON.stringify(patchList)} doesn't match ${directive} list ${JSON.stringify(order)}`);
   }
 }
 
