@@ -5,7 +5,7 @@
 import type { AiBackendIR, BackendIR, EndpointIR, UpstreamTlsIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
 import type { KubeObject } from './input-types.js';
-import { asNumber, asRecord, asString, keyOf, namespaceOf, secretValue } from './fields.js';
+import { asNumber, asRecord, asString, keyOf, namespaceOf, secretValue, describe } from './fields.js';
 import { findServicePort, parseClusterServiceHost, serviceEndpoints } from './service-endpoints.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
@@ -99,7 +99,7 @@ export function translateAgentgatewayBackend(index: SnapshotIndex, object: KubeO
 export function translateKgatewayBackend(index: SnapshotIndex, object: KubeObject): BackendResult {
   const id = keyOf(object);
   const spec = asRecord(object.spec);
-  if (spec.type !== 'AI') return invalid(id, { reason: 'InvalidKind', message: `Backend ${id} has type ${String(spec.type)}; only type AI is supported` });
+  if (spec.type !== 'AI') return invalid(id, { reason: 'InvalidKind', message: `Backend ${id} has type ${describe(spec.type)}; only type AI is supported` });
   const llm = asRecord(asRecord(spec.ai).llm);
   const openai = asRecord(asRecord(llm.provider).openai);
   if (!asRecord(llm.provider).openai) return invalid(id, { reason: 'InvalidKind', message: `Backend ${id}: only the openai provider is supported` });

@@ -6,7 +6,7 @@
 import type { UpstreamTlsIR } from '../ir/types.js';
 import { condition, type Problem } from './conditions.js';
 import type { KubeObject } from './input-types.js';
-import { asArray, asRecord, asString, compareAge, configMapValue, generationOf, keyOf, namespaceOf } from './fields.js';
+import { asArray, asRecord, asString, compareAge, configMapValue, generationOf, keyOf, nameOf, namespaceOf } from './fields.js';
 import { parseCaBundle } from './frontend-validation.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
@@ -72,7 +72,7 @@ export class BackendTlsPolicies {
       });
       const apiVersion = asString(state.policy.apiVersion) ?? 'gateway.networking.k8s.io/v1';
       updates.push({
-        target: { group: apiVersion.split('/')[0]!, kind: 'BackendTLSPolicy', namespace: namespaceOf(state.policy), name: state.policy.metadata?.name ?? '' },
+        target: { group: apiVersion.split('/')[0]!, kind: 'BackendTLSPolicy', namespace: namespaceOf(state.policy), name: nameOf(state.policy) },
         status: { ancestors },
       });
     }

@@ -5,7 +5,7 @@
 import type { BackendIR, CertificateIR, ServiceBackendIR, WeightedBackendIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
 import type { KubeObject } from './input-types.js';
-import { asArray, asNumber, asRecord, asString, namespaceOf } from './fields.js';
+import { asArray, asNumber, asRecord, asString, keyOf, namespaceOf } from './fields.js';
 import { translateAgentgatewayBackend, translateKgatewayBackend, type BackendResult } from './ai-backends.js';
 import type { BackendTlsPolicies } from './backend-tls.js';
 import { isReferenceAllowed } from './reference-grants.js';
@@ -49,7 +49,7 @@ function serviceBackend(ctx: BackendContext, namespace: string, name: string, po
     if (!policy.tls) {
       // Fail closed: a backend whose TLS policy cannot be applied is never reached in plaintext or unverified.
       const reason = policy.notAccepted?.message ?? 'invalid';
-      return { backend: { kind: 'invalid', id, reason: `BackendTLSPolicy ${namespace}/${policy.policy.metadata?.name}: ${reason}`, status: 500 } };
+      return { backend: { kind: 'invalid', id, reason: `BackendTLSPolicy ${keyOf(policy.policy)}: ${reason}`, status: 500 } };
     }
     backend.tls = { ...policy.tls };
     if (ctx.clientCertificate) backend.tls.clientCertificate = ctx.clientCertificate;

@@ -5,7 +5,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { CertificateIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
 import type { KubeObject } from './input-types.js';
-import { asRecord, asString, namespaceOf, secretValue } from './fields.js';
+import { asRecord, asString, namespaceOf, secretValue, describe } from './fields.js';
 import { isReferenceAllowed } from './reference-grants.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
@@ -14,10 +14,24 @@ export interface SecretRefResult {
   problem?: Problem;
 }
 
+// Parsing a key costs milliseconds and every snapshot re-checks every Secret:
+// remember recent answers (the check is a pure function of the two PEMs).
+const checked = new Map<string, string | undefined>();
+const CHECKED_LIMIT = 512;
+
 /** Checks that `certPem`/`keyPem` parse and belong together; returns why not, or undefined. */
 export function certificateProblem(certPem: string | undefined, keyPem: string | undefined): string | undefined {
   if (!certPem) return 'has no tls.crt';
   if (!keyPem) return 'has no tls.key';
+  const cacheKey = `${certPem}\0${keyPem}`;
+  if (checked.has(cacheKey)) return checked.get(cacheKey);
+  const problem = checkPair(certPem, keyPem);
+  if (checked.size >= CHECKED_LIMIT) checked.delete(checked.keys().next().value!);
+  checked.set(cacheKey, problem);
+  return problem;
+}
+
+function checkPair(certPem: string, keyPem: string): string | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(certPem);
@@ -56,7 +70,7 @@ export function resolveTlsSecretRef(index: SnapshotIndex, gateway: KubeObject, r
   const secret = index.secrets.get(source);
   if (!secret) return { problem: { reason: 'InvalidCertificateRef', message: `Secret ${source} does not exist` } };
   if (secret.type !== 'kubernetes.io/tls') {
-    return { problem: { reason: 'InvalidCertificateRef', message: `Secret ${source} is of type ${secret.type ?? 'Opaque'}, not kubernetes.io/tls` } };
+    return { problem: { reason: 'InvalidCertificateRef', message: `Secret ${source} is of type ${asString(secret.type) ?? describe(secret.type ?? 'Opaque')}, not kubernetes.io/tls` } };
   }
   const certPem = secretValue(secret, 'tls.crt');
   const keyPem = secretValue(secret, 'tls.key');

@@ -64,3 +64,14 @@ export function secretValue(secret: KubeObject, key: string): string | undefined
 export function configMapValue(configMap: KubeObject, key: string): string | undefined {
   return asString(asRecord(configMap.data)[key]);
 }
+
+/** A field's value for a message, whatever it holds (never throws, unlike String() on odd objects). */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '(none)';
+  try {
+    return JSON.stringify(value) ?? '(none)';
+  } catch {
+    return '(unreadable)';
+  }
+}

@@ -3,7 +3,7 @@
 // answers 500 rather than serving traffic without a filter its author asked for.
 import type { Header, HttpFilterIR, PathModifierIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
-import { asArray, asNumber, asRecord, asString } from './fields.js';
+import { asArray, asNumber, asRecord, asString, describe } from './fields.js';
 
 export interface FiltersResult {
   filters: HttpFilterIR[];
@@ -32,7 +32,7 @@ function pathModifier(raw: unknown): PathModifierIR | undefined | Problem {
   const spec = asRecord(raw);
   if (spec.type === 'ReplaceFullPath' && asString(spec.replaceFullPath) !== undefined) return { type: 'ReplaceFullPath', value: spec.replaceFullPath };
   if (spec.type === 'ReplacePrefixMatch' && asString(spec.replacePrefixMatch) !== undefined) return { type: 'ReplacePrefixMatch', value: spec.replacePrefixMatch };
-  return { reason: 'UnsupportedValue', message: `path modifier of type ${String(spec.type)} is missing its value or unsupported` };
+  return { reason: 'UnsupportedValue', message: `path modifier of type ${describe(spec.type)} is missing its value or unsupported` };
 }
 
 function isProblem(value: unknown): value is Problem {
@@ -84,7 +84,7 @@ export function translateFilters(rawFilters: unknown, pathMatchTypes: string[]):
         break;
       }
       default:
-        return fail({ reason: 'UnsupportedValue', message: `filter type ${String(filter.type)} is not supported by this gateway` });
+        return fail({ reason: 'UnsupportedValue', message: `filter type ${describe(filter.type)} is not supported by this gateway` });
     }
   }
   if (hasRewrite && hasRedirect) return fail({ reason: 'UnsupportedValue', message: 'a rule cannot have both URLRewrite and RequestRedirect filters' });

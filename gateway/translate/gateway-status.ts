@@ -26,7 +26,27 @@ export function gatewayAddresses(index: SnapshotIndex, gateway: GatewayState): {
   });
 }
 
-function listenerConditions(listener: ListenerState, generation: number, now: string): Condition[] {
+export const PORT_MAP_ANNOTATION = 'agw-workshop.dev/port-map';
+
+/** Ports the Gateway's proxy pods serve elsewhere (they could not bind them), from the pods' annotation. */
+function proxyPortMap(index: SnapshotIndex, gateway: GatewayState): Map<number, number> {
+  const map = new Map<number, number>();
+  for (const pod of index.input.pods ?? []) {
+    if (namespaceOf(pod) !== gateway.namespace || labelsOf(pod)[GATEWAY_NAME_LABEL] !== gateway.name) continue;
+    const raw = asString(asRecord(pod.metadata?.annotations)[PORT_MAP_ANNOTATION]);
+    if (!raw) continue;
+    try {
+      for (const [from, to] of Object.entries(asRecord(JSON.parse(raw)))) {
+        if (Number.isInteger(Number(from)) && typeof to === 'number') map.set(Number(from), to);
+      }
+    } catch {
+      // a malformed annotation says nothing
+    }
+  }
+  return map;
+}
+
+function listenerConditions(listener: ListenerState, generation: number, now: string, portMap: Map<number, number>): Condition[] {
   const programmed = isListenerProgrammed(listener);
   const notAccepted = listener.notAccepted ?? listener.conflicted;
   let notProgrammedWhy = notAccepted?.message ?? listener.unresolved?.message ?? 'not programmed';
@@ -42,9 +62,15 @@ function listenerConditions(listener: ListenerState, generation: number, now: st
       ? condition('ResolvedRefs', false, listener.unresolved.reason, listener.unresolved.message, generation, now)
       : condition('ResolvedRefs', true, 'ResolvedRefs', 'all references resolved', generation, now),
     programmed
-      ? condition('Programmed', true, 'Programmed', 'listener is programmed', generation, now)
+      ? condition('Programmed', true, 'Programmed', programmedMessage(listener, portMap), generation, now)
       : condition('Programmed', false, 'Invalid', notProgrammedWhy, generation, now),
   ];
+}
+
+function programmedMessage(listener: ListenerState, portMap: Map<number, number>): string {
+  const mapped = portMap.get(listener.port);
+  if (mapped === undefined) return 'listener is programmed';
+  return `listener is programmed; the proxy pod serves port ${listener.port} on port ${mapped} (binding below 1024 needs root)`;
 }
 
 /** Whether the proxy Deployment of this Gateway has a ready replica; undefined when readiness is not judged. */
@@ -61,6 +87,7 @@ export function gatewayStatus(index: SnapshotIndex, gateway: GatewayState, optio
   const invalid = listeners.filter((l) => l.notAccepted || l.conflicted);
   const programmedListeners = listeners.filter(isListenerProgrammed);
   const addresses = gatewayAddresses(index, gateway);
+  const portMap = proxyPortMap(index, gateway);
   const conditions: Condition[] = [];
   if (gateway.unsupportedAddresses) {
     conditions.push(condition('Accepted', false, gateway.unsupportedAddresses.reason, gateway.unsupportedAddresses.message, generation, now));
@@ -99,7 +126,7 @@ export function gatewayStatus(index: SnapshotIndex, gateway: GatewayState, optio
         name: listener.name,
         supportedKinds: listener.supportedKinds,
         attachedRoutes: listener.attachedRoutes,
-        conditions: listenerConditions(listener, generation, now),
+        conditions: listenerConditions(listener, generation, now, portMap),
       })),
     },
   };

@@ -50,6 +50,12 @@ export interface TranslateInput {
    * translation), readiness is not judged.
    */
   deployments?: KubeObject[];
+  /**
+   * The proxy Pods (optional): a proxy that cannot bind a port below 1024
+   * records where it serves it instead (annotation agw-workshop.dev/port-map),
+   * and listener status says so.
+   */
+  pods?: KubeObject[];
 }
 
 export interface TranslateOptions {

@@ -9,7 +9,7 @@ import type { JwtPolicyIR, JwtProviderIR } from '../ir/types.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition, type Problem } from './conditions.js';
 import type { KubeObject } from './input-types.js';
-import { asArray, asRecord, asString, compareAge, generationOf, keyOf, nameOf, namespaceOf } from './fields.js';
+import { asArray, asRecord, asString, compareAge, generationOf, keyOf, nameOf, namespaceOf, describe } from './fields.js';
 
 const THUMBPRINT_MEMBERS: Record<string, string[]> = {
   RSA: ['e', 'kty', 'n'],
@@ -19,8 +19,8 @@ const THUMBPRINT_MEMBERS: Record<string, string[]> = {
 
 /** RFC 7638 JWK thumbprint (SHA-256, base64url) over the key type's required members in lexicographic order. */
 export function jwkThumbprint(jwk: Record<string, unknown>): string {
-  const members = THUMBPRINT_MEMBERS[String(jwk.kty)];
-  if (!members) throw new Error(`no RFC 7638 members for key type ${String(jwk.kty)}`);
+  const members = typeof jwk.kty === 'string' ? THUMBPRINT_MEMBERS[jwk.kty] : undefined;
+  if (!members) throw new Error(`no RFC 7638 members for key type ${describe(jwk.kty)}`);
   const canonical = '{' + members.map((m) => `${JSON.stringify(m)}:${JSON.stringify(jwk[m])}`).join(',') + '}';
   return createHash('sha256').update(canonical).digest('base64url');
 }

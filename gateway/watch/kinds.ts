@@ -47,3 +47,13 @@ export const PROXY_DEPLOYMENTS: WatchedKind = {
 export function collectionPath(kind: WatchedKind, version: string): string {
   return kind.group === '' ? `/api/${version}/${kind.plural}` : `/apis/${kind.group}/${version}/${kind.plural}`;
 }
+
+/** The proxy pods, for the port map their proxies record (shown in listener status). */
+export const PROXY_PODS: WatchedKind = {
+  field: 'pods',
+  kind: 'Pod',
+  group: '',
+  versions: ['v1'],
+  plural: 'pods',
+  labelSelector: 'gateway.networking.k8s.io/gateway-name',
+};

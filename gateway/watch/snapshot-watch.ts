@@ -7,14 +7,16 @@ import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kuber
 import type { KubeObject, TranslateInput } from '../translate/input-types.js';
 import { emptyTranslateInput } from '../translate/input-types.js';
 import { KubeApi, isNotFound } from './kube-api.js';
-import { collectionPath, PROXY_DEPLOYMENTS, TRANSLATION_KINDS, type WatchedKind } from './kinds.js';
+import { collectionPath, PROXY_DEPLOYMENTS, PROXY_PODS, TRANSLATION_KINDS, type WatchedKind } from './kinds.js';
 
 export interface SnapshotWatchOptions {
   kubeConfig: KubeConfig;
   /** Quiet time after the last change before a snapshot is delivered. */
   debounceMs?: number;
-  /** Also watch the proxy Deployments (the controller does; proxies do not). */
+  /** Also watch the proxy Deployments and Pods (the controller does; proxies do not). */
   includeProxyDeployments?: boolean;
+  /** Replaces the kinds watched (tests); defaults to every kind translation reads. */
+  kinds?: WatchedKind[];
   absentRetryMs?: number;
   log?: (line: string) => void;
 }
@@ -40,7 +42,7 @@ export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, optio
   const log = options.log ?? (() => {});
   const debounceMs = options.debounceMs ?? 30;
   const absentRetryMs = options.absentRetryMs ?? 30_000;
-  const kinds = options.includeProxyDeployments ? [...TRANSLATION_KINDS, PROXY_DEPLOYMENTS] : TRANSLATION_KINDS;
+  const kinds = options.kinds ?? (options.includeProxyDeployments ? [...TRANSLATION_KINDS, PROXY_DEPLOYMENTS, PROXY_PODS] : TRANSLATION_KINDS);
   const watches: KindWatch[] = kinds.map((kind) => ({ kind, absent: false }));
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -59,6 +61,7 @@ export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, optio
   const snapshot = (): TranslateInput => {
     const input = emptyTranslateInput();
     if (!options.includeProxyDeployments) delete input.deployments;
+    else input.pods = [];
     for (const w of watches) {
       if (!w.informer) continue;
       (input[w.kind.field] as KubeObject[]) = w.informer.list() as KubeObject[];

@@ -26,6 +26,7 @@ const KIND_FIELDS: Record<string, keyof TranslateInput> = {
   GlooTrafficPolicy: 'glooTrafficPolicies',
   Namespace: 'namespaces',
   Deployment: 'deployments',
+  Pod: 'pods',
 };
 
 function fileTag(dir: string): ScalarTag {

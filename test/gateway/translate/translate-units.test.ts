@@ -88,7 +88,35 @@ test('translate never throws, whatever the objects hold', (t) => {
       const result = translate(input, options);
       return Array.isArray(result.gateways) && Array.isArray(result.statuses);
     }),
-    { numRuns: 1500 },
+    { numRuns: 1000 },
+  );
+  t.pass();
+});
+
+/** Every path to a value inside an object (for replacing one deep field). */
+function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  if (value === null || typeof value !== 'object') return [prefix];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return [prefix, ...entries.flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
+}
+
+test('translate never throws when any deep field of a real case holds junk', (t) => {
+  const cases = ['sni-lab', 'backend-tls-policy', 'jwt-policies', 'filters', 'frontend-validation', 'ai-backends', 'tls-passthrough'];
+  const bases = cases.map((name) => readCaseInput(path.join(testdata, `${name}.in.yaml`)));
+  fc.assert(
+    fc.property(fc.nat(), fc.nat(), fc.nat(), junk, (caseIndex, objectIndex, pathIndex, value) => {
+      const input = structuredClone(bases[caseIndex % bases.length]!);
+      const objects = Object.values(input).flat() as any[];
+      const object = objects[objectIndex % objects.length];
+      const paths = pathsOf(object).filter((p) => p.length > 0);
+      const target = paths[pathIndex % paths.length]!;
+      let holder = object;
+      for (const key of target.slice(0, -1)) holder = holder[key];
+      holder[target[target.length - 1]!] = value;
+      const result = translate(input, options);
+      return Array.isArray(result.gateways) && Array.isArray(result.statuses);
+    }),
+    { numRuns: 1000 },
   );
   t.pass();
 });
