@@ -59,7 +59,15 @@ export function forward(ex: Exchange, dispatcher: Dispatcher, upstreamAddress: s
         res.once('drain', () => c.resume());
       }
     },
-    onResponseEnd() {
+    onResponseEnd(_c, trailers) {
+      // gRPC's status lives in trailers; HTTP/2 and chunked HTTP/1.1 carry them, others drop them.
+      if (trailers && Object.keys(trailers).length) {
+        try {
+          res.addTrailers(trailers as Record<string, string>);
+        } catch {
+          // a trailer node refuses (e.g. a hop-by-hop name) is not worth the response
+        }
+      }
       res.end();
     },
     onResponseError(_c, error) {
