@@ -74,6 +74,39 @@ try {
   fs.rmSync(home, { recursive: true, force: true });
 }
 
+// CPU time to the first frame, less sensitive than wall time to a busy machine: a child
+// process renders the real App (live services, fresh home) to an 80x24 stream and reports
+// its own CPU use (user + system) when Ink first writes. Baseline: the CPU use of bare node.
+const cpuProbe = `
+const t0 = process.cpuUsage();
+const { EventEmitter } = await import('node:events');
+const [React, { render }, { App }, { createLiveServices }] = await Promise.all([
+  import('react'), import('ink'),
+  import(${JSON.stringify(path.join(root, 'dist/source/tui/app/App.js'))}),
+  import(${JSON.stringify(path.join(root, 'dist/source/tui/services/live-services.js'))}),
+]);
+const out = Object.assign(new EventEmitter(), { columns: 80, rows: 24, isTTY: true, write(s) {
+  if (!this.done && s.includes('TLS at API gateways')) { this.done = true; const u = process.cpuUsage();
+    console.log(JSON.stringify({ cpu: (u.user + u.system) / 1000, wall: performance.now() })); process.exit(0); }
+  return true; } });
+const stdin = Object.assign(new EventEmitter(), { isTTY: true, setRawMode() {}, setEncoding() {}, ref() {}, unref() {}, read() { return null; }, resume() {}, pause() {} });
+render(React.createElement(App, { services: createLiveServices({}) }), { stdout: out, stdin, exitOnCtrlC: false, patchConsole: false });
+`;
+const cpuFirstFrame = [];
+const cpuBaseline = [];
+const cpuHome = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-bench-tui-cpu-'));
+try {
+  for (let i = 0; i < runs; i++) {
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', cpuProbe], { cwd: root, env: { ...process.env, AGW_WORKSHOP_HOME: cpuHome }, encoding: 'utf8', timeout: 30_000 });
+    if (child.status !== 0) throw new Error(`cpu probe failed: ${child.stderr}`);
+    cpuFirstFrame.push(JSON.parse(child.stdout.trim().split('\n').pop()).cpu);
+    const bare = spawnSync(process.execPath, ['-e', 'const u = process.cpuUsage(); console.log((u.user + u.system) / 1000)'], { encoding: 'utf8' });
+    cpuBaseline.push(Number(bare.stdout.trim()));
+  }
+} finally {
+  fs.rmSync(cpuHome, { recursive: true, force: true });
+}
+
 const b = median(baseline);
 const f = median(firstFrame);
 const l = median(lessonsListed);
@@ -82,3 +115,6 @@ console.log(`runs: ${runs} (median), 80x24 tmux pane, load average ${os.loadavg(
 console.log(`baseline  node -e (first output)     ${fmt(b)}`);
 console.log(`TUI first frame (home drawn)         ${fmt(f)}   ${(f / b).toFixed(1)}x baseline   target < 1000 ms: ${f < 1000 ? 'met' : 'NOT met'}`);
 console.log(`TUI lessons listed on home           ${fmt(l)}   ${(l / b).toFixed(1)}x baseline`);
+const cb = median(cpuBaseline);
+const cf = median(cpuFirstFrame);
+console.log(`CPU time: bare node at start ${fmt(cb)}; TUI at first frame ${fmt(cf)} (user+system, in-process render of the real App)`);
