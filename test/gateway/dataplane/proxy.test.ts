@@ -9,6 +9,8 @@ import YAML from 'yaml';
 import { issueCertificate } from '../../../source/pki/index.js';
 import { loadKubeConfig } from '../../../source/cluster/kubeconfig.js';
 import { startProxy, type RunningProxy } from '../../../gateway/proxy/main.js';
+import { annotatePortMap, PORT_MAP_ANNOTATION } from '../../../gateway/proxy/pod-annotation.js';
+import { KubeApi } from '../../../gateway/watch/kube-api.js';
 import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
 import { BAZ, FOO, curl, freePort, labPki, startEchoBackend } from './helpers.js';
 
@@ -132,4 +134,17 @@ test.serial('a certificate Secret replaced through the API reaches new handshake
   await eventually('the rotated certificate served', async () => ((await peerFingerprint()) === wanted ? true : undefined));
   t.log(`kubectl apply → new certificate served in ${(performance.now() - started).toFixed(0)} ms (includes kubectl's own run)`);
   t.pass();
+});
+
+test.serial('the port map is recorded on the proxy Pod and removed when nothing is mapped', async (t) => {
+  await apply(cluster!, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'proxy-pod', namespace: NS }, spec: { containers: [{ name: 'echo', image: 'registry.k8s.io/gateway-api/echo-basic:v1', args: [] }] } }));
+  const api = new KubeApi(loadKubeConfig({ kubeconfig: cluster!.kubeconfig }));
+  const annotation = async () => {
+    const r = await cluster!.kubectl(['get', 'pod', '-n', NS, 'proxy-pod', '-o', 'json']);
+    return (JSON.parse(r.stdout) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.[PORT_MAP_ANNOTATION];
+  };
+  await annotatePortMap(api, NS, 'proxy-pod', { '443': 8443 });
+  t.is(await annotation(), '{"443":8443}');
+  await annotatePortMap(api, NS, 'proxy-pod', {});
+  t.is(await annotation(), undefined);
 });
