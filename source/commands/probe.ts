@@ -1,7 +1,6 @@
 // `agw-workshop probe URL [curl flags]`: the probe library, rendered like
 // curl -v (trace on stderr, body on stdout), or as JSON. Exit status is the
 // curl-equivalent code, so scripts can compare with curl directly.
-import { explain } from '../explain/catalogue.js';
 import { CurlArgsError, parseProbeCommandLine } from '../probe/curl-args.js';
 import { probe } from '../probe/probe.js';
 import { renderCurlVerbose, renderJson, responseHeaderLines } from '../probe/render-curl.js';
@@ -64,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 
-  const explanation = display.explain ? explain(result) : undefined;
+  const explanation = display.explain ? (await import('../explain/catalogue.js')).explain(result) : undefined;
   if (display.json) {
     process.stdout.write(renderJson(explanation ? { ...result, explanation } as typeof result : result));
     return result.curlExitCode;

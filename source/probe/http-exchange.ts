@@ -3,7 +3,16 @@
 // is the answer on the very TLS session the probe recorded.
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Client } from 'undici';
+import type { Client as UndiciClient } from 'undici';
+
+type ClientConstructor = typeof UndiciClient;
+let clientClass: Promise<ClientConstructor> | undefined;
+
+/** undici, loaded on first use: a probe that fails before HTTP (most failure modes) never pays for it. */
+function loadClient(): Promise<ClientConstructor> {
+  clientClass ??= import('undici').then((undici) => undici.Client);
+  return clientClass;
+}
 
 export interface ExchangeRequest {
   origin: string;
@@ -29,6 +38,7 @@ export interface ExchangeResult {
 
 export async function exchange(socket: Duplex, request: ExchangeRequest): Promise<ExchangeResult> {
   let handedOut = false;
+  const Client = await loadClient();
   const client = new Client(request.origin, {
     // One connection, the probed one: a second connect would be a different handshake.
     connect: ((_options: unknown, callback: (error: Error | null, socket: Duplex | null) => void) => {
