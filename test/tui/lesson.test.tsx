@@ -147,7 +147,7 @@ test('presenter mode shows banner headings and the presenter notes', async (t) =
   t.false(plain.includes('Presenter notes'));
 });
 
-test('q during a run stops the run (its progress is saved by the runner) and closes the workshop', async (t) => {
+test('q during a run stops the run (the runner saves its progress) before the workshop closes', async (t) => {
   const { services, ui, frame } = openLesson();
   t.teardown(() => ui.unmount());
   await waitForFrame(frame, (f) => f.includes('step 3/5'), 'the lesson');
@@ -159,8 +159,6 @@ test('q during a run stops the run (its progress is saved by the runner) and clo
   run.emit({ type: 'step-start', lessonId: 'sni-matching', index: 2, stepId: 'gateway', kind: 'apply', title: 'Two HTTPS listeners on 443' });
   await waitForFrame(frame, (f) => f.includes('Running step 3'), 'the run');
   ui.stdin.write('q');
-  const closing = await waitForFrame(frame, (f) => f.includes('Closing the workshop'), 'the closing message');
-  t.regex(closing, /the cluster keeps running/);
   await waitForFrame(frame, () => run.stopped, 'the run to be stopped');
   t.true(run.stopped);
 });
