@@ -5,6 +5,9 @@
 import test from 'ava';
 import http from 'node:http';
 import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
+import { loadKubeConfig } from '../../../source/cluster/kubeconfig.js';
+import { TRANSLATION_KINDS, watchSnapshot, type WatchedKind } from '../../../gateway/watch/index.js';
+import type { TranslateInput } from '../../../gateway/translate/index.js';
 
 let cluster: TestCluster;
 
@@ -104,4 +107,28 @@ test.serial('deleting the Gateway removes its Deployment and Service', async (t)
   await kubectl(['wait', '--for=delete', 'deployment/agentgateway-proxy', 'service/agentgateway-proxy', '-n', 'agentgateway-system', '--timeout=30s']);
   const left = await cluster.kubectl(['get', 'deployment,service', '-n', 'agentgateway-system', '-l', 'gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'name']);
   t.is(left.stdout.trim(), '');
+});
+
+test.serial('the watch treats a kind the API does not serve as empty, and delivers changes of the others', async (t) => {
+  const lines: string[] = [];
+  const secrets = TRANSLATION_KINDS.find((k) => k.kind === 'Secret')!;
+  const absent: WatchedKind = { field: 'kgatewayBackends', kind: 'Widget', group: 'widgets.example.com', versions: ['v1'], plural: 'widgets' };
+  let resolveSeen: (input: TranslateInput) => void = () => {};
+  const seen = new Promise<TranslateInput>((resolve) => (resolveSeen = resolve));
+  const watch = watchSnapshot(
+    (input) => {
+      if (input.secrets.some((s) => s.metadata?.name === 'watched')) resolveSeen(input);
+    },
+    { kubeConfig: loadKubeConfig({ kubeconfig: cluster.kubeconfig }), kinds: [secrets, absent], log: (line) => lines.push(line), debounceMs: 10 },
+  );
+  t.teardown(() => watch.stop());
+  await watch.ready;
+  t.true(lines.some((l) => l.includes('Widget') && l.includes('not served')), lines.join('\n'));
+  t.deepEqual(watch.snapshot().kgatewayBackends, []);
+  await kubectl(['create', 'secret', 'generic', 'watched', '-n', 'default', '--from-literal=k=v']);
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no snapshot with the new Secret within 10 s')), 10_000).unref());
+  const input = await Promise.race([seen, timeout]);
+  const secret = input.secrets.find((s) => s.metadata?.name === 'watched')!;
+  t.is(secret.kind, 'Secret');
+  t.is(typeof secret.metadata?.creationTimestamp, 'string');
 });
