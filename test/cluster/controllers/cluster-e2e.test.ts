@@ -130,6 +130,10 @@ test.serial('a pod of an unknown image is not ready and says why', async (t) => 
   const table = await kubectl(['get', 'pod', '-n', 'lab', 'web']);
   t.regex(table, /web\s+0\/1\s+ImageNotKnown/);
   t.regex(await kubectl(['get', 'pod', '-n', 'lab', 'web', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}']), /image "nginx:1\.27" is not known/);
+  // kubectl describe shows it among the pod's events too.
+  const described = await kubectl(['describe', 'pod', '-n', 'lab', 'web']);
+  t.regex(described, /Warning\s+ImageNotKnown\s+.*image "nginx:1\.27" is not known/);
+  t.regex(described, /Normal\s+Scheduled\s+.*Successfully assigned lab\/web to agw-workshop/);
 });
 
 test.serial('cert-manager: a self-signed Issuer and a Certificate give a kubernetes.io/tls Secret; kubectl wait sees Ready', async (t) => {

@@ -7,6 +7,7 @@ import type { KubeObject } from '../store-types.js';
 import { DEPLOYMENTS, PODS } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';
+import { eventRecorder } from './events.js';
 import {
   controllerOwner, isControlledBy, isConflictOrGone, isTerminating, listAndWatch, objectKey, ownerReferenceTo, podIsReady,
   randomSuffix, sameJson, selectorMatches, shortHash, splitKey, withCondition, type Condition, type LabelSelector,
@@ -37,6 +38,7 @@ export function maxUnavailable(spec: DeploymentSpec, desired: number): number {
 export function startDeploymentLoop(ctx: LoopContext): Loop {
   const { store, log } = ctx;
   const queue = new WorkQueue('deployments', reconcile, log);
+  const event = eventRecorder(store, 'deployment-controller', log);
 
   const unwatchDeployments = listAndWatch(store, DEPLOYMENTS, (event) => queue.add(objectKey(event.object)));
   const unwatchPods = listAndWatch(store, PODS, (event) => {
@@ -103,11 +105,15 @@ export function startDeploymentLoop(ctx: LoopContext): Loop {
       spec: structuredClone(template.spec ?? {}),
       status: { phase: 'Pending' },
     };
-    return store.create(PODS, pod);
+    const created = store.create(PODS, pod);
+    event(deployment, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`);
+    return created;
   }
 
   function deletePod(pod: KubeObject): void {
     store.delete(PODS, pod.metadata.namespace, pod.metadata.name);
+    const owner = controllerOwner(pod);
+    if (owner) event({ apiVersion: owner.apiVersion, kind: owner.kind, metadata: { name: owner.name, namespace: pod.metadata.namespace, uid: owner.uid } }, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
   }
 
   function writeStatus(deployment: KubeObject, spec: DeploymentSpec, desired: number, current: KubeObject[], old: KubeObject[]): void {

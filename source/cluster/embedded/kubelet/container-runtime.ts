@@ -26,6 +26,8 @@ export interface ContainerRuntimeOptions {
   registry: PidRegistry;
   onChange: () => void;
   log: (line: string) => void;
+  /** Records an Event on the pod. */
+  event?: (type: 'Normal' | 'Warning', reason: string, message: string) => void;
 }
 
 const BACKOFF_BASE_MS = 1000;
@@ -92,6 +94,9 @@ export class ContainerRuntime {
         child.once('exit', (code, signal) => finish(code, signal));
         child.once('error', (error) => finish(128, null, error.message));
       });
+      this.options.event?.('Normal', 'Pulled', `Container image "${this.spec.image ?? ''}" already present on machine`);
+      this.options.event?.('Normal', 'Created', `Created container: ${this.spec.name}`);
+      this.options.event?.('Normal', 'Started', `Started container ${this.spec.name}`);
       this.options.onChange();
       this.probe();
     } catch (error) {
@@ -133,6 +138,7 @@ export class ContainerRuntime {
     this.consecutiveCrashes++;
     this.lastState = { terminated };
     this.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.spec.name} pod=${this.options.podKey}` } };
+    this.options.event?.('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name} in pod ${this.options.podKey.split('/')[1]}`);
     this.options.onChange();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -176,6 +182,7 @@ export class ContainerRuntime {
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
     if (!child || !this.exited) return;
+    this.options.event?.('Normal', 'Killing', `Stopping container ${this.spec.name}`);
     child.kill('SIGTERM');
     const killTimer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await this.exited;

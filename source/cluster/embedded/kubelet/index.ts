@@ -11,6 +11,7 @@ import { errorMessage, isConflictOrGone, isTerminating, listAndWatch, objectKey,
 import { PodRuntime } from './pod-runtime.js';
 import { PidRegistry } from './pid-registry.js';
 import { formatPortMap, parsePortMap, podPortMap, PORT_MAP_ANNOTATION } from './port-map.js';
+import { eventRecorder } from '../controllers/events.js';
 
 export interface KubeletContext {
   store: Store;
@@ -36,6 +37,8 @@ export interface Kubelet {
 }
 
 const MAX_POD_INDEX = 63 * 254;
+/** The embedded cluster's single node, as pods' spec.nodeName names it. */
+export const NODE_NAME = 'agw-workshop';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -55,6 +58,8 @@ export async function startKubelet(ctx: KubeletContext): Promise<Kubelet> {
   const leftovers = await registry.killLeftovers();
   if (leftovers.length) log(`kubelet: stopped ${leftovers.length} pod process(es) left by a previous run: ${leftovers.join(', ')}`);
 
+  const event = eventRecorder(store, 'kubelet', log);
+  const schedulerEvent = eventRecorder(store, 'default-scheduler', log);
   const runtimes = new Map<string, PodRuntime>();
   const stopping = new Set<Promise<void>>();
   const stoppingIPs = new Set<string>();
@@ -156,11 +161,14 @@ export async function startKubelet(ctx: KubeletContext): Promise<Kubelet> {
       pod = store.get(PODS, ...keyParts(key));
       if (!pod || isTerminating(pod) || runtimes.has(key)) return queue.add(key);
       const annotation = portMap.size ? formatPortMap(portMap) : undefined;
-      if (pod.metadata.annotations?.[PORT_MAP_ANNOTATION] !== annotation) {
+      const spec = (pod.spec ?? {}) as { nodeName?: string };
+      if (pod.metadata.annotations?.[PORT_MAP_ANNOTATION] !== annotation || !spec.nodeName) {
         const annotations = { ...(pod.metadata.annotations ?? {}) };
         if (annotation) annotations[PORT_MAP_ANNOTATION] = annotation;
         else delete annotations[PORT_MAP_ANNOTATION];
-        pod = store.update(PODS, { ...pod, metadata: { ...pod.metadata, annotations } });
+        // Binding to the one node is the scheduler's part; it happens here, as the pod is admitted.
+        if (!spec.nodeName) schedulerEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${key} to ${NODE_NAME}`);
+        pod = store.update(PODS, { ...pod, metadata: { ...pod.metadata, annotations: Object.keys(annotations).length ? annotations : undefined }, spec: { ...spec, nodeName: spec.nodeName ?? NODE_NAME } });
       }
       runtime = new PodRuntime(pod, podIP, portMap, {
         store,
@@ -172,6 +180,7 @@ export async function startKubelet(ctx: KubeletContext): Promise<Kubelet> {
         registry,
         privileged,
         log,
+        event,
       }, () => queue.add(key));
       runtimes.set(key, runtime);
       log(`kubelet: starting pod ${key} at ${podIP}${annotation ? ` (ports ${annotation})` : ''}`);

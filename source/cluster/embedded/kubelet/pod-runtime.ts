@@ -11,6 +11,7 @@ import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
 import type { PidRegistry } from './pid-registry.js';
 import type { ProbedContainer } from './readiness.js';
 import { withCondition, type Condition } from '../controllers/objects.js';
+import type { EventSink } from '../controllers/events.js';
 
 export interface PodRuntimeDeps {
   store: Store;
@@ -22,6 +23,7 @@ export interface PodRuntimeDeps {
   registry: PidRegistry;
   privileged: boolean;
   log: (line: string) => void;
+  event?: EventSink;
 }
 
 type ContainerSpec = ProbedContainer & ContainerEnvSpec & { image?: string; command?: string[]; args?: string[] };
@@ -44,6 +46,7 @@ export class PodRuntime {
   containers: ContainerRuntime[] = [];
   blocked?: { reason: string; message: string };
   private launched = false;
+  private readonly involved: KubeObject;
 
   constructor(
     pod: KubeObject,
@@ -55,6 +58,11 @@ export class PodRuntime {
     this.uid = pod.metadata.uid ?? '';
     this.key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     this.podDir = path.join(deps.podsDir, `${pod.metadata.namespace}_${pod.metadata.name}_${this.uid.slice(0, 8)}`);
+    this.involved = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid } };
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.deps.event?.(this.involved, type, reason, message);
   }
 
   /** Names of the Secrets and ConfigMaps the pod reads (volumes and env), to react when they change. */
@@ -101,7 +109,10 @@ export class PodRuntime {
     } catch (error) {
       if (error instanceof MountError || error instanceof ContainerConfigError) {
         const reason = error instanceof MountError ? 'ContainerCreating' : 'CreateContainerConfigError';
-        if (this.blocked?.message !== error.message) this.deps.log(`kubelet: ${this.key}: ${error.message}`);
+        if (this.blocked?.message !== error.message) {
+          this.deps.log(`kubelet: ${this.key}: ${error.message}`);
+          this.event('Warning', error instanceof MountError ? 'FailedMount' : 'Failed', error.message);
+        }
         this.blocked = { reason, message: error.message };
         this.containers = (spec.containers ?? []).map((c) => this.container(c, spec, undefined, this.blocked!));
         return;
@@ -112,7 +123,10 @@ export class PodRuntime {
     this.containers = (spec.containers ?? []).map((container, index) => {
       const launch = launches[index];
       const waiting = launch ? undefined : { reason: 'ImageNotKnown', message: unknownImageMessage(container.image ?? '') };
-      if (!launch) this.deps.log(`kubelet: ${this.key}/${container.name}: ${waiting!.message}`);
+      if (!launch) {
+        this.deps.log(`kubelet: ${this.key}/${container.name}: ${waiting!.message}`);
+        this.event('Warning', 'ImageNotKnown', waiting!.message);
+      }
       return this.container(container, spec, launch, waiting);
     });
     for (const container of this.containers) container.start();
@@ -128,6 +142,7 @@ export class PodRuntime {
       registry: this.deps.registry,
       onChange: this.onChange,
       log: this.deps.log,
+      event: (type, reason, message) => this.event(type, reason, message),
     }, waiting);
   }
 

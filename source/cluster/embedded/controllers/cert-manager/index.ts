@@ -9,11 +9,13 @@ import { isConflictOrGone, isTerminating, listAndWatch, objectKey, sameJson, spl
 import { CLUSTER_RESOURCE_NAMESPACE, issuerState } from './issuers.js';
 import { CertificateNotIssued, issueFor, type CertificateSpec } from './certificates.js';
 import { parseGoDuration } from './duration.js';
+import { eventRecorder } from '../events.js';
 
 export function startCertManagerLoops(ctx: LoopContext): Loop[] {
   const { store, log } = ctx;
   const issuerQueue = new WorkQueue('cert-manager issuers', reconcileIssuer, log);
   const certificateQueue = new WorkQueue('cert-manager certificates', reconcileCertificate, log);
+  const event = eventRecorder(store, 'cert-manager-certificates-issuing', log);
 
   // Keys: "Issuer:ns/name", "ClusterIssuer:name".
   const unwatch = [
@@ -75,6 +77,7 @@ export function startCertManagerLoops(ctx: LoopContext): Loop[] {
         revision += 1;
         times = { notBefore: issued.notBefore.toISOString().replace(/\.\d{3}Z$/, 'Z'), notAfter: issued.notAfter.toISOString().replace(/\.\d{3}Z$/, 'Z'), renewalTime: issued.renewalTime.toISOString().replace(/\.\d{3}Z$/, 'Z') };
         log(`cert-manager: issued ${namespace}/${result.secretName} for Certificate ${key} (revision ${revision})`);
+        event(certificate, 'Normal', 'Issuing', 'The certificate has been successfully issued');
       } else {
         times = timesFromSecret(secret!, (certificate.spec ?? {}) as CertificateSpec, previous);
       }
@@ -93,6 +96,7 @@ export function startCertManagerLoops(ctx: LoopContext): Loop[] {
       const reason = error instanceof CertificateNotIssued ? error.reason : 'Failed';
       const message = error instanceof Error ? error.message : String(error);
       if (!(error instanceof CertificateNotIssued)) log(`cert-manager: ${key}: ${message}`);
+      if ((previous.conditions ?? []).find((c) => c.type === 'Ready')?.message !== message) event(certificate, 'Warning', reason, message);
       status = {
         ...previous,
         conditions: withCondition(previous.conditions, { type: 'Ready', status: 'False', reason, message, observedGeneration: generation }),
