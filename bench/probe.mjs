@@ -52,15 +52,24 @@ const median = (values) => {
 const p90 = (values) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.9))];
 const fmt = (ms) => `${ms.toFixed(2)} ms`;
 
+// GNU time, when present, adds each process's CPU time (user + sys): on a loaded machine wall time
+// mostly measures waiting for a CPU, CPU time what the process itself cost.
+const gnuTime = spawnSync('/usr/bin/time', ['-f', '%U %S', 'true'], { encoding: 'utf8' }).status === 0;
+
 function run(command, commandArgs) {
   return new Promise((done, fail) => {
     const started = process.hrtime.bigint();
-    const child = spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'ignore'] });
+    const child = gnuTime
+      ? spawn('/usr/bin/time', ['-f', 'CPU %U %S', command, ...commandArgs], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'ignore'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
     child.once('error', fail);
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const cpu = stderr.match(/CPU ([\d.]+) ([\d.]+)/);
       if (code !== 0) fail(new Error(`${command} ${commandArgs.join(' ')} exited ${code}`));
-      else done(ms);
+      else done({ ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined });
     });
   });
 }
@@ -85,6 +94,8 @@ console.log(`server: node http2 secure server (TLS 1.3, h2) on 127.0.0.1:${port}
 // 1. Whole process, interleaved so load changes hit both sides alike.
 const ours = [];
 const theirs = [];
+const oursCpu = [];
+const theirsCpu = [];
 const deadline = Date.now() + TIME_LIMIT_MS;
 if (hyperfine) {
   const exported = path.join(dir, 'hyperfine.json');
@@ -102,19 +113,33 @@ if (hyperfine) {
     await run('curl', curlArgs);
   }
   for (let i = 0; i < PROCESS_RUNS && Date.now() < deadline; i++) {
-    ours.push(await run(process.execPath, probeArgs));
-    theirs.push(await run('curl', curlArgs));
+    const a = await run(process.execPath, probeArgs);
+    const b = await run('curl', curlArgs);
+    ours.push(a.ms);
+    theirs.push(b.ms);
+    if (a.cpuMs !== undefined) oursCpu.push(a.cpuMs);
+    if (b.cpuMs !== undefined) theirsCpu.push(b.cpuMs);
   }
 }
 const nodeBaseline = [];
-for (let i = 0; i < Math.min(10, PROCESS_RUNS); i++) nodeBaseline.push(await run(process.execPath, ['-e', '']));
+const nodeCpu = [];
+for (let i = 0; i < Math.min(10, PROCESS_RUNS); i++) {
+  const r = await run(process.execPath, ['-e', '']);
+  nodeBaseline.push(r.ms);
+  if (r.cpuMs !== undefined) nodeCpu.push(r.cpuMs);
+}
 
 console.log(`whole process (${ours.length} runs each${hyperfine ? ', hyperfine' : ', interleaved loop'}):`);
 console.log(`  agw-workshop probe   median ${fmt(median(ours))}  p90 ${fmt(p90(ours))}`);
 console.log(`  curl                 median ${fmt(median(theirs))}  p90 ${fmt(p90(theirs))}`);
 console.log(`  node -e ''           median ${fmt(median(nodeBaseline))}  (Node startup alone)`);
 console.log(`  ratio probe/curl     ${(median(ours) / median(theirs)).toFixed(2)}x`);
-console.log(`  probe minus node startup: ${fmt(median(ours) - median(nodeBaseline))}\n`);
+console.log(`  probe minus node startup: ${fmt(median(ours) - median(nodeBaseline))}`);
+if (oursCpu.length) {
+  console.log(`  CPU time (user+sys, GNU time, 10 ms resolution): probe ${fmt(median(oursCpu))}, curl ${fmt(median(theirsCpu))}, node -e '' ${fmt(median(nodeCpu))}`);
+  console.log(`  CPU ratio probe/curl ${(median(oursCpu) / Math.max(median(theirsCpu), 1)).toFixed(1)}x`);
+}
+console.log('');
 
 // 2. In process: the probe against a bare TLS + undici request, fresh connection each time.
 const ca_ = ca.certPem;
