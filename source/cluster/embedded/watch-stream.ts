@@ -4,6 +4,7 @@
 // Cleans up on the response's `close`, which fires when the client goes away.
 import type { ServerResponse } from 'node:http';
 import { isApiError } from './api-error.js';
+import { objectFilter } from './selectors.js';
 import type { MemoryStore } from './store.js';
 import type { KubeObject, ResourceKey, WatchEvent } from './store-types.js';
 
@@ -30,6 +31,7 @@ const MAX_WATCH_SECONDS = 30 * 60;
 
 export function serveWatch(store: MemoryStore, res: ServerResponse, request: WatchRequest): void {
   const filter = { namespace: request.namespace, labelSelector: request.labelSelector, fieldSelector: request.fieldSelector };
+  objectFilter(filter); // a malformed selector is a 400, before any header is sent
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   const send = (event: { type: string; object: unknown }) => {

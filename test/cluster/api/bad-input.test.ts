@@ -158,6 +158,10 @@ test.serial('a watch from a resourceVersion does not replay older events; bookma
   t.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED w-between', 'ADDED w-after']);
   t.true(events.every((e) => Number(e.object.metadata.resourceVersion) > Number(from)));
 
+  const malformed = await request(cluster, 'GET', `/api/v1/namespaces/${NS}/configmaps?watch=true&labelSelector=${encodeURIComponent('a in (b')}`);
+  t.is(malformed.status, 400);
+  t.regex(malformed.json.message, /label selector/);
+
   const selected = await collectWatch(
     cluster,
     `/api/v1/namespaces/${NS}/configmaps?watch=true&fieldSelector=metadata.name%3Dw-old`,
