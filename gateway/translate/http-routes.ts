@@ -9,7 +9,7 @@ import { asArray, asRecord, asString, compareAge, generationOf, nameOf, namespac
 import { resolveBackendRefs, type BackendContext } from './backends.js';
 import { parseDuration, translateFilters } from './filters.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
-import { attachRoute } from './route-attachment.js';
+import { attachRoute, staleParentsUpdate } from './route-attachment.js';
 import { compareEntries, type OrderedEntry } from './route-order.js';
 import type { RouteContext } from './route-context.js';
 
@@ -135,7 +135,11 @@ export function translateHttpRoutes(ctx: RouteContext): ObjectStatusUpdate[] {
   const ordered = new Map<ListenerState, OrderedEntry[]>();
   for (const route of [...ctx.index.input.httpRoutes].sort(compareAge)) {
     const attachments = attachRoute(ctx.index, ctx.gateways, route, 'HTTPRoute');
-    if (attachments.length === 0) continue;
+    if (attachments.length === 0) {
+      const stale = staleParentsUpdate(route, 'HTTPRoute', ctx.options.controllerName);
+      if (stale) statuses.push(stale);
+      continue;
+    }
     const compiledByGateway = new Map<GatewayState, CompiledRoute>();
     const parents = attachments.map((attachment) => {
       const gateway = attachment.gateway;
@@ -173,7 +177,11 @@ export function grpcRouteStatuses(ctx: RouteContext): ObjectStatusUpdate[] {
   const statuses: ObjectStatusUpdate[] = [];
   for (const route of [...ctx.index.input.grpcRoutes].sort(compareAge)) {
     const attachments = attachRoute(ctx.index, ctx.gateways, route, 'GRPCRoute');
-    if (attachments.length === 0) continue;
+    if (attachments.length === 0) {
+      const stale = staleParentsUpdate(route, 'GRPCRoute', ctx.options.controllerName);
+      if (stale) statuses.push(stale);
+      continue;
+    }
     const parents = attachments.map((a) =>
       parentStatus(ctx, route, a.parentRef, a.problem ?? { reason: 'NotAllowedByListeners', message: 'GRPCRoute is not supported by this gateway' }, undefined),
     );

@@ -4,7 +4,8 @@
 // Accepted condition for that parent.
 import type { Problem } from './conditions.js';
 import type { KubeObject } from './input-types.js';
-import { asArray, asNumber, asRecord, asString, namespaceOf } from './fields.js';
+import { asArray, asNumber, asRecord, asString, nameOf, namespaceOf } from './fields.js';
+import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
 import { intersectHostnames } from './hostnames.js';
 import { selectorMatches } from './label-selector.js';
@@ -103,4 +104,16 @@ export function attachRoute(
     }
   }
   return results;
+}
+
+/**
+ * A route none of our Gateways takes any more (parentRef removed, Gateway
+ * deleted) but whose status still carries our parent entries: the status to
+ * write so they disappear (entries of other controllers are kept by the writer).
+ */
+export function staleParentsUpdate(route: KubeObject, kind: string, controllerName: string): ObjectStatusUpdate | undefined {
+  const parents = asArray(asRecord(route.status).parents);
+  if (!parents.some((p) => asRecord(p).controllerName === controllerName)) return undefined;
+  const group = (asString(route.apiVersion) ?? GATEWAY_GROUP).split('/')[0] ?? GATEWAY_GROUP;
+  return { target: { group, kind, namespace: namespaceOf(route), name: nameOf(route) }, status: { parents: [] } };
 }

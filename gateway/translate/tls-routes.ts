@@ -7,7 +7,7 @@ import { condition, type Problem } from './conditions.js';
 import { asArray, asRecord, asString, compareAge, generationOf, nameOf, namespaceOf } from './fields.js';
 import { resolveBackendRefs } from './backends.js';
 import { compareHostnames } from './hostnames.js';
-import { attachRoute } from './route-attachment.js';
+import { attachRoute, staleParentsUpdate } from './route-attachment.js';
 import type { RouteContext } from './route-context.js';
 
 export function translateTlsRoutes(ctx: RouteContext): ObjectStatusUpdate[] {
@@ -15,18 +15,22 @@ export function translateTlsRoutes(ctx: RouteContext): ObjectStatusUpdate[] {
   const { now, controllerName } = ctx.options;
   for (const route of [...ctx.index.input.tlsRoutes].sort(compareAge)) {
     const attachments = attachRoute(ctx.index, ctx.gateways, route, 'TLSRoute');
-    if (attachments.length === 0) continue;
+    if (attachments.length === 0) {
+      const stale = staleParentsUpdate(route, 'TLSRoute', controllerName);
+      if (stale) statuses.push(stale);
+      continue;
+    }
     const generation = generationOf(route);
     const routeRef = { namespace: namespaceOf(route), name: nameOf(route) };
     const parents = attachments.map((attachment) => {
       const backendCtx = ctx.backendContext(attachment.gateway);
+      for (const { listener } of attachment.attached) listener.attachedRoutes += 1;
       const rules = asArray(asRecord(route.spec).rules);
       let unresolved: Problem | undefined;
       rules.forEach((rawRule, ruleIndex) => {
         const result = resolveBackendRefs(backendCtx, 'TLSRoute', route, asRecord(rawRule).backendRefs);
         unresolved ??= result.problem;
         for (const { listener, hostnames } of attachment.attached) {
-          if (ruleIndex === 0) listener.attachedRoutes += 1;
           for (const hostname of hostnames.length > 0 ? hostnames : [undefined]) {
             const entry: TlsRouteEntryIR = { id: `${routeRef.namespace}/${routeRef.name}/${ruleIndex}`, route: routeRef, hostnames: hostname ? [hostname] : [], backends: result.backends };
             listener.tlsRoutes.push(entry);
