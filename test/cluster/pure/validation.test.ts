@@ -312,3 +312,37 @@ test('AgentgatewayBackend CEL rules: exactly one backend type and one provider, 
   const staticBackend: KubeObject = { apiVersion: 'agentgateway.dev/v1alpha1', kind: 'AgentgatewayBackend', metadata: { name: 's' }, spec: { static: { host: 'httpbin.default.svc', port: 8080 } } };
   t.deepEqual(validate(staticBackend), []);
 });
+
+test('objects as a real cluster returns them (defaults, status, managedFields) validate under Strict', (t) => {
+  const deployment: KubeObject = {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: {
+      name: 'd', namespace: 'n', uid: 'u', resourceVersion: '1', generation: 2, creationTimestamp: '2026-01-01T00:00:00Z',
+      annotations: { 'deployment.kubernetes.io/revision': '1' },
+      managedFields: [{ manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }],
+    },
+    spec: {
+      replicas: 1, progressDeadlineSeconds: 600, revisionHistoryLimit: 10, selector: { matchLabels: { app: 'd' } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      template: {
+        metadata: { creationTimestamp: null, labels: { app: 'd' } },
+        spec: {
+          containers: [{ name: 'c', image: 'i', imagePullPolicy: 'Always', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', ports: [{ containerPort: 80, protocol: 'TCP' }] }],
+          dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', schedulerName: 'default-scheduler', securityContext: {}, terminationGracePeriodSeconds: 30,
+        },
+      },
+    },
+    status: { availableReplicas: 1, observedGeneration: 2, readyReplicas: 1, replicas: 1, updatedReplicas: 1, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'ok', lastTransitionTime: '2026-01-01T00:00:00Z', lastUpdateTime: '2026-01-01T00:00:00Z' }] },
+  };
+  const service: KubeObject = {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 's' },
+    spec: {
+      clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.1'], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' }], selector: { app: 'x' }, sessionAffinity: 'None',
+      type: 'LoadBalancer', allocateLoadBalancerNodePorts: true, externalTrafficPolicy: 'Cluster',
+    },
+    status: { loadBalancer: { ingress: [{ ip: '1.2.3.4', ipMode: 'VIP' }] } },
+  };
+  t.deepEqual(validate(deployment), []);
+  t.deepEqual(validate(service), []);
+});
