@@ -15,13 +15,13 @@ const network = { octet: 249, loopbackRange: true };
 
 interface Harness { store: FakeStore; kubelet: Kubelet; dir: string; logs: string[] }
 
-async function harness(t: { teardown(fn: () => Promise<void> | void): void }, options: { privileged?: boolean; dir?: string } = {}): Promise<Harness> {
+async function harness(t: { teardown(fn: () => Promise<void> | void): void }, options: { privileged?: boolean; dir?: string; network?: { octet: number; loopbackRange: boolean } } = {}): Promise<Harness> {
   if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} does not exist: build first`);
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'agw-kubelet-'));
   const store = new FakeStore();
   const logs: string[] = [];
   const kubelet = await startKubelet({
-    store, network, home: dir, clusterDir: path.join(dir, 'cluster'), podLogsDir: path.join(dir, 'cluster', 'pods'),
+    store, network: options.network ?? network, home: dir, clusterDir: path.join(dir, 'cluster'), podLogsDir: path.join(dir, 'cluster', 'pods'),
     kubeconfigPath: path.join(dir, 'kubeconfig.yaml'), cliPath, log: (l) => logs.push(l), privileged: options.privileged,
   });
   t.teardown(async () => {
@@ -115,6 +115,21 @@ test('without root, ports below 1024 are bound +8000 and the mapping is a pod an
   const s = await eventually(() => isReady(status(store, 'low')) && status(store, 'low'), 'Ready', 15_000);
   t.is(store.get(PODS, 'lab', 'low')!.metadata.annotations?.['agw-workshop.dev/port-map'], '443:8443');
   t.is((await request(`http://${s.podIP}:8443/health`)).statusCode, 200);
+});
+
+test('where only 127.0.0.1 exists, each pod binds its own free ports and the mapping is a pod annotation', async (t) => {
+  const { store } = await harness(t, { network: { octet: 0, loopbackRange: false } });
+  store.create(PODS, echoPod('one', 3000));
+  store.create(PODS, echoPod('two', 3000));
+  const one = await eventually(() => isReady(status(store, 'one')) && store.get(PODS, 'lab', 'one'), 'one Ready', 15_000);
+  const two = await eventually(() => isReady(status(store, 'two')) && store.get(PODS, 'lab', 'two'), 'two Ready', 15_000);
+  t.is((one.status as any).podIP, '127.0.0.1');
+  const ports = [one, two].map((p) => /^3000:(\d+)$/.exec(p.metadata.annotations?.['agw-workshop.dev/port-map'] ?? '')?.[1]);
+  t.truthy(ports[0] && ports[1] && ports[0] !== ports[1], `distinct mapped ports: ${ports}`);
+  for (const [i, port] of ports.entries()) {
+    const body = (await (await request(`http://127.0.0.1:${port}/`)).body.json()) as any;
+    t.is(body.pod, i === 0 ? 'one' : 'two');
+  }
 });
 
 test('pod processes a crashed cluster left behind are killed at start', async (t) => {

@@ -144,6 +144,27 @@ test('Service ports below 1024 are mapped for kube-proxy when not root, and the 
   t.is(store.get(SERVICES, 'ns', 'gw')!.metadata.annotations?.['agw-workshop.dev/port-map'], '443:8443');
 });
 
+test('where Services share 127.0.0.1, a port another Service holds is moved, stably, and said in the annotation', async (t) => {
+  const store = new FakeStore();
+  const loop = startServiceLoop({ store, network: { octet: 0, loopbackRange: false }, log: () => {} }, { privileged: true });
+  t.teardown(() => loop.stop());
+  const svc = (name: string, port: number): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'ns' }, spec: { type: 'LoadBalancer', ports: [{ port }] } });
+  store.create(SERVICES, svc('a', 8000));
+  await loop.idle();
+  store.create(SERVICES, svc('b', 8000));
+  await loop.idle();
+  await loop.idle();
+  const a = store.get(SERVICES, 'ns', 'a')!;
+  const b = store.get(SERVICES, 'ns', 'b')!;
+  t.is((a.spec as any).clusterIP, '127.0.0.1');
+  t.is((b.status as any).loadBalancer.ingress[0].ip, '127.0.0.1');
+  t.is(a.metadata.annotations?.['agw-workshop.dev/port-map'], undefined, 'the first keeps its port');
+  t.is(b.metadata.annotations?.['agw-workshop.dev/port-map'], '8000:20000');
+  store.update(SERVICES, { ...b, metadata: { ...b.metadata, labels: { touched: 'yes' } } });
+  await loop.idle();
+  t.is(store.get(SERVICES, 'ns', 'b')!.metadata.annotations?.['agw-workshop.dev/port-map'], '8000:20000', 'stable');
+});
+
 test('EndpointSlices list the selected pods with readiness and resolved named ports, and follow pod changes', async (t) => {
   const { store, settle } = setup(t, [startDeploymentLoop, startEndpointSliceLoop]);
   store.create(DEPLOYMENTS, deployment(2));

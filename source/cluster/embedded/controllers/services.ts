@@ -2,16 +2,16 @@
 // ClusterIP/NodePort/LoadBalancer Services that have none (headless `None`
 // and ExternalName stay as they are), and for `type: LoadBalancer` an ingress
 // IP from the load-balancer range, stable for the life of the Service.
-// Where a Service port cannot be bound as-is (below 1024 without root, or all
-// Services sharing 127.0.0.1), the port kube-proxy really binds is recorded
-// in the `agw-workshop.dev/port-map` annotation, never hidden.
+// Where a Service port cannot be bound as-is (below 1024 without root, or a
+// port another Service holds where all share 127.0.0.1), the port kube-proxy
+// really binds is recorded in the `agw-workshop.dev/port-map` annotation.
 import type { KubeObject } from '../store-types.js';
 import { loadBalancerAddress, serviceAddress } from '../network.js';
 import { SERVICES } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';
 import { isConflictOrGone, isTerminating, listAndWatch, objectKey, sameJson, splitKey } from './objects.js';
-import { formatPortMap, PORT_MAP_ANNOTATION, unprivilegedPort } from '../kubelet/port-map.js';
+import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, unprivilegedPort } from '../kubelet/port-map.js';
 
 interface ServicePort { name?: string; port: number; protocol?: string; targetPort?: number | string; nodePort?: number }
 interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; selector?: Record<string, string> }
@@ -79,7 +79,9 @@ export function startServiceLoop(ctx: LoopContext, options: ServiceLoopOptions =
       }
       if (!nextSpec.type) nextSpec.type = 'ClusterIP';
       const annotations = { ...(service.metadata.annotations ?? {}) };
-      const portMap = servicePortMap(nextSpec, privileged, network.loopbackRange);
+      const portMap = network.loopbackRange
+        ? servicePortMap(nextSpec, privileged, true)
+        : sharedAddressPortMap(nextSpec, service, store.list(SERVICES).items, privileged);
       if (portMap) annotations[PORT_MAP_ANNOTATION] = portMap;
       else delete annotations[PORT_MAP_ANNOTATION];
       const annotationsChanged = !sameJson(annotations, service.metadata.annotations ?? {});
@@ -117,17 +119,53 @@ export function startServiceLoop(ctx: LoopContext, options: ServiceLoopOptions =
   };
 }
 
-/**
- * The ports kube-proxy binds instead of the Service's own, when it cannot bind
- * them as-is: below 1024 without root → port+8000. Where every Service shares
- * 127.0.0.1 (no loopback range), ports would collide between Services; we
- * still use the rule above and let kube-proxy report a collision in its log.
- */
-export function servicePortMap(spec: ServiceSpec, privileged: boolean, _loopbackRange: boolean): string | undefined {
+/** The ports kube-proxy binds instead of the Service's own: below 1024 without root → port+8000. */
+export function servicePortMap(spec: ServiceSpec, privileged: boolean, _loopbackRange = true): string | undefined {
   const pairs: Array<[number, number]> = [];
   for (const port of spec.ports ?? []) {
     const mapped = unprivilegedPort(port.port, privileged);
     if (mapped !== port.port) pairs.push([port.port, mapped]);
   }
   return pairs.length ? formatPortMap(new Map(pairs)) : undefined;
+}
+
+/** Where Services share 127.0.0.1, the first free port from here on is given to a port another Service holds. */
+const SHARED_PORT_BASE = 20000;
+
+/** The ports every Service other than `self` listens on (their port map applied). */
+function portsHeldByOthers(self: KubeObject, services: KubeObject[], privileged: boolean): Set<number> {
+  const held = new Set<number>();
+  for (const other of services) {
+    if (other.metadata.uid === self.metadata.uid) continue;
+    let map = new Map<number, number>();
+    try {
+      map = parsePortMap(other.metadata.annotations?.[PORT_MAP_ANNOTATION]);
+    } catch { /* a bad annotation is re-computed by that Service's own reconcile */ }
+    for (const port of specOf(other).ports ?? []) held.add(map.get(port.port) ?? unprivilegedPort(port.port, privileged));
+  }
+  return held;
+}
+
+/**
+ * Without a loopback range every ClusterIP and LoadBalancer IP is 127.0.0.1,
+ * so two Services with the same port would collide: each port gets one no
+ * other Service holds, keeping the one it already had when still free.
+ */
+export function sharedAddressPortMap(spec: ServiceSpec, self: KubeObject, services: KubeObject[], privileged: boolean): string | undefined {
+  const held = portsHeldByOthers(self, services, privileged);
+  let previous = new Map<number, number>();
+  try {
+    previous = parsePortMap(self.metadata.annotations?.[PORT_MAP_ANNOTATION]);
+  } catch { /* recompute */ }
+  const map = new Map<number, number>();
+  const taken = new Set(held);
+  for (const port of spec.ports ?? []) {
+    const wanted = [previous.get(port.port), unprivilegedPort(port.port, privileged)].find((p) => p !== undefined && !taken.has(p));
+    let chosen = wanted;
+    for (let candidate = SHARED_PORT_BASE; chosen === undefined && candidate < 65536; candidate++) if (!taken.has(candidate)) chosen = candidate;
+    if (chosen === undefined) throw new Error('no free port left for Services on 127.0.0.1');
+    taken.add(chosen);
+    if (chosen !== port.port) map.set(port.port, chosen);
+  }
+  return map.size ? formatPortMap(map) : undefined;
 }
