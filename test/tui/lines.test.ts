@@ -85,3 +85,14 @@ test('the run reducer folds runner events: running, output bounded, probe result
   t.is(state.steps[2]!.status, 'ok');
   t.deepEqual(state.lastEnded, { index: 2, status: 'ok' });
 });
+
+test('events of a prerequisite lesson during a run are shown as such, not mixed into the steps', (t) => {
+  let state = runReducer(initialRunState(sniLesson), { type: 'run-requested' });
+  state = runReducer(state, { type: 'event', now: 1, event: { type: 'lesson-start', lessonId: 'setup', title: 'Set up the workshop', stepCount: 13, fromStep: 0 } });
+  state = runReducer(state, { type: 'event', now: 2, event: { type: 'step-start', lessonId: 'setup', index: 1, stepId: 'cluster', kind: 'cluster', title: 'Start the cluster' } });
+  t.deepEqual(state.prerequisite, { lessonId: 'setup', title: 'Set up the workshop', step: 'Start the cluster', index: 1 });
+  t.is(state.steps[1]!.status, 'ok');
+  t.is(state.steps[2]!.status, 'pending');
+  state = runReducer(state, { type: 'event', now: 3, event: { type: 'lesson-end', lessonId: 'setup', status: 'ok', ms: 2, failedSteps: [] } });
+  t.is(state.prerequisite, undefined);
+});

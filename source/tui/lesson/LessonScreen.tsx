@@ -18,7 +18,7 @@ import type { LessonSession } from './use-lesson-session.js';
 import { stepDetailLines } from './step-detail.js';
 import { stepListLines } from './step-list.js';
 import { useLessonScreen } from './use-lesson-screen.js';
-import type { StepRun } from './run-state.js';
+import type { LessonRunState, StepRun } from './run-state.js';
 
 export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator; lessonId: string; session: LessonSession; size: TerminalSize }) {
   const { presenter } = useUiOptions();
@@ -103,21 +103,41 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
           <LinesView lines={detail.lines} offset={offset} height={bodyHeight} />
         </Box>
       </Box>
-      <StatusLine run={stepRun} index={selected} running={run?.running ?? false} currentIndex={run?.currentIndex ?? null} hasProbe={Boolean(step?.probe)} width={width} />
+      <StatusLine
+        run={stepRun}
+        index={selected}
+        running={run?.running ?? false}
+        currentIndex={run?.currentIndex ?? null}
+        prerequisite={run?.prerequisite}
+        hasProbe={Boolean(step?.probe)}
+        width={width}
+      />
       <Footer bindings={screenKeys.lesson} width={width} />
     </Box>
   );
 }
 
-function StatusLine(props: { run?: StepRun; index: number; running: boolean; currentIndex: number | null; hasProbe: boolean; width: number }) {
-  const { run, index, running, currentIndex, hasProbe, width } = props;
+function StatusLine(props: {
+  run?: StepRun;
+  index: number;
+  running: boolean;
+  currentIndex: number | null;
+  prerequisite?: LessonRunState['prerequisite'];
+  hasProbe: boolean;
+  width: number;
+}) {
+  const { run, index, running, currentIndex, prerequisite, hasProbe, width } = props;
   const now = useNow(running);
+  const fit = (text: string) => (text.length > width - 3 ? `${text.slice(0, width - 4)}…` : text);
+  if (running && prerequisite) {
+    const at = prerequisite.index !== undefined ? ` · step ${prerequisite.index + 1}: ${prerequisite.step}` : '';
+    return <Spinner label={fit(`First the prerequisite lesson "${prerequisite.title}"${at}`)} />;
+  }
   if (running && currentIndex !== null) {
     const label = `Running step ${currentIndex + 1}${run && currentIndex === index && run.progress ? ` · ${run.progress}` : ''}`;
     const startedAt = currentIndex === index ? run?.startedAt : undefined;
     const elapsed = startedAt ? ` · ${formatElapsed(Math.max(now - startedAt, 0))}` : '';
-    const text = `${label}${elapsed}`;
-    return <Spinner label={text.length > width - 3 ? `${text.slice(0, width - 4)}…` : text} />;
+    return <Spinner label={fit(`${label}${elapsed}`)} />;
   }
   if (running) return <Spinner label="Starting…" />;
   let line: Line;

@@ -29,6 +29,8 @@ export interface LessonRunState {
   outcome?: 'ok' | 'failed' | 'interrupted';
   /** Steps that ended during the last run, in order (for auto-advance). */
   lastEnded?: { index: number; status: StepStatus };
+  /** A prerequisite lesson the runner is running first (its events carry its own lessonId). */
+  prerequisite?: { lessonId: string; title: string; step?: string; index?: number };
 }
 
 /** Output kept per step: enough to read, bounded so a chatty step cannot grow memory. */
@@ -54,11 +56,11 @@ function updateStep(state: LessonRunState, index: number, change: (step: StepRun
 export type RunAction = { type: 'event'; event: RunnerEvent; now: number } | { type: 'run-requested' } | { type: 'run-finished'; error?: string };
 
 export function runReducer(state: LessonRunState, action: RunAction): LessonRunState {
-  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined };
+  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined };
   if (action.type === 'run-finished') {
     if (!state.running) return state;
     const current = state.currentIndex;
-    let next: LessonRunState = { ...state, running: false, currentIndex: null, outcome: state.outcome ?? (action.error ? 'failed' : 'interrupted') };
+    let next: LessonRunState = { ...state, running: false, currentIndex: null, prerequisite: undefined, outcome: state.outcome ?? (action.error ? 'failed' : 'interrupted') };
     // A run that ended without step-end leaves no step spinning forever.
     if (current !== null && state.steps[current]?.status === 'running') {
       next = updateStep(next, current, (s) => ({ ...s, status: 'failed', startedAt: undefined, error: s.error ?? action.error ?? 'the run stopped' }));
@@ -66,7 +68,7 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
     return next;
   }
   const { event, now } = action;
-  if (event.lessonId !== state.lessonId) return state;
+  if (event.lessonId !== state.lessonId) return prerequisiteEvent(state, event);
   switch (event.type) {
     case 'lesson-start':
       return { ...state, running: true, outcome: undefined };
@@ -100,6 +102,21 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
       };
     case 'lesson-end':
       return { ...state, running: false, currentIndex: null, outcome: event.status };
+  }
+}
+
+/** Events of another lesson during our run: a prerequisite the runner runs first. */
+function prerequisiteEvent(state: LessonRunState, event: RunnerEvent): LessonRunState {
+  if (!state.running) return state;
+  switch (event.type) {
+    case 'lesson-start':
+      return { ...state, prerequisite: { lessonId: event.lessonId, title: event.title } };
+    case 'step-start':
+      return state.prerequisite ? { ...state, prerequisite: { ...state.prerequisite, step: event.title, index: event.index } } : state;
+    case 'lesson-end':
+      return { ...state, prerequisite: undefined };
+    default:
+      return state;
   }
 }
 

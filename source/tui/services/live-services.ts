@@ -100,6 +100,8 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
         // The runner's toStep is exclusive; ours is the last step to run.
         toStep: run.toStep === undefined ? undefined : run.toStep + 1,
         yes: true,
+        // As headless runs do: a lesson whose prerequisites are not done runs them first (the screen says so).
+        runPrerequisites: true,
         signal: abort.signal,
         ...target,
       });
