@@ -3,6 +3,7 @@
 // control-plane loops. SIGTERM/SIGINT stop the loops (and their pods) first,
 // then flush the store, then exit.
 import fs from 'node:fs';
+import path from 'node:path';
 import { homePaths, type HomePaths } from '../../state/home.js';
 import type { ApiContext } from './api-context.js';
 import { cliPath } from './cli-path.js';
@@ -10,7 +11,7 @@ import { ensureClusterPki } from './cluster-pki.js';
 import { ensureNetwork } from './cluster-network.js';
 import { applyInstallManifests, createSystemNamespaces } from './install-manifests.js';
 import { loadCatalogue, ResourceRegistry } from './registry.js';
-import { readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime.js';
+import { isAlive, readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime.js';
 import { startApiServer } from './server.js';
 import { MemoryStore } from './store.js';
 
@@ -21,6 +22,24 @@ export interface RunningCluster {
 
 function timestamp(): string {
   return new Date().toISOString();
+}
+
+/** One cluster process per home, even when two `cluster up` race: an exclusive lock file naming the holder's pid. */
+function acquireLock(file: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(fs.readFileSync(file, 'utf8'));
+      if (Number.isInteger(holder) && holder !== process.pid && isAlive(holder)) {
+        throw new Error(`a cluster for this home is already starting or running (pid ${holder}); see ${path.dirname(file)}`);
+      }
+      fs.rmSync(file, { force: true }); // left by a process that is gone (kill -9)
+    }
+  }
+  throw new Error(`could not take the cluster lock ${file}`);
 }
 
 /** The port of last time (from the kubeconfig, which outlives the process), so kubeconfigs copied elsewhere stay valid. */
@@ -38,6 +57,7 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   const other = runningCluster(paths.clusterRuntime);
   if (other && other.pid !== process.pid) throw new Error(`a cluster for ${paths.home} already runs (pid ${other.pid}, ${other.apiUrl})`);
   fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
+  const releaseLock = acquireLock(path.join(paths.cluster, 'cluster.lock'));
   fs.mkdirSync(paths.podLogs, { recursive: true });
 
   // Where start-up time goes, in the log line that says the cluster is ready.
@@ -105,6 +125,7 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
         await store.flush();
         const runtime = readRuntime(paths.clusterRuntime);
         if (runtime?.pid === process.pid) fs.rmSync(paths.clusterRuntime, { force: true });
+        releaseLock();
         log('cluster: stopped');
       })()),
   };
