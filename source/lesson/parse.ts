@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ProbeOutcome } from '../probe/types.js';
-import { YamlReader, type FieldPath } from './yaml-reader.js';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { LessonError, YamlReader, type FieldPath } from './yaml-reader.js';
 import {
   STEP_KINDS,
   type CertificateSpec,
@@ -61,10 +62,29 @@ function manifestField(reader: YamlReader, at: FieldPath, ctx: ParseContext, les
   if (value === undefined) return undefined;
   const relative = path.posix.normalize(path.posix.join('manifests/lessons', lessonId, value));
   if (!relative.startsWith('manifests/')) reader.fail(at, `manifest "${value}" must stay under manifests/`);
+  let yaml: string;
   try {
-    return { manifest: relative, yaml: fs.readFileSync(path.join(ctx.root, relative), 'utf8') };
+    yaml = fs.readFileSync(path.join(ctx.root, relative), 'utf8');
   } catch {
     reader.fail(at, `manifest "${relative}" not found`);
+  }
+  checkManifest(relative, yaml);
+  return { manifest: relative, yaml };
+}
+
+/** A manifest must parse and hold Kubernetes objects; checked at load so a typo fails before anything is applied. */
+function checkManifest(file: string, text: string): void {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lines });
+  for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    const error = doc.errors[0];
+    if (error) throw new LessonError(file, lines.linePos(error.pos[0]).line, '', `invalid YAML: ${error.message.split('\n')[0]}`);
+    const value = doc.toJSON() as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } } | null;
+    if (value === null) continue;
+    const line = doc.contents?.range ? lines.linePos(doc.contents.range[0]).line : 1;
+    for (const [field, present] of [['apiVersion', value.apiVersion], ['kind', value.kind], ['metadata.name', value.metadata?.name]] as const) {
+      if (typeof present !== 'string' || !present) throw new LessonError(file, line, field, 'is required in every object of a manifest');
+    }
   }
 }
 

@@ -129,3 +129,13 @@ for (const [name, mutate, expected] of MALFORMED) {
 test('loadLesson of an unknown id lists the lessons there are', async (t) => {
   await t.throwsAsync(() => loadLesson('nope'), { message: /no lesson "nope" \(lessons: setup, sni-matching\)/ });
 });
+
+test('a malformed manifest is reported with its own file and line at load', (t) => {
+  const root = tempRoot(GOOD);
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(root, 'manifests', 'lessons', 'demo', 'gateway.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\napiVersion: v1\nmetadata:\n  name: y\n');
+  const error = t.throws(() => parseLesson(GOOD, { root, file: 'lessons/demo/lesson.yaml' }), { instanceOf: LessonError });
+  t.is(error!.message, 'manifests/lessons/demo/gateway.yaml:6: kind: is required in every object of a manifest');
+  fs.writeFileSync(path.join(root, 'manifests', 'lessons', 'demo', 'gateway.yaml'), 'apiVersion: v1\nkind: [ConfigMap\n');
+  t.regex(t.throws(() => parseLesson(GOOD, { root, file: 'lessons/demo/lesson.yaml' }))!.message, /^manifests\/lessons\/demo\/gateway\.yaml:\d+: invalid YAML/);
+});

@@ -75,6 +75,8 @@ export async function runWait(ctx: StepContext): Promise<StepResult> {
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     const last = (error as { lastSeen?: KubeObject }).lastSeen;
-    return { ok: false, error: `${(error as Error).message}: ${describeConditions(last, step.condition.type)}, wanted ${want}` };
+    // The usual reason on a real cluster: the gateway controller is not installed there.
+    const hint = !last && ref.kind === 'GatewayClass' && !ctx.target.embedded ? ' (is the gateway installed? kubectl apply -f manifests/install/real-cluster/)' : '';
+    return { ok: false, error: `${(error as Error).message}: ${describeConditions(last, step.condition.type)}, wanted ${want}${hint}` };
   }
 }
