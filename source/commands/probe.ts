@@ -14,7 +14,8 @@ level. Prints the trace on stderr and the body on stdout; exits with curl's code
 Options (as curl):
   --resolve HOST:PORT:ADDR     pin a name to an address (repeatable)
   --connect-to H1:P1:H2:P2     connect elsewhere, keeping the name (repeatable)
-  --sni NAME | --no-sni        SNI to send (default: the URL host unless it is an IP)
+  --sni NAME | --no-sni        SNI to send, and the name the certificate is checked
+                               against (default: the URL host unless it is an IP)
   --cacert FILE                trust only these CAs
   --cert FILE --key FILE       client certificate (mTLS)
   -k, --insecure               do not fail on an untrusted certificate
@@ -23,7 +24,7 @@ Options (as curl):
   -d, --data DATA              request body (implies POST)
   -X, --request METHOD         request method
   --tlsv1.2 | --tlsv1.3        minimum TLS version; --tls-max 1.2|1.3
-  -m, --max-time SECONDS       give up after this long (exit 28)
+  -m, --max-time SECONDS       give up after this long (exit 28; default 30)
   -i, --include                response headers on stdout too
   -s, --silent                 no trace on stderr
   --json                       the structured result on stdout

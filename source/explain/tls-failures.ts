@@ -1,6 +1,7 @@
 // Failure modes of the connection and the handshake: what the probe saw,
 // why it happens at a gateway, and what to change. Facts: RFC 8446 §4.4.2.4
 // and §6, RFC 5246 §7.4.6, RFC 7301 §3.2, curl's exit codes.
+import { DEFAULT_MAX_TIME_MS } from '../probe/defaults.js';
 import type { FailureMode } from './types.js';
 import { addressOf, hostOf, leafOf, portOf, sanList, serverSpoke, sniOf, trustSource } from './facts.js';
 
@@ -212,7 +213,7 @@ export const tlsFailureModes: FailureMode[] = [
           : r.clientHello && r.timings.tlsMs === undefined
             ? `after the TCP connection: the server never answered the ClientHello (SNI ${sniOf(r) ?? 'none'}); it may not speak TLS on this port`
             : 'waiting for the HTTP answer: the gateway or its backend is slow or stuck';
-      return { cause: `no answer within --max-time ${r.request.maxTimeMs ?? '?'} ms, ${stage} (curl exit 28)`, fix: 'check the address and port, and the gateway and backend logs; raise --max-time if the backend is just slow' };
+      return { cause: `no answer within --max-time ${r.request.maxTimeMs ?? DEFAULT_MAX_TIME_MS} ms, ${stage} (curl exit 28)`, fix: 'check the address and port, and the gateway and backend logs; raise --max-time if the backend is just slow' };
     },
   },
   {

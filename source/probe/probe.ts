@@ -15,6 +15,7 @@ import { exchange } from './http-exchange.js';
 import { TapDuplex } from './tap.js';
 import { resolveTarget, type ProbeTarget } from './target.js';
 import { addKeylogLine, type Tls13Secrets } from './tls13-decrypt.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TIME_MS } from './defaults.js';
 import type { CertificateSummary, ProbeRequest, ProbeResult } from './types.js';
 
 export interface ProbeOptions {
@@ -87,7 +88,7 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
   const result: ProbeResult = { request, outcome: 'established', curlExitCode: 0, records: [], timings: { totalMs: 0 } };
 
   const deadline = new AbortController();
-  const timer = request.maxTimeMs ? setTimeout(() => deadline.abort(new TimeoutError()), request.maxTimeMs) : undefined;
+  const timer = setTimeout(() => deadline.abort(new TimeoutError()), request.maxTimeMs ?? DEFAULT_MAX_TIME_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   let abortListener: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
@@ -244,7 +245,7 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
         headers,
         body: request.body,
         signal,
-        maxBodyBytes: options.maxBodyBytes ?? 4096,
+        maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       }),
     );
     result.timings.firstByteMs = round(Math.max(exchangeStart, response.headersAt - start));
@@ -285,7 +286,7 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
     }
     return result;
   } finally {
-    if (timer) clearTimeout(timer);
+    clearTimeout(timer);
     if (abortListener) signal.removeEventListener('abort', abortListener);
     tlsSocket?.destroy();
     raw?.destroy();
