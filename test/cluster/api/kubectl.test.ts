@@ -230,6 +230,23 @@ test('kubectl logs reads the pod log the kubelet writes', async (t) => {
   t.true(logs.stdout.includes('line one\nline two\n'));
   const tail = await cluster.kubectl(['logs', '-n', 'lab', 'logger', '--tail=1']);
   t.true(tail.stdout.trimEnd().endsWith('line two'));
+  // -f streams what is appended after it started
+  const follow = spawn('kubectl', ['--kubeconfig', cluster.kubeconfig, '--cache-dir', path.join(cluster.home, 'kube-cache'), 'logs', '-f', '-n', 'lab', 'logger']);
+  t.teardown(() => follow.kill());
+  let followed = '';
+  const sawLater = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`logs -f did not show the appended line: ${JSON.stringify(followed)}`)), 15_000);
+    follow.stdout.on('data', (c: Buffer) => {
+      followed += c.toString();
+      if (followed.includes('line two') && !followed.includes('line three')) fs.appendFileSync(logFile, 'line three\n');
+      if (followed.includes('line three')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  await sawLater;
+  t.true(followed.indexOf('line two') < followed.indexOf('line three'));
 });
 
 test('kubectl get --watch streams a change made after it started', async (t) => {
