@@ -71,22 +71,44 @@ function describe(spec: CertificateSpec, issued: IssuedCertificate, reused: bool
   return lines.join('\n');
 }
 
+/** RSA keys generated on libuv's thread pool, in parallel, instead of one after another on the main thread. */
+function generateKeyAsync(keyType: CertificateSpec['keyType']): Promise<string> {
+  const modulusLength = Number(keyType.slice(3));
+  return new Promise((resolve, reject) =>
+    crypto.generateKeyPair('rsa', { modulusLength }, (error, _publicKey, privateKey) =>
+      error ? reject(error) : resolve(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    ),
+  );
+}
+
 export async function runCerts(ctx: StepContext): Promise<StepResult> {
   const step = ctx.step as CertsStep;
   for (const command of opensslCommands(step.certificates, ctx.workDir)) ctx.command('openssl', command);
   await ctx.state.recordPath(step.id, 'dir', ctx.workDir);
   await fsp.mkdir(ctx.workDir, { recursive: true, mode: 0o700 });
+
+  // Which files can stay: still matching the spec, and signed by a signer that stays too.
+  const reused = new Map<string, IssuedCertificate>();
+  for (const spec of step.certificates) {
+    const existing = await readIssued(ctx.workDir, spec.name);
+    const signer = spec.signer ? reused.get(spec.signer) : undefined;
+    if (existing && (!spec.signer || signer) && reusable(spec, existing, signer)) reused.set(spec.name, existing);
+  }
+  // Keys for the others start at once, in parallel on the thread pool.
+  const keys = new Map(step.certificates.filter((spec) => !reused.has(spec.name)).map((spec) => [spec.name, generateKeyAsync(spec.keyType)] as const));
+  for (const promise of keys.values()) promise.catch(() => {}); // each is awaited below
+
   const issuedByName = new Map<string, IssuedCertificate>();
   for (const spec of step.certificates) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const signer = spec.signer ? (issuedByName.get(spec.signer) ?? (await readIssued(ctx.workDir, spec.signer))) : undefined;
-    if (spec.signer && !signer) return { ok: false, error: `certificate ${spec.name}: its signer ${spec.signer} has not been generated` };
-    const existing = await readIssued(ctx.workDir, spec.name);
-    if (existing && reusable(spec, existing, signer)) {
-      issuedByName.set(spec.name, existing);
-      ctx.output(describe(spec, existing, true));
+    const kept = reused.get(spec.name);
+    if (kept) {
+      issuedByName.set(spec.name, kept);
+      ctx.output(describe(spec, kept, true));
       continue;
     }
+    const signer = spec.signer ? issuedByName.get(spec.signer) : undefined;
+    if (spec.signer && !signer) return { ok: false, error: `certificate ${spec.name}: its signer ${spec.signer} has not been generated` };
     const files = certificateFiles(ctx.workDir, spec.name);
     await ctx.state.recordPath(step.id, 'file', files.keyFile);
     await ctx.state.recordPath(step.id, 'file', files.certFile);
@@ -97,6 +119,7 @@ export async function runCerts(ctx: StepContext): Promise<StepResult> {
       usage: spec.usage,
       issuer: signer,
       keyType: spec.keyType,
+      keyPem: await keys.get(spec.name)!,
       validityDays: spec.validityDays,
       serial: spec.serial,
     });
