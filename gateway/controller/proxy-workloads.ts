@@ -54,6 +54,8 @@ export function desiredDeployment(gateway: KubeObject, servedPorts: number[], im
               image,
               args: ['gateway', 'proxy', '--gateway', `${namespace}/${name}`],
               ports: [...servedPorts].sort((a, b) => a - b).map((port) => ({ name: `port-${port}`, containerPort: port, protocol: 'TCP' })),
+              // Ready once the proxy accepts connections (a real kubelet needs the probe; the embedded one also checks ports).
+              ...(servedPorts.length > 0 ? { readinessProbe: { tcpSocket: { port: Math.min(...servedPorts) }, periodSeconds: 5 } } : {}),
               env: [
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -89,6 +91,7 @@ function deploymentShape(d: KubeObject | undefined): string {
     image: container?.image,
     args: container?.args,
     ports: (container?.ports ?? []).map((p: any) => p.containerPort),
+    probe: container?.readinessProbe?.tcpSocket?.port,
     labels: d?.metadata?.labels?.[GATEWAY_NAME_LABEL],
   });
 }
