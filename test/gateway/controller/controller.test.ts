@@ -95,11 +95,19 @@ test.serial('a Gateway gets a proxy Deployment, a LoadBalancer Service, its addr
   t.is(await httpStatus(ip, 8080), 500);
 });
 
-test.serial('route status names the missing backend', async (t) => {
+test.serial('route status names the missing backend; an unchanged Gateway status is not rewritten', async (t) => {
   await kubectl(['wait', 'httproute/broken', '-n', 'default', '--for=jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].reason}=BackendNotFound', '--timeout=20s']);
   const parent = JSON.parse(await kubectl(['get', 'httproute', 'broken', '-n', 'default', '-o', 'jsonpath={.status.parents[0]}']));
   t.is(parent.controllerName, 'agw-workshop.dev/gateway-controller');
   t.is(parent.conditions.find((c: any) => c.type === 'Accepted').status, 'True');
+
+  const gatewayBefore = JSON.parse(await kubectl(['get', 'gateway', 'agentgateway-proxy', '-n', 'agentgateway-system', '-o', 'json']));
+  // A route change the controller must answer (generation 2); the Gateway's own status stays the same.
+  await kubectl(['patch', 'httproute', 'broken', '-n', 'default', '--type=merge', '-p', '{"spec":{"rules":[{"backendRefs":[{"name":"still-missing","port":80}]}]}}']);
+  await kubectl(['wait', 'httproute/broken', '-n', 'default', '--for=jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].observedGeneration}=2', '--timeout=20s']);
+  const gatewayAfter = JSON.parse(await kubectl(['get', 'gateway', 'agentgateway-proxy', '-n', 'agentgateway-system', '-o', 'json']));
+  t.is(gatewayAfter.metadata.resourceVersion, gatewayBefore.metadata.resourceVersion);
+  t.deepEqual(gatewayAfter.status.conditions, gatewayBefore.status.conditions);
 });
 
 test.serial('deleting the Gateway removes its Deployment and Service', async (t) => {
