@@ -67,6 +67,9 @@ export class Dataplane {
     const handler = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier() });
     this.http1 = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
     this.http1.on('clientError', (_error, socket) => socket.destroy());
+    // This server never listens (sockets come from our ports via 'connection'); node starts its
+    // connection tracking — headersTimeout checks, closeIdleConnections — on 'listening', so say it.
+    this.http1.emit('listening');
     this.h2 = http2.createServer({}, handler);
     this.h2.on('sessionError', () => undefined);
     this.terminators = new TlsTerminators(
@@ -208,6 +211,21 @@ export class Dataplane {
     this.options.onPortMap?.(map);
   }
 
+  /**
+   * Graceful stop (SIGTERM): stop accepting, close idle keep-alive connections,
+   * let in-flight requests finish for up to `timeoutMs`, then close the rest.
+   */
+  async drain(timeoutMs = 5000): Promise<void> {
+    for (const holder of this.holders.values()) holder.server.close();
+    this.http1.closeIdleConnections();
+    const deadline = Date.now() + timeoutMs;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      this.http1.closeIdleConnections();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await this.close();
+  }
+
   /** Stops everything: listeners, open connections, upstream pools. */
   async close(): Promise<void> {
     this.closed = true;
@@ -217,6 +235,7 @@ export class Dataplane {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     this.http1.closeAllConnections();
+    this.http1.close(() => undefined); // stops the connection-tracking interval
     await this.pools.close();
     this.accessLog.flush();
   }

@@ -33,7 +33,8 @@ export interface RunningProxy {
   ready: Promise<void>;
   /** The last update applied (for tests and logs). */
   lastUpdate(): UpdateResult | undefined;
-  stop(): Promise<void>;
+  /** Stops watching and serving; with `drainMs`, in-flight requests get that long to finish. */
+  stop(drainMs?: number): Promise<void>;
 }
 
 function emptyIR(gateway: { namespace: string; name: string }): GatewayIR {
@@ -126,11 +127,12 @@ export function startProxy(options: ProxyOptions): RunningProxy {
     dataplane,
     ready: watch.ready.then(() => first),
     lastUpdate: () => last,
-    async stop() {
+    async stop(drainMs = 0) {
       stopped = true;
       if (retryTimer) clearTimeout(retryTimer);
       await watch.stop();
-      await dataplane.close();
+      if (drainMs > 0) await dataplane.drain(drainMs);
+      else await dataplane.close();
     },
   };
 }
@@ -179,6 +181,7 @@ export async function runProxy(argv: string[]): Promise<number> {
   });
   await Promise.race([proxy.ready, stopped]);
   await stopped;
-  await proxy.stop();
+  // Like a pod's terminationGracePeriod: in-flight requests (streams) get a few seconds.
+  await proxy.stop(5000);
   return 0;
 }

@@ -157,3 +157,33 @@ test.serial('ports added by a swap open; ports removed stop accepting while open
   t.is(await inFlight, [0, 1, 2, 3, 4, 5].map((i) => `chunk ${i}\n`).join(''));
   socket.destroy();
 });
+
+test.serial('drain (SIGTERM): no new connections, the in-flight stream finishes, then everything closes', async (t) => {
+  const { socket } = await handshake();
+  const agent = onSocket(socket);
+  t.teardown(() => agent.destroy());
+  let firstChunk!: () => void;
+  const started = new Promise<void>((resolve) => (firstChunk = resolve));
+  const body = new Promise<string>((resolve, reject) => {
+    const req = http.request({ agent, path: '/stream', headers: { host: FOO } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => {
+        text += d;
+        firstChunk();
+      });
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  await started;
+  const drained = dp.dataplane.drain(5000);
+  const refused = await new Promise<string>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve('connected')));
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
+  t.is(refused, 'ECONNREFUSED');
+  t.is(await body, [0, 1, 2, 3, 4, 5].map((i) => `chunk ${i}\n`).join(''));
+  await drained;
+});
