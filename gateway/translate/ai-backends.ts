@@ -73,16 +73,29 @@ function aiBackend(
   return { backend };
 }
 
+/** `spec.static: {host, port}`: a plain HTTP backend, a cluster Service name resolved like an AI host. */
+function staticBackend(index: SnapshotIndex, id: string, spec: Record<string, any>): BackendResult {
+  const host = asString(spec.host);
+  const port = asNumber(spec.port);
+  if (!host || port === undefined) return invalid(id, { reason: 'BackendNotFound', message: `AgentgatewayBackend ${id}: spec.static needs host and port` });
+  const resolved = resolveUpstreamHost(index, host, port);
+  if ('reason' in resolved) return invalid(id, resolved);
+  return { backend: { kind: 'service', id, endpoints: resolved.endpoints, protocol: 'http1' } };
+}
+
 export function translateAgentgatewayBackend(index: SnapshotIndex, object: KubeObject): BackendResult {
   const id = `${keyOf(object)}`;
   const spec = asRecord(object.spec);
   const provider = asRecord(asRecord(spec.ai).provider);
-  if (!spec.ai) return invalid(id, { reason: 'InvalidKind', message: `AgentgatewayBackend ${id} has no spec.ai (only AI backends are supported)` });
+  if (spec.static !== undefined) return staticBackend(index, id, asRecord(spec.static));
+  if (!spec.ai) return invalid(id, { reason: 'InvalidKind', message: `AgentgatewayBackend ${id} has neither spec.ai nor spec.static` });
   if (!provider.openai) return invalid(id, { reason: 'InvalidKind', message: `AgentgatewayBackend ${id}: only the openai provider is supported` });
   const openai = asRecord(provider.openai);
   const host = asString(provider.host) ?? OPENAI_DEFAULT_HOST;
   const port = asNumber(provider.port) ?? (provider.host ? 80 : OPENAI_DEFAULT_PORT);
-  const path = asString(provider.path) ?? OPENAI_CHAT_PATH;
+  // `path` replaces the whole path; `pathPrefix` replaces the provider's `/v1` in front of /chat/completions.
+  const prefix = asString(provider.pathPrefix);
+  const path = asString(provider.path) ?? (prefix ? `${prefix.replace(/\/+$/, '')}/chat/completions` : OPENAI_CHAT_PATH);
   const authSpec = asRecord(asRecord(spec.policies).auth);
   let auth: AiBackendIR['auth'] = { type: 'none' };
   if (authSpec.passthrough !== undefined) auth = { type: 'passthrough' };

@@ -159,7 +159,8 @@ export function buildGatewayState(index: SnapshotIndex, gateway: KubeObject): Ga
     checkFrontendValidation(frontend, listener, state);
   }
   checkConflicts(state.listeners);
-  const clientRef = asRecord(asRecord(spec.tls).backend).clientCertificateRef;
+  // Standard since Gateway API v1.5; `spec.backendTLS` is the earlier experimental spelling.
+  const clientRef = asRecord(asRecord(spec.tls).backend).clientCertificateRef ?? asRecord(spec.backendTLS).clientCertificateRef;
   if (clientRef !== undefined) {
     const result = resolveTlsSecretRef(index, gateway, clientRef);
     if (result.certificate) state.backendClientCertificate = result.certificate;
