@@ -20,7 +20,11 @@ export function request(
     const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
     const token = options.token === undefined ? cluster.token : options.token;
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (options.body !== undefined) headers['Content-Type'] = options.contentType ?? 'application/json';
+    if (options.body !== undefined) {
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      // Node's client sends DELETE bodies without framing unless told the length.
+      headers['Content-Length'] = String(Buffer.byteLength(options.body));
+    }
     const req = https.request(`${cluster.apiUrl}${path}`, { method, ca: cluster.caPem, headers, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
