@@ -115,3 +115,18 @@ export function validate(target: ResourceTarget, object: KubeObject, mode: Field
   }
   return fields;
 }
+
+/**
+ * The write path around `validate`, as kube-apiserver orders it: schema
+ * defaults first, then validation, then (on updates) the fields that may not
+ * change, then — under Warn/Ignore — the unknown fields dropped so they are
+ * not stored. Returns the object to store and the warnings to send.
+ */
+export function admit(target: ResourceTarget, object: KubeObject, mode: FieldValidation, previous?: KubeObject): { object: KubeObject; warnings: string[] } {
+  const { type } = target;
+  const defaulted = type.applyDefaults ? type.applyDefaults(object) : object;
+  const warnings = validate(target, defaulted, mode);
+  const immutable = previous && type.validateUpdate ? type.validateUpdate(defaulted, previous) : [];
+  if (immutable.length) throw ApiError.invalid(type.kind, defaulted.metadata.name, immutable, type.group);
+  return { object: mode !== 'Strict' && type.prune ? type.prune(defaulted) : defaulted, warnings };
+}

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';
 import { notFound, present, type ApiContext, type ResourceTarget } from './api-context.js';
-import { checkIdentity, ensureNamespaceExists, fieldValidationOf, isDryRun, normalize, prepareCreate, validate } from './admission.js';
+import { checkIdentity, ensureNamespaceExists, fieldValidationOf, isDryRun, normalize, prepareCreate, admit } from './admission.js';
 import { mediaType, readBody, rfc3339, sendJson } from './http-util.js';
 import { checkPatchType, patchObject } from './patching.js';
 import { decodeObject, parseJson } from './request-body.js';
@@ -28,10 +28,10 @@ function dryRunCreated(object: KubeObject): KubeObject {
   return copy;
 }
 
-function createObject(ctx: ApiContext, target: ResourceTarget, object: KubeObject, query: URLSearchParams): { object: KubeObject; warnings: string[] } {
-  prepareCreate(target, object);
-  ensureNamespaceExists(ctx, target, object.metadata.namespace);
-  const warnings = validate(target, object, fieldValidationOf(query));
+function createObject(ctx: ApiContext, target: ResourceTarget, sent: KubeObject, query: URLSearchParams): { object: KubeObject; warnings: string[] } {
+  prepareCreate(target, sent);
+  ensureNamespaceExists(ctx, target, sent.metadata.namespace);
+  const { object, warnings } = admit(target, sent, fieldValidationOf(query));
   if (ctx.store.get(target.key, object.metadata.namespace, object.metadata.name)) {
     throw ApiError.alreadyExists(target.type.plural, object.metadata.name, target.type.group);
   }
@@ -50,9 +50,10 @@ export async function handleCreate(ctx: ApiContext, req: IncomingMessage, res: S
 }
 
 /** Stores an updated object (main resource or status), after the same checks a PUT gets. */
-function storeUpdate(ctx: ApiContext, target: ResourceTarget, next: KubeObject, query: URLSearchParams): { object: KubeObject; warnings: string[] } {
+function storeUpdate(ctx: ApiContext, target: ResourceTarget, sent: KubeObject, query: URLSearchParams): { object: KubeObject; warnings: string[] } {
   const current = ctx.store.get(target.key, target.namespace, target.name!);
   if (!current) throw notFound(target, target.name!);
+  let next = sent;
   checkIdentity(target, next);
   if (next.metadata.name !== target.name) {
     throw ApiError.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${target.name})`);
@@ -61,7 +62,10 @@ function storeUpdate(ctx: ApiContext, target: ResourceTarget, next: KubeObject, 
   const status = target.subresource === 'status';
   // Validate the object as it will be stored: status writes keep the spec, spec writes keep the status.
   const candidate = structuredClone(status ? { ...current, status: next.status } : target.type.hasStatus ? { ...next, status: current.status } : next) as KubeObject;
-  const warnings = validate(target, candidate, fieldValidationOf(query));
+  const admitted = admit(target, candidate, fieldValidationOf(query), current);
+  const { warnings } = admitted;
+  // Store what was admitted (defaults filled, unknown fields pruned), keeping the part this write may not change.
+  next = status ? { ...next, status: admitted.object.status } : target.type.hasStatus ? { ...admitted.object, status: next.status } : admitted.object;
   const requested = next.metadata.resourceVersion;
   if (requested && requested !== current.metadata.resourceVersion) {
     throw ApiError.conflict(
@@ -69,7 +73,7 @@ function storeUpdate(ctx: ApiContext, target: ResourceTarget, next: KubeObject, 
       { name: target.name, group: target.type.group, kind: target.type.plural },
     );
   }
-  if (isDryRun(query)) return { object: candidate, warnings };
+  if (isDryRun(query)) return { object: admitted.object, warnings };
   const stored = status ? ctx.store.updateStatus(target.key, next) : ctx.store.update(target.key, next);
   return { object: stored, warnings };
 }

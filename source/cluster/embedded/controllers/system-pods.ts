@@ -5,11 +5,12 @@
 import type { KubeObject } from '../store-types.js';
 import { PODS } from './resource-keys.js';
 import { OWN_IMAGE } from '../kubelet/images.js';
-import { isConflictOrGone, sameJson } from './objects.js';
+import { isConflictOrGone, shortHash } from './objects.js';
 import type { Loop, LoopContext } from './loop.js';
 import { WorkQueue } from './work-queue.js';
 
 export const KUBE_PROXY_HEALTHZ_PORT = 10256;
+const SPEC_HASH_ANNOTATION = 'agw-workshop.dev/spec-hash';
 
 export function kubeProxyPod(): KubeObject {
   return {
@@ -36,17 +37,19 @@ export function kubeProxyPod(): KubeObject {
 
 /** Keeps the system pods present with the current spec (recreated when deleted, replaced when outdated). */
 export function startSystemPodsLoop(ctx: LoopContext): Loop {
-  const desired = [kubeProxyPod()];
+  const desired = [kubeProxyPod()].map((pod) => ({ ...pod, metadata: { ...pod.metadata, annotations: { [SPEC_HASH_ANNOTATION]: shortHash(pod.spec) } } }));
   const queue = new WorkQueue('system-pods', (key) => {
     const want = desired.find((p) => `${p.metadata.namespace}/${p.metadata.name}` === key);
     if (!want) return;
     const have = ctx.store.get(PODS, want.metadata.namespace, want.metadata.name);
+    // The stored spec gains defaults and a nodeName; what we asked for is compared through a hash of it.
+    const current = have?.metadata.annotations?.[SPEC_HASH_ANNOTATION] === want.metadata.annotations![SPEC_HASH_ANNOTATION];
     try {
-      if (have && !sameJson(have.spec, want.spec)) {
+      if (have && !current) {
         ctx.log(`system pods: replacing outdated ${key}`);
         ctx.store.delete(PODS, want.metadata.namespace, want.metadata.name);
       }
-      if (!have || !sameJson(have.spec, want.spec)) ctx.store.create(PODS, want);
+      if (!have || !current) ctx.store.create(PODS, want);
     } catch (error) {
       if (!isConflictOrGone(error)) throw error;
       queue.add(key);

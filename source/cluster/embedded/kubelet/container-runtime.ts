@@ -34,6 +34,8 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 10_000;
 /** A container that ran this long without crashing starts its backoff afresh. */
 const BACKOFF_RESET_AFTER_MS = 30_000;
+const FAST_PROBE_MS = 50;
+const FAST_PROBE_WINDOW_MS = 10_000;
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15, SIGABRT: 6 };
 
 export class ContainerRuntime {
@@ -154,7 +156,8 @@ export class ContainerRuntime {
     const probe = this.spec.readinessProbe;
     const continuous = probesContinuously(this.spec);
     const periodMs = Math.min(Math.max((probe?.periodSeconds ?? 10) * 1000, 1000), 5000);
-    let delayMs = Math.min((probe?.initialDelaySeconds ?? 0) * 1000, 5000) || 50;
+    let delayMs = Math.min((probe?.initialDelaySeconds ?? 0) * 1000, 5000) || FAST_PROBE_MS;
+    const startedProbing = Date.now();
     const tick = async () => {
       if (generation !== this.probeGeneration || this.stopping || !this.child) return;
       let ok = false;
@@ -169,7 +172,8 @@ export class ContainerRuntime {
         this.options.onChange();
       }
       if (ok && !continuous) return;
-      delayMs = ok ? periodMs : Math.min(delayMs * 1.5, 1000);
+      // Until ready, poll briskly for the first seconds (start-up is when someone waits), then slower.
+      delayMs = ok ? periodMs : Date.now() - startedProbing < FAST_PROBE_WINDOW_MS ? FAST_PROBE_MS : 1000;
       setTimeout(tick, delayMs).unref();
     };
     setTimeout(tick, delayMs).unref();
