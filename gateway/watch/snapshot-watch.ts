@@ -6,11 +6,13 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject, TranslateInput } from '../translate/input-types.js';
 import { emptyTranslateInput } from '../translate/input-types.js';
+import { loadKubeConfig } from '../../source/cluster/kubeconfig.js';
 import { KubeApi, isNotFound } from './kube-api.js';
 import { collectionPath, PROXY_DEPLOYMENTS, PROXY_PODS, TRANSLATION_KINDS, type WatchedKind } from './kinds.js';
 
 export interface SnapshotWatchOptions {
-  kubeConfig: KubeConfig;
+  /** Defaults to loadKubeConfig(): $KUBECONFIG, in-cluster config, or ~/.kube/config. */
+  kubeConfig?: KubeConfig;
   /** Quiet time after the last change before a snapshot is delivered. */
   debounceMs?: number;
   /** Also watch the proxy Deployments and Pods (the controller does; proxies do not). */
@@ -38,7 +40,8 @@ interface KindWatch {
 const MAX_BACKOFF_MS = 10_000;
 
 export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, options: SnapshotWatchOptions): SnapshotWatch {
-  const api = new KubeApi(options.kubeConfig);
+  const kubeConfig = options.kubeConfig ?? loadKubeConfig();
+  const api = new KubeApi(kubeConfig);
   const log = options.log ?? (() => {});
   const debounceMs = options.debounceMs ?? 30;
   const absentRetryMs = options.absentRetryMs ?? 30_000;
@@ -125,7 +128,7 @@ export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, optio
       list.items = (list.items ?? []).map((item: KubeObject) => ({ apiVersion, kind: w.kind.kind, ...item }));
       return list;
     };
-    const informer = new ListWatch<KubernetesObject>(path, new Watch(options.kubeConfig), listFn, false, w.kind.labelSelector);
+    const informer = new ListWatch<KubernetesObject>(path, new Watch(kubeConfig), listFn, false, w.kind.labelSelector);
     w.informer = informer;
     informer.on('add', changed);
     informer.on('update', changed);
