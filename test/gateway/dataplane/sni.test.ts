@@ -91,4 +91,7 @@ test('Host of another listener than the SNI chose → 421 Misdirected Request', 
   const line = await dp.waitForLine((f) => f.status === '421');
   t.is(line.flags, 'MR');
   t.is(line.sni, FOO);
+  // HTTP/2 is where this matters: a browser reuses foo's connection for bar when the certificate allows.
+  const h2 = await curl(FOO, port, pki.caFile, '/h2-misdirected', ['-H', `Host: ${BAR}`, '--http2']);
+  t.regex(h2.stderr, /< HTTP\/2 421/);
 });
