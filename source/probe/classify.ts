@@ -114,10 +114,10 @@ export function classifyFailure(facts: FailureFacts): Classification {
     return { outcome: 'timeout', curlExitCode: 28, error: `Operation timed out ${stage} (${facts.where})` };
   }
   if (facts.localFile === 'client-certificate') {
-    return { outcome: 'local-error', curlExitCode: 58, error: `could not load the client certificate or key: ${error?.message ?? 'unknown error'}` };
+    return { outcome: 'local-error', curlExitCode: 58, error: `could not load the client certificate or key (${error?.message ?? 'unknown error'})` };
   }
   if (facts.localFile === 'ca') {
-    return { outcome: 'local-error', curlExitCode: 77, error: `could not load the CA file: ${error?.message ?? 'unknown error'}` };
+    return { outcome: 'local-error', curlExitCode: 77, error: `could not load the CA file (${error?.message ?? 'unknown error'})` };
   }
   if (phase === 'dns') {
     return { outcome: 'dns-failure', curlExitCode: 6, error: `Could not resolve host: ${facts.where.replace(/:\d+$/, '')}` };

@@ -3,30 +3,21 @@
 // SNI/ALPN/CA/client certificate, rejectUnauthorized:false so the chain is
 // always recorded → our own verification (curl's verdict) → HTTP over the same
 // socket through undici. Failures become an outcome and curl's exit code.
-import dns from 'node:dns/promises';
-import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { classifyFailure, type ProbePhase } from './classify.js';
 import { chainFromSocket, summarizeDer, verifyPeer } from './certificates.js';
-import { analyzeHandshake, printable, type WireEvent } from './handshake-analysis.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TIME_MS } from './defaults.js';
+import { analyzeHandshake, type WireEvent } from './handshake-analysis.js';
 import { exchange } from './http-exchange.js';
+import { LocalFileError, loadTlsContext, type TlsContext } from './local-files.js';
 import { TapDuplex } from './tap.js';
 import { resolveTarget, type ProbeTarget } from './target.js';
+import { DnsError, addressesFor, connectFirst } from './tcp-connect.js';
 import { addKeylogLine, type Tls13Secrets } from './tls13-decrypt.js';
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TIME_MS } from './defaults.js';
+import { emptyTls, mergeWireFacts } from './tls-facts.js';
 import type { CertificateSummary, ProbeRequest, ProbeResult } from './types.js';
-
-export interface ProbeOptions {
-  signal?: AbortSignal;
-  /** A TLS session (from a previous probe's onSession) to offer for resumption. */
-  session?: ProbeSession;
-  /** Receives the sessions (tickets) the server issues, for a later resumption probe. */
-  onSession?: (session: ProbeSession) => void;
-  /** Body bytes kept in the result (default 4 KiB). */
-  maxBodyBytes?: number;
-}
 
 /**
  * A resumable TLS session and what it was established with. A resumed
@@ -39,6 +30,16 @@ export interface ProbeSession {
   serverName?: string;
   /** DER certificates of that handshake, leaf first. */
   peerChain: Buffer[];
+}
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  /** A TLS session (from a previous probe's onSession) to offer for resumption. */
+  session?: ProbeSession;
+  /** Receives the sessions (tickets) the server issues, for a later resumption probe. */
+  onSession?: (session: ProbeSession) => void;
+  /** Body bytes kept in the result (default 4 KiB). */
+  maxBodyBytes?: number;
 }
 
 const DEFAULT_ALPN = ['h2', 'http/1.1'];
@@ -64,6 +65,7 @@ export function offeredAlpn(request: ProbeRequest): string[] {
   return DEFAULT_ALPN;
 }
 
+/** What curl sends by default, then the caller's headers (which win). */
 function requestHeaders(request: ProbeRequest, target: ProbeTarget): [string, string][] {
   const given = request.headers ?? [];
   const has = (name: string) => given.some(([n]) => n.toLowerCase() === name);
@@ -87,6 +89,7 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
   const secrets: Tls13Secrets = {};
   const result: ProbeResult = { request, outcome: 'established', curlExitCode: 0, records: [], timings: { totalMs: 0 } };
 
+  // One deadline (--max-time) over every step; the caller's signal cancels too.
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new TimeoutError()), request.maxTimeMs ?? DEFAULT_MAX_TIME_MS);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
@@ -103,72 +106,22 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
   let tlsSocket: tls.TLSSocket | undefined;
   let handshakeDone = false;
   let socketError: NodeJS.ErrnoException | undefined;
-  let failure: NodeJS.ErrnoException | undefined;
-  let localFile: 'client-certificate' | 'ca' | undefined;
-  let peerChain: CertificateSummary[] = [];
-  let configuredClientCertificate: CertificateSummary | undefined;
+  let context: TlsContext | undefined;
   const sni = effectiveSni(request, target.host);
   const alpn = target.https ? offeredAlpn(request) : [];
-  const where = `${target.host}:${target.port}`;
   if (target.https) result.clientHello = { sni, alpn, versions: [] };
 
   try {
     // Local files first: curl fails on them (58/77) whatever the network does.
-    let secureContext: tls.SecureContext | undefined;
-    if (target.https) {
-      let ca: string | undefined;
-      try {
-        ca = request.caFile ? await readFile(request.caFile, 'utf8') : undefined;
-      } catch (error) {
-        localFile = 'ca';
-        throw error;
-      }
-      try {
-        const cert = request.certFile ? await readFile(request.certFile, 'utf8') : undefined;
-        const key = request.keyFile ? await readFile(request.keyFile, 'utf8') : request.certFile ? cert : undefined;
-        if (cert) configuredClientCertificate = summarizeDer(Buffer.from(cert));
-        secureContext = tls.createSecureContext({
-          ca,
-          cert,
-          key,
-          minVersion: request.tlsMinVersion ?? 'TLSv1.2',
-          maxVersion: request.tlsMaxVersion ?? 'TLSv1.3',
-        });
-      } catch (error) {
-        localFile = (error as Error).message.includes('CA') ? 'ca' : 'client-certificate';
-        throw error;
-      }
-    }
+    if (target.https) context = await loadTlsContext(request);
 
-    // DNS (skipped by --resolve or an IP).
-    const addresses = target.resolvedAddresses ?? (net.isIP(target.connectHost) ? [target.connectHost] : (await race(dns.lookup(target.connectHost, { all: true }))).map((a) => a.address));
-
-    // TCP: try each address in order, as curl does.
+    const addresses = await race(addressesFor(target));
     phase = 'connect';
-    for (const address of addresses) {
-      const socket = net.connect({ host: address, port: target.connectPort });
-      raw = socket;
-      const connectStart = performance.now();
-      try {
-        await race(
-          new Promise<void>((resolve, reject) => {
-            socket.once('connect', resolve);
-            socket.once('error', reject);
-          }),
-        );
-        const ms = round(performance.now() - connectStart);
-        result.connect = { address, port: target.connectPort, localAddress: socket.localAddress, ms };
-        result.timings.connectMs = since();
-        break;
-      } catch (error) {
-        socket.destroy();
-        raw = undefined;
-        if (error instanceof TimeoutError || signal.aborted) throw error;
-        failure = error as NodeJS.ErrnoException;
-      }
-    }
-    if (!raw) throw failure ?? new Error('no address to connect to');
-    raw.setNoDelay(true);
+    const connected = await connectFirst(addresses, target.connectPort, race, () => signal.aborted);
+    raw = connected.socket;
+    result.connect = { address: connected.address, port: target.connectPort, localAddress: raw.localAddress, ms: connected.ms };
+    result.timings.connectMs = since();
+
     const tap = new TapDuplex(raw, {
       onData: (direction, bytes) => wire.push({ kind: 'data', direction, atMs: since(), bytes: Buffer.from(bytes) }),
       onEnd: (how, error) => wire.push({ kind: 'end', direction: 'in', atMs: since(), how, detail: error?.message }),
@@ -176,11 +129,11 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
     tap.on('error', () => undefined); // recorded by the observer; TLS or undici report it too
 
     let transport: Duplex = tap;
-    if (target.https) {
+    if (target.https && context) {
       phase = 'tls';
       const socket = tls.connect({
         socket: tap,
-        secureContext,
+        secureContext: context.secureContext,
         servername: sni,
         ALPNProtocols: alpn.length ? alpn : undefined,
         rejectUnauthorized: false,
@@ -206,22 +159,8 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
       );
       handshakeDone = true;
       result.timings.tlsMs = since();
-      const resumed = socket.isSessionReused();
-      let chain = chainFromSocket(socket);
-      if (chain.length === 0 && resumed && options.session) chain = options.session.peerChain;
-      peerChain = chain.map(summarizeDer).filter((c): c is CertificateSummary => Boolean(c));
-      const verification = verifyPeer(socket, sni ?? target.host, peerChain[0], resumed ? chain[0] : undefined);
-      const cipher = socket.getCipher();
-      result.tls = {
-        version: socket.getProtocol() ?? undefined,
-        cipher: cipher.standardName ?? cipher.name,
-        alpn: socket.alpnProtocol ?? false,
-        resumed: socket.isSessionReused(),
-        helloRetryRequest: false,
-        peerChain,
-        verification,
-        clientCertificate: { requested: false, sent: false },
-      };
+      result.tls = handshakeFacts(socket, sni ?? target.host, options.session);
+      const verification = result.tls.verification;
       if (!request.insecure && (!verification.trusted || !verification.nameMatched)) {
         phase = 'verify';
         result.outcome = 'verification-failed';
@@ -233,7 +172,6 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
     }
 
     phase = 'http';
-    const path = `${target.url.pathname}${target.url.search}`;
     const headers = requestHeaders(request, target);
     const exchangeStart = since();
     const response = await race(
@@ -241,7 +179,7 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
         origin: `${target.https ? 'https' : 'http'}://${target.url.host}`,
         h2: target.https && tlsSocket?.alpnProtocol === 'h2',
         method: request.method ?? (request.body !== undefined ? 'POST' : 'GET'),
-        path: path || '/',
+        path: `${target.url.pathname}${target.url.search}` || '/',
         headers,
         body: request.body,
         signal,
@@ -265,16 +203,15 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
   } catch (thrown) {
     const error = thrown as NodeJS.ErrnoException;
     if (options.signal?.aborted && !deadline.signal.aborted) throw error; // the caller cancelled: not an observation
-    const analysisNow = analyzeHandshake(wire, secrets);
     const classification = classifyFailure({
-      phase,
+      phase: error instanceof DnsError ? 'dns' : phase,
       error: socketError && phase !== 'connect' ? socketError : error,
       timedOut: error instanceof TimeoutError || deadline.signal.aborted,
-      analysis: analysisNow,
+      analysis: analyzeHandshake(wire, secrets),
       clientCertificateConfigured: Boolean(request.certFile),
       handshakeDone,
-      where,
-      localFile,
+      where: `${target.host}:${target.port}`,
+      localFile: error instanceof LocalFileError ? error.kind : undefined,
     });
     result.outcome = classification.outcome;
     result.curlExitCode = classification.curlExitCode;
@@ -291,57 +228,29 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
     tlsSocket?.destroy();
     raw?.destroy();
     result.timings.totalMs = since();
-    finishTlsFacts(result, wire, secrets, target, Boolean(request.certFile));
-    if (result.tls && configuredClientCertificate) {
-      result.tls.clientCertificate.subject = configuredClientCertificate.subject;
-      result.tls.clientCertificate.issuer = configuredClientCertificate.issuer;
+    mergeWireFacts(result, wire, secrets, target.https, Boolean(request.certFile));
+    if (result.tls && context?.clientCertificate) {
+      result.tls.clientCertificate.subject = context.clientCertificate.subject;
+      result.tls.clientCertificate.issuer = context.clientCertificate.issuer;
     }
   }
 }
 
-function emptyTls(): NonNullable<ProbeResult['tls']> {
+/** Version, cipher, ALPN, chain and verification of a completed handshake. */
+function handshakeFacts(socket: tls.TLSSocket, name: string, session: ProbeSession | undefined): NonNullable<ProbeResult['tls']> {
+  const resumed = socket.isSessionReused();
+  let chain = chainFromSocket(socket);
+  if (chain.length === 0 && resumed && session) chain = session.peerChain;
+  const peerChain = chain.map(summarizeDer).filter((c): c is CertificateSummary => Boolean(c));
+  const cipher = socket.getCipher();
   return {
-    resumed: false,
+    version: socket.getProtocol() ?? undefined,
+    cipher: cipher.standardName ?? cipher.name,
+    alpn: socket.alpnProtocol ?? false,
+    resumed,
     helloRetryRequest: false,
-    peerChain: [],
-    verification: { trusted: false, nameMatched: false, expired: false },
+    peerChain,
+    verification: verifyPeer(socket, name, peerChain[0], resumed ? chain[0] : undefined),
     clientCertificate: { requested: false, sent: false },
   };
-}
-
-/** Fills in what only the wire log knows: records, ClientHello as sent, ServerHello, chain of a failed handshake. */
-function finishTlsFacts(result: ProbeResult, wire: WireEvent[], secrets: Tls13Secrets, target: ProbeTarget, certConfigured: boolean): void {
-  const analysis = analyzeHandshake(wire, secrets);
-  // For http:// only how the connection ended is worth keeping (the rest is HTTP, not records).
-  result.records = target.https ? analysis.events : analysis.events.filter((e) => e.what === 'EOF' || e.what === 'RST' || (e.direction === 'in' && e.what !== 'NotTLS'));
-  if (!target.https) return; // plain HTTP: the records are just the HTTP bytes, nothing to say about TLS
-  if (analysis.notTls) result.notTlsPreview = printable(analysis.notTls, 200);
-  if (analysis.clientHello) {
-    result.clientHello = { sni: analysis.clientHello.sni, alpn: analysis.clientHello.alpn, versions: analysis.clientHello.versions };
-  }
-  if (!analysis.clientHello && !result.tls) return;
-  const tlsFacts = (result.tls ??= emptyTls());
-  tlsFacts.helloRetryRequest = analysis.helloRetryRequest;
-  if (analysis.serverHello) {
-    tlsFacts.serverHello = { version: analysis.serverHello.version, cipher: analysis.serverHello.cipher };
-    tlsFacts.version ??= analysis.serverHello.version;
-    tlsFacts.cipher ??= analysis.serverHello.cipher;
-  }
-  if (tlsFacts.alpn === undefined && analysis.serverAlpn) tlsFacts.alpn = analysis.serverAlpn;
-  // The wire chain is what the server really sent (a socket's chain may include the local trust anchor).
-  if (analysis.serverCertificates.length) {
-    const wireChain = analysis.serverCertificates.map(summarizeDer).filter((c): c is CertificateSummary => Boolean(c));
-    if (wireChain.length) tlsFacts.peerChain = wireChain;
-  }
-  const inboundAlert = analysis.alerts.find((a) => a.direction === 'in' && a.code !== 0);
-  if (!tlsFacts.alert && inboundAlert) {
-    tlsFacts.alert = { level: inboundAlert.level, description: inboundAlert.description, code: inboundAlert.code, direction: 'in' };
-  }
-  const client = tlsFacts.clientCertificate;
-  if (analysis.certificateRequestSeen) {
-    client.requested = true;
-    client.evidence ??= 'CertificateRequest';
-  }
-  if (analysis.clientCertificatesSent !== undefined) client.sent = analysis.clientCertificatesSent > 0;
-  else if (client.requested && certConfigured) client.sent = true;
 }

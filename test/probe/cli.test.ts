@@ -3,6 +3,7 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { curlAvailable, runCurl } from './curl-agreement.js';
@@ -94,4 +95,16 @@ test('a bad flag exits 2 and names it; a missing client key file exits 58 like c
   const [ours, curl] = await Promise.all([probeCli(...args), runCurl(args)]);
   t.is(ours.exitCode, 58, ours.stderr);
   t.is(curl.exitCode, 58, curl.stderr);
+});
+
+test('a missing CA file and one without certificates both exit 77, like curl', async (t) => {
+  const empty = path.join(pki.dir, 'empty-ca.pem');
+  await writeFile(empty, 'not a certificate\n');
+  for (const caFile of [path.join(pki.dir, 'missing-ca.pem'), empty]) {
+    const args = ['--resolve', server.resolve(FOO), '--cacert', caFile, server.url(FOO, '/')];
+    const [ours, curl] = await Promise.all([probeCli(...args), runCurl(args)]);
+    t.is(ours.exitCode, 77, ours.stderr);
+    t.regex(ours.stderr, /could not load the CA file/);
+    t.is(curl.exitCode, 77, curl.stderr);
+  }
 });
