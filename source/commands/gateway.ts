@@ -29,8 +29,7 @@ async function runController(argv: string[]): Promise<number> {
 
 async function runProxyCommand(argv: string[]): Promise<number> {
   // The data plane owns its flags; it is loaded only when a proxy pod starts.
-  const proxyModule = '../../gateway/proxy/main.js';
-  const { runProxy } = (await import(proxyModule)) as { runProxy: (argv: string[]) => Promise<number> };
+  const { runProxy } = await import('../../gateway/proxy/main.js');
   return runProxy(argv);
 }
 
