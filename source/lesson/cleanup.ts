@@ -48,7 +48,15 @@ async function removePath(entry: Extract<JournalEntry, { type: 'file' | 'dir' }>
   }
   const work = homePaths(home).work;
   const inside = path.resolve(entry.path).startsWith(path.resolve(work) + path.sep);
-  await fsp.rm(entry.path, inside ? { recursive: true, force: true } : { force: true });
+  if (inside) await fsp.rm(entry.path, { recursive: true, force: true });
+  else {
+    try {
+      await fsp.rmdir(entry.path); // only if empty: a directory outside the home may hold the learner's own files
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOTEMPTY') return 'kept (not empty: it holds files the lesson did not create)';
+      throw error;
+    }
+  }
   return 'removed';
 }
 

@@ -53,7 +53,9 @@ test.serial('run setup --json: the first chat completion through the gateway is 
   t.is(completion!.result.http?.status, 200);
   t.regex(completion!.result.http?.body ?? '', /mock-gpt-4o/);
   t.true(completion!.verdicts.every((v) => v.ok));
-  t.deepEqual(list.at(-1), { ...(list.at(-1) as object), type: 'lesson-end', lessonId: 'setup', status: 'ok' } as RunnerEvent);
+  const end = list.at(-1);
+  t.is(end?.type, 'lesson-end');
+  t.is(end?.type === 'lesson-end' ? end.status : undefined, 'ok');
 });
 
 test.serial('run sni-matching --json: foo and bar answer with their certificates over h2, baz is closed after the ClientHello', async (t) => {
