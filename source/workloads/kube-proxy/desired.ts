@@ -38,6 +38,10 @@ export function desiredFrontends(services: ServiceLike[], slices: SliceLike[], l
     }
     for (const port of spec.ports ?? []) {
       if ((port.protocol ?? 'TCP') !== 'TCP') continue;
+      if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
+        log(`kube-proxy: ${namespace}/${name}: port ${JSON.stringify(port.port)} is not a port number; skipped`);
+        continue;
+      }
       const endpoints: Endpoint[] = [];
       for (const slice of mine) {
         const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? '') && (p.protocol ?? 'TCP') === 'TCP');

@@ -217,3 +217,20 @@ spec:
   const refused = await curl('baz.lab.svc');
   t.is(refused.code, 35, `curl: ${refused.stderr}`);
 });
+
+test.serial('after cluster down and up, the pods run again at the same addresses and the LoadBalancer IP still answers', async (t) => {
+  const before = await kubectl(['get', 'pods', '-n', 'lab', '-l', 'app=mock-gpt-4o', '-o', 'jsonpath={.items[*].status.podIP}']);
+  const lbIP = await kubectl(['get', 'svc', '-n', 'lab', 'mock-gpt-4o-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']);
+  t.is((await cluster.cli(['cluster', 'down'])).code, 0);
+  const down = await run('curl', ['-sS', '--max-time', '2', `http://${lbIP}:80/v1/models`]);
+  t.not(down.code, 0, 'nothing answers while the cluster is down (no pod process was left behind)');
+  const up = await cluster.cli(['cluster', 'up', '--timeout', '90']);
+  t.is(up.code, 0, up.stderr);
+  const wait = await cluster.kubectl(['wait', '-n', 'lab', '--for=condition=Available', 'deployment/mock-gpt-4o', '--timeout=60s']);
+  t.is(wait.code, 0, wait.stderr);
+  const after = await kubectl(['get', 'pods', '-n', 'lab', '-l', 'app=mock-gpt-4o', '-o', 'jsonpath={.items[*].status.podIP}']);
+  t.deepEqual(after.split(' ').sort(), before.split(' ').sort());
+  const models = await run('curl', ['-sS', '--retry', '30', '--retry-delay', '0', '--retry-connrefused', '--retry-all-errors', '--max-time', '10', `http://${lbIP}:80/v1/models`]);
+  t.is(models.code, 0, models.stderr);
+  t.is(JSON.parse(models.stdout).data[0].id, 'mock-gpt-4o');
+});
