@@ -172,3 +172,14 @@ test('the events iterator sees every event and ends with lesson-end', async (t) 
   t.is(seen.at(-1), 'lesson-end');
   t.is(seen.filter((s) => s === 'step-end').length, 3);
 });
+
+test('a work directory outside the home keeps the learner\'s own files at cleanup', async (t) => {
+  const f = await fixture();
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-own-dir-'));
+  t.teardown(() => (fs.rmSync(f.home, { recursive: true, force: true }), fs.rmSync(outside, { recursive: true, force: true })));
+  const certsStep = f.lesson.steps.findIndex((s) => s.kind === 'certs');
+  t.is((await run({ ...f.options, workDir: outside, fromStep: certsStep, toStep: certsStep + 1 })).status, 'ok');
+  fs.writeFileSync(path.join(outside, 'notes.txt'), 'mine');
+  t.is(await cleanupLesson('sni-matching', () => {}, { home: f.home, workDir: outside, clientFactory: () => f.cluster, skipClusterStart: true }), 'ok');
+  t.deepEqual(fs.readdirSync(outside), ['notes.txt']);
+});
