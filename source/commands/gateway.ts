@@ -9,7 +9,13 @@ const USAGE = `Usage:
   agw-workshop gateway proxy --gateway NAMESPACE/NAME [--kubeconfig FILE] [--context NAME]`;
 
 async function runController(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  let values: { kubeconfig?: string; context?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    process.stderr.write(`agw-workshop gateway controller: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
