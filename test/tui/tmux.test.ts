@@ -44,6 +44,13 @@ test('in tmux at 80x24 the workshop opens on home, ? shows the help, q quits wit
   t.regex(help, /Esc\/\? close/);
   session.sendKeys('Escape');
   await session.waitForText('Lessons');
+  // A real resize reflows the frame: the SIGWINCH reaches Ink and our size hook.
+  session.resize(60, 20);
+  const narrow = await session.waitFor(() => {
+    const screen = session.capture();
+    return /^\s+lesson starts it\)/m.test(screen) && screen.includes('q quit') ? screen : undefined;
+  }, 'the cluster line to wrap at 60 columns');
+  for (const line of narrow.split('\n')) t.true(line.length <= 60, line);
   session.sendKeys('q');
   const status = await session.waitFor(() => session.exitStatus(), 'the workshop to exit');
   t.is(status, 0);

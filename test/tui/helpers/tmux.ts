@@ -1,6 +1,9 @@
 // Drive the real binary in a real terminal: a detached tmux session on its own
 // server socket (so it never touches the user's tmux), polled with bounded deadlines.
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export function requireTmux(): void {
   const found = spawnSync('tmux', ['-V'], { encoding: 'utf8' });
@@ -12,9 +15,12 @@ export function requireTmux(): void {
 export class TmuxSession {
   readonly socket: string;
   readonly name = 'agw';
+  /** The program's exit status is written here by the wrapping shell (tmux's own pane_dead_status is not always recorded). */
+  private readonly statusFile: string;
 
   constructor(label: string) {
     this.socket = `agw-test-${label}-${process.pid}`;
+    this.statusFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agw-tmux-')), 'status');
   }
 
   private tmux(args: string[]): string {
@@ -25,7 +31,8 @@ export class TmuxSession {
   start(command: string[], env: Record<string, string>, columns = 80, rows = 24): void {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // remain-on-exit keeps the pane after the program ends, so its exit status can be read.
-    this.tmux(['new-session', '-d', '-s', this.name, '-x', String(columns), '-y', String(rows), ...envArgs, ...command, ';', 'set-option', '-t', this.name, 'remain-on-exit', 'on']);
+    const wrapped = ['sh', '-c', '"$@"; echo $? > "$AGW_TMUX_STATUS"', 'sh', ...command];
+    this.tmux(['new-session', '-d', '-s', this.name, '-x', String(columns), '-y', String(rows), ...envArgs, '-e', `AGW_TMUX_STATUS=${this.statusFile}`, ...wrapped, ';', 'set-option', '-t', this.name, 'remain-on-exit', 'on']);
   }
 
   /** The visible pane; `history` adds the lines scrolled above it. */
@@ -37,10 +44,20 @@ export class TmuxSession {
     this.tmux(['send-keys', '-t', this.name, ...keys]);
   }
 
+  resize(columns: number, rows: number): void {
+    this.tmux(['resize-window', '-t', this.name, '-x', String(columns), '-y', String(rows)]);
+  }
+
   /** Exit status once the program has ended, else undefined. */
   exitStatus(): number | undefined {
-    const [dead, status] = this.tmux(['display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}']).trim().split(' ');
-    return dead === '1' ? Number(status) : undefined;
+    let text: string;
+    try {
+      text = fs.readFileSync(this.statusFile, 'utf8');
+    } catch {
+      return undefined;
+    }
+    // The shell writes the number and a newline; a partial read is asked again.
+    return text.endsWith('\n') ? Number(text.trim()) : undefined;
   }
 
   async waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
@@ -57,6 +74,8 @@ export class TmuxSession {
     return this.waitFor(
       () => {
         const screen = this.capture();
+        // A program that died will not draw it: say so now, with its last screen.
+        if (this.exitStatus() !== undefined) throw new Error(`the program exited before showing "${text}"; the pane shows:\n${screen}`);
         return (typeof text === 'string' ? screen.includes(text) : text.test(screen)) ? screen : undefined;
       },
       `"${text}" on screen`,
@@ -66,5 +85,6 @@ export class TmuxSession {
 
   kill(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
+    fs.rmSync(path.dirname(this.statusFile), { recursive: true, force: true });
   }
 }
