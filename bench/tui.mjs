@@ -47,6 +47,8 @@ async function timeToText(command, env, markers, timeoutMs = 20_000) {
     }
   } finally {
     spawnSync('tmux', ['-L', socketName(), 'kill-server'], { stdio: 'ignore' });
+    // The server does not always remove its socket file when killed.
+    fs.rmSync(path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, socketName()), { force: true });
   }
   return markers.map((m) => found[m]);
 }

@@ -12,6 +12,11 @@ export function requireTmux(): void {
   }
 }
 
+/** Where tmux puts a named server's socket (tmux(1): $TMUX_TMPDIR or /tmp, then tmux-UID). */
+export function socketPath(name: string): string {
+  return path.join(process.env.TMUX_TMPDIR || '/tmp', `tmux-${process.getuid?.() ?? 0}`, name);
+}
+
 export class TmuxSession {
   readonly socket: string;
   readonly name = 'agw';
@@ -86,5 +91,7 @@ export class TmuxSession {
   kill(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { stdio: 'ignore' });
     fs.rmSync(path.dirname(this.statusFile), { recursive: true, force: true });
+    // The server does not always remove its socket file when killed.
+    fs.rmSync(socketPath(this.socket), { force: true });
   }
 }
