@@ -59,17 +59,21 @@ export function podReady(pod: PodLike): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** System pods are ready when every Deployment in the system namespaces has its replicas ready and every pod there is Ready. */
-export async function systemReadiness(creds: ApiCredentials, namespaces: string[]): Promise<SystemReadiness> {
+/**
+ * The system is ready when every pod in kube-system is Ready (kube-proxy) and every Deployment the install
+ * created (label agw-workshop.dev/system=true, e.g. the gateway controller) has its replicas ready. A learner's
+ * own workloads, even in agentgateway-system, never hold `cluster up` back.
+ */
+export async function systemReadiness(creds: ApiCredentials, podNamespaces: string[], systemLabel: string): Promise<SystemReadiness> {
   const waiting: string[] = [];
   let total = 0;
-  for (const ns of namespaces) {
-    const deployments = await apiGet<{ items?: DeploymentLike[] }>(creds, `/apis/apps/v1/namespaces/${ns}/deployments`);
-    for (const d of deployments.body.items ?? []) {
-      total++;
-      const want = d.spec?.replicas ?? 1;
-      if ((d.status?.readyReplicas ?? 0) < want) waiting.push(`deployment ${ns}/${d.metadata.name} (${d.status?.readyReplicas ?? 0}/${want} ready)`);
-    }
+  const deployments = await apiGet<{ items?: DeploymentLike[] }>(creds, `/apis/apps/v1/deployments?labelSelector=${encodeURIComponent(`${systemLabel}=true`)}`);
+  for (const d of deployments.body.items ?? []) {
+    total++;
+    const want = d.spec?.replicas ?? 1;
+    if ((d.status?.readyReplicas ?? 0) < want) waiting.push(`deployment ${d.metadata.namespace}/${d.metadata.name} (${d.status?.readyReplicas ?? 0}/${want} ready)`);
+  }
+  for (const ns of podNamespaces) {
     const pods = await apiGet<{ items?: PodLike[] }>(creds, `/api/v1/namespaces/${ns}/pods`);
     for (const p of pods.body.items ?? []) {
       if (p.metadata.deletionTimestamp || p.status?.phase === 'Succeeded') continue;

@@ -33,7 +33,10 @@ export function createSystemNamespaces(ctx: ApiContext): void {
   }
 }
 
-function createInProcess(ctx: ApiContext, object: KubeObject): void {
+/** Marks what the install created, so `cluster up` waits for those workloads and not for a learner's. */
+export const SYSTEM_LABEL = 'agw-workshop.dev/system';
+
+function createInProcess(ctx: ApiContext, object: KubeObject, system = false): void {
   const slash = object.apiVersion.indexOf('/');
   const group = slash === -1 ? '' : object.apiVersion.slice(0, slash);
   const version = slash === -1 ? object.apiVersion : object.apiVersion.slice(slash + 1);
@@ -46,6 +49,7 @@ function createInProcess(ctx: ApiContext, object: KubeObject): void {
     namespace: type.namespaced ? (object.metadata?.namespace ?? 'default') : undefined,
   });
   prepareCreate(target, object);
+  if (system) object.metadata.labels = { ...(object.metadata.labels ?? {}), [SYSTEM_LABEL]: 'true' };
   ensureNamespaceExists(ctx, target, object.metadata.namespace);
   validate(target, object, 'Strict');
   if (ctx.store.get(target.key, object.metadata.namespace, object.metadata.name)) return;
@@ -71,7 +75,7 @@ export async function applyInstallManifests(ctx: ApiContext, dir = path.join(pac
       if (!object) return;
       try {
         if (doc.errors.length) throw new Error(doc.errors[0]!.message);
-        createInProcess(ctx, object);
+        createInProcess(ctx, object, true);
         count++;
       } catch (error) {
         ctx.log(`install: ${file} document ${index + 1} (${object?.kind ?? '?'} ${object?.metadata?.name ?? '?'}) not applied: ${(error as Error).message}`);

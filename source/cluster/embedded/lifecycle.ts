@@ -8,7 +8,10 @@ import { apiGet, credentialsFromKubeconfig, podReady, systemReadiness, type ApiC
 import { cliPath } from './cli-path.js';
 import { isAlive, readRuntime, runningCluster } from './runtime.js';
 
-export const SYSTEM_NAMESPACES = ['kube-system', 'agentgateway-system'];
+/** Every pod here must be Ready before `cluster up` returns (the control plane's own pods). */
+export const SYSTEM_POD_NAMESPACES = ['kube-system'];
+/** Same value as install-manifests.ts SYSTEM_LABEL (not imported: that module pulls in the API server). */
+const SYSTEM_LABEL = 'agw-workshop.dev/system';
 const DEFAULT_UP_TIMEOUT_MS = 60_000;
 const DEFAULT_DOWN_TIMEOUT_MS = 30_000;
 
@@ -84,7 +87,7 @@ export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}
           const readiness =
             runtime.controlPlane === 'none'
               ? { ready: true, summary: 'no control-plane loops: pods are not run' }
-              : await systemReadiness(creds, SYSTEM_NAMESPACES);
+              : await systemReadiness(creds, SYSTEM_POD_NAMESPACES, SYSTEM_LABEL);
           if (readiness.ready) {
             progressDone();
             process.stdout.write(`Cluster ready at ${creds.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (${readiness.summary}).\nkubeconfig: ${paths.kubeconfig}\n`);

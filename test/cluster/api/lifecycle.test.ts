@@ -49,9 +49,11 @@ test.serial('status, kubeconfig and a second up describe the running cluster; se
   t.is(context.stdout.trim(), 'agw-workshop');
 });
 
-test.serial('objects survive cluster down and up, on the same port with the same credentials', async (t) => {
+test.serial('objects survive cluster down and up, on the same port with the same credentials; a learner\'s broken Deployment does not hold up `cluster up`', async (t) => {
   const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: durable, namespace: default}\ndata: {k: v}\n');
   t.is(applied.code, 0, applied.stderr);
+  const stuck = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: never-ready, namespace: agentgateway-system}\nspec:\n  selector: {matchLabels: {app: never-ready}}\n  template:\n    metadata: {labels: {app: never-ready}}\n    spec: {containers: [{name: c, image: example.invalid/unknown-image}]}\n');
+  t.is(stuck.code, 0, stuck.stderr);
   const before = runtime();
   const down = await cluster.cli(['cluster', 'down']);
   t.is(down.code, 0, down.stderr);
