@@ -58,6 +58,9 @@ function findObject(input: TranslateInput, target: ObjectStatusUpdate['target'])
 }
 
 export class StatusWriter {
+  /** Writes refused with a 4xx, by object: not retried (nor logged again) until the status to write changes. */
+  private readonly refused = new Map<string, string>();
+
   constructor(
     private readonly api: KubeApi,
     private readonly controllerName: string,
@@ -74,12 +77,18 @@ export class StatusWriter {
       const merged = mergeStatus(update.status, current, this.controllerName);
       const unchanged = Object.keys(merged).every((key) => canonicalJson(merged[key]) === canonicalJson(current[key]));
       if (unchanged) continue;
+      const key = found.path;
+      const content = canonicalJson(merged);
+      if (this.refused.get(key) === content) continue;
       try {
         await this.api.request('PATCH', found.path, { status: merged }, 'application/merge-patch+json');
+        this.refused.delete(key);
         written += 1;
       } catch (error) {
-        // Gone meanwhile, or a conflict: the next snapshot brings the object's new state and we try again.
+        // A conflict or a vanished object settles with the next snapshot; a refusal (no status subresource,
+        // no permission) would repeat forever, so it is remembered until there is something new to write.
         const code = error instanceof KubeApiError ? error.statusCode : 0;
+        if (code >= 400 && code < 500 && code !== 409) this.refused.set(key, content);
         this.log(`status of ${update.target.kind} ${update.target.namespace ?? ''}/${update.target.name} not written (${code || (error as Error).message})`);
       }
     }
