@@ -183,7 +183,7 @@ test('EndpointSlices list the selected pods with readiness and resolved named po
   t.regex(slice.metadata.name, /^web-svc-[a-z0-9]{5}$/);
   t.is(slice.metadata.labels![SERVICE_NAME_LABEL], 'web-svc');
   t.is(slice.addressType, 'IPv4');
-  t.is(slice.metadata.ownerReferences![0]!.uid, service.metadata.uid);
+  t.is(slice.metadata.ownerReferences![0]!.uid, service.metadata.uid!);
   t.deepEqual(slice.ports, [{ name: 'http', port: 8000, protocol: 'TCP' }]);
   const byIp = Object.fromEntries((slice.endpoints as any[]).map((e) => [e.addresses[0], e.conditions.ready]));
   t.deepEqual(byIp, { '127.42.1.1': true, '127.42.1.2': false });
