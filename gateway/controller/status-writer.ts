@@ -77,7 +77,7 @@ export class StatusWriter {
       const merged = mergeStatus(update.status, current, this.controllerName);
       const unchanged = Object.keys(merged).every((key) => canonicalJson(merged[key]) === canonicalJson(current[key]));
       if (unchanged) continue;
-      const key = found.path;
+      const key = `${found.path}#${found.object.metadata?.uid ?? ''}`;
       const content = canonicalJson(merged);
       if (this.refused.get(key) === content) continue;
       try {
