@@ -16,7 +16,7 @@ const DEFAULT_MAX_TIME_MS = 15_000;
  * probe that does not yet see what the lesson expects is repeated for a few
  * seconds; each attempt is a real observation and the last one is reported.
  */
-const SETTLE_WINDOW_MS = 4_000;
+const SETTLE_WINDOW_MS = 10_000;
 const SETTLE_INTERVAL_MS = 250;
 
 /** The lesson's probe spec as a ProbeRequest: variables filled, certificate names turned into files. */
