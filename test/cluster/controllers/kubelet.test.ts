@@ -87,7 +87,7 @@ test('an unknown image leaves the pod Pending with a reason that names the image
 });
 
 test('a pod waits for its Secret volume, then starts with the files mounted and paths rewritten', async (t) => {
-  const { store } = await harness(t);
+  const { store, dir } = await harness(t);
   const pod = echoPod('tls', 18090);
   (pod.spec as any).volumes = [{ name: 'certs', secret: { secretName: 'echo-tls' } }];
   const container = (pod.spec as any).containers[0];
@@ -107,6 +107,16 @@ test('a pod waits for its Secret volume, then starts with the files mounted and 
   t.teardown(() => dispatcher.close());
   const body = (await (await request(`https://${s.podIP}:18091/`, { dispatcher })).body.json()) as any;
   t.is(body.tls.version, 'TLSv1.3');
+  // A changed Secret is rewritten into the running pod's volume, as a kubelet's sync would.
+  const uid = store.get(PODS, 'lab', 'tls')!.metadata.uid!;
+  const file = path.join(dir, 'cluster', 'pod-volumes', `lab_tls_${uid.slice(0, 8)}`, 'volumes', 'certs', 'tls.crt');
+  t.is(fs.readFileSync(file, 'utf8'), cert.certPem);
+  t.is(fs.statSync(path.join(path.dirname(file), 'tls.key')).mode & 0o777, 0o600);
+  const rotated = issueCertificate({ subject: '/CN=echo-rotated' });
+  const secret = store.get(SECRETS, 'lab', 'echo-tls')!;
+  store.update(SECRETS, { ...secret, data: { 'tls.crt': Buffer.from(rotated.certPem).toString('base64'), 'tls.key': Buffer.from(rotated.keyPem).toString('base64') } });
+  await eventually(() => fs.readFileSync(file, 'utf8') === rotated.certPem, 'rotated certificate in the volume');
+  t.pass();
 });
 
 test('without root, ports below 1024 are bound +8000 and the mapping is a pod annotation', async (t) => {

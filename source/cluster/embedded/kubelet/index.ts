@@ -72,7 +72,10 @@ export async function startKubelet(ctx: KubeletContext): Promise<Kubelet> {
     for (const runtime of runtimes.values()) {
       if (!runtime.key.startsWith(`${event.object.metadata.namespace}/`)) continue;
       const pod = store.get(PODS, ...keyParts(runtime.key));
-      if (pod && PodRuntime.references(pod).has(ref)) queue.add(runtime.key);
+      if (pod && PodRuntime.references(pod).has(ref)) {
+        runtime.configChanged = true;
+        queue.add(runtime.key);
+      }
     }
   };
   const unwatchSecrets = store.watch(SECRETS, onConfigChange('secret'));

@@ -45,6 +45,8 @@ export class PodRuntime {
   readonly startTime = new Date().toISOString();
   containers: ContainerRuntime[] = [];
   blocked?: { reason: string; message: string };
+  /** Set when a Secret or ConfigMap the pod reads changed: volumes are rewritten at the next prepare. */
+  configChanged = false;
   private launched = false;
   private readonly involved: KubeObject;
 
@@ -97,7 +99,8 @@ export class PodRuntime {
    */
   prepare(pod: KubeObject): void {
     if (this.launched) {
-      this.refreshVolumes(pod);
+      if (this.configChanged) this.refreshVolumes(pod);
+      this.configChanged = false;
       return;
     }
     const spec = (pod.spec ?? {}) as PodSpec;
