@@ -15,6 +15,7 @@ import {
   type TlsRecord,
 } from './records.js';
 import { CONTENT_TYPE, alertLevel, alertName, handshakeName } from './tls-names.js';
+import { Tls12RecordDecrypter } from './tls12-decrypt.js';
 import { RecordDecrypter, type Tls13Secrets } from './tls13-decrypt.js';
 
 export type WireEvent =
@@ -47,7 +48,7 @@ export interface HandshakeAnalysis {
   /** The peer's bytes when they are not TLS (e.g. a plain HTTP reply). */
   notTls?: Buffer;
   end?: { how: 'EOF' | 'RST'; atMs: number };
-  /** Whether any TLS 1.3 record could be decrypted with the keylog secrets. */
+  /** Whether any protected record could be decrypted with the keylog secrets. */
   decryptedAny: boolean;
 }
 
@@ -58,6 +59,8 @@ interface DirectionState {
   /** TLS 1.3 decrypters: handshake traffic secret, then application traffic secret 0. */
   keys: (RecordDecrypter | undefined)[];
   keyIndex: number;
+  /** TLS 1.2: the record protection after this direction's ChangeCipherSpec. */
+  tls12Key?: Tls12RecordDecrypter;
 }
 
 function newDirection(): DirectionState {
@@ -161,6 +164,13 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
     }
   };
 
+  /** TLS 1.2: every protected record goes through, in order, to keep the sequence number right. */
+  const tryDecrypt12 = (state: DirectionState, record: TlsRecord): Buffer | undefined => {
+    const plain = state.tls12Key?.decrypt(record.contentType, record.version, record.fragment);
+    if (plain) analysis.decryptedAny = true;
+    return plain;
+  };
+
   const tryDecrypt = (state: DirectionState, record: TlsRecord) => {
     for (let index = state.keyIndex; index < state.keys.length; index++) {
       const key = state.keys[index];
@@ -178,7 +188,12 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
     switch (record.contentType) {
       case CONTENT_TYPE.handshake:
         if (state.changeCipherSpecSeen && tls12()) {
-          // TLS 1.2: after ChangeCipherSpec the only handshake message is the encrypted Finished.
+          const plain = tryDecrypt12(state, record);
+          if (plain) {
+            for (const message of state.handshake.push(plain)) onHandshakeMessage(direction, atMs, message.type, message.body, true);
+            return;
+          }
+          // Without the keys: after ChangeCipherSpec the only handshake message is the Finished.
           push({ atMs, direction, what: 'Finished', handshakeType: 20, encrypted: true, bytes: record.fragment.length, detail: 'encrypted' });
           return;
         }
@@ -186,16 +201,32 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
         return;
       case CONTENT_TYPE.changeCipherSpec:
         state.changeCipherSpecSeen = true;
+        if (tls12() && analysis.serverHello && analysis.clientHello) {
+          state.tls12Key = Tls12RecordDecrypter.create(
+            analysis.serverHello.cipherSuite,
+            secrets?.CLIENT_RANDOM,
+            analysis.clientHello.random,
+            analysis.serverHello.random,
+            direction,
+          );
+        }
         push({ atMs, direction, what: 'ChangeCipherSpec', bytes: record.fragment.length, ...(tls13 ? { detail: 'middlebox compatibility' } : {}) });
         return;
       case CONTENT_TYPE.alert:
         if (state.changeCipherSpecSeen && tls12()) {
-          push({ atMs, direction, what: 'Alert', encrypted: true, bytes: record.fragment.length, detail: 'encrypted' });
+          const plain = tryDecrypt12(state, record);
+          if (plain) onAlert(direction, atMs, plain, true);
+          else push({ atMs, direction, what: 'Alert', encrypted: true, bytes: record.fragment.length, detail: 'encrypted' });
           return;
         }
         onAlert(direction, atMs, record.fragment, false);
         return;
       case CONTENT_TYPE.applicationData: {
+        if (tls12()) {
+          const plain = tryDecrypt12(state, record);
+          push({ atMs, direction, what: 'ApplicationData', bytes: plain?.length ?? record.fragment.length, ...(plain ? { decrypted: true } : { encrypted: true }) });
+          return;
+        }
         const inner = tls13 ? tryDecrypt(state, record) : undefined;
         if (!inner) {
           push({ atMs, direction, what: 'ApplicationData', encrypted: true, bytes: record.fragment.length });

@@ -92,6 +92,7 @@ export interface ClientHelloInfo {
   /** From supported_versions, else the legacy version. */
   versions: string[];
   cipherSuites: string[];
+  random: Buffer;
 }
 
 function readExtensions(reader: WireReader): Map<number, Buffer> {
@@ -119,14 +120,14 @@ function readAlpnList(data: Buffer): string[] {
 export function parseClientHello(body: Buffer): ClientHelloInfo {
   const reader = new WireReader(body);
   const legacyVersion = reader.u16('ClientHello version');
-  reader.bytes(32, 'ClientHello random');
+  const random = reader.bytes(32, 'ClientHello random');
   reader.vector(1, 'session id');
   const suites = reader.vector(2, 'cipher suites');
   const cipherSuites: string[] = [];
   while (suites.remaining >= 2) cipherSuites.push(cipherSuiteName(suites.u16()));
   reader.vector(1, 'compression methods');
   const extensions = readExtensions(reader);
-  const info: ClientHelloInfo = { alpn: [], versions: [versionName(legacyVersion)], cipherSuites };
+  const info: ClientHelloInfo = { alpn: [], versions: [versionName(legacyVersion)], cipherSuites, random };
 
   const sni = extensions.get(EXTENSION.serverName);
   if (sni) {
@@ -160,6 +161,7 @@ export interface ServerHelloInfo {
   cipherSuite: number;
   cipher: string;
   alpn?: string;
+  random: Buffer;
 }
 
 export function parseServerHello(body: Buffer): ServerHelloInfo {
@@ -179,6 +181,7 @@ export function parseServerHello(body: Buffer): ServerHelloInfo {
     cipherSuite,
     cipher: cipherSuiteName(cipherSuite),
     alpn: alpn ? readAlpnList(alpn)[0] : undefined,
+    random,
   };
 }
 

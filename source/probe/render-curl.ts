@@ -14,9 +14,20 @@ export function opensslDate(iso: string): string {
   return `${MONTHS[date.getUTCMonth()]} ${String(date.getUTCDate()).padStart(2, ' ')} ${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} ${date.getUTCFullYear()} GMT`;
 }
 
+/**
+ * Records curl -v does not print (OpenSSL's message callback does not report
+ * them to it): the server's ChangeCipherSpec and, in TLS 1.2, its session
+ * ticket. The probe saw them on the wire, so it shows them, marked as its own.
+ */
+function curlOmits(event: RecordEvent, version: string): boolean {
+  if (event.direction !== 'in') return false;
+  if (event.what === 'ChangeCipherSpec') return true;
+  return event.handshakeType === 4 && (event.version ?? version) === 'TLSv1.2';
+}
+
 function recordLine(event: RecordEvent, version: string): string | undefined {
   const dir = event.direction === 'out' ? 'OUT' : 'IN';
-  const prefix = `* ${event.version ?? version} (${dir}),`;
+  const prefix = curlOmits(event, version) ? `* [probe] ${event.version ?? version} (${dir}),` : `* ${event.version ?? version} (${dir}),`;
   if (event.handshakeType !== undefined && !event.encrypted) {
     const label = event.what === 'HelloRetryRequest' ? 'Hello retry request' : curlHandshakeLabel(event.handshakeType);
     return `${prefix} TLS handshake, ${label} (${event.handshakeType}):`;
@@ -25,9 +36,7 @@ function recordLine(event: RecordEvent, version: string): string | undefined {
     case 'Finished':
       return `${prefix} TLS handshake, Finished (20): [encrypted]`;
     case 'ChangeCipherSpec':
-      // OpenSSL (so curl) does not report the server's TLS 1.3 compatibility ChangeCipherSpec.
-      if (event.direction === 'in' && event.detail === 'middlebox compatibility') return undefined;
-      return `${prefix} TLS change cipher, Change cipher spec (1):`;
+      return `${prefix} TLS change cipher, Change cipher spec (1):${curlOmits(event, version) && event.detail ? ` [${event.detail}]` : ''}`;
     case 'Alert':
       return event.alert ? `${prefix} TLS alert, ${event.alert.level} ${event.alert.description} (${event.alert.code}):` : `${prefix} TLS alert, [encrypted]:`;
     case 'ApplicationData':

@@ -5,12 +5,14 @@
 // RFC 8446 §5.2–5.3 (record protection), §7.1 (HKDF-Expand-Label), §7.3 (keys).
 import crypto from 'node:crypto';
 
-export type Tls13Secrets = Partial<Record<
-  'CLIENT_HANDSHAKE_TRAFFIC_SECRET' | 'SERVER_HANDSHAKE_TRAFFIC_SECRET' | 'CLIENT_TRAFFIC_SECRET_0' | 'SERVER_TRAFFIC_SECRET_0',
+/** Secrets from the key log: TLS 1.3 traffic secrets, and the TLS 1.2 master secret (CLIENT_RANDOM). */
+export type KeylogSecrets = Partial<Record<
+  'CLIENT_HANDSHAKE_TRAFFIC_SECRET' | 'SERVER_HANDSHAKE_TRAFFIC_SECRET' | 'CLIENT_TRAFFIC_SECRET_0' | 'SERVER_TRAFFIC_SECRET_0' | 'CLIENT_RANDOM',
   Buffer
 >>;
+export type Tls13Secrets = KeylogSecrets;
 
-/** Collects secrets from keylog lines: `LABEL <client_random hex> <secret hex>`. */
+/** Collects secrets from keylog lines: `LABEL <client_random hex> <secret hex>` (one connection per log). */
 export function addKeylogLine(secrets: Tls13Secrets, line: Buffer | string): void {
   const [label, , secretHex] = line.toString('latin1').trim().split(' ');
   if (!label || !secretHex) return;
@@ -18,7 +20,8 @@ export function addKeylogLine(secrets: Tls13Secrets, line: Buffer | string): voi
     label === 'CLIENT_HANDSHAKE_TRAFFIC_SECRET' ||
     label === 'SERVER_HANDSHAKE_TRAFFIC_SECRET' ||
     label === 'CLIENT_TRAFFIC_SECRET_0' ||
-    label === 'SERVER_TRAFFIC_SECRET_0'
+    label === 'SERVER_TRAFFIC_SECRET_0' ||
+    label === 'CLIENT_RANDOM'
   ) {
     secrets[label] = Buffer.from(secretHex, 'hex');
   }
@@ -36,7 +39,8 @@ const SUITES: Record<number, SuiteParameters> = {
   0x1303: { aead: 'chacha20-poly1305', keyLength: 32, hash: 'sha256' },
 };
 
-function hkdfExpand(hash: string, secret: Buffer, info: Buffer, length: number): Buffer {
+/** HKDF-Expand (RFC 5869 §2.3); node's hkdf always extracts first, TLS 1.3 needs expand alone. */
+export function hkdfExpand(hash: string, secret: Buffer, info: Buffer, length: number): Buffer {
   const blocks: Buffer[] = [];
   let previous = Buffer.alloc(0);
   for (let counter = 1; Buffer.concat(blocks).length < length; counter++) {

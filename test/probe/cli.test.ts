@@ -58,6 +58,15 @@ test('a good request: exit 0, the body on stdout, a curl -v trace on stderr with
   t.true(tlsLines(ours.stderr).includes('* TLSv1.3 (IN), TLS handshake, Certificate (11):'));
 });
 
+test('over TLS 1.2 the trace has the same TLS lines as curl too, Finished messages included', async (t) => {
+  const args = lab(FOO, '--tls-max', '1.2');
+  const [ours, curl] = await Promise.all([probeCli(...args), runCurl(args)]);
+  t.is(ours.exitCode, 0, ours.stderr);
+  t.is(curl.exitCode, 0, curl.stderr);
+  t.deepEqual(tlsLines(ours.stderr), tlsLines(curl.stderr));
+  t.true(tlsLines(ours.stderr).includes('* TLSv1.2 (IN), TLS handshake, Finished (20):'));
+});
+
 test('-i puts the status line and headers on stdout before the body', async (t) => {
   const result = await probeCli('-s', '-i', ...lab(FOO));
   t.is(result.exitCode, 0);

@@ -66,7 +66,7 @@ test('the recorded TLS 1.2 handshake parses into the messages a TLS 1.2 handshak
   );
 });
 
-test('any bytes at all: the analysis never throws (property)', (t) => {
+test('any bytes at all, with or without keys: the analysis never throws (property)', (t) => {
   const chunk = fc.record({
     direction: fc.constantFrom<'in' | 'out'>('in', 'out'),
     bytes: fc.uint8Array({ maxLength: 300 }),
@@ -85,6 +85,9 @@ test('any bytes at all: the analysis never throws (property)', (t) => {
         return { kind: 'data', direction: c.direction, atMs: i, bytes };
       });
       analyzeHandshake(wire);
+      // With (wrong) keys too: decryption that fails to authenticate must not throw either.
+      const key = Buffer.alloc(48, chunks.length);
+      analyzeHandshake(wire, { CLIENT_RANDOM: key, SERVER_HANDSHAKE_TRAFFIC_SECRET: key, CLIENT_HANDSHAKE_TRAFFIC_SECRET: key, SERVER_TRAFFIC_SECRET_0: key });
     }),
     { numRuns: 500 },
   );
