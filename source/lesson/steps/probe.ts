@@ -11,12 +11,13 @@ import { sleep } from '../sleep.js';
 
 const DEFAULT_MAX_TIME_MS = 15_000;
 /**
- * A Gateway's status says it accepted a change before every proxy has applied
- * it (the status is written by the controller, the data plane follows). A
- * probe that does not yet see what the lesson expects is repeated for a few
- * seconds; each attempt is a real observation and the last one is reported.
+ * A Gateway's status can say Programmed before its data plane serves the
+ * change (seen here: a listener change rolls a new proxy pod, ~7 s under load,
+ * while the old pod keeps the Deployment Available). A probe that does not
+ * yet see what the lesson expects is repeated for a bounded time; each
+ * attempt is a real observation, and the last one is reported.
  */
-const SETTLE_WINDOW_MS = 10_000;
+const SETTLE_WINDOW_MS = 15_000;
 const SETTLE_INTERVAL_MS = 250;
 
 /** The lesson's probe spec as a ProbeRequest: variables filled, certificate names turned into files. */
