@@ -397,3 +397,24 @@ test('--sni chooses the name sent (and checked) apart from the URL; --no-sni and
   t.is(byIp.curlExitCode, 60);
   t.is(curl.exitCode, 60, curl.stderr);
 });
+
+test('no common TLS version: a TLS 1.2-only server answers a TLS 1.3-only ClientHello with protocol_version (exit 35 like curl)', async (t) => {
+  const { result, curl } = await both(curlLine(world.mtls12, FOO, '--tlsv1.3'));
+  t.deepEqual(result.clientHello?.versions, ['TLSv1.3']);
+  t.is(result.outcome, 'alert');
+  t.is(result.curlExitCode, 35);
+  t.is(result.tls?.alert?.code, 70);
+  t.is(explain(result)?.id, 'protocol-version');
+  t.is(curl.exitCode, 35, curl.stderr);
+});
+
+test('--connect-to dials another address while SNI, Host and the name check keep the URL name, as with curl', async (t) => {
+  const args = ['--connect-to', `${FOO}:443:127.0.0.1:${world.sni.port}`, '--cacert', world.pki.caFile, `https://${FOO}/v1/chat`];
+  const { result, curl } = await both(args);
+  t.is(result.outcome, 'established', result.error);
+  t.deepEqual([result.connect?.address, result.connect?.port], ['127.0.0.1', world.sni.port]);
+  t.is(result.clientHello?.sni, FOO);
+  t.is(JSON.parse(result.http!.body).servedBy, FOO);
+  t.is(curl.exitCode, 0, curl.stderr);
+  t.is(curl.subject, result.tls?.peerChain[0]?.subject);
+});
