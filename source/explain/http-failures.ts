@@ -5,20 +5,40 @@ import type { FailureMode } from './types.js';
 import { header, hostHeader, hostOf, sniOf, urlOf } from './facts.js';
 import type { ProbeResult } from '../probe/types.js';
 
-/** Envoy response flags (access log %RESPONSE_FLAGS%) that explain a 5xx or 404. */
+/**
+ * Response flags (Envoy's %RESPONSE_FLAGS% vocabulary, plus the workshop
+ * gateway's own: MR, NS, IB, UTO) that explain a 4xx/5xx. UT is read by status:
+ * in Envoy it is an upstream request timeout (504); the workshop gateway uses it
+ * for a failed TLS handshake to the backend (503).
+ */
 const RESPONSE_FLAGS: Record<string, string> = {
   UH: 'no healthy upstream: the backend Service has no ready endpoints',
   UF: 'upstream connection failure: the gateway could not connect to the backend (refused, or the backend TLS handshake failed)',
   UO: 'upstream overflow: a circuit breaker is open',
   NR: 'no route: no HTTPRoute matched this host and path',
   URX: 'the retry or connect-attempt limit to the backend was reached',
-  UT: 'upstream request timeout: the backend did not answer in time',
   UC: 'upstream connection termination: the backend closed the connection',
   UR: 'upstream remote reset: the backend reset the stream',
   LR: 'local reset: the gateway reset the stream',
   NC: 'no cluster: the route points at a backend the gateway does not know',
   DF: 'the gateway could not resolve the backend name',
+  DT: 'a connection lasted longer than its maximum duration',
+  UTO: 'request timeout: the backend did not answer in time',
+  MR: 'misdirected request: the Host belongs to another listener than the SNI chose',
+  UAEX: 'denied by an authorization policy',
+  IB: 'invalid backend reference: the route points at something that cannot be a backend',
+  DR: 'a direct response configured on the route',
+  NS: 'no listener for the SNI',
 };
+
+function describeFlag(flag: string, status: number | undefined): string {
+  if (flag === 'UT') {
+    return status === 504
+      ? 'upstream request timeout: the backend did not answer in time'
+      : 'upstream TLS failure: the gateway\'s TLS handshake to the backend failed (verification or handshake)';
+  }
+  return RESPONSE_FLAGS[flag] ?? 'unknown flag';
+}
 
 function flagsOf(result: ProbeResult): string[] {
   return (result.http?.responseFlags ?? '').split(/[,\s]+/).filter(Boolean);
@@ -27,7 +47,7 @@ function flagsOf(result: ProbeResult): string[] {
 function describeFlags(result: ProbeResult): string {
   const flags = flagsOf(result);
   if (!flags.length) return '';
-  return ` The gateway's response flags say ${flags.map((f) => `${f} (${RESPONSE_FLAGS[f] ?? 'unknown flag'})`).join(', ')}.`;
+  return ` The gateway's response flags say ${flags.map((f) => `${f} (${describeFlag(f, result.http?.status)})`).join(', ')}.`;
 }
 
 function bodyHint(result: ProbeResult): string {

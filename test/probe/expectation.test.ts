@@ -273,6 +273,7 @@ const rows: Row[] = [
     id: 'upstream-503',
     says: [/UF \(upstream connection failure/, /TLS handshake to the backend failed certificate verification/],
   },
+  { name: '503 UT from the workshop gateway', result: established({}, {}, { status: 503, responseFlags: 'UT' }), id: 'upstream-503', says: [/UT \(upstream TLS failure/] },
   { name: '502', result: established({}, {}, { status: 502 }), id: 'upstream-502', says: [/invalid or reset response/] },
   { name: '504', result: established({}, {}, { status: 504, responseFlags: 'UT' }), id: 'upstream-504', says: [/UT \(upstream request timeout/] },
   { name: 'empty reply', result: failed('http-error', 52, { request: { url: 'http://x:443/' } }), id: 'empty-reply', says: [/closed without any HTTP response.*TLS port/] },
