@@ -14,7 +14,9 @@ test('variables in lesson URLs survive (no URL parsing that lowercases them)', (
   t.deepEqual(urlParts('http://${GATEWAY_IP}:8080/v1/x?y=1'), { scheme: 'http', host: '${GATEWAY_IP}:8080', hostname: '${GATEWAY_IP}', path: '/v1/x?y=1' });
   const fields = fieldsFromRequest({ url: 'http://${GATEWAY_IP}:8080/v1/chat/completions' });
   t.is(fields.host, '${GATEWAY_IP}:8080');
-  t.is(fields.sni, '${GATEWAY_IP}');
+  t.is(fields.sni, '', 'plain HTTP sends no SNI');
+  t.is(fieldsFromRequest({ url: 'https://${GATEWAY_HOST}/' }).sni, '${GATEWAY_HOST}');
+  t.is(fieldsFromRequest({ url: 'https://127.0.0.1/' }).sni, '', 'an IP address is not sent as SNI');
   t.is(requestFromFields({ url: 'http://${GATEWAY_IP}:8080/a' }, { ...fieldsFromRequest({ url: 'http://${GATEWAY_IP}:8080/a' }), path: '/v1/models' }).url, 'http://${GATEWAY_IP}:8080/v1/models');
 });
 

@@ -54,8 +54,9 @@ export function urlParts(url: string): { scheme: string; host: string; hostname:
 }
 
 export function fieldsFromRequest(request: ProbeRequest): RequestFields {
-  const { host, hostname, path } = urlParts(request.url);
-  const sni = request.sni === null ? '' : (request.sni ?? (isIp(hostname) ? '' : hostname));
+  const { scheme, host, hostname, path } = urlParts(request.url);
+  // Plain HTTP has no TLS, so no SNI; an IP address is never sent as SNI.
+  const sni = request.sni === null || scheme === 'http' ? '' : (request.sni ?? (isIp(hostname) ? '' : hostname));
   return {
     sni,
     host: headerValue(request, 'host') ?? host,
