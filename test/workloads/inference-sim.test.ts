@@ -88,6 +88,21 @@ test('/v1/completions and /health answer', async (t) => {
   t.is((await request(`${base}/health`)).statusCode, 200);
 });
 
+test('LoRA adapters load and unload at runtime, and /metrics reports vLLM gauges', async (t) => {
+  const post = (path: string, body: unknown) => request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  t.is((await post('/v1/load_lora_adapter', { lora_name: 'tweet-summary', lora_path: '/adapters/tweet' })).statusCode, 200);
+  t.is((await post('/v1/load_lora_adapter', { lora_name: 'tweet-summary' })).statusCode, 400, 'loading twice is an error');
+  const ids = async () => (((await (await request(`${base}/v1/models`)).body.json()) as any).data as Array<{ id: string }>).map((m) => m.id);
+  t.true((await ids()).includes('tweet-summary'));
+  t.is((await chat({ model: 'tweet-summary', messages: [{ role: 'user', content: 'x' }] })).statusCode, 200);
+  t.is((await post('/v1/unload_lora_adapter', { lora_name: 'tweet-summary' })).statusCode, 200);
+  t.false((await ids()).includes('tweet-summary'));
+  t.is((await chat({ model: 'tweet-summary', messages: [{ role: 'user', content: 'x' }] })).statusCode, 404);
+  const metrics = await (await request(`${base}/metrics`)).body.text();
+  t.regex(metrics, /^vllm:num_requests_running\{model_name="mock-gpt-4o"\} \d+$/m); // other tests of this file may be running
+  t.regex(metrics, /^vllm:lora_requests_info\{max_lora="2",/m);
+});
+
 test('flags are parsed like the real simulator, and bad ones are clear errors', async (t) => {
   const config = parseSimConfig(['--model', 'm', '--served-model-name', 'a', 'b', '--lora-modules', 'x=/p', '--port=9000']);
   t.deepEqual(config.servedModelNames, ['a', 'b']);

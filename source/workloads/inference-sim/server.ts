@@ -1,6 +1,8 @@
 // The OpenAI-compatible HTTP API of llm-d-inference-sim: /v1/chat/completions
 // and /v1/completions (JSON, or SSE chunks with `stream: true`), /v1/models,
-// /health and /ready. Unknown models get a 404 OpenAI-style error.
+// /health and /ready, /v1/load_lora_adapter and /v1/unload_lora_adapter, and
+// a few of vLLM's Prometheus metrics on /metrics. Unknown models get a 404
+// OpenAI-style error.
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { generate, messageText, promptTokens, tokenize, type ChatMessage } from './completions.js';
@@ -48,8 +50,10 @@ function readBody(request: http.IncomingMessage): Promise<string> {
 
 export function createSimServer(config: SimConfig, env: NodeJS.ProcessEnv = process.env): http.Server {
   const created = Math.floor(Date.now() / 1000);
-  const loraNames = config.loras.map((l) => l.name);
-  const knownModels = new Set([...config.servedModelNames, ...loraNames]);
+  const loras = [...config.loras];
+  const isKnownModel = (model: string) => config.servedModelNames.includes(model) || loras.some((l) => l.name === model);
+  let running = 0;
+  const runningLoras = new Map<string, number>();
   const podHeaders: Record<string, string> = {
     ...(env.POD_NAME ? { 'x-inference-pod': env.POD_NAME } : {}),
     ...(env.POD_NAMESPACE ? { 'x-inference-namespace': env.POD_NAMESPACE } : {}),
@@ -57,8 +61,46 @@ export function createSimServer(config: SimConfig, env: NodeJS.ProcessEnv = proc
 
   function models() {
     const base = config.servedModelNames.map((id) => ({ id, object: 'model', created, owned_by: 'vllm', root: config.model, parent: null }));
-    const loras = config.loras.map((l) => ({ id: l.name, object: 'model', created, owned_by: 'vllm', root: l.path ?? l.name, parent: l.base_model_name ?? config.servedModelNames[0] }));
-    return { object: 'list', data: [...base, ...loras] };
+    const adapters = loras.map((l) => ({ id: l.name, object: 'model', created, owned_by: 'vllm', root: l.path ?? l.name, parent: l.base_model_name ?? config.servedModelNames[0] }));
+    return { object: 'list', data: [...base, ...adapters] };
+  }
+
+  function metrics(): string {
+    const active = [...runningLoras].filter(([, n]) => n > 0).map(([name]) => name).join(',');
+    return [
+      '# HELP vllm:num_requests_running Number of requests currently running on GPU.',
+      '# TYPE vllm:num_requests_running gauge',
+      `vllm:num_requests_running{model_name="${config.servedModelNames[0]}"} ${running}`,
+      '# HELP vllm:num_requests_waiting Number of requests waiting to be processed.',
+      '# TYPE vllm:num_requests_waiting gauge',
+      `vllm:num_requests_waiting{model_name="${config.servedModelNames[0]}"} 0`,
+      '# HELP vllm:gpu_cache_usage_perc GPU KV-cache usage. 1 means 100 percent usage.',
+      '# TYPE vllm:gpu_cache_usage_perc gauge',
+      `vllm:gpu_cache_usage_perc{model_name="${config.servedModelNames[0]}"} 0`,
+      '# HELP vllm:lora_requests_info Running stats on lora requests.',
+      '# TYPE vllm:lora_requests_info gauge',
+      `vllm:lora_requests_info{max_lora="${config.maxLoras}",running_lora_adapters="${active}",waiting_lora_adapters=""} ${Date.now() / 1000}`,
+      '',
+    ].join('\n');
+  }
+
+  async function loadLora(request: http.IncomingMessage, response: http.ServerResponse, load: boolean): Promise<void> {
+    let body: { lora_name?: unknown; lora_path?: unknown };
+    try {
+      body = JSON.parse(await readBody(request)) as typeof body;
+    } catch (error) {
+      return openAiError(response, 400, 'BadRequestError', `invalid request body: ${(error as Error).message}`);
+    }
+    if (typeof body.lora_name !== 'string' || !body.lora_name) return openAiError(response, 400, 'BadRequestError', 'lora_name is required', 'lora_name');
+    const index = loras.findIndex((l) => l.name === body.lora_name);
+    if (load) {
+      if (index >= 0) return openAiError(response, 400, 'BadRequestError', `The lora adapter '${body.lora_name}' has already been loaded.`, 'lora_name');
+      loras.push({ name: body.lora_name, ...(typeof body.lora_path === 'string' ? { path: body.lora_path } : {}) });
+    } else {
+      if (index < 0) return openAiError(response, 404, 'NotFoundError', `The lora adapter '${body.lora_name}' cannot be found.`, 'lora_name');
+      loras.splice(index, 1);
+    }
+    response.writeHead(200).end();
   }
 
   async function complete(request: http.IncomingMessage, response: http.ServerResponse, kind: 'chat' | 'text'): Promise<void> {
@@ -70,7 +112,7 @@ export function createSimServer(config: SimConfig, env: NodeJS.ProcessEnv = proc
       return openAiError(response, 400, 'BadRequestError', `invalid request body: ${(error as Error).message}`);
     }
     const model = typeof body.model === 'string' ? body.model : config.servedModelNames[0]!;
-    if (!knownModels.has(model)) return openAiError(response, 404, 'NotFoundError', `The model \`${model}\` does not exist.`, 'model');
+    if (!isKnownModel(model)) return openAiError(response, 404, 'NotFoundError', `The model \`${model}\` does not exist.`, 'model');
     let prompt: string;
     let promptCount: number;
     if (kind === 'chat') {
@@ -87,35 +129,47 @@ export function createSimServer(config: SimConfig, env: NodeJS.ProcessEnv = proc
       return openAiError(response, 400, 'BadRequestError', `This model's maximum context length is ${config.maxModelLen} tokens. However, you requested ${promptCount + limit} tokens (${promptCount} in the messages, ${limit} in the completion). Please reduce the length of the messages or completion.`);
     }
     const { tokens, finishReason } = generate(config.mode, prompt, limit);
-    const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${crypto.randomUUID()}`;
-    const createdAt = Math.floor(Date.now() / 1000);
-    const usage = { prompt_tokens: promptCount, completion_tokens: tokens.length, total_tokens: promptCount + tokens.length };
-
-    if (body.stream === true) {
-      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...podHeaders });
-      response.flushHeaders();
-      const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
-      const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-        `data: ${JSON.stringify({ id, object, created: createdAt, model, choices: [{ index: 0, ...choice }], ...extra })}\n\n`;
-      const send = (text: string) => new Promise<void>((resolve) => (response.write(text) ? resolve() : response.once('drain', resolve)));
-      await sleep(config.timeToFirstTokenMs);
-      if (kind === 'chat') await send(chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
-      for (let i = 0; i < tokens.length; i++) {
-        if (response.destroyed) return;
-        if (i > 0) await sleep(Math.max(config.interTokenLatencyMs, MIN_STREAM_TOKEN_DELAY_MS));
-        await send(chunk(kind === 'chat' ? { delta: { content: tokens[i] }, finish_reason: null } : { text: tokens[i], finish_reason: null }));
-      }
-      await send(chunk(kind === 'chat' ? { delta: {}, finish_reason: finishReason } : { text: '', finish_reason: finishReason }));
-      if (body.stream_options?.include_usage) await send(`data: ${JSON.stringify({ id, object, created: createdAt, model, choices: [], usage })}\n\n`);
-      response.end('data: [DONE]\n\n');
-      return;
+    running++;
+    const isLora = loras.some((l) => l.name === model);
+    if (isLora) runningLoras.set(model, (runningLoras.get(model) ?? 0) + 1);
+    try {
+      await respond();
+    } finally {
+      running--;
+      if (isLora) runningLoras.set(model, (runningLoras.get(model) ?? 1) - 1);
     }
-    await sleep(config.timeToFirstTokenMs + config.interTokenLatencyMs * Math.max(tokens.length - 1, 0));
-    const text = tokens.join('');
-    const choice = kind === 'chat'
-      ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason }
-      : { index: 0, text, logprobs: null, finish_reason: finishReason };
-    sendJson(response, 200, { id, object: kind === 'chat' ? 'chat.completion' : 'text_completion', created: createdAt, model, choices: [choice], usage }, podHeaders);
+
+    async function respond(): Promise<void> {
+      const id = `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${crypto.randomUUID()}`;
+      const createdAt = Math.floor(Date.now() / 1000);
+      const usage = { prompt_tokens: promptCount, completion_tokens: tokens.length, total_tokens: promptCount + tokens.length };
+
+      if (body.stream === true) {
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...podHeaders });
+        response.flushHeaders();
+        const object = kind === 'chat' ? 'chat.completion.chunk' : 'text_completion';
+        const chunk = (choice: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+          `data: ${JSON.stringify({ id, object, created: createdAt, model, choices: [{ index: 0, ...choice }], ...extra })}\n\n`;
+        const send = (text: string) => new Promise<void>((resolve) => (response.write(text) ? resolve() : response.once('drain', resolve)));
+        await sleep(config.timeToFirstTokenMs);
+        if (kind === 'chat') await send(chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }));
+        for (let i = 0; i < tokens.length; i++) {
+          if (response.destroyed) return;
+          if (i > 0) await sleep(Math.max(config.interTokenLatencyMs, MIN_STREAM_TOKEN_DELAY_MS));
+          await send(chunk(kind === 'chat' ? { delta: { content: tokens[i] }, finish_reason: null } : { text: tokens[i], finish_reason: null }));
+        }
+        await send(chunk(kind === 'chat' ? { delta: {}, finish_reason: finishReason } : { text: '', finish_reason: finishReason }));
+        if (body.stream_options?.include_usage) await send(`data: ${JSON.stringify({ id, object, created: createdAt, model, choices: [], usage })}\n\n`);
+        response.end('data: [DONE]\n\n');
+        return;
+      }
+      await sleep(config.timeToFirstTokenMs + config.interTokenLatencyMs * Math.max(tokens.length - 1, 0));
+      const text = tokens.join('');
+      const choice = kind === 'chat'
+        ? { index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason }
+        : { index: 0, text, logprobs: null, finish_reason: finishReason };
+      sendJson(response, 200, { id, object: kind === 'chat' ? 'chat.completion' : 'text_completion', created: createdAt, model, choices: [choice], usage }, podHeaders);
+    }
   }
 
   return http.createServer((request, response) => {
@@ -127,6 +181,12 @@ export function createSimServer(config: SimConfig, env: NodeJS.ProcessEnv = proc
         case 'POST /v1/chat/completions': return complete(request, response, 'chat');
         case 'POST /v1/completions': return complete(request, response, 'text');
         case 'GET /v1/models': return sendJson(response, 200, models());
+        case 'POST /v1/load_lora_adapter': return loadLora(request, response, true);
+        case 'POST /v1/unload_lora_adapter': return loadLora(request, response, false);
+        case 'GET /metrics':
+          response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+          response.end(metrics());
+          return;
         case 'GET /health':
         case 'GET /ready':
           response.writeHead(200).end();
