@@ -96,3 +96,8 @@ test('events of a prerequisite lesson during a run are shown as such, not mixed 
   state = runReducer(state, { type: 'event', now: 3, event: { type: 'lesson-end', lessonId: 'setup', status: 'ok', ms: 2, failedSteps: [] } });
   t.is(state.prerequisite, undefined);
 });
+
+test('a number that starts a line inside a paragraph is prose, not a list', (t) => {
+  const plain = texts(markdownToLines('keys are written with mode\n0600. Running it again reuses them.\n\n1. first\n2. second', 80));
+  t.deepEqual(plain, ['keys are written with mode 0600. Running it again reuses them.', '', '1. first', '2. second']);
+});

@@ -76,8 +76,11 @@ export function markdownToLines(markdown: string, width: number, options: Markdo
       out.push(...headingLines(heading[2]!.trim(), heading[1]!.length, width, options));
       continue;
     }
-    const item = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/.exec(raw);
-    if (item) {
+    const item = /^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$/.exec(raw);
+    // As in CommonMark, only an ordered list starting at 1 may interrupt a paragraph
+    // ("mode\n0600. Running…" is prose, not a list).
+    const interrupts = item && (!/\d/.test(item[2]!) || paragraph.length === 0 || /^1[.)]$/.test(item[2]!));
+    if (item && interrupts) {
       flushParagraph();
       const depth = Math.min(Math.floor(item[1]!.length / 2), 3);
       const marker = /\d/.test(item[2]!) ? `${item[2]} ` : '• ';
