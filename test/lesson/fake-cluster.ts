@@ -23,9 +23,13 @@ export class FakeCluster implements ClusterClient {
   readonly objects = new Map<string, KubeObject>();
   readonly calls: string[] = [];
   private rv = 1;
-  /** Throw (as a crash would) on this mutating call number (1-based). */
+  /** Throw (as a crash would) on this mutating call number (1-based, counted since the cluster was made). */
   failOnMutation?: number;
   private mutations = 0;
+
+  get mutationCount(): number {
+    return this.mutations;
+  }
 
   async version(): Promise<string> {
     return 'v1.32.0-fake';

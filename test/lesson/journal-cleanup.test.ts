@@ -121,9 +121,11 @@ test('a crash mid-step leaves a journal that cleanup replays', async (t) => {
   const routesStep = f.lesson.steps.findIndex((s) => s.id === 'routes');
   t.is((await run({ ...f.options, toStep: routesStep })).status, 'ok');
   // The second route's apply "crashes": its journal entry was written before the call.
-  f.cluster.failOnMutation = 2;
-  const crashed = await run({ ...f.options, toStep: undefined });
+  f.cluster.failOnMutation = f.cluster.mutationCount + 2;
+  const crashed = await run({ ...f.options, toStep: routesStep + 1 });
   t.is(crashed.status, 'failed');
+  const failed = crashed.events.find((e) => e.type === 'step-end' && e.status === 'failed');
+  t.regex(failed?.type === 'step-end' ? failed.error ?? '' : '', /simulated crash during apply HTTPRoute\/mock-openai-bar-route/);
   f.cluster.failOnMutation = undefined;
   const journaled = (await LessonState.open('sni-matching', f.home)).entries.flatMap((e) => (e.type === 'object' ? [e.object.name] : []));
   t.true(journaled.includes('mock-openai-bar-route'), 'the route being applied at the crash is journaled');
