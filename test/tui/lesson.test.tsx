@@ -162,3 +162,16 @@ test('q during a run stops the run (the runner saves its progress) before the wo
   await waitForFrame(frame, () => run.stopped, 'the run to be stopped');
   t.true(run.stopped);
 });
+
+test('a run that fails before any step (e.g. no cluster) says why in the status line', async (t) => {
+  const services = fakeServices({
+    runLesson: () => ({ done: Promise.reject(new Error('the embedded cluster did not start')), stop: async () => {} }),
+  });
+  const ui = render(<App services={services} initialStack={lessonStack} />);
+  t.teardown(() => ui.unmount());
+  const frame = () => plainText(ui.lastFrame() ?? '');
+  await waitForFrame(frame, (f) => f.includes('step 3/5'), 'the lesson');
+  ui.stdin.write(keys.enter);
+  const failed = await waitForFrame(frame, (f) => f.includes('The run stopped'), 'the error');
+  t.regex(failed, /✘ The run stopped: the embedded cluster did not start/);
+});

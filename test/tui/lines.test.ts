@@ -79,6 +79,7 @@ test('the run reducer folds runner events: running, output bounded, probe result
   t.is(runReducer(state, { type: 'event', now: 1, event: { type: 'step-end', lessonId: 'setup', index: 2, status: 'ok', ms: 1 } }), state);
   const dead = runReducer(state, { type: 'run-finished', error: 'cluster unreachable' });
   t.false(dead.running);
+  t.is(dead.error, 'cluster unreachable');
   t.is(dead.steps[2]!.status, 'failed');
   t.is(dead.steps[2]!.error, 'cluster unreachable');
   state = runReducer(state, { type: 'event', now: 1500, event: { type: 'step-end', lessonId: 'sni-matching', index: 2, status: 'ok', ms: 500 } });

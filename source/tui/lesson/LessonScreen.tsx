@@ -109,6 +109,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
         running={run?.running ?? false}
         currentIndex={run?.currentIndex ?? null}
         prerequisite={run?.prerequisite}
+        runError={run?.error}
         hasProbe={Boolean(step?.probe)}
         width={width}
       />
@@ -123,10 +124,11 @@ function StatusLine(props: {
   running: boolean;
   currentIndex: number | null;
   prerequisite?: LessonRunState['prerequisite'];
+  runError?: string;
   hasProbe: boolean;
   width: number;
 }) {
-  const { run, index, running, currentIndex, prerequisite, hasProbe, width } = props;
+  const { run, index, running, currentIndex, prerequisite, runError, hasProbe, width } = props;
   const now = useNow(running);
   const fit = (text: string) => (text.length > width - 3 ? `${text.slice(0, width - 4)}…` : text);
   if (running && prerequisite) {
@@ -144,6 +146,7 @@ function StatusLine(props: {
   if (run?.status === 'ok') line = [{ text: `✔ Step ${index + 1} done${run.ms !== undefined ? ` in ${formatElapsed(run.ms)}` : ''}`, role: 'ok' }];
   else if (run?.status === 'failed') line = [{ text: `✘ Step ${index + 1} failed${run.error ? `: ${run.error}` : ''}`, role: 'fail' }];
   else if (run?.status === 'skipped') line = [{ text: `– Step ${index + 1} skipped`, role: 'dim' }];
+  else if (runError) line = [{ text: `✘ The run stopped: ${runError}`, role: 'fail' }];
   else line = [{ text: '⏎ runs this step', role: 'dim' }];
   if (hasProbe) line.push({ text: '   p opens the probe playground', role: 'dim' });
   return <StyledLine line={truncateLine(line, width)} />;

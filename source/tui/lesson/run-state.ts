@@ -29,6 +29,8 @@ export interface LessonRunState {
   outcome?: 'ok' | 'failed' | 'interrupted';
   /** Steps that ended during the last run, in order (for auto-advance). */
   lastEnded?: { index: number; status: StepStatus };
+  /** Why the last run stopped, when it failed outside any step (e.g. the cluster could not start). */
+  error?: string;
   /** A prerequisite lesson the runner is running first (its events carry its own lessonId). */
   prerequisite?: { lessonId: string; title: string; step?: string; index?: number };
 }
@@ -56,11 +58,18 @@ function updateStep(state: LessonRunState, index: number, change: (step: StepRun
 export type RunAction = { type: 'event'; event: RunnerEvent; now: number } | { type: 'run-requested' } | { type: 'run-finished'; error?: string };
 
 export function runReducer(state: LessonRunState, action: RunAction): LessonRunState {
-  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined };
+  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined, error: undefined };
   if (action.type === 'run-finished') {
     if (!state.running) return state;
     const current = state.currentIndex;
-    let next: LessonRunState = { ...state, running: false, currentIndex: null, prerequisite: undefined, outcome: state.outcome ?? (action.error ? 'failed' : 'interrupted') };
+    let next: LessonRunState = {
+      ...state,
+      running: false,
+      currentIndex: null,
+      prerequisite: undefined,
+      error: action.error,
+      outcome: state.outcome ?? (action.error ? 'failed' : 'interrupted'),
+    };
     // A run that ended without step-end leaves no step spinning forever.
     if (current !== null && state.steps[current]?.status === 'running') {
       next = updateStep(next, current, (s) => ({ ...s, status: 'failed', startedAt: undefined, error: s.error ?? action.error ?? 'the run stopped' }));
