@@ -254,6 +254,7 @@ function summary(runs) {
     bestRps: Math.max(...finite(runs.map((r) => r.rps))),
     bestP99: Math.min(...finite(runs.map((r) => r.p99))),
     cpuMsPerK: median(runs.map((r) => r.cpuMsPerK)),
+    bestCpuMsPerK: Math.min(...finite(runs.map((r) => r.cpuMsPerK))),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     socketErrors: runs.map((r) => r.socketErrors).filter(Boolean).join('; '),
   };
@@ -396,6 +397,6 @@ console.log('CPU time per request (the proxy process only; least sensitive to ot
 console.log(`  baseline / gateway: keep-alive ${ratio(b.keepAlive.cpuMsPerK, g.keepAlive.cpuMsPerK).toFixed(2)}x, new connections ${ratio(b.handshakes.cpuMsPerK, g.handshakes.cpuMsPerK).toFixed(2)}x  (>= 1 means the gateway needs no more CPU than the baseline)`);
 if (by.nginx) console.log(`  nginx / baseline:   keep-alive ${ratio(by.nginx.keepAlive.cpuMsPerK, b.keepAlive.cpuMsPerK).toFixed(2)}x, new connections ${ratio(by.nginx.handshakes.cpuMsPerK, b.handshakes.cpuMsPerK).toFixed(2)}x`);
 console.log('ratios from each target\'s best round (a busy machine only takes away):');
-console.log(`  gateway / baseline: keep-alive req/s ${ratio(g.keepAlive.bestRps, b.keepAlive.bestRps).toFixed(2)}x, handshakes/s ${ratio(g.handshakes.bestRps, b.handshakes.bestRps).toFixed(2)}x, p99 ${ratio(g.keepAlive.bestP99, b.keepAlive.bestP99).toFixed(2)}x`);
+console.log(`  gateway / baseline: keep-alive req/s ${ratio(g.keepAlive.bestRps, b.keepAlive.bestRps).toFixed(2)}x, handshakes/s ${ratio(g.handshakes.bestRps, b.handshakes.bestRps).toFixed(2)}x, p99 ${ratio(g.keepAlive.bestP99, b.keepAlive.bestP99).toFixed(2)}x, CPU per request (baseline/gateway) keep-alive ${ratio(b.keepAlive.bestCpuMsPerK, g.keepAlive.bestCpuMsPerK).toFixed(2)}x, new connections ${ratio(b.handshakes.bestCpuMsPerK, g.handshakes.bestCpuMsPerK).toFixed(2)}x`);
 if (by.nginx) console.log(`  baseline / nginx:   keep-alive req/s ${ratio(b.keepAlive.bestRps, by.nginx.keepAlive.bestRps).toFixed(2)}x, handshakes/s ${ratio(b.handshakes.bestRps, by.nginx.handshakes.bestRps).toFixed(2)}x`);
 console.log(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs${os.loadavg()[0] > os.cpus().length ? ' — the machine was busy with other work; treat absolute figures with care, ratios less so' : ''}`);
