@@ -69,6 +69,26 @@ function readKubeconfig(file: string): { apiUrl: string; token: string; caPem: s
   return { apiUrl: server, token, caPem: Buffer.from(ca, 'base64').toString('utf8') };
 }
 
+/** When `cluster down` itself fails (a broken build), the test still must not leave its cluster running. */
+function stopByPid(home: string): void {
+  try {
+    const { pid } = JSON.parse(fs.readFileSync(path.join(home, 'cluster', 'runtime.json'), 'utf8')) as { pid: number };
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // no runtime.json or the process is gone: nothing to stop
+  }
+}
+
 /** Starts a cluster in a fresh temp home. Call `stop()` in `test.after.always`. */
 export async function startTestCluster(options: { home?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestCluster> {
   if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} does not exist: build first (npx tsc -p tsconfig.json)`);
@@ -97,7 +117,8 @@ export async function startTestCluster(options: { home?: string; env?: NodeJS.Pr
     async stop() {
       if (stopped) return;
       stopped = true;
-      await cli(['cluster', 'down']);
+      const down = await cli(['cluster', 'down']);
+      if (down.code !== 0) stopByPid(home);
       if (!options.home) fs.rmSync(home, { recursive: true, force: true });
     },
   };
