@@ -1,6 +1,8 @@
 // The Gateway API echo server workload: its JSON over HTTP, and TLS details over HTTPS.
 import test from 'ava';
 import tls from 'node:tls';
+import http2 from 'node:http2';
+import { once } from 'node:events';
 import { Agent, request } from 'undici';
 import { freePort, startWorkload, type RunningWorkload } from './spawn-workload.js';
 import { makeFixtures, type Fixtures } from './tls-fixtures.js';
@@ -10,17 +12,19 @@ let echo: RunningWorkload;
 let fixtures: Fixtures;
 let httpPort: number;
 let httpsPort: number;
+let h2cPort: number;
 
 test.before(async () => {
   fixtures = makeFixtures(['echo.example.com']);
   httpPort = await freePort(host);
   httpsPort = await freePort(host);
+  h2cPort = await freePort(host);
   echo = await startWorkload('echo-basic', [], {
-    AGW_POD_IP: host, HTTP_PORT: String(httpPort), HTTPS_PORT: String(httpsPort),
+    AGW_POD_IP: host, HTTP_PORT: String(httpPort), HTTPS_PORT: String(httpsPort), H2C_PORT: String(h2cPort),
     TLS_SERVER_CERT: fixtures.files['echo.example.com.crt']!, TLS_SERVER_PRIVKEY: fixtures.files['echo.example.com.key']!,
     TLS_CLIENT_CACERTS: fixtures.files['ca.crt']!,
     POD_NAME: 'echo-pod', NAMESPACE: 'lab', SERVICE_NAME: 'echo-svc',
-  }, 2);
+  }, 3);
 });
 test.after.always(async () => {
   await echo?.stop();
@@ -60,6 +64,19 @@ test('HTTPS: tls details (version, serverName, negotiatedProtocol, cipherSuite) 
   t.is(body.tls.peerCertificates.length, 1);
   t.is(body.tls.peerCertificates[0].replace(/\s/g, ''), fixtures.client.certPem.replace(/\s/g, ''));
   t.is(body.sni, 'echo.example.com', 'the /backendTLS path reports the SNI');
+});
+
+test('h2c: HTTP/2 with prior knowledge on H2C_PORT reports proto HTTP/2.0', async (t) => {
+  const session = http2.connect(`http://${host}:${h2cPort}`);
+  t.teardown(() => session.close());
+  const stream = session.request({ ':path': '/h2c', ':authority': 'grpc.example.com' });
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString()));
+  await once(stream, 'end');
+  const body = JSON.parse(text);
+  t.is(body.proto, 'HTTP/2.0');
+  t.is(body.host, 'grpc.example.com');
+  t.is(body.path, '/h2c');
 });
 
 test('HTTPS: a client certificate from another CA is refused, none is allowed (VerifyClientCertIfGiven)', async (t) => {

@@ -1,11 +1,12 @@
 // `workload echo-basic`: the Gateway API conformance echo server
 // (sigs.k8s.io/gateway-api/conformance/echo-basic), configured by env as the
-// image is: HTTP_PORT (3000); HTTPS_PORT (8443) when TLS_SERVER_CERT and
+// image is: HTTP_PORT (3000); H2C_PORT (3001, HTTP/2 with prior knowledge);
+// HTTPS_PORT (8443) when TLS_SERVER_CERT and
 // TLS_SERVER_PRIVKEY name PEM files; TLS_CLIENT_CACERTS verifies client
 // certificates when given; NAMESPACE, INGRESS_NAME, SERVICE_NAME, POD_NAME
 // fill the context. Answers with its RequestAssertions JSON, `tls` included
 // on HTTPS. /health → OK; /status/NNN → that status; ?delay=1s waits.
-// Not emulated: the h2c port (H2C_PORT), websockets and the gRPC mode.
+// Not emulated: the h2c Upgrade from HTTP/1.1, websockets and the gRPC mode.
 import fs from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -88,6 +89,15 @@ export async function main(argv: string[]): Promise<number> {
   const httpServer = http.createServer(onRequest);
   servers.push(httpServer);
   await listenOn(httpServer, Number(env.HTTP_PORT || 3000), 'echo-basic (http)');
+  const h2cServer = http2.createServer(onRequest);
+  try {
+    await listenOn(h2cServer, Number(env.H2C_PORT || 3001), 'echo-basic (h2c)');
+    servers.push(h2cServer as unknown as http.Server);
+  } catch (error) {
+    // Manifests rarely declare the h2c port, so where pods share 127.0.0.1 it can be taken by another
+    // pod; the real server would exit, we serve on without it and say so.
+    console.log(`${(error as Error).message}; serving without h2c`);
+  }
   const certFile = env.TLS_SERVER_CERT;
   const keyFile = env.TLS_SERVER_PRIVKEY;
   if (certFile && keyFile) {
