@@ -208,11 +208,11 @@ export const tlsFailureModes: FailureMode[] = [
     explain: (r) => {
       const stage = !r.connect
         ? 'before the TCP connection was established: the address does not answer (wrong IP, or packets dropped)'
-        : r.tls && r.tls.peerChain.length === 0 && r.request.url.startsWith('https:') && r.timings.tlsMs === undefined
-          ? `after the TCP connection: the server never answered the ClientHello (SNI ${sniOf(r) ?? 'none'}); it may not speak TLS on this port, or it waits for something else`
-          : r.clientHello && r.timings.tlsMs === undefined
-            ? `after the TCP connection: the server never answered the ClientHello (SNI ${sniOf(r) ?? 'none'}); it may not speak TLS on this port`
-            : 'waiting for the HTTP answer: the gateway or its backend is slow or stuck';
+        : r.request.url.startsWith('https:') && r.timings.tlsMs === undefined
+          ? serverSpoke(r)
+            ? `during the TLS handshake: the server answered the ClientHello (SNI ${sniOf(r) ?? 'none'}) and then went quiet`
+            : `after the TCP connection: the server never answered the ClientHello (SNI ${sniOf(r) ?? 'none'}); it may not speak TLS on this port, or it waits for something else`
+          : 'waiting for the HTTP answer: the gateway or its backend is slow or stuck';
       return { cause: `no answer within --max-time ${r.request.maxTimeMs ?? DEFAULT_MAX_TIME_MS} ms, ${stage} (curl exit 28)`, fix: 'check the address and port, and the gateway and backend logs; raise --max-time if the backend is just slow' };
     },
   },

@@ -325,15 +325,17 @@ test('a refused port: exit 7 like curl', async (t) => {
 
 test('a server that never answers the ClientHello: --max-time bounds the probe (exit 28 like curl)', async (t) => {
   const started = performance.now();
-  const { result, curl } = await both(['--max-time', '0.5', '--resolve', world.silent.resolve(FOO), world.silent.url(FOO)]);
+  const { result, curl } = await both(['--max-time', '1', '--resolve', world.silent.resolve(FOO), world.silent.url(FOO)]);
   const elapsed = performance.now() - started;
   t.is(result.outcome, 'timeout');
   t.is(result.curlExitCode, 28);
-  t.true(result.timings.totalMs >= 450 && result.timings.totalMs < 1500, `${result.timings.totalMs} ms`);
-  t.deepEqual(result.records.map((r) => r.what), ['ClientHello']);
+  t.true(result.timings.totalMs >= 950 && result.timings.totalMs < 2500, `${result.timings.totalMs} ms`);
+  // Nothing ever came back; on a starved machine the deadline may even beat our own ClientHello.
+  t.deepEqual(result.records.filter((r) => r.direction === 'in'), []);
+  t.true(result.records.every((r) => r.what === 'ClientHello'));
   t.is(explain(result)?.id, 'timeout');
-  t.regex(explain(result)?.cause ?? '', /never answered the ClientHello/);
-  t.true(elapsed < 5000);
+  t.regex(explain(result)?.cause ?? '', result.connect ? /never answered the ClientHello/ : /before the TCP connection/);
+  t.true(elapsed < 6000);
   t.is(curl.exitCode, 28, curl.stderr);
 });
 
