@@ -99,7 +99,7 @@ export async function startTestCluster(options: { home?: string; env?: NodeJS.Pr
   const cli = (args: string[], input?: string) => run(process.execPath, [cliPath, ...args], { env, input, timeoutMs: 120_000 });
   const up = await cli(['cluster', 'up', '--timeout', '90']);
   if (up.code !== 0) {
-    await cli(['cluster', 'down']);
+    if ((await cli(['cluster', 'down'])).code !== 0) stopByPid(home);
     const log = fs.existsSync(path.join(home, 'cluster', 'cluster.log')) ? fs.readFileSync(path.join(home, 'cluster', 'cluster.log'), 'utf8') : '';
     if (!options.home) fs.rmSync(home, { recursive: true, force: true });
     throw new Error(`cluster up failed (${up.code}):\n${up.stdout}\n${up.stderr}\ncluster.log:\n${log.slice(-4000)}`);
