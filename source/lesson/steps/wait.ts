@@ -44,7 +44,13 @@ function describeConditions(object: KubeObject | undefined, type: string): strin
   if (!object) return 'not found yet';
   const found = conditionsOf(object).filter((c) => c.type === type);
   if (!found.length) return `no ${type} condition yet`;
-  return found.map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`).join(', ');
+  const generation = (object.metadata as { generation?: number }).generation;
+  return found
+    .map((c) => {
+      const stale = generation !== undefined && c.observedGeneration !== undefined && c.observedGeneration < generation;
+      return `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${stale ? ` for generation ${c.observedGeneration}, not yet ${generation}` : ''}`;
+    })
+    .join(', ');
 }
 
 export async function runWait(ctx: StepContext): Promise<StepResult> {
