@@ -66,8 +66,12 @@ export interface Store {
   update(key: ResourceKey, object: KubeObject): KubeObject;
   /** Replaces only `status`. */
   updateStatus(key: ResourceKey, object: KubeObject): KubeObject;
-  /** Deletes and garbage-collects dependents (ownerReferences). Returns the deleted object or undefined when absent. */
-  delete(key: ResourceKey, namespace: string | undefined, name: string): KubeObject | undefined;
+  /**
+   * Deletes and garbage-collects dependents (ownerReferences; Background by default, Foreground deletes them first,
+   * Orphan releases them). An object with finalizers is only marked (deletionTimestamp) until they are removed.
+   * Returns the deleted (or marked) object, or undefined when absent.
+   */
+  delete(key: ResourceKey, namespace: string | undefined, name: string, options?: { propagationPolicy?: 'Background' | 'Foreground' | 'Orphan' }): KubeObject | undefined;
   /** Events strictly after `sinceResourceVersion` (or from now when absent). Returns an unsubscribe function. */
   watch(key: ResourceKey, listener: (event: WatchEvent) => void, options?: ListOptions & { sinceResourceVersion?: string }): () => void;
 }
