@@ -1,18 +1,19 @@
 // The root: providers, the screen stack and quitting. Screens are thin views;
 // state lives in hooks and reducers (navigation, lesson session, playground).
-import React, { useCallback, useMemo, useReducer, useState } from 'react';
+import React, { lazy, Suspense, useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
-import { ThemeProvider } from '@inkjs/ui';
 import type { WorkshopServices } from '../model.js';
 import { ServicesProvider } from './services-context.js';
 import { UiOptionsProvider } from './ui-options.js';
-import { uiTheme } from './ui-theme.js';
 import { navigationReducer, type Screen } from './navigation.js';
 import { useLessonSession } from '../lesson/use-lesson-session.js';
 import { HomeScreen } from '../home/HomeScreen.js';
-import { LessonScreen } from '../lesson/LessonScreen.js';
-import { PlaygroundScreen } from '../playground/PlaygroundScreen.js';
 import { HelpScreen } from '../help/HelpScreen.js';
+
+// Screens with @inkjs/ui inputs load after the first frame (see ThemedScreens.tsx).
+const loadThemedScreens = () => import('./ThemedScreens.js');
+const LessonScreen = lazy(() => loadThemedScreens().then((m) => ({ default: m.ThemedLessonScreen })));
+const PlaygroundScreen = lazy(() => loadThemedScreens().then((m) => ({ default: m.ThemedPlaygroundScreen })));
 import { useTerminalSize } from '../common/use-terminal-size.js';
 
 export interface AppProps {
@@ -32,14 +33,13 @@ export interface Navigator {
 }
 
 export function App({ services, presenter = false, color = true, initialStack }: AppProps) {
-  const theme = useMemo(() => uiTheme(color), [color]);
   const options = useMemo(() => ({ presenter, color }), [presenter, color]);
+  // Once the first frame is out, fetch the lazily loaded screens so opening a lesson is instant.
+  useEffect(() => void loadThemedScreens(), []);
   return (
     <UiOptionsProvider value={options}>
       <ServicesProvider value={services}>
-        <ThemeProvider theme={theme}>
-          <Router services={services} initialStack={initialStack ?? [{ name: 'home' }]} />
-        </ThemeProvider>
+        <Router services={services} initialStack={initialStack ?? [{ name: 'home' }]} />
       </ServicesProvider>
     </UiOptionsProvider>
   );
@@ -83,10 +83,12 @@ function Router({ services, initialStack }: { services: WorkshopServices; initia
   return (
     <Box flexDirection="column" width={size.columns} height={height}>
       {screen.name === 'home' && <HomeScreen nav={nav} size={{ ...size, rows: height }} lastLessonId={session.lesson?.id} />}
-      {screen.name === 'lesson' && <LessonScreen nav={nav} lessonId={screen.lessonId} session={session} size={{ ...size, rows: height }} />}
-      {screen.name === 'playground' && (
-        <PlaygroundScreen nav={nav} lessonId={screen.lessonId} stepIndex={screen.stepIndex} session={session} size={{ ...size, rows: height }} />
-      )}
+      <Suspense fallback={<Text>Loading…</Text>}>
+        {screen.name === 'lesson' && <LessonScreen nav={nav} lessonId={screen.lessonId} session={session} size={{ ...size, rows: height }} />}
+        {screen.name === 'playground' && (
+          <PlaygroundScreen nav={nav} lessonId={screen.lessonId} stepIndex={screen.stepIndex} session={session} size={{ ...size, rows: height }} />
+        )}
+      </Suspense>
       {screen.name === 'help' && <HelpScreen nav={nav} from={previous?.name ?? 'home'} size={{ ...size, rows: height }} />}
     </Box>
   );

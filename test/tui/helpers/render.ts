@@ -69,7 +69,7 @@ export function renderSized(tree: ReactElement, columns: number, rows: number): 
 }
 
 /** Poll the latest frame until `check` holds; bounded in time, with the frame in the error. */
-export async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean, what: string, timeoutMs = 3000): Promise<string> {
+export async function waitForFrame(lastFrame: () => string | undefined, check: (frame: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = lastFrame() ?? '';
