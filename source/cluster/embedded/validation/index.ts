@@ -1,8 +1,9 @@
 // Validation of built-in kinds "like a real API server": ObjectMeta rules,
-// the kind's schema (Gateway API CRD schemas and Kubernetes OpenAPI compiled
-// in @kubernetes-models; compact schemas for the vendor kinds), unknown
-// fields under fieldValidation=Strict, and the hand-written rules of
-// kube-apiserver for core kinds.
+// the kind's schema (Gateway API CRD schemas and Kubernetes OpenAPI,
+// generated from @kubernetes-models at development time into
+// schemas.generated.ts and parsed on first use; compact schemas for the
+// vendor kinds), unknown fields under fieldValidation=Strict, and the
+// hand-written rules of kube-apiserver for core kinds.
 //
 // `validate` returns causes; `rejection` (causes.ts) turns them into the
 // ApiError a request fails with: unknown fields → 400 "strict decoding

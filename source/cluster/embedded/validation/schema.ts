@@ -47,18 +47,39 @@ export interface SchemaCheckOptions {
   /** Check types and values; false checks only unknown fields. */
   values?: boolean;
   definitions?: Definitions;
+  /**
+   * Report as the compiled @kubernetes-models validators did (the generated
+   * model schemas come from them, and their wording is what learners and
+   * tests already see): fields in schema order, map keys that look like field
+   * names joined with a dot (`data.key`, `data[tls.crt]`), and an enum
+   * checked even when the type is wrong.
+   */
+  modelCompat?: boolean;
 }
 
 // Schemas nest at most as deep as the objects they describe; this bounds
 // recursive definitions (JSONSchemaProps) against hostile input.
 const MAX_DEPTH = 64;
 
+// A $ref with sibling keywords (`nullable`, bounds of the field using the
+// definition) is the definition with those keywords added; merged once per schema node.
+const merged = new WeakMap<Schema, Schema>();
+
 function resolve(schema: Schema, definitions: Definitions | undefined): Schema {
   let current = schema;
   for (let hops = 0; current.$ref && hops < 16; hops++) {
     const target = definitions?.[current.$ref];
     if (!target) return {};
-    current = target;
+    const known = merged.get(current);
+    if (known) return known;
+    const { $ref: _ref, ...siblings } = current;
+    if (Object.keys(siblings).length === 0) {
+      current = target;
+      continue;
+    }
+    const resolved = { ...resolve(target, definitions), ...siblings };
+    merged.set(current, resolved);
+    return resolved;
   }
   return current;
 }
@@ -101,6 +122,22 @@ function compile(pattern: string): RegExp | null {
   return patternCache.get(pattern) ?? null;
 }
 
+// Formats of string values the model schemas use. `byte` is left to the
+// kind rules (which name the offending input byte); unknown formats pass.
+const QUANTITY = /^[+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+)(?:[KMGTPE]i|[YZEPTGMkhdcmunpfazy]|da|[eE][+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+))?$/;
+const DATE_TIME = /^(\d\d\d\d)-(\d\d)-(\d\d)[t\s](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i;
+
+function stringFormatValid(format: string, value: string): boolean {
+  if (format === 'quantity') return QUANTITY.test(value);
+  if (format === 'date-time') {
+    const m = DATE_TIME.exec(value);
+    if (!m) return false;
+    const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number];
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 60;
+  }
+  return true;
+}
+
 /** Checks `value` against `schema`; causes carry kube's field paths and wording. */
 export function checkSchema(value: unknown, schema: Schema, path: FieldPath, options: SchemaCheckOptions): StatusCause[] {
   const causes: StatusCause[] = [];
@@ -116,6 +153,7 @@ function walk(value: unknown, raw: Schema, path: FieldPath, options: SchemaCheck
     if (values && !schema.nullable && schema.type && !schema['x-kubernetes-preserve-unknown-fields']) {
       causes.push(invalid(path, 'null', `${path} in body must be of type ${schema.type}: "null"`));
     }
+    if (values && options.modelCompat && schema.enum && !schema.enum.includes(null)) causes.push(notSupported(path, null, schema.enum));
     return;
   }
   if (schema['x-kubernetes-int-or-string']) {
@@ -126,14 +164,32 @@ function walk(value: unknown, raw: Schema, path: FieldPath, options: SchemaCheck
   }
   if (schema.type && !typeMatches(schema.type, value)) {
     if (values) causes.push(invalid(path, typeOf(value), `${path} in body must be of type ${schema.type}: "${typeOf(value)}"`));
+    if (values && options.modelCompat && schema.enum && !schema.enum.some((allowed) => allowed === value)) causes.push(notSupported(path, value, schema.enum));
     return;
   }
-  if (values) checkValue(value, schema, path, causes);
+  if (values) checkValue(value, schema, path, causes, options.modelCompat === true);
   if (isPlainObject(value)) walkObject(value, schema, path, options, causes, depth);
   else if (Array.isArray(value) && schema.items) {
     value.forEach((item, i) => walk(item, schema.items as Schema, path.index(i), options, causes, depth + 1));
   }
   for (const sub of schema.allOf ?? []) walk(value, sub, path, { ...options, strict: false }, causes, depth + 1);
+  if (values && schema.oneOf) {
+    // IntOrString, Quantity: valid when a branch accepts the value; otherwise every branch says why.
+    const branches = schema.oneOf.map((sub) => {
+      const found: StatusCause[] = [];
+      walk(value, sub, path, { ...options, strict: false }, found, depth + 1);
+      return found;
+    });
+    if (!branches.some((found) => found.length === 0)) causes.push(...branches.flat());
+  }
+}
+
+const FIELD_LIKE = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
+
+/** The object's keys, those the schema declares first in the schema's order. */
+function inSchemaOrder(value: Record<string, unknown>, schema: Schema): string[] {
+  const declared = Object.keys(schema.properties ?? {}).filter((name) => Object.hasOwn(value, name));
+  return [...declared, ...Object.keys(value).filter((name) => !propertyOf(schema, name))];
 }
 
 function walkObject(value: Record<string, unknown>, schema: Schema, path: FieldPath, options: SchemaCheckOptions, causes: StatusCause[], depth: number): void {
@@ -145,13 +201,15 @@ function walkObject(value: Record<string, unknown>, schema: Schema, path: FieldP
   }
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
   const embedded = schema['x-kubernetes-embedded-resource'] === true;
-  for (const [name, child] of Object.entries(value)) {
+  for (const name of options.modelCompat ? inSchemaOrder(value, schema) : Object.keys(value)) {
+    const child = value[name];
     if (child === undefined) continue;
     const property = propertyOf(schema, name);
     if (property) {
       walk(child, property, path.child(name), options, causes, depth + 1);
     } else if (isPlainObject(schema.additionalProperties)) {
-      walk(child, schema.additionalProperties, path.key(name), options, causes, depth + 1);
+      const keyPath = options.modelCompat && FIELD_LIKE.test(name) ? path.child(name) : path.key(name);
+      walk(child, schema.additionalProperties, keyPath, options, causes, depth + 1);
     } else if (embedded && (name === 'apiVersion' || name === 'kind' || name === 'metadata')) {
       continue;
     } else if (!preserve && schema.additionalProperties !== true && options.strict && (schema.properties || schema.type === 'object')) {
@@ -160,7 +218,7 @@ function walkObject(value: Record<string, unknown>, schema: Schema, path: FieldP
   }
 }
 
-function checkValue(value: unknown, schema: Schema, path: FieldPath, causes: StatusCause[]): void {
+function checkValue(value: unknown, schema: Schema, path: FieldPath, causes: StatusCause[], modelCompat: boolean): void {
   if (schema.enum && !schema.enum.some((allowed) => allowed === value)) {
     causes.push(notSupported(path, value, schema.enum));
   }
@@ -173,6 +231,9 @@ function checkValue(value: unknown, schema: Schema, path: FieldPath, causes: Sta
       const re = compile(schema.pattern);
       if (re && !re.test(value)) causes.push(invalid(path, value, `${path} in body should match '${schema.pattern}'`));
     }
+    if (schema.format && !stringFormatValid(schema.format, value)) {
+      causes.push(invalid(path, value, `${path} in body must be of type ${schema.format}: ${JSON.stringify(value)}`));
+    }
   }
   if (typeof value === 'number') {
     if (schema.maximum !== undefined && (schema.exclusiveMaximum ? value >= schema.maximum : value > schema.maximum)) {
@@ -182,7 +243,7 @@ function checkValue(value: unknown, schema: Schema, path: FieldPath, causes: Sta
       causes.push(invalid(path, value, `${path} in body should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}`));
     }
     if (schema.format === 'int32' && (value > 2147483647 || value < -2147483648)) {
-      causes.push(invalid(path, value, `${path} in body must be of type int32: "${value}"`));
+      causes.push(invalid(path, value, `${path} in body must be of type int32: ${modelCompat ? value : `"${value}"`}`));
     }
   }
   if (Array.isArray(value)) {
