@@ -137,7 +137,9 @@ console.log(`  ratio probe/curl     ${(median(ours) / median(theirs)).toFixed(2)
 console.log(`  probe minus node startup: ${fmt(median(ours) - median(nodeBaseline))}`);
 if (oursCpu.length) {
   console.log(`  CPU time (user+sys, GNU time, 10 ms resolution): probe ${fmt(median(oursCpu))}, curl ${fmt(median(theirsCpu))}, node -e '' ${fmt(median(nodeCpu))}`);
-  console.log(`  CPU ratio probe/curl ${(median(oursCpu) / Math.max(median(theirsCpu), 1)).toFixed(1)}x`);
+  console.log(median(theirsCpu) >= 10
+    ? `  CPU ratio probe/curl ${(median(oursCpu) / median(theirsCpu)).toFixed(1)}x`
+    : `  CPU ratio probe/curl: curl used under 10 ms, below GNU time's resolution (no ratio)`);
 }
 console.log('');
 

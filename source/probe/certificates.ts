@@ -17,9 +17,9 @@ export function summarizeDer(der: Buffer): CertificateSummary | undefined {
 }
 
 /** The chain node's TLSSocket reports, leaf first, stopping at a self-issued certificate. */
-export function chainFromSocket(socket: tls.TLSSocket): Buffer[] {
+export function chainFromSocket(socket: tls.TLSSocket, peer?: tls.DetailedPeerCertificate): Buffer[] {
   const chain: Buffer[] = [];
-  let certificate = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
+  let certificate = peer ?? (socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined);
   const seen = new Set<string>();
   for (let depth = 0; certificate?.raw && depth < 10; depth++) {
     if (seen.has(certificate.fingerprint256)) break;
@@ -35,8 +35,8 @@ export function chainFromSocket(socket: tls.TLSSocket): Buffer[] {
  * The peer's leaf in tls.checkServerIdentity's shape. On a resumed session node
  * reports no peer certificate; the leaf from the original handshake stands in.
  */
-function peerForIdentityCheck(socket: tls.TLSSocket, resumedLeafDer?: Buffer): tls.PeerCertificate | undefined {
-  const peer = socket.getPeerCertificate();
+function peerForIdentityCheck(socket: tls.TLSSocket, resumedLeafDer?: Buffer, known?: tls.PeerCertificate): tls.PeerCertificate | undefined {
+  const peer = known ?? socket.getPeerCertificate();
   if (peer && Object.keys(peer).length > 0) return peer;
   return resumedLeafDer ? new crypto.X509Certificate(resumedLeafDer).toLegacyObject() : undefined;
 }
@@ -68,11 +68,11 @@ export function verifyReason(code: string): string {
  * (OpenSSL's result, via node) and the leaf against `name` (RFC 6125 rules,
  * via tls.checkServerIdentity).
  */
-export function verifyPeer(socket: tls.TLSSocket, name: string, leaf?: CertificateSummary, resumedLeafDer?: Buffer): Verification {
+export function verifyPeer(socket: tls.TLSSocket, name: string, leaf?: CertificateSummary, resumedLeafDer?: Buffer, peer?: tls.PeerCertificate): Verification {
   const rawError = socket.authorizationError as unknown;
   const errorCode = rawError instanceof Error ? ((rawError as NodeJS.ErrnoException).code ?? rawError.message) : (rawError as string | undefined);
-  const peer = peerForIdentityCheck(socket, resumedLeafDer);
-  const identityError = peer ? tls.checkServerIdentity(name, peer) : new Error('the server sent no certificate');
+  const identity = peerForIdentityCheck(socket, resumedLeafDer, peer);
+  const identityError = identity ? tls.checkServerIdentity(name, identity) : new Error('the server sent no certificate');
   const expired = errorCode === 'CERT_HAS_EXPIRED' || (leaf ? Date.parse(leaf.notAfter) < Date.now() : false);
   const verification: Verification = {
     trusted: socket.authorized,

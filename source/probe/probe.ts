@@ -143,10 +143,13 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
       });
       tlsSocket = socket;
       socket.on('keylog', (line) => addKeylogLine(secrets, line));
-      socket.on('session', (ticket: Buffer) => {
-        const chain = chainFromSocket(socket);
-        options.onSession?.({ ticket, serverName: sni, peerChain: chain.length ? chain : (options.session?.peerChain ?? []) });
-      });
+      const onSession = options.onSession;
+      if (onSession) {
+        socket.on('session', (ticket: Buffer) => {
+          const chain = chainFromSocket(socket);
+          onSession({ ticket, serverName: sni, peerChain: chain.length ? chain : (options.session?.peerChain ?? []) });
+        });
+      }
       socket.on('error', (error) => {
         socketError ??= error;
       });
@@ -239,7 +242,8 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
 /** Version, cipher, ALPN, chain and verification of a completed handshake. */
 function handshakeFacts(socket: tls.TLSSocket, name: string, session: ProbeSession | undefined): NonNullable<ProbeResult['tls']> {
   const resumed = socket.isSessionReused();
-  let chain = chainFromSocket(socket);
+  const peer = socket.getPeerCertificate(true);
+  let chain = chainFromSocket(socket, peer);
   if (chain.length === 0 && resumed && session) chain = session.peerChain;
   const peerChain = chain.map(summarizeDer).filter((c): c is CertificateSummary => Boolean(c));
   const cipher = socket.getCipher();
@@ -250,7 +254,7 @@ function handshakeFacts(socket: tls.TLSSocket, name: string, session: ProbeSessi
     resumed,
     helloRetryRequest: false,
     peerChain,
-    verification: verifyPeer(socket, name, peerChain[0], resumed ? chain[0] : undefined),
+    verification: verifyPeer(socket, name, peerChain[0], resumed ? chain[0] : undefined, peer),
     clientCertificate: { requested: false, sent: false },
   };
 }
