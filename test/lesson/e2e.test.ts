@@ -41,6 +41,16 @@ async function kubectlGet(args: string[]): Promise<string> {
   return r.code === 0 ? r.stdout.trim() : `(error ${r.code}: ${r.stderr.trim()})`;
 }
 
+/**
+ * A listener change rolls the proxy Deployment to a new pod after the lesson's
+ * probes already passed on the old one (which hot-reloads); single probes
+ * without the runner's settling wait for that rollout to finish first.
+ */
+async function proxyRolledOut(t: { is(a: unknown, b: unknown, m?: string): void }): Promise<void> {
+  const r = await cluster.kubectl(['rollout', 'status', 'deployment/agentgateway-proxy', '-n', NS, '--timeout=60s']);
+  t.is(r.code, 0, `proxy rollout: ${r.stdout}${r.stderr}`);
+}
+
 const workDir = () => path.join(cluster.home, 'work', 'sni-matching');
 
 test.serial('run setup --json: the first chat completion through the gateway is observed', async (t) => {
@@ -93,13 +103,20 @@ test.serial('the curl commands the lesson shows give the same results typed by h
     (e): e is Extract<RunnerEvent, { type: 'command' }> => e.type === 'command' && e.tool === 'curl',
   );
   t.is(curls.length, 3);
+  await proxyRolledOut(t);
   const exits = [];
-  for (const c of curls) exits.push((await run('bash', ['-c', `${c.command} -s -o /dev/null`], { timeoutMs: 30_000 })).code);
-  t.deepEqual(exits, [0, 0, 35], 'real curl: foo and bar verified with --cacert, baz fails with exit 35');
+  const errors: string[] = [];
+  for (const c of curls) {
+    const r = await run('bash', ['-c', `${c.command} -sS -o /dev/null`], { timeoutMs: 30_000 });
+    exits.push(r.code);
+    errors.push(r.stderr.trim());
+  }
+  t.deepEqual(exits, [0, 0, 35], `real curl: foo and bar verified with --cacert, baz fails with exit 35\n${errors.join('\n')}`);
 });
 
 test.serial('playground: the baz probe with SNI foo completes the handshake with the foo certificate', async (t) => {
   const { runProbeStep } = await import('../../source/lesson/index.js');
+  await proxyRolledOut(t);
   const report = await runProbeStep({ lessonId: 'sni-matching', step: 'probe-baz', home: cluster.home, kubeconfig: cluster.kubeconfig, overrides: { sni: 'mock-openai-foo.glootest.com' } });
   t.is(report.result.clientHello?.sni, 'mock-openai-foo.glootest.com');
   t.is(report.result.outcome, 'established');
