@@ -3,7 +3,9 @@
 // curl-equivalent code, so scripts can compare with curl directly.
 import { CurlArgsError, parseProbeCommandLine } from '../probe/curl-args.js';
 import { probe } from '../probe/probe.js';
+import { writeFile } from 'node:fs/promises';
 import { renderCurlVerbose, renderJson, responseHeaderLines } from '../probe/render-curl.js';
+import { renderWriteOut } from '../probe/write-out.js';
 import { ProbeInputError } from '../probe/target.js';
 
 const USAGE = `Usage: agw-workshop probe URL [options]
@@ -26,6 +28,8 @@ Options (as curl):
   --tlsv1.2 | --tlsv1.3        minimum TLS version; --tls-max 1.2|1.3
   -m, --max-time SECONDS       give up after this long (exit 28; default 30)
   -i, --include                response headers on stdout too
+  -o, --output FILE            the body to FILE instead of stdout
+  -w, --write-out FORMAT       e.g. "%{http_code}" after the transfer
   -s, --silent                 no trace on stderr
   --json                       the structured result on stdout
   --explain                    say what happened and how to fix it`;
@@ -73,7 +77,12 @@ export async function run(argv: string[]): Promise<number> {
   let out = '';
   if (display.include && result.http) out += `${responseHeaderLines(result).join('\r\n')}\r\n\r\n`;
   if (result.http) out += result.http.body;
-  if (out) process.stdout.write(out);
+  if (display.output) {
+    if (display.output !== '/dev/null' && out) await writeFile(display.output, out);
+  } else if (out) {
+    process.stdout.write(out);
+  }
+  if (display.writeOut) process.stdout.write(renderWriteOut(display.writeOut, result));
   if (explanation) {
     const mark = result.curlExitCode === 0 && (result.http?.status ?? 0) < 400 ? '✓' : '✗';
     process.stderr.write(`\n${mark} ${explanation.title} [${explanation.id}]\n  ${explanation.cause}\n${explanation.fix ? `  fix: ${explanation.fix}\n` : ''}`);

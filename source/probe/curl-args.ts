@@ -1,6 +1,7 @@
 // curl's command line, the subset labs use, into a ProbeRequest. Accepts a
 // pasted `curl ...` line (leading "curl" skipped) including display flags
 // (-i, -v, -s) so lab texts work verbatim; errors name the flag.
+import { readFileSync } from 'node:fs';
 import type { ProbeRequest } from './types.js';
 
 export class CurlArgsError extends Error {
@@ -18,6 +19,10 @@ export interface ProbeDisplay {
   json: boolean;
   explain: boolean;
   help: boolean;
+  /** -o FILE: where the body goes instead of stdout ('/dev/null' discards it). */
+  output?: string;
+  /** -w FORMAT: written to stdout after the transfer (%{http_code}, %{exitcode}, ...). */
+  writeOut?: string;
 }
 
 export interface ProbeCommandLine {
@@ -66,9 +71,25 @@ define(['-H', '--header'], true, (s, v, flag) => {
   (s.request.headers ??= []).push([v.slice(0, colon).trim(), v.slice(colon + 1).trim()]);
 });
 define(['-A', '--user-agent'], true, (s, v) => (s.request.headers ??= []).push(['User-Agent', v]));
-define(['-d', '--data', '--data-raw', '--data-binary', '--data-ascii'], true, (s, v) => {
-  s.request.body = s.request.body === undefined ? v : `${s.request.body}&${v}`;
-});
+/** curl's -d: `@file` reads the body from a file (-d strips newlines, --data-binary keeps them; --data-raw never reads). */
+function dataFlag(mode: 'strip' | 'binary' | 'raw'): Apply {
+  return (s, v, flag) => {
+    let data = v;
+    if (mode !== 'raw' && v.startsWith('@')) {
+      const file = v.slice(1);
+      try {
+        data = readFileSync(file === '-' ? 0 : file, 'utf8');
+      } catch (error) {
+        throw new CurlArgsError(`${flag} "${v}": cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+      if (mode === 'strip') data = data.replace(/[\r\n]/g, '');
+    }
+    s.request.body = s.request.body === undefined ? data : `${s.request.body}&${data}`;
+  };
+}
+define(['-d', '--data', '--data-ascii'], true, dataFlag('strip'));
+define(['--data-binary'], true, dataFlag('binary'));
+define(['--data-raw'], true, dataFlag('raw'));
 define(['-X', '--request'], true, (s, v) => (s.request.method = v.toUpperCase()));
 define(['-1', '--tlsv1'], false, () => undefined);
 define(['--tlsv1.2'], false, (s) => (s.request.tlsMinVersion = 'TLSv1.2'));
@@ -89,6 +110,8 @@ define(['-v', '--verbose'], false, (s) => (s.display.verbose = true));
 define(['-s', '--silent'], false, (s) => (s.display.silent = true));
 define(['-S', '--show-error'], false, () => undefined);
 define(['--json'], false, (s) => (s.display.json = true));
+define(['-o', '--output'], true, (s, v) => (s.display.output = v));
+define(['-w', '--write-out'], true, (s, v) => (s.display.writeOut = v));
 define(['--explain'], false, (s) => (s.display.explain = true));
 define(['-h', '--help'], false, (s) => (s.display.help = true));
 

@@ -117,3 +117,14 @@ test('a missing CA file and one without certificates both exit 77, like curl', a
     t.is(curl.exitCode, 77, curl.stderr);
   }
 });
+
+test('the bug report\'s script line (-s -o /dev/null -w "%{http_code}") prints what curl prints, answered or refused', async (t) => {
+  const format = '%{http_code} %{exitcode} %{http_version}\\n';
+  const answered = ['-s', '-o', '/dev/null', '-w', format, ...lab(FOO)];
+  const refused = ['-s', '-o', '/dev/null', '-w', format, 'https://127.0.0.1:1/'];
+  for (const args of [answered, refused]) {
+    const [ours, curl] = await Promise.all([probeCli(...args), execa('curl', args, { reject: false })]);
+    t.is(ours.stdout, curl.stdout);
+    t.is(ours.exitCode, curl.exitCode);
+  }
+});

@@ -1,6 +1,9 @@
 import test from 'ava';
 import { CurlArgsError, parseCurlArgs, parseProbeCommandLine } from '../../source/probe/curl-args.js';
 import { resolveTarget, ProbeInputError } from '../../source/probe/target.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 test('the SNI lab curl line parses verbatim (curl -ikv --resolve ... -H ... -d ...)', (t) => {
   const argv = [
@@ -72,4 +75,18 @@ test('--connect-to then --resolve decide the address; the URL name stays for SNI
   t.is(resolveTarget('https://[::1]:9/', ['::[::1]:10']).connectPort, 10);
   t.throws(() => resolveTarget('https://x/', [], ['x:443:not-an-ip']), { instanceOf: ProbeInputError, message: /"not-an-ip" is not an IP address/ });
   t.throws(() => resolveTarget('ftp://x/'), { instanceOf: ProbeInputError, message: /only http:\/\/ and https:\/\// });
+});
+
+test('-d @file reads the body (newlines stripped), --data-binary keeps them, --data-raw never reads; -o and -w are display options', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'agw-curl-args-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'body.json');
+  await writeFile(file, '{\n  "model": "mock-gpt-4o"\n}\n');
+  t.is(parseCurlArgs(['-d', `@${file}`, 'http://x']).body, '{  "model": "mock-gpt-4o"}');
+  t.is(parseCurlArgs(['--data-binary', `@${file}`, 'http://x']).body, '{\n  "model": "mock-gpt-4o"\n}\n');
+  t.is(parseCurlArgs(['--data-raw', '@literal', 'http://x']).body, '@literal');
+  t.throws(() => parseCurlArgs(['-d', '@/nonexistent/body', 'http://x']), { message: /-d "@\/nonexistent\/body": cannot read \/nonexistent\/body \(ENOENT\)/ });
+  const { display } = parseProbeCommandLine(['-s', '-o', '/dev/null', '-w', '%{http_code}', 'https://x']);
+  t.is(display.output, '/dev/null');
+  t.is(display.writeOut, '%{http_code}');
 });
