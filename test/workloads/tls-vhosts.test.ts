@@ -79,5 +79,6 @@ test('flags: vhost syntax, wildcards, and clear errors', (t) => {
   t.is(matchVhost(config.vhosts, 'x.example.com')?.name, '*.example.com');
   t.is(matchVhost(config.vhosts, 'a.b.example.com'), undefined);
   t.throws(() => parseVhostsConfig(['--vhost', 'api.example.com']), { message: /NAME=CERT_FILE,KEY_FILE/ });
+  t.like(parseVhostsConfig(['--vhost', 'b.example.com=/certs/b/']).vhosts[0], { certFile: '/certs/b/tls.crt', keyFile: '/certs/b/tls.key' });
   t.throws(() => parseVhostsConfig(['--vhost', 'a=/c,/k', '--require-client-cert']), { message: /needs --client-ca/ });
 });

@@ -5,7 +5,7 @@
 //
 //   workload tls-vhosts --listen 8443 \
 //     --vhost api.example.com=/certs/a/tls.crt,/certs/a/tls.key \
-//     --vhost '*.internal.example=/certs/b/tls.crt,/certs/b/tls.key' \
+//     --vhost '*.internal.example=/certs/b' \        (a directory: its tls.crt and tls.key, e.g. a mounted Secret)
 //     [--default-vhost api.example.com | --strict-sni] \
 //     [--client-ca /certs/ca.crt [--require-client-cert]]
 //
@@ -37,8 +37,11 @@ export function parseVhostsConfig(argv: string[]): VhostsConfig {
   if (!/^\d+$/.test(listen)) throw new FlagError(`--listen: "${listen}" is not a port number`);
   const vhosts = (flags.lists.get('vhost') ?? []).map((entry) => {
     const match = /^([^=]+)=([^,]+),([^,]+)$/.exec(entry);
-    if (!match) throw new FlagError(`--vhost "${entry}": expected NAME=CERT_FILE,KEY_FILE`);
-    return { name: match[1]!.toLowerCase(), certFile: match[2]!, keyFile: match[3]! };
+    if (match) return { name: match[1]!.toLowerCase(), certFile: match[2]!, keyFile: match[3]! };
+    const dir = /^([^=]+)=([^,]+)$/.exec(entry);
+    if (!dir) throw new FlagError(`--vhost "${entry}": expected NAME=CERT_FILE,KEY_FILE or NAME=DIRECTORY (with tls.crt and tls.key)`);
+    const base = dir[2]!.replace(/\/+$/, '');
+    return { name: dir[1]!.toLowerCase(), certFile: `${base}/tls.crt`, keyFile: `${base}/tls.key` };
   });
   if (vhosts.length === 0) throw new FlagError('at least one --vhost NAME=CERT_FILE,KEY_FILE is required');
   const defaultVhost = flags.values.get('default-vhost')?.toLowerCase();
