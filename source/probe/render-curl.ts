@@ -121,7 +121,8 @@ export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOption
     }
     const v = tls.verification;
     if (v.trusted && v.nameMatched) lines.push('*  SSL certificate verify ok.');
-    else if (result.request.insecure) lines.push(`*  SSL certificate verify result: ${v.reason ?? 'failed'}, continuing anyway.`);
+    else if (result.request.insecure) lines.push(`*  SSL certificate verify result: ${(v.reason ?? 'failed').replace(/^SSL certificate problem: /, '')}, continuing anyway.`);
+    else if (v.reason) lines.push(`* ${v.reason}`);
   }
 
   if (result.http) {
