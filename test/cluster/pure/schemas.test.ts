@@ -5,7 +5,7 @@
 // became development-only. An upgrade of the packages without regenerating
 // fails here, not in a learner's kubectl.
 import test from 'ava';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { generateSchemasSource, loadValidators, schemasOutputPath, type AjvValidate } from './tools/generate-schemas.js';
 import { ajvCauses } from './tools/ajv-causes.js';
@@ -108,4 +108,22 @@ test('the generated schemas give the causes the compiled validators gave, on 400
   }
   // The mutations must actually exercise the checks, not only valid objects.
   t.true(compared > 2000, `only ${compared} rounds produced causes`);
+});
+
+test('nothing the package runs imports the model packages; they are development dependencies only', (t) => {
+  const repo = new URL('../../../', import.meta.url);
+  const manifest = JSON.parse(readFileSync(new URL('package.json', repo), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  for (const name of ['@kubernetes-models/gateway-api', 'kubernetes-models']) {
+    t.false(name in manifest.dependencies, `${name} is a run-time dependency again (its engines say Node >= 22)`);
+    t.true(name in manifest.devDependencies, `${name} must stay a dev dependency: the generator and this test use it`);
+  }
+  const offenders: string[] = [];
+  for (const dir of ['source', 'gateway']) {
+    for (const file of readdirSync(new URL(dir, repo), { recursive: true, encoding: 'utf8' })) {
+      if (!/\.tsx?$/.test(file)) continue;
+      const text = readFileSync(new URL(`${dir}/${file}`, repo), 'utf8');
+      if (/(?:from|import)\s*\(?\s*['"](?:@kubernetes-models\/|kubernetes-models(?:\/|['"]))/.test(text)) offenders.push(`${dir}/${file}`);
+    }
+  }
+  t.deepEqual(offenders, []);
 });
