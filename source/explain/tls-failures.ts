@@ -43,10 +43,10 @@ export const tlsFailureModes: FailureMode[] = [
     matches: (r) => r.outcome === 'client-certificate-required',
     explain: (r) => {
       const tls13 = r.tls?.version === 'TLSv1.3' || r.tls?.alert?.code === 116;
-      const alert = r.tls?.alert ? `${r.tls.alert.description} (${r.tls.alert.code})` : 'an alert';
+      const answer = r.tls?.alert ? `the ${r.tls.alert.description} (${r.tls.alert.code}) alert` : 'its close (no alert)';
       const when = tls13
-        ? `In TLS 1.3 the client finishes its side of the handshake before the server checks its certificate, so the server's ${alert} alert arrives on the first read, after the request was sent (curl exit 56, not 35).`
-        : `In TLS 1.2 the server asked for a certificate (CertificateRequest), the client sent none, and the server aborted the handshake with ${alert} (curl exit 35).`;
+        ? `In TLS 1.3 the client finishes its side of the handshake before the server checks its certificate, so the server's answer, ${answer}, arrives on the first read, after the request was sent (curl exit ${r.curlExitCode}, not 35).`
+        : `In TLS 1.2 the server asked for a certificate (CertificateRequest), the client sent none, and the server aborted the handshake: ${answer} (curl exit 35).`;
       return {
         cause: `the listener for ${sniOf(r) ?? hostOf(r)} validates client certificates (mTLS) and the probe sent none. ${when}`,
         fix: "send a certificate with --cert client.crt --key client.key, signed by a CA in the Gateway's frontend validation caCertificateRefs",
