@@ -45,8 +45,7 @@ export function startController(options: ControllerOptions): RunningController {
     const result = translate(input, { controllerName, now: now() });
     const ours = new Set(result.gateways.map((g) => `${g.gateway.namespace}/${g.gateway.name}`));
     const gateways = input.gateways.filter((g: KubeObject) => ours.has(`${g.metadata?.namespace}/${g.metadata?.name}`));
-    const servedPorts = new Map(result.gateways.map((g) => [`${g.gateway.namespace}/${g.gateway.name}`, g.ports.map((p) => p.port)]));
-    await workloads.reconcile(gateways, servedPorts, input);
+    await workloads.reconcile(gateways, input);
     await statusWriter.write(result.statuses, input);
   }
 

@@ -5,6 +5,7 @@
 import type { KubeObject, TranslateInput } from '../translate/input-types.js';
 import { canonicalJson } from '../translate/stable-hash.js';
 import { KubeApi, KubeApiError } from '../watch/kube-api.js';
+import { PROXY_STATUS_PORT, READINESS_PATH } from '../proxy/status-server.js';
 import { GATEWAY_NAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROXY_SERVICE_ACCOUNT, proxyImage } from './constants.js';
 
 export function listenerPorts(gateway: KubeObject): number[] {
@@ -28,12 +29,12 @@ function ownerReference(gateway: KubeObject) {
 }
 
 /**
- * `servedPorts` are the ports the proxy will actually listen on (the IR's ports).
- * They are the pod's containerPorts, so the kubelet's port check makes the pod
- * Ready only once the proxy serves them; a port whose listeners are all invalid
- * is left out, or the pod would never become Ready.
+ * The pod template depends on the Gateway's name only, never on its listeners:
+ * listener changes are hot swaps in the running proxy (no rollout, no dropped
+ * connections). Readiness is the proxy's own status endpoint, which answers 200
+ * once the current configuration is applied with all its ports open.
  */
-export function desiredDeployment(gateway: KubeObject, servedPorts: number[], image = proxyImage()): KubeObject {
+export function desiredDeployment(gateway: KubeObject, image = proxyImage()): KubeObject {
   const name = gateway.metadata!.name!;
   const namespace = gateway.metadata!.namespace!;
   const labels = { [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
@@ -53,9 +54,8 @@ export function desiredDeployment(gateway: KubeObject, servedPorts: number[], im
               name: 'proxy',
               image,
               args: ['gateway', 'proxy', '--gateway', `${namespace}/${name}`],
-              ports: [...servedPorts].sort((a, b) => a - b).map((port) => ({ name: `port-${port}`, containerPort: port, protocol: 'TCP' })),
-              // Ready once the proxy accepts connections (a real kubelet needs the probe; the embedded one also checks ports).
-              ...(servedPorts.length > 0 ? { readinessProbe: { tcpSocket: { port: Math.min(...servedPorts) }, periodSeconds: 5 } } : {}),
+              ports: [{ name: 'status', containerPort: PROXY_STATUS_PORT, protocol: 'TCP' }],
+              readinessProbe: { httpGet: { path: READINESS_PATH, port: PROXY_STATUS_PORT }, periodSeconds: 2 },
               env: [
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
@@ -91,7 +91,7 @@ function deploymentShape(d: KubeObject | undefined): string {
     image: container?.image,
     args: container?.args,
     ports: (container?.ports ?? []).map((p: any) => p.containerPort),
-    probe: container?.readinessProbe?.tcpSocket?.port,
+    probe: container?.readinessProbe?.httpGet,
     labels: d?.metadata?.labels?.[GATEWAY_NAME_LABEL],
   });
 }
@@ -119,14 +119,14 @@ export class ProxyWorkloads {
   ) {}
 
   /** Brings Deployments and Services in line with `ours` (the Gateways of our classes). */
-  async reconcile(ours: KubeObject[], servedPorts: Map<string, number[]>, input: TranslateInput): Promise<void> {
+  async reconcile(ours: KubeObject[], input: TranslateInput): Promise<void> {
     const wanted = new Set(ours.map((g) => `${g.metadata?.namespace}/${g.metadata?.name}`));
     for (const gateway of ours) {
       if (!gateway.metadata?.uid || gateway.metadata.deletionTimestamp) continue;
       const namespace = gateway.metadata.namespace!;
       const name = gateway.metadata.name!;
       await this.ensureServiceAccount(namespace);
-      await this.ensure(`/apis/apps/v1/namespaces/${namespace}/deployments`, desiredDeployment(gateway, servedPorts.get(`${namespace}/${name}`) ?? [], this.image), find(input.deployments, namespace, name), deploymentShape);
+      await this.ensure(`/apis/apps/v1/namespaces/${namespace}/deployments`, desiredDeployment(gateway, this.image), find(input.deployments, namespace, name), deploymentShape);
       await this.ensure(`/api/v1/namespaces/${namespace}/services`, desiredService(gateway), find(input.services, namespace, name), serviceShape);
     }
     const leftovers = [

@@ -10,6 +10,7 @@ import { translate } from '../translate/index.js';
 import { KubeApi } from '../watch/kube-api.js';
 import { watchSnapshot, type SnapshotWatch } from '../watch/snapshot-watch.js';
 import { annotatePortMap } from './pod-annotation.js';
+import { startStatusServer, statusPort, type Readiness } from './status-server.js';
 
 const USAGE = `Usage: agw-workshop gateway proxy --gateway NAMESPACE/NAME [--kubeconfig FILE] [--context NAME]
 
@@ -25,6 +26,8 @@ export interface ProxyOptions {
   controllerName?: string;
   log?: (line: string) => void;
   accessLog?: (line: string) => void;
+  /** Serve the readiness endpoint on this port (the pod's status port); absent in tests. */
+  statusPort?: number;
 }
 
 export interface RunningProxy {
@@ -33,6 +36,8 @@ export interface RunningProxy {
   ready: Promise<void>;
   /** The last update applied (for tests and logs). */
   lastUpdate(): UpdateResult | undefined;
+  /** What the readiness endpoint answers. */
+  readiness(): Readiness;
   /** Stops watching and serving; with `drainMs`, in-flight requests get that long to finish. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -122,13 +127,24 @@ export function startProxy(options: ProxyOptions): RunningProxy {
   };
   let stopped = false;
 
+  let configured = false;
+  first.then(() => (configured = true));
+  const readiness = (): Readiness => {
+    if (!configured) return { ready: false, reason: 'waiting for the first configuration' };
+    if (last && last.errors.length > 0) return { ready: false, reason: `${last.errors.length} port(s) could not be opened` };
+    return { ready: true, reason: `serving configuration ${appliedVersion ?? 'none'}` };
+  };
+  const status = options.statusPort === undefined ? undefined : startStatusServer(options.bindAddress, options.statusPort, readiness, log);
+
   const watch: SnapshotWatch = watchSnapshot(onSnapshot, { kubeConfig: options.kubeConfig, log, debounceMs: 10 });
   return {
     dataplane,
     ready: watch.ready.then(() => first),
     lastUpdate: () => last,
+    readiness,
     async stop(drainMs = 0) {
       stopped = true;
+      await status?.close();
       if (retryTimer) clearTimeout(retryTimer);
       await watch.stop();
       if (drainMs > 0) await dataplane.drain(drainMs);
@@ -174,6 +190,7 @@ export async function runProxy(argv: string[]): Promise<number> {
     kubeConfig,
     bindAddress: process.env.AGW_POD_IP || '127.0.0.1',
     pod: podName && podNamespace ? { namespace: podNamespace, name: podName } : undefined,
+    statusPort: statusPort(),
   });
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -95,6 +95,38 @@ test.serial('a Gateway gets a proxy Deployment, a LoadBalancer Service, its addr
   t.is(await httpStatus(ip, 8080), 500);
 });
 
+test.serial('a listener added to the Gateway is a hot swap in the same proxy pod, not a rollout', async (t) => {
+  const podsBefore = JSON.parse(await kubectl(['get', 'pods', '-n', 'agentgateway-system', '-l', 'gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'json']));
+  t.is(podsBefore.items.length, 1);
+  const uid = podsBefore.items[0].metadata.uid;
+  const deploymentGeneration = async () => kubectl(['get', 'deployment', 'agentgateway-proxy', '-n', 'agentgateway-system', '-o', 'jsonpath={.metadata.generation}']);
+  const generationBefore = await deploymentGeneration();
+  const withExtraListener = GATEWAY.replace('listeners:', `listeners:
+    - name: extra
+      port: 9090
+      protocol: HTTP
+      allowedRoutes:
+        namespaces:
+          from: All`);
+  t.not(withExtraListener, GATEWAY);
+  await kubectl(['apply', '-f', '-'], withExtraListener);
+  const ip = await kubectl(['get', 'gateway', 'agentgateway-proxy', '-n', 'agentgateway-system', '-o', 'jsonpath={.status.addresses[0].value}']);
+  // The new port answers through the load balancer once kube-proxy and the proxy have it (bounded wait).
+  const deadline = Date.now() + 30_000;
+  let answered = 0;
+  while (Date.now() < deadline && answered === 0) {
+    answered = await httpStatus(ip, 9090).catch(() => 0);
+  }
+  t.is(answered, 404, 'the extra listener serves (no route attaches to it: 404)');
+  // The controller writes status after reconciling the proxy's Deployment: once the new listener is in
+  // the status, the Deployment has been reconciled for it.
+  await kubectl(['wait', '--for=jsonpath={.status.listeners[0].name}=extra', 'gateway/agentgateway-proxy', '-n', 'agentgateway-system', '--timeout=30s']);
+  t.is(await deploymentGeneration(), generationBefore, 'the proxy Deployment spec is unchanged');
+  const podsAfter = JSON.parse(await kubectl(['get', 'pods', '-n', 'agentgateway-system', '-l', 'gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'json']));
+  t.deepEqual(podsAfter.items.map((p: any) => p.metadata.uid), [uid], 'the same proxy pod serves the new listener');
+  await kubectl(['apply', '-f', '-'], GATEWAY);
+});
+
 test.serial('route status names the missing backend; an unchanged Gateway status is not rewritten', async (t) => {
   await kubectl(['wait', 'httproute/broken', '-n', 'default', '--for=jsonpath={.status.parents[0].conditions[?(@.type=="ResolvedRefs")].reason}=BackendNotFound', '--timeout=20s']);
   const parent = JSON.parse(await kubectl(['get', 'httproute', 'broken', '-n', 'default', '-o', 'jsonpath={.status.parents[0]}']));
