@@ -1,11 +1,8 @@
 // The lesson runner's view of a Kubernetes API: apply, get, delete, wait, and
-// a Service's load-balancer address. Two backends behind one interface, the
-// same against the embedded cluster and kind/k3d/any real cluster: a small
-// node:https client for plain kubeconfigs (fast to load), and
-// @kubernetes/client-node's generic object API for everything else.
+// a Service's load-balancer address, the same against the embedded cluster and
+// kind/k3d/any real cluster, through @kubernetes/client-node's generic object API.
 import os from 'node:os';
 import path from 'node:path';
-import { HttpClusterClient, readSimpleKubeconfig } from './client-http.js';
 
 export interface ConnectOptions {
   kubeconfig?: string;
@@ -81,14 +78,12 @@ export function refOf(object: KubeObject): ObjectRef {
 }
 
 /**
- * A client for the cluster the options (or $KUBECONFIG, or ~/.kube/config) name.
- * Simple kubeconfigs (server, CA, token or client certificate) get the small
- * HTTP client; anything else gets @kubernetes/client-node, loaded on first use.
+ * A client for the cluster the options (or $KUBECONFIG, or ~/.kube/config) name,
+ * through @kubernetes/client-node (the project's one Kubernetes client), loaded
+ * on first use so commands that never reach the cluster don't pay for it.
  */
 export function createClusterClient(options: ConnectOptions = {}): ClusterClient {
   const file = options.kubeconfig ?? process.env.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(os.homedir(), '.kube', 'config');
-  const simple = process.env.AGW_KUBE_CLIENT === 'client-node' ? undefined : readSimpleKubeconfig(file, options.context);
-  if (simple) return new HttpClusterClient(simple);
   return lazyClientNode(options, file);
 }
 

@@ -218,11 +218,3 @@ test.serial('kill -9 during run: run resumes where it stopped, and cleanup works
   t.is(await kubectlGet(['gateway', 'agentgateway-proxy', '-o', 'jsonpath={.spec.listeners[*].port}']), '8080');
 });
 
-test.serial('the client-node backend (exec-plugin kubeconfigs) replays the lesson the same way', async (t) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, AGW_WORKSHOP_HOME: cluster.home, AGW_KUBE_CLIENT: 'client-node' };
-  delete env.KUBECONFIG;
-  const result = await run(process.execPath, [cliPath, 'replay', 'sni-matching', '--yes', '--json'], { env, timeoutMs: 120_000 });
-  const list = events(result.stdout);
-  t.is(result.code, 0, `${failures(list)}\n${result.stderr}`);
-  t.is(probes(list, 'sni-matching').filter((p) => p.ok).length, 3);
-});
