@@ -307,7 +307,8 @@ test('kubectl get -w prints a header once, then a table row per change', async (
   const child = spawn('kubectl', ['--kubeconfig', cluster.kubeconfig, '--cache-dir', path.join(cluster.home, 'kube-cache'), 'get', 'configmaps', '-n', 'lab', '--watch', '--selector=watch-table=yes']);
   t.teardown(() => child.kill());
   let out = '';
-  const rows = () => out.split('\n').filter((l) => l.startsWith('wt'));
+  // Complete lines only: a row still arriving in pieces must not count yet.
+  const rows = () => out.split('\n').slice(0, -1).filter((l) => l.startsWith('wt'));
   const waiters: { count: number; resolve: () => void }[] = [];
   child.stdout.on('data', (c: Buffer) => {
     out += c.toString();
