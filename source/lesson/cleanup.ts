@@ -79,6 +79,16 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
   let interrupted = false;
   env.emit({ type: 'lesson-start', lessonId, title: `Clean up: ${lesson.title}`, stepCount, fromStep: 0 });
   let index = 0;
+  /** Ends the current step after it threw; true when the run was interrupted (stop), false when only this step failed. */
+  const stepThrew = (error: unknown, t0: number): boolean => {
+    if (signal.aborted) {
+      env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: 'interrupted' });
+      return true;
+    }
+    failedSteps.push(index);
+    env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: (error as Error).message });
+    return false;
+  };
   for (const entry of entries) {
     if (signal.aborted) {
       interrupted = true;
@@ -101,13 +111,10 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
       env.emit({ type: 'output', lessonId, index, text: `${describeEntry(entry).split(' ').slice(1).join(' ')}: ${said}` });
       env.emit({ type: 'step-end', lessonId, index, status: 'ok', ms: Date.now() - t0 });
     } catch (error) {
-      if (signal.aborted) {
+      if (stepThrew(error, t0)) {
         interrupted = true;
-        env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: 'interrupted' });
         break;
       }
-      failedSteps.push(index);
-      env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: (error as Error).message });
     }
     index++;
   }
@@ -119,13 +126,10 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
       if (!result.ok) failedSteps.push(index);
       env.emit({ type: 'step-end', lessonId, index, status: result.ok ? 'ok' : 'failed', ms: Date.now() - t0, ...(result.error ? { error: result.error } : {}) });
     } catch (error) {
-      if (signal.aborted) {
+      if (stepThrew(error, t0)) {
         interrupted = true;
-        env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: 'interrupted' });
         break;
       }
-      failedSteps.push(index);
-      env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: (error as Error).message });
     }
     index++;
   }
