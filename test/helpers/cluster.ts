@@ -27,6 +27,10 @@ export interface TestCluster {
   caPem: string;
   /** Runs the real kubectl with --kubeconfig and a per-cluster --cache-dir; never throws on a non-zero exit. */
   kubectl(args: string[], input?: string): Promise<CommandResult>;
+  /** Runs kubectl as `kubectl` does and returns its stdout; throws with kubectl's output on a non-zero exit. */
+  kubectlOk(args: string[], input?: string): Promise<string>;
+  /** `kubectl create namespace <name>`; throws if kubectl fails. */
+  createNamespace(name: string): Promise<void>;
   /** Runs `node dist/source/cli.js <args>` with this cluster's home. */
   cli(args: string[], input?: string): Promise<CommandResult>;
   stop(): Promise<void>;
@@ -108,11 +112,21 @@ export async function startTestCluster(options: { home?: string; env?: NodeJS.Pr
   const facts = readKubeconfig(kubeconfig);
   const cacheDir = path.join(home, 'kube-cache');
   let stopped = false;
+  const kubectl = (args: string[], input?: string) => run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { env, input });
+  const kubectlOk = async (args: string[], input?: string) => {
+    const result = await kubectl(args, input);
+    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}${result.stdout}`);
+    return result.stdout;
+  };
   return {
     home,
     kubeconfig,
     ...facts,
-    kubectl: (args, input) => run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], { env, input }),
+    kubectl,
+    kubectlOk,
+    async createNamespace(name) {
+      await kubectlOk(['create', 'namespace', name]);
+    },
     cli,
     async stop() {
       if (stopped) return;

@@ -4,15 +4,14 @@
 // on update with 422.
 import test from 'ava';
 import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
-import { request } from './request.js';
+import { createNamespace, request } from './request.js';
 
 let cluster: TestCluster;
 const NS = 'hooks';
 
 test.before(async () => {
   cluster = await startTestCluster();
-  const ns = await request(cluster, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }) });
-  if (ns.status !== 201) throw new Error(`namespace create answered ${ns.status}: ${ns.text}`);
+  await createNamespace(cluster, NS);
 });
 test.after.always(async () => {
   await cluster?.stop();

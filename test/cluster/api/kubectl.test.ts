@@ -11,8 +11,7 @@ let cluster: TestCluster;
 test.before(async () => {
   // AGW_API_LOG: the cluster log records each request, so a test can await kubectl reaching its watch.
   cluster = await startTestCluster({ env: { AGW_API_LOG: '1' } });
-  const ns = await cluster.kubectl(['create', 'namespace', 'lab']);
-  if (ns.code !== 0) throw new Error(`kubectl create namespace failed: ${ns.stderr}`);
+  await cluster.createNamespace('lab');
 });
 test.after.always(async () => {
   await cluster?.stop();

@@ -45,6 +45,12 @@ export function request(
   });
 }
 
+/** Creates a namespace with a raw POST (no kubectl); throws unless the API answers 201. */
+export async function createNamespace(cluster: TestCluster, name: string): Promise<void> {
+  const ns = await request(cluster, 'POST', '/api/v1/namespaces', { body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }) });
+  if (ns.status !== 201) throw new Error(`namespace create answered ${ns.status}: ${ns.text}`);
+}
+
 /** Opens a watch and collects events until `until` says stop (bounded by `timeoutMs`). */
 export function collectWatch(
   cluster: TestCluster,

@@ -10,18 +10,13 @@ let cluster: TestCluster;
 test.before(async () => {
   await requireTool('curl');
   cluster = await startTestCluster();
-  const ns = await cluster.kubectl(['create', 'namespace', 'lab']);
-  if (ns.code !== 0) throw new Error(ns.stderr);
+  await cluster.createNamespace('lab');
 });
 test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const result = await cluster.kubectl(args, input);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}${result.stdout}`);
-  return result.stdout;
-}
+const kubectl = (args: string[], input?: string) => cluster.kubectlOk(args, input);
 
 const SIM = `
 apiVersion: apps/v1

@@ -19,11 +19,7 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-async function kubectl(args: string[], input?: string): Promise<string> {
-  const result = await cluster.kubectl(args, input);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-  return result.stdout;
-}
+const kubectl = (args: string[], input?: string) => cluster.kubectlOk(args, input);
 
 function httpStatus(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
