@@ -5,10 +5,6 @@
 //   cleanupLesson(id, onEvent)  undo what the lesson created, then restore
 //   runProbeStep(options)  re-run a probe step with playground overrides
 //   stepCommands(...)      the equivalent commands of a step, for display before it runs
-import { loadLesson, lessonIds } from './load.js';
-import { LessonState } from './state.js';
-import type { LessonSummary } from './types.js';
-
 export type * from './types.js';
 export type { RunnerEvent, FieldVerdict, Explanation } from './events.js';
 export { loadLesson, lessonIds, packageRoot } from './load.js';
@@ -18,22 +14,5 @@ export { cleanupLesson, type CleanupOptions } from './cleanup.js';
 export { runProbeStep, applyOverrides, type ProbeOverrides, type ProbeStepOptions, type ProbeStepReport } from './playground.js';
 export { resolveTarget, kubectlPrefix, type ClusterTarget } from './cluster-target.js';
 export { lessonsWithState, LessonState } from './state.js';
+export { listLessons } from './list.js';
 export { stepCommands } from './step-commands.js';
-
-export async function listLessons(options: { home?: string } = {}): Promise<LessonSummary[]> {
-  const out: LessonSummary[] = [];
-  for (const id of await lessonIds()) {
-    const lesson = await loadLesson(id);
-    const state = await LessonState.open(id, options.home);
-    const completedSteps = lesson.steps.filter((s) => state.completedSteps.includes(s.id)).length;
-    out.push({
-      id,
-      title: lesson.title,
-      summary: lesson.summary,
-      prerequisites: lesson.prerequisites,
-      stepCount: lesson.steps.length,
-      progress: { completedSteps, status: state.status },
-    });
-  }
-  return out;
-}

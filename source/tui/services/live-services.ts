@@ -43,25 +43,9 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
   const active = new Set<{ abort: AbortController; done: Promise<void> }>();
 
   async function listLessons(): Promise<LessonSummary[]> {
-    // load.js and state.js only: listing must not pull in the runner and client-node.
-    const [{ lessonIds, loadLesson }, { LessonState }] = await Promise.all([import('../../lesson/load.js'), import('../../lesson/state.js')]);
-    const out: LessonSummary[] = [];
-    for (const id of await lessonIds()) {
-      const lesson = await loadLesson(id);
-      const state = await LessonState.open(id, options.home);
-      const completedSteps = lesson.steps.filter((s) => state.completedSteps.includes(s.id)).length;
-      out.push(
-        toLessonSummary({
-          id,
-          title: lesson.title,
-          summary: lesson.summary,
-          prerequisites: lesson.prerequisites,
-          stepCount: lesson.steps.length,
-          progress: { completedSteps, status: state.status },
-        }),
-      );
-    }
-    return out;
+    // list.js imports load.js and state.js only: listing must not pull in the runner and client-node.
+    const { listLessons: listWithProgress } = await import('../../lesson/list.js');
+    return (await listWithProgress({ home: options.home })).map(toLessonSummary);
   }
 
   async function loadLessonView(id: string): Promise<LessonView> {
