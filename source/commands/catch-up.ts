@@ -3,7 +3,7 @@
 // class is. Without a step, the whole lesson.
 import { parseArgs } from 'node:util';
 import { createRunner, loadLesson } from '../lesson/index.js';
-import { COMMON_OPTIONS, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
 
 const USAGE = 'agw-workshop catch-up <lesson>[:<step number or id>] [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 
@@ -25,9 +25,7 @@ export async function run(argv: string[]): Promise<number> {
       toStep,
       yes: true,
       signal: interrupt.signal,
-      kubeconfig: values.kubeconfig,
-      context: values.context,
-      namespace: values.namespace,
+      ...clusterTargetOf(values),
       runPrerequisites: true,
     });
     runner.on(reporterFor(values));

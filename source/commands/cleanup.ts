@@ -2,7 +2,7 @@
 // lesson created (journal, newest first), then its restore steps.
 import { parseArgs } from 'node:util';
 import { cleanupLesson, lessonIds, lessonsWithState, loadLesson, type RunStatus } from '../lesson/index.js';
-import { COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
 
 const USAGE = 'agw-workshop cleanup <lesson>|--all [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 
@@ -34,9 +34,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const id of ids) {
       const status = await cleanupLesson(id, report, {
         signal: interrupt.signal,
-        kubeconfig: values.kubeconfig,
-        context: values.context,
-        namespace: values.namespace,
+        ...clusterTargetOf(values),
       });
       if (status === 'interrupted') return exitCodeFor(status);
       if (status === 'failed') worst = 'failed';

@@ -2,7 +2,7 @@
 // from its first step.
 import { parseArgs } from 'node:util';
 import { cleanupLesson, createRunner, loadLesson } from '../lesson/index.js';
-import { COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
 
 const USAGE = 'agw-workshop replay <lesson> [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 
@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!(await confirm(`Replay "${lesson.title}": clean it up, then run it again?`, values))) return 1;
   const interrupt = interruptSignal();
   const report = reporterFor(values);
-  const connection = { kubeconfig: values.kubeconfig, context: values.context, namespace: values.namespace };
+  const connection = clusterTargetOf(values);
   try {
     const cleaned = await cleanupLesson(lesson.id, report, { signal: interrupt.signal, ...connection });
     if (cleaned !== 'ok') return exitCodeFor(cleaned);

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { createRunner, loadLesson } from '../lesson/index.js';
 import { MarkdownReport } from '../report/markdown.js';
-import { COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
 
 const USAGE = 'agw-workshop run <lesson> [--step N|ID] [--yes] [--json] [--report FILE.md] [--context NAME] [--kubeconfig FILE] [--namespace NS]';
 
@@ -32,9 +32,7 @@ export async function run(argv: string[]): Promise<number> {
       fromStep,
       yes: values.yes,
       signal: interrupt.signal,
-      kubeconfig: values.kubeconfig,
-      context: values.context,
-      namespace: values.namespace,
+      ...clusterTargetOf(values),
       runPrerequisites: true,
     });
     runner.on(reporterFor(values));

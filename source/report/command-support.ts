@@ -21,6 +21,11 @@ export interface CommonFlags {
   namespace?: string;
 }
 
+/** The cluster a command talks to (--kubeconfig, --context, --namespace), as the runner and cleanup take it. */
+export function clusterTargetOf(flags: CommonFlags): { kubeconfig?: string; context?: string; namespace?: string } {
+  return { kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace };
+}
+
 export function reporterFor(flags: CommonFlags): (event: RunnerEvent) => void {
   const out = { write: (text: string) => process.stdout.write(text) };
   return flags.json ? createJsonReporter(out) : createHeadlessReporter(out);
