@@ -18,8 +18,8 @@ import {
 import { isNamespaced } from './manifests.js';
 import { DEFAULT_GATEWAY_NAME } from './variables-resolver.js';
 import { certificateFiles } from './steps/certs.js';
+import { displayedProbeRequest } from './probe-display.js';
 import type { Lesson, Step } from './types.js';
-import type { ProbeRequest } from '../probe/types.js';
 
 export interface StepCommand {
   tool: Tool;
@@ -58,17 +58,7 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
     }
     case 'probe': {
       const p = step.probe;
-      const request: ProbeRequest = { url: fill(p.url) };
-      if (p.resolve) request.resolve = p.resolve.map(fill);
-      if (p.sni !== undefined) request.sni = p.sni;
-      if (p.cacert) request.caFile = certificateFiles(workDir, p.cacert).certFile;
-      if (p.clientCert) Object.assign(request, { certFile: certificateFiles(workDir, p.clientCert).certFile, keyFile: certificateFiles(workDir, p.clientCert).keyFile });
-      if (p.insecure) request.insecure = true;
-      if (p.alpn) request.alpn = p.alpn;
-      if (p.httpVersion) request.httpVersion = p.httpVersion;
-      if (p.method) request.method = p.method;
-      if (p.headers) request.headers = p.headers.map(([h, v]) => [h, fill(v)]);
-      if (p.body !== undefined) request.body = fill(p.body);
+      const request = displayedProbeRequest(p, workDir, fill);
       const out: StepCommand[] = [];
       if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, DEFAULT_GATEWAY_NAME)));
       // curlCommand quotes arguments; keep ${GATEWAY_IP} expandable by double-quoting the --resolve entries.

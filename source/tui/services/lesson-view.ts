@@ -1,7 +1,7 @@
 // The lesson runner's data (source/lesson) in the shapes the screens show.
-import path from 'node:path';
 import type { Lesson, LessonSummary as RunnerLessonSummary, Step } from '../../lesson/types.js';
 import type { ProbeRequest } from '../../probe/types.js';
+import { displayedProbeRequest } from '../../lesson/probe-display.js';
 import type { EquivalentCommand, LessonStatus, LessonSummary, LessonView, StepView } from '../model.js';
 
 const statusOf: Record<RunnerLessonSummary['progress']['status'], LessonStatus> = {
@@ -33,23 +33,8 @@ export interface ViewContext {
 /** The probe step's request as the lesson would send it (addresses still as variables). */
 export function displayProbeRequest(step: Step, context: ViewContext): ProbeRequest | undefined {
   if (step.kind !== 'probe') return undefined;
-  const p = step.probe;
   const fill = (text: string) => text.replace(/\$\{NAMESPACE\}/g, context.namespace).replace(/\$\{WORK_DIR\}/g, context.workDir);
-  const request: ProbeRequest = { url: fill(p.url) };
-  if (p.resolve) request.resolve = p.resolve.map(fill);
-  if (p.sni !== undefined) request.sni = p.sni;
-  if (p.cacert) request.caFile = path.join(context.workDir, `${p.cacert}.crt`);
-  if (p.clientCert) {
-    request.certFile = path.join(context.workDir, `${p.clientCert}.crt`);
-    request.keyFile = path.join(context.workDir, `${p.clientCert}.key`);
-  }
-  if (p.insecure) request.insecure = true;
-  if (p.alpn) request.alpn = p.alpn;
-  if (p.httpVersion) request.httpVersion = p.httpVersion;
-  if (p.method) request.method = p.method;
-  if (p.headers) request.headers = p.headers.map(([h, v]) => [h, fill(v)]);
-  if (p.body !== undefined) request.body = fill(p.body);
-  return request;
+  return displayedProbeRequest(step.probe, context.workDir, fill);
 }
 
 export function toLessonView(lesson: Lesson, completedStepIds: readonly string[], context: ViewContext): LessonView {
