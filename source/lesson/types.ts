@@ -1,6 +1,6 @@
 // A lesson as data: what lessons/<id>/lesson.yaml holds once validated.
 // Text fields are markdown already read from the lesson's .md files.
-import type { ProbeOutcome } from '../probe/types.js';
+import type { ProbeOutcome, ProbeRequest } from '../probe/types.js';
 
 export type StepKind = 'explain' | 'cluster' | 'certs' | 'apply' | 'delete' | 'secret' | 'wait' | 'probe' | 'restore';
 export const STEP_KINDS: readonly StepKind[] = ['explain', 'cluster', 'certs', 'apply', 'delete', 'secret', 'wait', 'probe', 'restore'];
@@ -48,22 +48,13 @@ export interface LessonExpectation {
   header?: Record<string, string>;
 }
 
-/** A probe as lesson data (templates, certificate names instead of paths). */
-export interface ProbeSpec {
-  url: string;
-  resolve?: string[];
-  sni?: string | null;
+/** A probe as lesson data: the probe's own request fields (as templates), with certificate names instead of paths. */
+export interface ProbeSpec
+  extends Pick<ProbeRequest, 'url' | 'resolve' | 'sni' | 'insecure' | 'alpn' | 'httpVersion' | 'method' | 'headers' | 'body' | 'maxTimeMs'> {
   /** Name of a certificate of this lesson used as the CA bundle (curl --cacert). */
   cacert?: string;
   /** Name of a certificate of this lesson sent as the client certificate (curl --cert/--key). */
   clientCert?: string;
-  insecure?: boolean;
-  alpn?: string[];
-  httpVersion?: '1.1' | '2';
-  method?: string;
-  headers?: [string, string][];
-  body?: string;
-  maxTimeMs?: number;
 }
 
 export interface WaitCondition {
