@@ -10,7 +10,7 @@ import { authenticate, isPublicPath } from './auth.js';
 import { aggregatedDiscovery, aggregatedVersionAccepted, legacyApiVersions, legacyGroup, legacyGroupList, resourceList } from './discovery.js';
 import { handleGet } from './handle-read.js';
 import { handleCreate, handleDelete, handlePatch, handleUpdate } from './handle-write.js';
-import { sendError, sendJson, sendText } from './http-util.js';
+import { rfc3339, sendError, sendJson, sendText } from './http-util.js';
 import { openapiDocument, openapiRoot } from './openapi.js';
 import { CRD_KEY } from './registry.js';
 import { route } from './routing.js';
@@ -128,7 +128,7 @@ function registerCrds(ctx: ApiContext): () => void {
     }
     const conditions = ((event.object.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []);
     if (conditions.some((c) => c.type === 'Established')) return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339();
     const names = (event.object.spec as { names?: unknown } | undefined)?.names;
     const established = {
       ...event.object,

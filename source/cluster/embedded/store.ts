@@ -5,6 +5,7 @@
 // leaves the store as it was.
 import crypto from 'node:crypto';
 import { ApiError } from './api-error.js';
+import { rfc3339 } from './http-util.js';
 import { objectFilter } from './selectors.js';
 import { loadSnapshot, SnapshotWriter, type StoreSnapshot } from './store-file.js';
 import type { KubeObject, ListOptions, ResourceKey, Store, WatchEvent } from './store-types.js';
@@ -55,9 +56,6 @@ function parseCollection(collection: string): ResourceKey {
 }
 function clone<T>(value: T): T {
   return structuredClone(value);
-}
-function rfc3339(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>

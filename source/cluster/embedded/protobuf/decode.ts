@@ -1,6 +1,7 @@
 // Decodes a protobuf message into the JSON object the API would carry,
 // driven by the descriptors in messages.ts. Zero values of non-pointer
 // fields are dropped, as Go's `omitempty` JSON encoding would drop them.
+import { rfc3339 } from '../http-util.js';
 import { ProtobufError, Reader, WIRE, type Field } from './wire.js';
 import type { FieldDescriptor, FieldType, MessageDescriptor, Scalar } from './messages.js';
 
@@ -53,7 +54,7 @@ function time(bytes: Buffer, where: string): string | undefined {
   if (seconds === 0) return undefined;
   const date = new Date(seconds * 1000);
   if (Number.isNaN(date.getTime())) throw new ProtobufError(`${where} is not a valid time`);
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(date);
 }
 
 function intOrString(bytes: Buffer, where: string): number | string {
