@@ -1,7 +1,6 @@
 // Which kinds the API serves: the built-in catalogue plus the kinds of stored
 // CustomResourceDefinitions, looked up by URL (group, version, plural) or by
-// apiVersion/kind. A stored CRD registers its kinds at once; discovery and
-// OpenAPI read `revision` to know when to change their hashes.
+// apiVersion/kind. A stored CRD registers its kinds at once.
 import type { KubeObject, ResourceKey } from './store-types.js';
 import type { ResourceType } from './resources/types.js';
 
@@ -17,8 +16,6 @@ export async function loadCatalogue(): Promise<{ builtins: ResourceType[]; fromC
 
 export class ResourceRegistry {
   private custom: ResourceType[] = [];
-  /** Bumps whenever the served kinds change. */
-  revision = 0;
 
   constructor(
     private readonly builtins: ResourceType[],
@@ -43,17 +40,6 @@ export class ResourceRegistry {
     return this.all().find((r) => r.group === group && r.kind === kind);
   }
 
-  /** Which kinds served in `group` exist at all (for "no matches for kind" versus wrong version). */
-  groupVersions(): Map<string, Set<string>> {
-    const out = new Map<string, Set<string>>();
-    for (const r of this.all()) {
-      const set = out.get(r.group) ?? new Set<string>();
-      for (const v of r.versions) set.add(v);
-      out.set(r.group, set);
-    }
-    return out;
-  }
-
   /** Recomputes the custom kinds from the stored CRDs. */
   setCrds(crds: KubeObject[]): void {
     const next: ResourceType[] = [];
@@ -68,7 +54,6 @@ export class ResourceRegistry {
       }
     }
     this.custom = next;
-    this.revision++;
   }
 
   keyOf(type: ResourceType): ResourceKey {
