@@ -6,8 +6,20 @@
 import { createHash } from 'node:crypto';
 import type { UpstreamTlsIR } from '../ir/types.js';
 
-/** Everything that makes two TLS client configurations different, hashed. */
+/** Ids by IR object: IR is immutable once built, and pool keys ask for the id on every request. */
+const configIds = new WeakMap<UpstreamTlsIR, string>();
+
+/** Everything that makes two TLS client configurations different, hashed (once per IR object). */
 export function tlsConfigId(tls: UpstreamTlsIR): string {
+  let id = configIds.get(tls);
+  if (id === undefined) {
+    id = hashTlsConfig(tls);
+    configIds.set(tls, id);
+  }
+  return id;
+}
+
+function hashTlsConfig(tls: UpstreamTlsIR): string {
   const h = createHash('sha256');
   h.update(tls.caPem ?? '');
   h.update('\0');
