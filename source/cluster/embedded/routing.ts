@@ -25,12 +25,8 @@ function decodeSegments(path: string): string[] {
 function resourceRoute(group: string, version: string, rest: string[]): Route {
   if (rest.length === 0) return { type: 'group-version', group, version };
   // Namespaced: namespaces/<ns>/<plural>[/<name>[/<sub>]]; the Namespace itself is namespaces/<name>[/status|finalize].
-  if (group === '' && rest[0] === 'namespaces' && rest.length >= 3 && rest[2] !== 'status' && rest[2] !== 'finalize') {
-    const [, namespace, plural, name, subresource, ...extra] = rest;
-    if (extra.length) return { type: 'not-found' };
-    return { type: 'resource', group, version, plural: plural!, namespace, name, subresource };
-  }
-  if (group !== '' && rest[0] === 'namespaces' && rest.length >= 3) {
+  const namespaceSubresource = group === '' && (rest[2] === 'status' || rest[2] === 'finalize');
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     const [, namespace, plural, name, subresource, ...extra] = rest;
     if (extra.length) return { type: 'not-found' };
     return { type: 'resource', group, version, plural: plural!, namespace, name, subresource };
