@@ -2,8 +2,9 @@
 // (`agw-workshop.dev/port-map: {"443":8443}`), so `kubectl describe pod` and
 // the controller can show it; removed again when nothing is mapped.
 import type { KubeApi } from '../watch/kube-api.js';
+import { PORT_MAP_ANNOTATION } from '../ir/port-map.js';
 
-export const PORT_MAP_ANNOTATION = 'agw-workshop.dev/port-map';
+export { PORT_MAP_ANNOTATION };
 
 export async function annotatePortMap(api: KubeApi, namespace: string, name: string, map: Record<string, number>): Promise<void> {
   const value = Object.keys(map).length ? JSON.stringify(map) : null;

@@ -4,6 +4,7 @@
 // removed is a hot swap in the running proxy, never a rollout to a new pod.
 // Ready means "the current configuration is applied and all its ports are open".
 import http from 'node:http';
+import { PORT_MAP_ENV } from '../ir/port-map.js';
 
 export const PROXY_STATUS_PORT = 15021;
 export const READINESS_PATH = '/healthz/ready';
@@ -17,7 +18,7 @@ export interface Readiness {
  * The port to bind: the status port, unless the cluster mapped it (AGW_PORT_MAP
  * "15021:40123", set where pods share 127.0.0.1 and need unique ports).
  */
-export function statusPort(portMapEnv: string | undefined = process.env.AGW_PORT_MAP): number {
+export function statusPort(portMapEnv: string | undefined = process.env[PORT_MAP_ENV]): number {
   for (const entry of (portMapEnv ?? '').split(',')) {
     const match = /^\s*(\d+):(\d+)\s*$/.exec(entry);
     if (match && Number(match[1]) === PROXY_STATUS_PORT) return Number(match[2]);

@@ -6,6 +6,7 @@ import type { KubeObject, TranslateOptions } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, labelsOf, namespaceOf } from './fields.js';
 import { isListenerProgrammed, type GatewayState, type ListenerState } from './gateway-state.js';
 import type { SnapshotIndex } from './snapshot-index.js';
+import { PORT_MAP_ANNOTATION } from '../ir/port-map.js';
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
@@ -25,8 +26,6 @@ export function gatewayAddresses(index: SnapshotIndex, gateway: GatewayState): {
     return [];
   });
 }
-
-export const PORT_MAP_ANNOTATION = 'agw-workshop.dev/port-map';
 
 /** Ports the Gateway's proxy pods serve elsewhere (they could not bind them), from the pods' annotation. */
 function proxyPortMap(index: SnapshotIndex, gateway: GatewayState): Map<number, number> {

@@ -7,44 +7,14 @@
 // ("443:8443,8000:40123") and handed to the process as AGW_PORT_MAP, which
 // the workloads (source/workloads/common/listen.ts) apply when they bind.
 
-export const PORT_MAP_ANNOTATION = 'agw-workshop.dev/port-map';
-export const PORT_MAP_ENV = 'AGW_PORT_MAP';
+// The annotation, the env variable and the text form (format/parse) are shared
+// with the gateway (gateway/ir/port-map.ts).
+export { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, PORT_MAP_ENV } from '../../../../gateway/ir/port-map.js';
+
 const UNPRIVILEGED_OFFSET = 8000;
 
 export function unprivilegedPort(port: number, privileged: boolean): number {
   return !privileged && port > 0 && port < 1024 ? port + UNPRIVILEGED_OFFSET : port;
-}
-
-export function formatPortMap(map: Map<number, number>): string {
-  return [...map].sort(([a], [b]) => a - b).map(([from, to]) => `${from}:${to}`).join(',');
-}
-
-/**
- * Parses "443:8443,80:8080"; entries that are not two port numbers are errors
- * naming the entry. The JSON form the gateway proxy writes on its own pod
- * (`{"443":8443}`, gateway/proxy/pod-annotation.ts) is read as well.
- */
-export function parsePortMap(text: string | undefined): Map<number, number> {
-  const map = new Map<number, number>();
-  if (text?.trim().startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error(`port map "${text}" is neither <port>:<port>,... nor a JSON object`);
-    }
-    for (const [from, to] of Object.entries(parsed as Record<string, unknown>)) {
-      if (!/^\d{1,5}$/.test(from) || !Number.isInteger(to)) throw new Error(`port map entry "${from}": ${JSON.stringify(to)} is not <port>: <port>`);
-      map.set(Number(from), to as number);
-    }
-    return map;
-  }
-  for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
-    const match = /^(\d{1,5}):(\d{1,5})$/.exec(entry);
-    if (!match) throw new Error(`port map entry "${entry}" is not <port>:<port>`);
-    map.set(Number(match[1]), Number(match[2]));
-  }
-  return map;
 }
 
 export interface PodPortMapInput {

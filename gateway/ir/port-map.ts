@@ -1,0 +1,42 @@
+// The port map: which declared ports a pod really serves elsewhere, written
+// down in the `agw-workshop.dev/port-map` annotation and the AGW_PORT_MAP
+// environment variable. One definition for both sides: the embedded cluster's
+// kubelet and controllers (source/cluster/embedded) write and read it, the
+// gateway proxy and its status read it. Which ports get remapped, and why, is
+// the kubelet's business (source/cluster/embedded/kubelet/port-map.ts).
+
+export const PORT_MAP_ANNOTATION = 'agw-workshop.dev/port-map';
+export const PORT_MAP_ENV = 'AGW_PORT_MAP';
+
+/** "443:8443,8000:40123", sorted by declared port. */
+export function formatPortMap(map: Map<number, number>): string {
+  return [...map].sort(([a], [b]) => a - b).map(([from, to]) => `${from}:${to}`).join(',');
+}
+
+/**
+ * Parses "443:8443,80:8080"; entries that are not two port numbers are errors
+ * naming the entry. The JSON form the gateway proxy writes on its own pod
+ * (`{"443":8443}`, gateway/proxy/pod-annotation.ts) is read as well.
+ */
+export function parsePortMap(text: string | undefined): Map<number, number> {
+  const map = new Map<number, number>();
+  if (text?.trim().startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error(`port map "${text}" is neither <port>:<port>,... nor a JSON object`);
+    }
+    for (const [from, to] of Object.entries(parsed as Record<string, unknown>)) {
+      if (!/^\d{1,5}$/.test(from) || !Number.isInteger(to)) throw new Error(`port map entry "${from}": ${JSON.stringify(to)} is not <port>: <port>`);
+      map.set(Number(from), to as number);
+    }
+    return map;
+  }
+  for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^(\d{1,5}):(\d{1,5})$/.exec(entry);
+    if (!match) throw new Error(`port map entry "${entry}" is not <port>:<port>`);
+    map.set(Number(match[1]), Number(match[2]));
+  }
+  return map;
+}
