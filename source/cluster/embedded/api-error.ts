@@ -51,6 +51,13 @@ export class ApiError extends Error {
   static conflict(message: string, details: StatusDetails = {}): ApiError {
     return new ApiError(409, 'Conflict', message, details);
   }
+  /** 409 for a write whose resourceVersion is no longer the stored one. */
+  static modified(resource: string, name: string | undefined, group = ''): ApiError {
+    return ApiError.conflict(
+      `Operation cannot be fulfilled on ${group ? `${resource}.${group}` : resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      { name, group, kind: resource },
+    );
+  }
   /** 422 with one cause per invalid field, as the real API server words it. */
   static invalid(kind: string, name: string, causes: StatusCause[], group = ''): ApiError {
     const list = causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message}`).join(', ');

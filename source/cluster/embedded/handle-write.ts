@@ -68,10 +68,7 @@ function storeUpdate(ctx: ApiContext, target: ResourceTarget, sent: KubeObject, 
   next = status ? { ...next, status: admitted.object.status } : target.type.hasStatus ? { ...admitted.object, status: next.status } : admitted.object;
   const requested = next.metadata.resourceVersion;
   if (requested && requested !== current.metadata.resourceVersion) {
-    throw ApiError.conflict(
-      `Operation cannot be fulfilled on ${target.type.group ? `${target.type.plural}.${target.type.group}` : target.type.plural} "${target.name}": the object has been modified; please apply your changes to the latest version and try again`,
-      { name: target.name, group: target.type.group, kind: target.type.plural },
-    );
+    throw ApiError.modified(target.type.plural, target.name, target.type.group);
   }
   if (isDryRun(query)) return { object: admitted.object, warnings };
   const stored = status ? ctx.store.updateStatus(target.key, next) : ctx.store.update(target.key, next);

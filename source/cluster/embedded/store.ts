@@ -196,10 +196,7 @@ export class MemoryStore implements Store {
     if (!current) throw ApiError.notFound(key.resource, name ?? '', key.group);
     const requested = object.metadata.resourceVersion;
     if (requested && requested !== current.metadata.resourceVersion) {
-      throw ApiError.conflict(
-        `Operation cannot be fulfilled on ${resourceLabel(key)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
-        { name, group: key.group, kind: key.resource },
-      );
+      throw ApiError.modified(key.resource, name, key.group);
     }
     let next: KubeObject;
     if (mode === 'status') {
