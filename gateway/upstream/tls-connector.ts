@@ -59,6 +59,10 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       })
     : undefined;
   const checkServerIdentity = upstreamTls ? checkUpstreamIdentity(upstreamTls) : undefined;
+  const sessionKey = upstreamTls ? sessionCacheKey(upstreamTls.sni, configId) : '';
+  const useCache = upstreamTls?.sessionCache === 'sni';
+  const servername = upstreamTls && !net.isIP(upstreamTls.sni) ? upstreamTls.sni : undefined;
+  const alpnProtocols = upstreamTls?.alpnProtocols?.length ? upstreamTls.alpnProtocols : ['http/1.1'];
 
   return (_opts, callback) => {
     let done = false;
@@ -87,28 +91,26 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       socket.on('error', (err) => finish(flagged(err, 'UF')));
       return socket;
     }
-    const key = sessionCacheKey(upstreamTls.sni, configId);
-    const useCache = upstreamTls.sessionCache === 'sni';
     const tcp = net.connect({ host: address, port, noDelay: true });
     tcp.once('connect', () => {
       tcpUp = true;
     });
     const tlsSocket = tls.connect({
       socket: tcp,
-      servername: net.isIP(upstreamTls.sni) ? undefined : upstreamTls.sni,
+      servername,
       secureContext,
-      ALPNProtocols: upstreamTls.alpnProtocols?.length ? upstreamTls.alpnProtocols : ['http/1.1'],
-      session: useCache ? options.sessions.get(key) : undefined,
+      ALPNProtocols: alpnProtocols,
+      session: useCache ? options.sessions.get(sessionKey) : undefined,
       checkServerIdentity,
       rejectUnauthorized: true,
     });
     socket = tlsSocket;
-    if (useCache) tlsSocket.on('session', (session: Buffer) => options.sessions.set(key, session));
+    if (useCache) tlsSocket.on('session', (session: Buffer) => options.sessions.set(sessionKey, session));
     tlsSocket.once('secureConnect', () => finish(null, tlsSocket));
     tlsSocket.on('error', (err) => {
       // A handshake that failed must not leave its session to be offered again; later errors
       // (a reset after the response) say nothing about the session.
-      if (useCache && !done) options.sessions.delete(key);
+      if (useCache && !done) options.sessions.delete(sessionKey);
       finish(flagged(err, tcpUp ? 'UT' : 'UF'));
     });
     return tlsSocket;
