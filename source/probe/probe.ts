@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { classifyFailure, type ProbePhase } from './classify.js';
 import { chainFromSocket, summarizeDer, verifyPeer } from './certificates.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_TIME_MS } from './defaults.js';
-import { analyzeHandshake, type WireEvent } from './handshake-analysis.js';
+import { analyzeHandshake, type HandshakeAnalysis, type WireEvent } from './handshake-analysis.js';
 import { exchange } from './http-exchange.js';
 import { LocalFileError, loadTlsContext, type TlsContext } from './local-files.js';
 import { TapDuplex } from './tap.js';
@@ -107,6 +107,8 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
   let handshakeDone = false;
   let socketError: NodeJS.ErrnoException | undefined;
   let context: TlsContext | undefined;
+  // The wire log analysed once: by the failure classification when there is one, else in finally.
+  let analysis: HandshakeAnalysis | undefined;
   const sni = effectiveSni(request, target.host);
   const alpn = target.https ? offeredAlpn(request) : [];
   if (target.https) result.clientHello = { sni, alpn, versions: [] };
@@ -206,11 +208,12 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
   } catch (thrown) {
     const error = thrown as NodeJS.ErrnoException;
     if (options.signal?.aborted && !deadline.signal.aborted) throw error; // the caller cancelled: not an observation
+    analysis = analyzeHandshake(wire, secrets);
     const classification = classifyFailure({
       phase: error instanceof DnsError ? 'dns' : phase,
       error: socketError && phase !== 'connect' ? socketError : error,
       timedOut: error instanceof TimeoutError || deadline.signal.aborted,
-      analysis: analyzeHandshake(wire, secrets),
+      analysis,
       clientCertificateConfigured: Boolean(request.certFile),
       handshakeDone,
       where: `${target.host}:${target.port}`,
@@ -231,7 +234,8 @@ export async function probe(request: ProbeRequest, options: ProbeOptions = {}): 
     tlsSocket?.destroy();
     raw?.destroy();
     result.timings.totalMs = since();
-    mergeWireFacts(result, wire, secrets, target.https, Boolean(request.certFile));
+    // Nothing is awaited between the catch and here, so the wire log and secrets are unchanged since the analysis.
+    mergeWireFacts(result, analysis ?? analyzeHandshake(wire, secrets), target.https, Boolean(request.certFile));
     if (result.tls && context?.clientCertificate) {
       result.tls.clientCertificate.subject = context.clientCertificate.subject;
       result.tls.clientCertificate.issuer = context.clientCertificate.issuer;

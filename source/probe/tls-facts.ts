@@ -2,8 +2,7 @@
 // the records, the ClientHello as sent, the ServerHello, the chain of a failed
 // handshake, alerts and the client-certificate exchange.
 import { summarizeDer } from './certificates.js';
-import { analyzeHandshake, printable, type WireEvent } from './handshake-analysis.js';
-import type { Tls13Secrets } from './tls13-decrypt.js';
+import { printable, type HandshakeAnalysis } from './handshake-analysis.js';
 import type { CertificateSummary, ProbeResult } from './types.js';
 
 export function emptyTls(): NonNullable<ProbeResult['tls']> {
@@ -16,8 +15,7 @@ export function emptyTls(): NonNullable<ProbeResult['tls']> {
   };
 }
 
-export function mergeWireFacts(result: ProbeResult, wire: WireEvent[], secrets: Tls13Secrets, https: boolean, certConfigured: boolean): void {
-  const analysis = analyzeHandshake(wire, secrets);
+export function mergeWireFacts(result: ProbeResult, analysis: HandshakeAnalysis, https: boolean, certConfigured: boolean): void {
   if (!https) {
     // Plain HTTP: the bytes are HTTP, not records; only how the connection ended is worth keeping.
     result.records = analysis.events.filter((e) => e.what === 'EOF' || e.what === 'RST');
