@@ -13,7 +13,7 @@ export class Exchange {
   readonly entry: AccessLogEntry;
   readonly start = performance.now();
   /** Response header modifiers of the matched route, applied to upstream and local answers alike. */
-  responseHeaderEdits: ((headers: HeaderRecord) => void)[] = [];
+  responseHeaderEdits: readonly ((headers: HeaderRecord) => void)[] = [];
   private aborters: ((reason: Error) => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private logged = false;

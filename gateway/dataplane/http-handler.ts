@@ -84,9 +84,7 @@ export function createRequestHandler(deps: HandlerDeps) {
     entry.route = route.entry.id;
     const timeoutMs = route.entry.timeouts.requestMs ?? route.entry.timeouts.backendRequestMs;
     if (timeoutMs) ex.startTimeout(timeoutMs);
-    for (const f of route.entry.filters) {
-      if (f.type === 'ResponseHeaderModifier') ex.responseHeaderEdits.push((h) => applyHeaderModifier(h, f));
-    }
+    ex.responseHeaderEdits = route.responseHeaderEdits;
     const jwt = route.entry.policies.jwt;
     if (jwt) {
       deps.jwt.verify(jwt, req.headers.authorization).then(

@@ -2,6 +2,7 @@
 // precedence order (translation sorted them), compiled once per configuration
 // and walked in order for each request; the first match wins.
 import type { HttpRouteEntryIR, HttpMatchIR, WeightedBackendIR } from '../ir/types.js';
+import { applyHeaderModifier, type HeaderRecord } from './filters.js';
 import { hostnameMatches } from './hostnames.js';
 
 export interface RequestFacts {
@@ -27,6 +28,8 @@ export interface CompiledRoute {
   headers: ValueMatcher[];
   queryParams: ValueMatcher[];
   method?: string;
+  /** The route's ResponseHeaderModifier filters, as edits the exchange applies to every answer. */
+  responseHeaderEdits: readonly ((headers: HeaderRecord) => void)[];
   /** Weighted choice, precomputed: cumulative weights and their total. */
   backends: WeightedBackendIR[];
   cumulative: number[];
@@ -87,6 +90,7 @@ export function compileRoute(entry: HttpRouteEntryIR): CompiledRoute {
     headers: entry.match.headers.map((h) => compileValue(h, where, true)),
     queryParams: entry.match.queryParams.map((q) => compileValue(q, where, false)),
     method: entry.match.method?.toUpperCase(),
+    responseHeaderEdits: entry.filters.flatMap((f) => (f.type === 'ResponseHeaderModifier' ? [(h: HeaderRecord) => applyHeaderModifier(h, f)] : [])),
     backends: entry.backends,
     cumulative,
     totalWeight: total,
