@@ -13,16 +13,16 @@ import http2 from 'node:http2';
 import type tls from 'node:tls';
 import { closeServer, listenOn, mountedPath, untilSignal } from '../common/listen.js';
 import { goHeaders, tlsAssertions } from '../common/tls-info.js';
+import { goDurationMs } from '../../cluster/embedded/controllers/cert-manager/duration.js';
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
 type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 /** Go's time.ParseDuration for the forms the tests use: 1s, 500ms, 1m30s. */
 export function parseGoDuration(text: string): number {
-  const units: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new Error(`time: invalid duration "${text}"`);
-  return parts.reduce((sum, p) => sum + Number(p[1]) * units[p[2]!]!, 0);
+  const ms = goDurationMs(text);
+  if (ms === undefined) throw new Error(`time: invalid duration "${text}"`);
+  return ms;
 }
 
 export function createEchoHandler(env: NodeJS.ProcessEnv = process.env) {
