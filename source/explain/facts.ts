@@ -1,5 +1,6 @@
 // Small readers over a ProbeResult that the catalogue's sentences use, so the
 // entries say "SNI mock-openai-baz.glootest.com", not "the SNI".
+import { urlHostPort } from '../probe/target.js';
 import type { ProbeResult } from '../probe/types.js';
 
 export function urlOf(result: ProbeResult): URL {
@@ -7,12 +8,11 @@ export function urlOf(result: ProbeResult): URL {
 }
 
 export function hostOf(result: ProbeResult): string {
-  return urlOf(result).hostname.replace(/^\[|\]$/g, '');
+  return urlHostPort(urlOf(result)).host;
 }
 
 export function portOf(result: ProbeResult): string {
-  const url = urlOf(result);
-  return url.port || (url.protocol === 'https:' ? '443' : '80');
+  return String(urlHostPort(urlOf(result)).port);
 }
 
 /** The SNI actually sent (from the recorded ClientHello). */

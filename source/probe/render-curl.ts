@@ -1,6 +1,7 @@
 // A ProbeResult as `curl -v` prints it, from the recorded facts. Lines curl
 // cannot show (records the probe could only see encrypted, EOF/RST) are
 // marked as the probe's own; nothing here is invented.
+import { urlHostPort } from './target.js';
 import { curlHandshakeLabel } from './tls-names.js';
 import type { CertificateSummary, ProbeResult, RecordEvent } from './types.js';
 
@@ -72,8 +73,7 @@ export interface RenderCurlOptions {
 export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOptions = {}): string {
   const lines: string[] = [];
   const url = new URL(result.request.url);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const { host, port } = urlHostPort(url);
   const tls = result.tls;
   const version = tls?.version ?? 'TLSv1.3';
 

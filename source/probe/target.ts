@@ -55,11 +55,15 @@ export function parseTargetUrl(raw: string): URL {
   return url;
 }
 
+/** The URL's host (without IPv6 brackets) and port (the scheme's default when none is given). */
+export function urlHostPort(url: URL): { host: string; port: number } {
+  return { host: stripBrackets(url.hostname), port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
+}
+
 export function resolveTarget(rawUrl: string, connectTo: string[] = [], resolve: string[] = []): ProbeTarget {
   const url = parseTargetUrl(rawUrl);
   const https = url.protocol === 'https:';
-  const host = stripBrackets(url.hostname);
-  const port = url.port ? Number(url.port) : https ? 443 : 80;
+  const { host, port } = urlHostPort(url);
   let connectHost = host;
   let connectPort = port;
 
