@@ -2,30 +2,19 @@
 // included) to the backend untouched; a Terminate TLS listener forwards the
 // decrypted bytes. One access log line per connection, when it closes.
 import net from 'node:net';
-import type { TlsRouteEntryIR, WeightedBackendIR } from '../ir/types.js';
 import type { AccessLog, AccessLogEntry } from './access-log.js';
 import type { PortHolder } from './connection.js';
 import { hostnameMatches } from './hostnames.js';
-import type { RuntimeListener } from './runtime.js';
+import { chooseBackend } from './router.js';
+import type { CompiledTlsRoute, RuntimeListener } from './runtime.js';
 import type { UpstreamPools } from '../upstream/pools.js';
 
-export function matchTlsRoute(routes: TlsRouteEntryIR[], sni: string | undefined): TlsRouteEntryIR | undefined {
+export function matchTlsRoute(routes: CompiledTlsRoute[], sni: string | undefined): CompiledTlsRoute | undefined {
   for (const r of routes) {
     if (r.hostnames.length === 0) return r;
-    if (sni && r.hostnames.some((h) => hostnameMatches(h.toLowerCase(), sni))) return r;
+    if (sni && r.hostnames.some((h) => hostnameMatches(h, sni))) return r;
   }
   return undefined;
-}
-
-function weighted(backends: WeightedBackendIR[]): WeightedBackendIR | undefined {
-  const total = backends.reduce((s, b) => s + Math.max(0, b.weight), 0);
-  if (total <= 0) return undefined;
-  let x = Math.random() * total;
-  for (const b of backends) {
-    x -= Math.max(0, b.weight);
-    if (x < 0) return b;
-  }
-  return backends[backends.length - 1];
 }
 
 /** Pipes `downstream` to a TLSRoute backend; `initial` is sent first (the ClientHello for passthrough). */
@@ -63,8 +52,8 @@ export function proxyTcp(
     downstream.destroy();
     return;
   }
-  entry.route = route.id;
-  const choice = weighted(route.backends);
+  entry.route = route.entry.id;
+  const choice = chooseBackend(route);
   const backend = choice?.backend;
   if (!backend || backend.kind !== 'service') {
     entry.flags.push('IB');

@@ -21,7 +21,24 @@ interface ValueMatcher {
   test: (value: string) => boolean;
 }
 
-export interface CompiledRoute {
+/** Weighted choice, precomputed: cumulative weights and their total. */
+export interface WeightedBackends {
+  backends: WeightedBackendIR[];
+  cumulative: number[];
+  totalWeight: number;
+}
+
+export function compileWeights(backends: WeightedBackendIR[]): WeightedBackends {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (const b of backends) {
+    total += Math.max(0, b.weight);
+    cumulative.push(total);
+  }
+  return { backends, cumulative, totalWeight: total };
+}
+
+export interface CompiledRoute extends WeightedBackends {
   entry: HttpRouteEntryIR;
   hostnames: string[];
   matchPath: (path: string) => boolean;
@@ -30,10 +47,6 @@ export interface CompiledRoute {
   method?: string;
   /** The route's ResponseHeaderModifier filters, as edits the exchange applies to every answer. */
   responseHeaderEdits: readonly ((headers: HeaderRecord) => void)[];
-  /** Weighted choice, precomputed: cumulative weights and their total. */
-  backends: WeightedBackendIR[];
-  cumulative: number[];
-  totalWeight: number;
 }
 
 /** Gateway API regular expressions match the whole value (Envoy's full match). */
@@ -77,12 +90,6 @@ function compileValue(m: { name: string; type: 'Exact' | 'RegularExpression'; va
 
 export function compileRoute(entry: HttpRouteEntryIR): CompiledRoute {
   const where = `route ${entry.id}`;
-  const cumulative: number[] = [];
-  let total = 0;
-  for (const b of entry.backends) {
-    total += Math.max(0, b.weight);
-    cumulative.push(total);
-  }
   return {
     entry,
     hostnames: entry.hostnames.map((h) => h.toLowerCase()),
@@ -91,9 +98,7 @@ export function compileRoute(entry: HttpRouteEntryIR): CompiledRoute {
     queryParams: entry.match.queryParams.map((q) => compileValue(q, where, false)),
     method: entry.match.method?.toUpperCase(),
     responseHeaderEdits: entry.filters.flatMap((f) => (f.type === 'ResponseHeaderModifier' ? [(h: HeaderRecord) => applyHeaderModifier(h, f)] : [])),
-    backends: entry.backends,
-    cumulative,
-    totalWeight: total,
+    ...compileWeights(entry.backends),
   };
 }
 
@@ -134,7 +139,7 @@ export function matchRoute(routes: CompiledRoute[], req: RequestFacts): Compiled
 }
 
 /** Weighted random choice; undefined when every weight is zero (→ 500, as Gateway API says). */
-export function chooseBackend(route: CompiledRoute, random = Math.random): WeightedBackendIR | undefined {
+export function chooseBackend(route: WeightedBackends, random = Math.random): WeightedBackendIR | undefined {
   if (route.totalWeight <= 0) return undefined;
   if (route.backends.length === 1) return route.backends[0];
   const x = random() * route.totalWeight;

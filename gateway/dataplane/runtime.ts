@@ -4,7 +4,13 @@
 import type tls from 'node:tls';
 import type { GatewayIR, ListenerIR, PortIR, TlsRouteEntryIR } from '../ir/types.js';
 import { HostnameIndex } from './hostnames.js';
-import { compileRoute, type CompiledRoute } from './router.js';
+import { compileRoute, compileWeights, type CompiledRoute, type WeightedBackends } from './router.js';
+
+/** A TLSRoute entry ready for serving: hostnames lower-cased, weights precomputed. */
+export interface CompiledTlsRoute extends WeightedBackends {
+  entry: TlsRouteEntryIR;
+  hostnames: string[];
+}
 
 export interface RuntimeListener {
   ir: ListenerIR;
@@ -12,7 +18,7 @@ export interface RuntimeListener {
   hostname?: string;
   port: number;
   routes: CompiledRoute[];
-  tlsRoutes: TlsRouteEntryIR[];
+  tlsRoutes: CompiledTlsRoute[];
   /** Terminate listeners: the TLS server holding this listener's certificate. */
   tlsServer?: tls.Server;
   /** Why this listener cannot terminate TLS (no usable certificate), when it can't. */
@@ -51,7 +57,7 @@ export function compilePort(ir: PortIR, gateway: GatewayIR, tlsServerFor: TlsSer
       hostname: l.hostname?.toLowerCase(),
       port: ir.port,
       routes: compileRoutes(l, log),
-      tlsRoutes: l.tlsRoutes,
+      tlsRoutes: l.tlsRoutes.map((entry) => ({ entry, hostnames: entry.hostnames.map((h) => h.toLowerCase()), ...compileWeights(entry.backends) })),
     };
     if (ir.transport === 'tls' && l.tls?.mode !== 'Passthrough') {
       const { server, problem } = tlsServerFor(ir.port, l);
