@@ -33,9 +33,9 @@ export function resolveTarget(
   r: { group: string; version: string; plural: string; namespace?: string; name?: string; subresource?: string },
 ): ResourceTarget {
   const type = ctx.registry.find(r.group, r.version, r.plural);
-  if (!type) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', { group: r.group, kind: r.plural });
-  if (!type.namespaced && r.namespace !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-  if (type.namespaced && r.namespace === undefined && r.name !== undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (!type) throw ApiError.noSuchResource({ group: r.group, kind: r.plural });
+  if (!type.namespaced && r.namespace !== undefined) throw ApiError.noSuchResource();
+  if (type.namespaced && r.namespace === undefined && r.name !== undefined) throw ApiError.noSuchResource();
   const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
   const warnings: string[] = [];
   if (type.deprecatedVersions?.includes(r.version)) {

@@ -45,6 +45,13 @@ export class ApiError extends Error {
   static alreadyExists(resource: string, name: string, group = ''): ApiError {
     return new ApiError(409, 'AlreadyExists', `${group ? `${resource}.${group}` : resource} "${name}" already exists`, { name, group, kind: resource });
   }
+  /** 404 for a path that addresses nothing (no such kind, scope or subresource). */
+  static noSuchResource(details: StatusDetails = {}): ApiError {
+    return new ApiError(404, 'NotFound', 'the server could not find the requested resource', details);
+  }
+  static methodNotAllowed(): ApiError {
+    return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  }
   static badRequest(message: string): ApiError {
     return new ApiError(400, 'BadRequest', message);
   }

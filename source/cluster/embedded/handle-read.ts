@@ -81,7 +81,7 @@ export function handleGet(ctx: ApiContext, req: IncomingMessage, res: ServerResp
     servePodLog(ctx, res, target, query);
     return;
   }
-  if (target.subresource !== undefined && target.subresource !== 'status') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (target.subresource !== undefined && target.subresource !== 'status') throw ApiError.noSuchResource();
   const shown = present(target, object);
   if (wantsTable(accept) && target.subresource === undefined) {
     sendJson(res, 200, toTable(target.type, [shown], ctx.store.resourceVersion, query.get('includeObject') ?? undefined, target.apiVersion), TABLE_CONTENT_TYPE, target.warnings);
@@ -99,7 +99,7 @@ function tail(text: string, lines: number): string {
 
 /** `kubectl logs`: the pod's log file as the kubelet writes it; `follow` streams what is appended until the pod goes. */
 function servePodLog(ctx: ApiContext, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): void {
-  if (target.type.group !== '' || target.type.plural !== 'pods') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (target.type.group !== '' || target.type.plural !== 'pods') throw ApiError.noSuchResource();
   const file = path.join(ctx.podLogDir, `${target.namespace}_${target.name}.log`);
   let text = '';
   try {

@@ -40,7 +40,7 @@ function createObject(ctx: ApiContext, target: ResourceTarget, sent: KubeObject,
 }
 
 export async function handleCreate(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
-  if (target.name !== undefined) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (target.name !== undefined) throw ApiError.methodNotAllowed();
   const object = await decodeObject(req.headers['content-type'], await readBody(req));
   if (target.type.namespaced && !target.namespace && !object.metadata.namespace) {
     throw ApiError.badRequest('a namespaced object must be created in a namespace (POST .../namespaces/<ns>/...)');
@@ -76,8 +76,8 @@ function storeUpdate(ctx: ApiContext, target: ResourceTarget, sent: KubeObject, 
 }
 
 export async function handleUpdate(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
-  if (target.name === undefined) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-  if (target.subresource !== undefined && target.subresource !== 'status') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (target.name === undefined) throw ApiError.methodNotAllowed();
+  if (target.subresource !== undefined && target.subresource !== 'status') throw ApiError.noSuchResource();
   const object = await decodeObject(req.headers['content-type'], await readBody(req));
   if (target.namespace && !object.metadata.namespace) object.metadata.namespace = target.namespace;
   const updated = storeUpdate(ctx, target, object, query);
@@ -85,8 +85,8 @@ export async function handleUpdate(ctx: ApiContext, req: IncomingMessage, res: S
 }
 
 export async function handlePatch(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
-  if (target.name === undefined) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-  if (target.subresource !== undefined && target.subresource !== 'status') throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (target.name === undefined) throw ApiError.methodNotAllowed();
+  if (target.subresource !== undefined && target.subresource !== 'status') throw ApiError.noSuchResource();
   const contentType = checkPatchType(req.headers['content-type'], target.type);
   const body = await readBody(req);
   if (body.length === 0) throw ApiError.badRequest('the patch body is empty');
@@ -141,7 +141,7 @@ async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Prom
 }
 
 export async function handleDelete(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
-  if (target.subresource !== undefined) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (target.subresource !== undefined) throw ApiError.methodNotAllowed();
   const options = await deleteOptions(req, query);
   if (target.name === undefined) {
     // deletecollection

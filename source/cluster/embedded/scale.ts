@@ -46,7 +46,7 @@ function toScale(object: KubeObject): KubeObject {
 }
 
 export async function handleScale(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
-  if (!isScalable(target.type) || target.name === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  if (!isScalable(target.type) || target.name === undefined) throw ApiError.noSuchResource();
   const current = ctx.store.get(target.key, target.namespace, target.name);
   if (!current) throw notFound(target, target.name);
   const method = req.method ?? 'GET';

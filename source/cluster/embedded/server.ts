@@ -42,15 +42,13 @@ const VERSION_INFO = {
   platform: `${process.platform}/${process.arch}`,
 };
 
-const notFound = () => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-
 async function dispatch(ctx: ApiServerOptions, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://127.0.0.1');
   if (!isPublicPath(url.pathname)) authenticate(req, ctx.token);
   const r = route(url.pathname);
   const method = req.method ?? 'GET';
   const types = ctx.registry.all();
-  if (r.type !== 'resource' && method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  if (r.type !== 'resource' && method !== 'GET') throw ApiError.methodNotAllowed();
   switch (r.type) {
     case 'version':
       return sendJson(res, 200, VERSION_INFO);
@@ -71,24 +69,24 @@ async function dispatch(ctx: ApiServerOptions, port: number, req: IncomingMessag
     }
     case 'group': {
       const group = legacyGroup(types, r.group);
-      if (!group) throw notFound();
+      if (!group) throw ApiError.noSuchResource();
       return sendJson(res, 200, group);
     }
     case 'group-version': {
       const list = resourceList(types, r.group, r.version);
-      if (!list) throw notFound();
+      if (!list) throw ApiError.noSuchResource();
       return sendJson(res, 200, list);
     }
     case 'openapi-root':
       return sendJson(res, 200, openapiRoot(types));
     case 'openapi-doc': {
       const doc = openapiDocument(types, r.group, r.version);
-      if (!doc) throw notFound();
+      if (!doc) throw ApiError.noSuchResource();
       return sendJson(res, 200, doc);
     }
     case 'openapi-v2':
     case 'not-found':
-      throw notFound();
+      throw ApiError.noSuchResource();
     case 'resource': {
       const target = resolveTarget(ctx, r);
       if (target.subresource === 'scale') return handleScale(ctx, req, res, target, url.searchParams);
