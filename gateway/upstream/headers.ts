@@ -38,7 +38,6 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: For
     if (value === undefined) continue;
     if (name.charCodeAt(0) === 58 /* ':' */ || HOP_BY_HOP.has(name)) continue;
     if (named?.has(name)) continue;
-    if (name === 'te') continue;
     out[name] = value;
   }
   if (facts.host) out.host = facts.host;
