@@ -1,29 +1,15 @@
-// The client-node backend of ClusterClient, for kubeconfigs the small HTTP
-// client does not handle (exec plugins, auth providers, in-cluster config).
-// Loaded only when needed: importing client-node costs most of a second.
+// The client-node backend of ClusterClient (exec plugins, auth providers and
+// in-cluster config included). Loaded only when needed: importing
+// client-node costs most of a second.
 import { KubernetesObjectApi, PatchStrategy, VersionApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
+import { sleep } from '../lesson/sleep.js';
 import { apiErrorMessage, FIELD_MANAGER, isNotFound, refOf, type ApplyAction, type ClusterClient, type KubeObject, type ObjectRef, type WaitOptions } from './client.js';
 
 const POLL_MS = 100;
 
 function header(ref: ObjectRef) {
   return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 class ObjectApiClient implements ClusterClient {

@@ -4,10 +4,9 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export interface ConnectOptions {
-  kubeconfig?: string;
-  context?: string;
-}
+import type { ConnectOptions } from './kubeconfig.js';
+
+export type { ConnectOptions };
 
 export interface ObjectRef {
   apiVersion: string;
