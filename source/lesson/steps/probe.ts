@@ -5,7 +5,7 @@ import type { ProbeRequest } from '../../probe/types.js';
 import type { StepContext, StepResult } from '../context.js';
 import { curlCommand, gatewayAddressCommand } from '../equivalents.js';
 import { probeAndJudge } from '../probe-adapter.js';
-import type { Lesson, ProbeSpec, ProbeStep } from '../types.js';
+import type { ProbeSpec, ProbeStep } from '../types.js';
 import { certificateFiles } from './certs.js';
 import { sleep } from '../sleep.js';
 
@@ -39,15 +39,14 @@ export async function buildProbeRequest(spec: ProbeSpec, fill: (text: string) =>
   return request;
 }
 
-export function usesGatewayAddress(lesson: Lesson, spec: ProbeSpec): boolean {
-  void lesson;
+export function usesGatewayAddress(spec: ProbeSpec): boolean {
   return JSON.stringify(spec).includes('${GATEWAY_IP}');
 }
 
 export async function runProbe(ctx: StepContext): Promise<StepResult> {
   const step = ctx.step as ProbeStep;
   const request = await buildProbeRequest(step.probe, (text) => ctx.fill(text, step.source), ctx.workDir);
-  if (usesGatewayAddress(ctx.lesson, step.probe)) {
+  if (usesGatewayAddress(step.probe)) {
     ctx.command('kubectl', gatewayAddressCommand(ctx.kubectl, await ctx.fill('${NAMESPACE}', step.source), await ctx.fill('${GATEWAY_NAME}', step.source)));
   }
   ctx.command('curl', curlCommand(request));
