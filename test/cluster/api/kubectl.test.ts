@@ -210,6 +210,9 @@ test('kubectl get prints tables with the kinds\' columns', async (t) => {
   const header = svc.stdout.split('\n')[0]!.split(/\s+/);
   t.deepEqual(header.slice(0, 6), ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
   t.regex(svc.stdout.split('\n')[1]!, /^mock-gpt-4o-svc\s+ClusterIP\s+\S+\s+\S+\s+8000\/TCP\s+\d+s/);
+  // Its own Gateway: the tests of this file run concurrently, so another test's may not exist yet.
+  const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: tables, namespace: lab}\nspec:\n  gatewayClassName: no-controller-class\n  listeners: [{name: http, port: 80, protocol: HTTP}]\n');
+  t.is(applied.code, 0, applied.stderr);
   const gtw = await cluster.kubectl(['get', 'gateways', '-n', 'lab']);
   t.is(gtw.code, 0, gtw.stderr);
   t.regex(gtw.stdout.split('\n')[0]!, /NAME\s+CLASS\s+ADDRESS\s+PROGRAMMED\s+AGE/);
