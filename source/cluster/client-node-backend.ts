@@ -8,6 +8,11 @@ import { apiErrorMessage, FIELD_MANAGER, isNotFound, refOf, type ApplyAction, ty
 
 const POLL_MS = 100;
 
+/** `Kind namespace/name`, as the error messages name an object. */
+function describe(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}
+
 function header(ref: ObjectRef) {
   return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
 }
@@ -44,7 +49,7 @@ class ObjectApiClient implements ClusterClient {
       return (await this.api.read(header(ref))) as unknown as KubeObject;
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new Error(`get ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${apiErrorMessage(error)}`);
+      throw new Error(`get ${describe(ref)}: ${apiErrorMessage(error)}`);
     }
   }
 
@@ -59,7 +64,7 @@ class ObjectApiClient implements ClusterClient {
 
   async apply(object: KubeObject): Promise<{ object: KubeObject; action: ApplyAction }> {
     const before = await this.get(refOf(object));
-    const what = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
+    const what = describe(refOf(object));
     try {
       let after: KubeObject;
       if (this.serverSideApply) {
@@ -87,7 +92,7 @@ class ObjectApiClient implements ClusterClient {
   }
 
   async replace(object: KubeObject): Promise<KubeObject> {
-    const what = `${object.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}`;
+    const what = describe(refOf(object));
     // A controller writing status between our read and our write makes the
     // write conflict (409): read again and retry, a bounded number of times.
     for (let attempt = 1; ; attempt++) {
@@ -111,7 +116,7 @@ class ObjectApiClient implements ClusterClient {
       return 'deleted';
     } catch (error) {
       if (isNotFound(error)) return 'not-found';
-      throw new Error(`delete ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${apiErrorMessage(error)}`);
+      throw new Error(`delete ${describe(ref)}: ${apiErrorMessage(error)}`);
     }
   }
 
@@ -127,7 +132,7 @@ class ObjectApiClient implements ClusterClient {
       if (Date.now() >= deadline) break;
       await sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())), options.signal);
     }
-    const error = new Error(`timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`);
+    const error = new Error(`timed out after ${Math.round(options.timeoutMs / 1000)}s waiting for ${describe(ref)}`);
     (error as Error & { lastSeen?: KubeObject }).lastSeen = last;
     throw error;
   }
