@@ -91,13 +91,7 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   log(`api: serving ${api.url} (${firstStart ? 'first start' : 'restored store'}, ${Math.round(performance.now() - started)} ms)`);
 
   const { startControlPlane } = await import('./controllers/index.js');
-  // Transitional: the placeholder control plane says it runs nothing; then `cluster up` must not wait for pods.
-  let loops = true;
-  const controlPlaneLog = (line: string) => {
-    if (/not built yet/.test(line)) loops = false;
-    log(line);
-  };
-  const controlPlane = await startControlPlane({ store, paths, network, apiUrl: api.url, kubeconfigPath: paths.kubeconfig, cliPath: cliPath(), log: controlPlaneLog });
+  const controlPlane = await startControlPlane({ store, paths, network, apiUrl: api.url, kubeconfigPath: paths.kubeconfig, cliPath: cliPath(), log });
   writeRuntime(paths.clusterRuntime, {
     pid: process.pid,
     apiUrl: api.url,
@@ -105,7 +99,6 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
     network,
     startedAt: new Date().toISOString(),
     kubeconfig: paths.kubeconfig,
-    controlPlane: loops ? 'running' : 'none',
   });
   phase('control plane');
   log(`cluster: ready for clients (${Math.round(performance.now() - started)} ms; process uptime ${Math.round(process.uptime() * 1000)} ms; ms per phase: ${phases.join(', ')})`);

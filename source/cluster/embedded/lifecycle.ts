@@ -84,10 +84,7 @@ export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}
         creds ??= credentialsFromKubeconfig(paths.kubeconfig);
         const health = await apiGet<string>(creds, '/readyz', 1000);
         if (health.status === 200) {
-          const readiness =
-            runtime.controlPlane === 'none'
-              ? { ready: true, summary: 'no control-plane loops: pods are not run' }
-              : await systemReadiness(creds, SYSTEM_POD_NAMESPACES, SYSTEM_LABEL);
+          const readiness = await systemReadiness(creds, SYSTEM_POD_NAMESPACES, SYSTEM_LABEL);
           if (readiness.ready) {
             progressDone();
             process.stdout.write(`Cluster ready at ${creds.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (${readiness.summary}).\nkubeconfig: ${paths.kubeconfig}\n`);

@@ -12,8 +12,6 @@ export interface ClusterRuntime {
   network: ClusterNetwork;
   startedAt: string;
   kubeconfig: string;
-  /** 'none' when no control-plane loops run (pods are never started): readiness then means the API alone. */
-  controlPlane?: 'running' | 'none';
 }
 
 export const CONTEXT_NAME = 'agw-workshop';
