@@ -3,7 +3,8 @@
 // not serve (a real cluster without the vendor CRDs) is logged once, treated as
 // empty, and looked for again every `absentRetryMs`. Broken watches restart
 // with a bounded backoff.
-import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch, Watch } from '../../source/cluster/k8s-client.js';
 import type { KubeObject, TranslateInput } from '../translate/input-types.js';
 import { emptyTranslateInput } from '../translate/input-types.js';
 import { loadKubeConfig } from '../../source/cluster/kubeconfig.js';

@@ -1,6 +1,6 @@
 // How everything outside the cluster process finds a Kubernetes API:
 // explicit kubeconfig/context, else $KUBECONFIG, else in-cluster, else ~/.kube/config.
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from './k8s-client.js';
 
 export interface ConnectOptions {
   kubeconfig?: string;

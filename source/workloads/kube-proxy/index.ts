@@ -3,7 +3,8 @@
 // keeps a ProxyTable in line with them. /healthz on the pod address (port
 // 10256, as the real kube-proxy) answers 200 once the first sync is done.
 import http from 'node:http';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8sTypes from '@kubernetes/client-node';
+import * as k8s from '../../cluster/k8s-client.js';
 import { ProxyTable } from './forwarder.js';
 import { desiredFrontends, type ServiceLike, type SliceLike } from './desired.js';
 import { closeServer, listenOn, untilSignal } from '../common/listen.js';
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     }).catch((error: unknown) => log(`kube-proxy: sync failed: ${(error as Error).message}`));
   };
 
-  for (const informer of [services, slices] as Array<k8s.Informer<k8s.KubernetesObject>>) {
+  for (const informer of [services, slices] as Array<k8sTypes.Informer<k8sTypes.KubernetesObject>>) {
     for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) informer.on(verb, sync);
     informer.on(k8s.ERROR, (error) => {
       if (stopping) return;
