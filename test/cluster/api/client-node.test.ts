@@ -1,6 +1,9 @@
 // @kubernetes/client-node against the embedded cluster: typed CRUD, the
 // generic object API with each patch strategy, and an informer that must see
 // ADDED, MODIFIED, DELETED in order.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import test from 'ava';
 import {
   AppsV1Api,
@@ -15,6 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
 
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 let cluster: TestCluster;
 let kc: KubeConfig;
 const NS = 'client';
@@ -116,4 +120,29 @@ test('an informer sees ADDED, MODIFIED and DELETED in order', async (t) => {
   const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`informer saw only: ${seen.join(' | ')}`)), 10_000));
   await Promise.race([done, timeout]);
   t.deepEqual(seen, ['ADDED w 1', 'MODIFIED w 2', 'DELETED w 2']);
+});
+
+// The build bundles client-node into dist (source/cluster/k8s-client.ts says why);
+// pods and CLI processes run that bundle, so it must stand alone and work.
+test('the built k8s-client bundle stands alone, exports what the source does, and lists and watches', async (t) => {
+  const built = path.join(repoRoot, 'dist', 'source', 'cluster', 'k8s-client.js');
+  t.true(fs.existsSync(built), `${built} is missing: npm test builds first (npm run build)`);
+  const text = fs.readFileSync(built, 'utf8');
+  t.false(/from\s*["']@kubernetes\/client-node/.test(text), 'the bundle still imports @kubernetes/client-node');
+  const bundle = (await import(pathToFileURL(built).href)) as typeof import('../../../source/cluster/k8s-client.js');
+  const source = await import('../../../source/cluster/k8s-client.js');
+  t.deepEqual(Object.keys(bundle).sort(), Object.keys(source).sort());
+
+  const bundledKc = new bundle.KubeConfig();
+  bundledKc.loadFromFile(cluster.kubeconfig);
+  const core = bundledKc.makeApiClient(bundle.CoreV1Api);
+  const seen: string[] = [];
+  const informer = bundle.makeInformer(bundledKc, `/api/v1/namespaces/${NS}/configmaps`, () => core.listNamespacedConfigMap({ namespace: NS, labelSelector: 'bundle=yes' }), 'bundle=yes');
+  const added = new Promise<void>((resolve) => informer.on('add', (obj) => { seen.push(obj.metadata?.name ?? ''); resolve(); }));
+  await informer.start();
+  t.teardown(() => informer.stop());
+  await core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'from-bundle', labels: { bundle: 'yes' } }, data: { v: '1' } } });
+  const timeout = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('the bundled informer saw no ADDED event within 10 s')), 10_000));
+  await Promise.race([added, timeout]);
+  t.deepEqual(seen, ['from-bundle']);
 });
