@@ -113,6 +113,8 @@ export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, optio
       await new Promise<void>((resolve) => later(resolve, delay));
       return startKind(w, attempt + 1);
     }
+    // stop() may have come while the kind was being looked up: start nothing then.
+    if (stopped) return;
     if (!path) {
       if (!w.absent) log(`${w.kind.kind} (${w.kind.group || 'core'}) is not served by this API; treating it as empty`);
       w.absent = true;
@@ -146,6 +148,8 @@ export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, optio
       later(() => void informer.start().catch(() => {}), delay);
     });
     await informer.start();
+    // A watch opened after stop() would keep the process alive until it is killed.
+    if (stopped) await informer.stop();
   }
 
   const ready = Promise.all(watches.map((w) => startKind(w))).then(() => {

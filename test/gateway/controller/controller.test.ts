@@ -4,7 +4,7 @@
 // address, Programmed once its proxy pod is ready; deleting it removes both.
 import test from 'ava';
 import http from 'node:http';
-import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
+import { run, startTestCluster, type TestCluster } from '../../helpers/cluster.js';
 import { loadKubeConfig } from '../../../source/cluster/kubeconfig.js';
 import { TRANSLATION_KINDS, watchSnapshot, type WatchedKind } from '../../../gateway/watch/index.js';
 import type { TranslateInput } from '../../../gateway/translate/index.js';
@@ -167,4 +167,20 @@ test.serial('the watch treats a kind the API does not serve as empty, and delive
   const secret = input.secrets.find((s) => s.metadata?.name === 'watched')!;
   t.is(secret.kind, 'Secret');
   t.is(typeof secret.metadata?.creationTimestamp, 'string');
+});
+
+// A pod told to stop while its watches are still starting must exit by itself:
+// before this was handled, a watch opened after stop() kept the controller
+// alive until the kubelet's SIGKILL (every `cluster down` right after `up` took 5 s).
+test('a snapshot watch stopped while it is still starting opens no watch and lets the process exit', async (t) => {
+  const watchModule = new URL('../../../dist/gateway/watch/index.js', import.meta.url).href;
+  const script = `
+    const { watchSnapshot } = await import(${JSON.stringify(watchModule)});
+    const watch = watchSnapshot(() => {}, { includeProxyDeployments: true });
+    await watch.stop();
+    await watch.ready;
+    console.log('stopped');`;
+  const result = await run(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, timeoutMs: 15_000 });
+  t.is(result.code, 0, `the process did not exit by itself within 15 s (killed): ${result.stderr}`);
+  t.regex(result.stdout, /stopped/);
 });
