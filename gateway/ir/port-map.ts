@@ -13,26 +13,9 @@ export function formatPortMap(map: Map<number, number>): string {
   return [...map].sort(([a], [b]) => a - b).map(([from, to]) => `${from}:${to}`).join(',');
 }
 
-/**
- * Parses "443:8443,80:8080"; entries that are not two port numbers are errors
- * naming the entry. The JSON form the gateway proxy writes on its own pod
- * (`{"443":8443}`, gateway/proxy/pod-annotation.ts) is read as well.
- */
+/** Parses "443:8443,80:8080"; entries that are not two port numbers are errors naming the entry. */
 export function parsePortMap(text: string | undefined): Map<number, number> {
   const map = new Map<number, number>();
-  if (text?.trim().startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error(`port map "${text}" is neither <port>:<port>,... nor a JSON object`);
-    }
-    for (const [from, to] of Object.entries(parsed as Record<string, unknown>)) {
-      if (!/^\d{1,5}$/.test(from) || !Number.isInteger(to)) throw new Error(`port map entry "${from}": ${JSON.stringify(to)} is not <port>: <port>`);
-      map.set(Number(from), to as number);
-    }
-    return map;
-  }
   for (const entry of (text ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
     const match = /^(\d{1,5}):(\d{1,5})$/.exec(entry);
     if (!match) throw new Error(`port map entry "${entry}" is not <port>:<port>`);

@@ -97,6 +97,5 @@ test('port maps: below 1024 without root → +8000; without a loopback range eve
   t.is(effectivePort(9000, map, false), 9000);
   t.is(effectivePort(22, new Map(), false), 8022);
   t.throws(() => parsePortMap('443-8443'), { message: /"443-8443" is not <port>:<port>/ });
-  t.deepEqual([...parsePortMap('{"443":8443}')], [[443, 8443]], 'the JSON form the gateway proxy writes');
-  t.throws(() => parsePortMap('{"443":"x"}'), { message: /"443"/ });
+  t.throws(() => parsePortMap('{"443":8443}'), { message: /is not <port>:<port>/ }, 'one format: the proxy writes the text form too');
 });

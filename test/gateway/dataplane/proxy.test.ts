@@ -9,7 +9,7 @@ import YAML from 'yaml';
 import { issueCertificate } from '../../../source/pki/index.js';
 import { loadKubeConfig } from '../../../source/cluster/kubeconfig.js';
 import { startProxy, type RunningProxy } from '../../../gateway/proxy/main.js';
-import { annotatePortMap, PORT_MAP_ANNOTATION } from '../../../gateway/proxy/pod-annotation.js';
+import { annotatePortMap, podPortMapValue, PORT_MAP_ANNOTATION } from '../../../gateway/proxy/pod-annotation.js';
 import { KubeApi } from '../../../gateway/watch/kube-api.js';
 import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
 import { BAZ, FOO, curl, freePort, labPki, startEchoBackend } from './helpers.js';
@@ -143,8 +143,26 @@ test.serial('the port map is recorded on the proxy Pod and removed when nothing 
     const r = await cluster!.kubectl(['get', 'pod', '-n', NS, 'proxy-pod', '-o', 'json']);
     return (JSON.parse(r.stdout) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations?.[PORT_MAP_ANNOTATION];
   };
-  await annotatePortMap(api, NS, 'proxy-pod', { '443': 8443 });
-  t.is(await annotation(), '{"443":8443}');
-  await annotatePortMap(api, NS, 'proxy-pod', {});
+  await annotatePortMap(api, NS, 'proxy-pod', { '443': 8443 }, '');
+  t.is(await annotation(), '443:8443');
+  await annotatePortMap(api, NS, 'proxy-pod', {}, '');
   t.is(await annotation(), undefined);
+  // The kubelet's entry for the status port (AGW_PORT_MAP) survives the proxy's write.
+  await annotatePortMap(api, NS, 'proxy-pod', { '443': 8443 }, '15021:40123');
+  t.is(await annotation(), '443:8443,15021:40123');
+  await annotatePortMap(api, NS, 'proxy-pod', {}, '15021:40123');
+  t.is(await annotation(), '15021:40123');
+});
+
+test('the proxy writes the kubelet\'s port map overlaid with its listeners\' remaps', (t) => {
+  const cases: Array<[Record<string, number>, string | undefined, string | null]> = [
+    [{}, undefined, null],
+    [{}, '', null],
+    [{ '443': 8443 }, undefined, '443:8443'],
+    [{}, '15021:40123', '15021:40123'],
+    [{ '443': 8443, '80': 8080 }, '15021:40123', '80:8080,443:8443,15021:40123'],
+    // A listener port the kubelet had mapped is where the proxy really serves it.
+    [{ '8443': 41000 }, '8443:40000,15021:40123', '8443:41000,15021:40123'],
+  ];
+  for (const [listeners, kubelet, want] of cases) t.is(podPortMapValue(listeners, kubelet), want, `${JSON.stringify(listeners)} over ${kubelet}`);
 });
