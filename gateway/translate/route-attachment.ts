@@ -8,7 +8,7 @@ import { asArray, asNumber, asRecord, asString, nameOf, namespaceOf } from './fi
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
 import { intersectHostnames } from './hostnames.js';
-import { selectorMatches } from './label-selector.js';
+import { selectorMatches } from '../../source/cluster/label-selector.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

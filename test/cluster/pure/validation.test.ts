@@ -114,6 +114,26 @@ test('Deployment: selector, template labels, container name and image are requir
   t.true(validate(deployment).some((c) => c.field === 'spec.selector' && c.message === 'Required value'));
 });
 
+test('Deployment: selector requirements are checked as metav1 validation checks them', (t) => {
+  const deployment = byKind(sni, 'Deployment');
+  const spec = deployment.spec as any;
+  spec.selector = {
+    matchExpressions: [
+      { key: 'app', operator: 'Equals', values: ['x'] },
+      { key: 'app', operator: 'In' },
+      { key: 'app', operator: 'Exists', values: ['x'] },
+    ],
+  };
+  t.deepEqual(validate(deployment).map((c) => `${c.field}: ${c.message}`).filter((m) => m.startsWith('spec.selector')), [
+    'spec.selector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator',
+    "spec.selector.matchExpressions[1].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
+    "spec.selector.matchExpressions[2].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+    'spec.selector: Invalid value: map[string]interface {}{...}: invalid label selector',
+  ]);
+  spec.selector = { matchExpressions: [{ key: 'app', operator: 'In', values: [spec.template.metadata.labels.app] }] };
+  t.deepEqual(validate(deployment).filter((c) => String(c.field).startsWith('spec.selector') || String(c.field).startsWith('spec.template.metadata')), []);
+});
+
 test('Service: ports required, port range, names unique and required when several', (t) => {
   const service = byKind(sni, 'Service');
   const spec = service.spec as any;

@@ -30,30 +30,7 @@ export function ownerReferenceTo(owner: KubeObject): OwnerReference {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-  values?: string[];
-}
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: LabelSelectorRequirement[];
-}
-
-/** metav1.LabelSelector semantics; an empty selector matches everything. */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
-  const have = labels ?? {};
-  for (const [key, value] of Object.entries(selector?.matchLabels ?? {})) if (have[key] !== value) return false;
-  for (const requirement of selector?.matchExpressions ?? []) {
-    const present = Object.hasOwn(have, requirement.key);
-    const inValues = present && (requirement.values ?? []).includes(have[requirement.key]!);
-    if (requirement.operator === 'In' && !inValues) return false;
-    if (requirement.operator === 'NotIn' && inValues) return false;
-    if (requirement.operator === 'Exists' && !present) return false;
-    if (requirement.operator === 'DoesNotExist' && present) return false;
-  }
-  return true;
-}
+export { selectorMatches, type LabelSelector, type LabelSelectorRequirement } from '../../label-selector.js';
 
 /** JSON with sorted keys: equal objects give equal strings (hashes, change detection). */
 export function stableStringify(value: unknown): string {

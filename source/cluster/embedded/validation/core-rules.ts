@@ -3,8 +3,9 @@
 // for the fields the labs touch.
 import type { StatusCause } from '../api-error.js';
 import type { KubeObject } from '../store-types.js';
-import { FieldPath, invalid, notSupported, required, str } from './causes.js';
+import { FieldPath, forbidden, invalid, notSupported, required, str } from './causes.js';
 import { checkName } from './metadata.js';
+import { selectorMatches } from '../../label-selector.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -187,22 +188,23 @@ export function checkPod(pod: KubeObject): StatusCause[] {
   return checkPodSpec(FieldPath.root('spec'), pod.spec);
 }
 
-function selectorMatches(selector: Obj, labels: Obj): boolean {
-  const matchLabels = isObj(selector.matchLabels) ? selector.matchLabels : {};
-  for (const [key, value] of Object.entries(matchLabels)) if (labels[key] !== value) return false;
+/** metav1validation.ValidateLabelSelectorRequirement: a known operator, with values exactly when it needs them. */
+function checkSelectorRequirements(path: FieldPath, selector: Obj): StatusCause[] {
+  const causes: StatusCause[] = [];
   const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  for (const e of expressions) {
-    if (!isObj(e)) continue;
-    const key = str(e.key);
-    const values = Array.isArray(e.values) ? e.values.map(String) : [];
-    const has = Object.hasOwn(labels, key);
-    const value = str(labels[key]);
-    if (e.operator === 'In' && !(has && values.includes(value))) return false;
-    if (e.operator === 'NotIn' && has && values.includes(value)) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
+  expressions.forEach((e, i) => {
+    if (!isObj(e)) return;
+    const at = path.child('matchExpressions').index(i);
+    const values = Array.isArray(e.values) ? e.values : [];
+    if (e.operator === 'In' || e.operator === 'NotIn') {
+      if (values.length === 0) causes.push(required(at.child('values'), "must be specified when `operator` is 'In' or 'NotIn'"));
+    } else if (e.operator === 'Exists' || e.operator === 'DoesNotExist') {
+      if (values.length > 0) causes.push(forbidden(at.child('values'), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    } else {
+      causes.push(invalid(at.child('operator'), e.operator, 'not a valid selector operator'));
+    }
+  });
+  return causes;
 }
 
 export function checkDeployment(deployment: KubeObject): StatusCause[] {
@@ -226,13 +228,17 @@ export function checkDeployment(deployment: KubeObject): StatusCause[] {
   else if (Object.keys(isObj(selector.matchLabels) ? selector.matchLabels : {}).length === 0 && !Array.isArray(selector.matchExpressions)) {
     causes.push(invalid(specPath.child('selector'), 'null', 'empty selector is invalid for deployment'));
   }
+  const selectorProblems = selector ? checkSelectorRequirements(specPath.child('selector'), selector) : [];
+  causes.push(...selectorProblems);
+  // As ValidateDeploymentSpec: a selector that cannot be turned into a labels.Selector is reported as such, not compared with the template.
+  if (selectorProblems.length) causes.push(invalid(specPath.child('selector'), selector, 'invalid label selector'));
   const template = isObj(spec.template) ? spec.template : undefined;
   if (!template) {
     causes.push(required(specPath.child('template')));
     return causes;
   }
   const labels = isObj(template.metadata) && isObj(template.metadata.labels) ? template.metadata.labels : {};
-  if (selector && !selectorMatches(selector, labels)) {
+  if (selector && !selectorProblems.length && !selectorMatches(selector, labels)) {
     const rendered = `map[string]string{${Object.entries(labels).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
     causes.push({ reason: 'FieldValueInvalid', field: 'spec.template.metadata.labels', message: `Invalid value: ${rendered}: \`selector\` does not match template \`labels\`` });
   }
