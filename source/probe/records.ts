@@ -93,6 +93,8 @@ export interface ClientHelloInfo {
   versions: string[];
   cipherSuites: string[];
   random: Buffer;
+  /** A saved session was offered: a pre_shared_key (TLS 1.3) or a non-empty session_ticket (TLS 1.2). */
+  offersSession: boolean;
 }
 
 function readExtensions(reader: WireReader): Map<number, Buffer> {
@@ -127,7 +129,9 @@ export function parseClientHello(body: Buffer): ClientHelloInfo {
   while (suites.remaining >= 2) cipherSuites.push(cipherSuiteName(suites.u16()));
   reader.vector(1, 'compression methods');
   const extensions = readExtensions(reader);
-  const info: ClientHelloInfo = { alpn: [], versions: [versionName(legacyVersion)], cipherSuites, random };
+  const ticket = extensions.get(EXTENSION.sessionTicket);
+  const offersSession = extensions.has(EXTENSION.preSharedKey) || (ticket !== undefined && ticket.length > 0);
+  const info: ClientHelloInfo = { alpn: [], versions: [versionName(legacyVersion)], cipherSuites, random, offersSession };
 
   const sni = extensions.get(EXTENSION.serverName);
   if (sni) {

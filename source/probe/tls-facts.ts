@@ -24,7 +24,7 @@ export function mergeWireFacts(result: ProbeResult, analysis: HandshakeAnalysis,
   result.records = analysis.events;
   if (analysis.notTls) result.notTlsPreview = printable(analysis.notTls, 200);
   if (analysis.clientHello) {
-    result.clientHello = { sni: analysis.clientHello.sni, alpn: analysis.clientHello.alpn, versions: analysis.clientHello.versions };
+    result.clientHello = { sni: analysis.clientHello.sni, alpn: analysis.clientHello.alpn, versions: analysis.clientHello.versions, offersSession: analysis.clientHello.offersSession };
   }
   if (!analysis.clientHello && !result.tls) return;
   const tls = (result.tls ??= emptyTls());

@@ -136,6 +136,8 @@ export const HELLO_RETRY_REQUEST_RANDOM = Buffer.from(
 export const EXTENSION = {
   serverName: 0,
   alpn: 16,
+  sessionTicket: 35,
+  preSharedKey: 41,
   supportedVersions: 43,
   keyShare: 51,
 } as const;

@@ -81,7 +81,8 @@ export interface ProbeResult {
   /** curl's exit status for this outcome (0 when an HTTP answer came back). */
   curlExitCode: number;
   connect?: { address: string; port: number; localAddress?: string; ms: number };
-  clientHello?: { sni?: string; alpn: string[]; versions: string[] };
+  /** What the probe's ClientHello carried. `offersSession`: a saved session was offered for resumption (absent before the hello was read). */
+  clientHello?: { sni?: string; alpn: string[]; versions: string[]; offersSession?: boolean };
   records: RecordEvent[];
   tls?: {
     version?: string; // 'TLSv1.3'
