@@ -17,6 +17,39 @@ if (!fs.existsSync(target)) {
 const engines = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node;
 const nodeTarget = `node${engines.replace(/^>=\s*/, '')}`;
 
+// Node reports some deprecations (DEP0169 url.parse from node-fetch 2, DEP0040
+// punycode from tr46) only when the caller is outside node_modules. Bundled,
+// client-node's dependencies live in dist/, so Node 22+ would print them on
+// every process that talks to the API. The banner keeps Node's own policy:
+// those two warnings are dropped when the bundle itself is the caller; the
+// same warnings from any other code still print (Node prints each once per
+// process, so one dropped from the bundle first is not printed later either).
+const BANNER_TEMPLATE = `import { createRequire as __agwCreateRequire } from 'node:module';
+const require = __agwCreateRequire(import.meta.url);
+{
+  const BANNER_LINES = @@BANNER_LINES@@;
+  const bundleUrl = import.meta.url;
+  const emitWarning = process.emitWarning;
+  const calledFromBundle = () => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const stack = new Error().stack ?? '';
+    Error.stackTraceLimit = limit;
+    // Frames in this banner (the wrapper itself) do not count: only the bundle's code below it.
+    return stack.split('\\n').some((frame) => {
+      const at = frame.indexOf(bundleUrl + ':');
+      return at >= 0 && Number.parseInt(frame.slice(at + bundleUrl.length + 1), 10) > BANNER_LINES;
+    });
+  };
+  process.emitWarning = function (warning, ...rest) {
+    const code = rest[0] !== null && typeof rest[0] === 'object' ? rest[0].code : rest[1];
+    if ((code === 'DEP0169' || code === 'DEP0040') && calledFromBundle()) return;
+    return emitWarning.call(process, warning, ...rest);
+  };
+}`;
+
+const BANNER = BANNER_TEMPLATE.replace('@@BANNER_LINES@@', String(BANNER_TEMPLATE.split('\n').length));
+
 const started = performance.now();
 const result = await build({
   entryPoints: [target],
@@ -29,7 +62,7 @@ const result = await build({
   legalComments: 'eof',
   logLevel: 'warning',
   metafile: true,
-  banner: { js: "import { createRequire as __agwCreateRequire } from 'node:module';\nconst require = __agwCreateRequire(import.meta.url);" },
+  banner: { js: BANNER },
 });
 // tsc's source map describes the re-export, not the bundle.
 fs.rmSync(`${target}.map`, { force: true });
