@@ -3,6 +3,12 @@
 // import only when it runs, so `--help`, `--version`, `run --json` and
 // `cleanup` never load Ink or React (Shopify cli-kit's lazy bootstrap).
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
+
+// Node 22+ caches compiled code between launches (in the OS temp dir); every
+// command and every pod process starts through here, so one call covers them.
+// Not on Node 20, where the function does not exist.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 

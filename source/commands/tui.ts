@@ -2,7 +2,6 @@
 // Opens the workshop's TUI. Ink and React are imported only here, and only when
 // there is a terminal: without a TTY (pipes, CI) it prints the lessons and how
 // to run them headless instead.
-import module from 'node:module';
 import { parseArgs } from 'node:util';
 
 const usage = `Usage: agw-workshop [--presenter] [--context NAME] [--kubeconfig FILE]
@@ -49,9 +48,6 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (!interactive()) return headless();
 
-  // Ink, React and @inkjs/ui are most of the time to first frame; Node 22+ can cache their
-  // compiled code between launches (a no-op on Node 20).
-  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
   const { colorFromEnv } = await import('../tui/common/theme.js');
   const color = colorFromEnv();
   // chalk (under Ink and @inkjs/ui) ignores NO_COLOR; FORCE_COLOR=0 makes it agree before it loads.
