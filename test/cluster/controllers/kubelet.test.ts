@@ -140,6 +140,10 @@ test('where only 127.0.0.1 exists, each pod binds its own free ports and the map
     const body = (await (await request(`http://127.0.0.1:${port}/`)).body.json()) as any;
     t.is(body.pod, i === 0 ? 'one' : 'two');
   }
+  // …and the pod's status says so.
+  const remapped = ((store.get(PODS, 'lab', 'one')!.status as any).conditions as Array<{ type: string; status: string; message: string }>).find((c) => c.type === 'agw-workshop.dev/PortsRemapped');
+  t.is(remapped?.status, 'True');
+  t.is(remapped?.message, `declared container ports are served on 127.0.0.1 at other ports: 3000→${ports[0]}`);
 });
 
 test('pod processes a crashed cluster left behind are killed at start', async (t) => {

@@ -8,6 +8,9 @@ import { programFor, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from './volumes.js';
 import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
+
+/** A custom pod condition (qualified, as readiness-gate conditions are) listing remapped ports. */
+export const PORTS_REMAPPED_CONDITION = 'agw-workshop.dev/PortsRemapped';
 import type { PidRegistry } from './pid-registry.js';
 import type { ProbedContainer } from './readiness.js';
 import { withCondition, type Condition } from '../controllers/objects.js';
@@ -208,6 +211,12 @@ export class PodRuntime {
     conditions = withCondition(conditions, { type: 'Ready', status: allReady ? 'True' : 'False', ...(allReady ? {} : { reason: 'ContainersNotReady', message: readyMessage }) });
     conditions = withCondition(conditions, { type: 'ContainersReady', status: allReady ? 'True' : 'False', ...(allReady ? {} : { reason: 'ContainersNotReady', message: readyMessage }) });
     conditions = withCondition(conditions, { type: 'PodScheduled', status: 'True' });
+    // Where a declared port is bound elsewhere (pods sharing 127.0.0.1, or below 1024 without root),
+    // the pod's status says so, next to the annotation the controllers read.
+    if (this.portMap.size) {
+      const pairs = [...this.portMap].sort(([a], [b]) => a - b).map(([declared, bound]) => `${declared}→${bound}`).join(', ');
+      conditions = withCondition(conditions, { type: PORTS_REMAPPED_CONDITION, status: 'True', reason: 'PortsRemapped', message: `declared container ports are served on ${this.podIP} at other ports: ${pairs}` });
+    }
     void spec;
     return {
       phase,
