@@ -6,7 +6,7 @@ import type { KubeObject, TranslateOptions } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, labelsOf, namespaceOf } from './fields.js';
 import { isListenerProgrammed, type GatewayState, type ListenerState } from './gateway-state.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import { PORT_MAP_ANNOTATION } from '../ir/port-map.js';
+import { parsePortMap, PORT_MAP_ANNOTATION } from '../ir/port-map.js';
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
@@ -35,9 +35,7 @@ function proxyPortMap(index: SnapshotIndex, gateway: GatewayState): Map<number, 
     const raw = asString(asRecord(pod.metadata?.annotations)[PORT_MAP_ANNOTATION]);
     if (!raw) continue;
     try {
-      for (const [from, to] of Object.entries(asRecord(JSON.parse(raw)))) {
-        if (Number.isInteger(Number(from)) && typeof to === 'number') map.set(Number(from), to);
-      }
+      for (const [from, to] of parsePortMap(raw)) map.set(from, to);
     } catch {
       // a malformed annotation says nothing
     }

@@ -112,7 +112,8 @@ export async function startKubelet(ctx: KubeletContext): Promise<Kubelet> {
     if (!network.loopbackRange) {
       try {
         const recorded = parsePortMap(pod.metadata.annotations?.[PORT_MAP_ANNOTATION]);
-        if (declared.every((p) => recorded.has(p))) return recorded;
+        // Keep the ports it had (a restart keeps its addresses); entries the gateway proxy added for its listeners are its own.
+        if (declared.every((p) => recorded.has(p))) return new Map(declared.map((p) => [p, recorded.get(p)!]));
       } catch { /* recompute */ }
     }
     const free: number[] = [];
