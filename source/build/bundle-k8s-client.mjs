@@ -67,4 +67,5 @@ const result = await build({
 // tsc's source map describes the re-export, not the bundle.
 fs.rmSync(`${target}.map`, { force: true });
 const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
-console.log(`bundle-k8s-client: ${path.relative(root, target)} ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`);
+// `npm start` builds with --silent before opening the TUI: say nothing then.
+if (process.env.npm_config_loglevel !== 'silent') console.log(`bundle-k8s-client: ${path.relative(root, target)} ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`);
