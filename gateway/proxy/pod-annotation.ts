@@ -11,7 +11,7 @@ import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, PORT_MAP_ENV } from '
 
 export { PORT_MAP_ANNOTATION };
 
-/** The annotation's value: the kubelet's map overlaid with the listeners' remaps; null when empty. */
+/** The annotation's value: the kubelet's map (AGW_PORT_MAP unless given) overlaid with the listeners' remaps; null when empty. */
 export function podPortMapValue(listenerMap: Record<string, number>, kubeletMap: string | undefined = process.env[PORT_MAP_ENV]): string | null {
   const merged = parsePortMap(kubeletMap);
   for (const [port, actual] of Object.entries(listenerMap)) merged.set(Number(port), actual);
@@ -22,7 +22,7 @@ export async function annotatePortMap(api: KubeApi, namespace: string, name: str
   await api.request(
     'PATCH',
     `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
-    { metadata: { annotations: { [PORT_MAP_ANNOTATION]: podPortMapValue(listenerMap, kubeletMap ?? process.env[PORT_MAP_ENV]) } } },
+    { metadata: { annotations: { [PORT_MAP_ANNOTATION]: podPortMapValue(listenerMap, kubeletMap) } } },
     'application/merge-patch+json',
   );
 }

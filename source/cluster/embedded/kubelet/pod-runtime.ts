@@ -8,13 +8,13 @@ import { programFor, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from './volumes.js';
 import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
-
-/** A custom pod condition (qualified, as readiness-gate conditions are) listing remapped ports. */
-export const PORTS_REMAPPED_CONDITION = 'agw-workshop.dev/PortsRemapped';
 import type { PidRegistry } from './pid-registry.js';
 import type { ProbedContainer } from './readiness.js';
 import { withCondition, type Condition } from '../controllers/objects.js';
 import type { EventSink } from '../controllers/events.js';
+
+/** A custom pod condition (qualified, as readiness-gate conditions are) listing remapped ports. */
+export const PORTS_REMAPPED_CONDITION = 'agw-workshop.dev/PortsRemapped';
 
 export interface PodRuntimeDeps {
   store: Store;
