@@ -15,6 +15,7 @@ import { openapiDocument, openapiRoot } from './openapi.js';
 import { CRD_KEY } from './registry.js';
 import { route } from './routing.js';
 import { handleScale } from './scale.js';
+import { handleUpgrade, STREAMING_SUBRESOURCES } from './streaming/upgrade.js';
 
 export interface ApiServerOptions extends ApiContext {
   token: string;
@@ -90,6 +91,8 @@ async function dispatch(ctx: ApiServerOptions, port: number, req: IncomingMessag
     case 'resource': {
       const target = resolveTarget(ctx, r);
       if (target.subresource === 'scale') return handleScale(ctx, req, res, target, url.searchParams);
+      // Without an Upgrade header these reach here; a real API server answers the same.
+      if ((STREAMING_SUBRESOURCES as readonly string[]).includes(target.subresource ?? '')) throw ApiError.badRequest('Upgrade request required');
       switch (method) {
         case 'GET':
           return handleGet(ctx, req, res, target, url.searchParams);
@@ -176,6 +179,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       res.on('finish', () => options.log(`api: ${req.method} ${req.url} → ${res.statusCode}`));
     }
     dispatch(options, port, req, res).catch((error: unknown) => sendError(res, error, options.log));
+  });
+  // exec and port-forward arrive as HTTP upgrades (WebSocket or SPDY), not as requests.
+  server.on('upgrade', (req, socket, head) => {
+    if (logRequests) options.log(`api: ${req.method} ${req.url} (upgrade: ${req.headers.upgrade ?? ''})`);
+    handleUpgrade(options, req, socket, head);
   });
   server.keepAliveTimeout = 30_000;
   try {
