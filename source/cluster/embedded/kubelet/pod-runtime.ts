@@ -6,7 +6,7 @@ import type { KubeObject, Store } from '../store-types.js';
 import { ContainerRuntime, type Launch } from './container-runtime.js';
 import { programFor, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
-import { materializeVolumes, MountError, rewriteMountedPaths } from './volumes.js';
+import { materializeVolumes, MountError, rewriteMountedPaths, type MountTable } from './volumes.js';
 import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
 import type { PidRegistry } from './pid-registry.js';
 import type { ProbedContainer } from './readiness.js';
@@ -41,6 +41,47 @@ function hostEnv(): Record<string, string> {
   return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!]));
 }
 
+/** What a container's environment is made of (see containerEnvironment). */
+export interface ContainerEnvironmentInputs {
+  store: Store;
+  pod: KubeObject;
+  container: ContainerEnvSpec;
+  podIP: string;
+  portMap: Map<number, number>;
+  /** This container's mountPath → host path table. */
+  mounts: Map<string, string>;
+  kubeconfigPath: string;
+  home: string;
+}
+
+/**
+ * The environment the kubelet gives a container's process: host basics, the
+ * pod's facts, the container's resolved env (mounted paths rewritten), then
+ * the workshop's own variables. `containerEnv` is the resolved env alone, for
+ * $(VAR) in args. `kubectl exec` runs its command with the same environment.
+ */
+export function containerEnvironment(inputs: ContainerEnvironmentInputs): { env: Record<string, string>; containerEnv: Record<string, string> } {
+  const { pod, podIP, portMap, mounts } = inputs;
+  const containerEnv = resolveEnv(inputs.store, pod, inputs.container, podIP);
+  const rewrite = (value: string) => rewriteMountedPaths(value, mounts);
+  const env: Record<string, string> = {
+    ...hostEnv(),
+    POD_IP: podIP,
+    POD_NAME: pod.metadata.name,
+    POD_NAMESPACE: pod.metadata.namespace ?? 'default',
+    ...Object.fromEntries(Object.entries(containerEnv).map(([k, v]) => [k, rewrite(v)])),
+    KUBECONFIG: inputs.kubeconfigPath,
+    AGW_POD_IP: podIP,
+    AGW_WORKSHOP_HOME: inputs.home,
+    AGW_MOUNTS: JSON.stringify(Object.fromEntries(mounts)),
+    ...(portMap.size ? { [PORT_MAP_ENV]: formatPortMap(portMap) } : {}),
+  };
+  return { env, containerEnv };
+}
+
+/** Pods whose containers this process launched, by uid: `kubectl exec`, served in the same process, runs beside them. */
+const launchedPods = new Map<string, PodRuntime>();
+
 export class PodRuntime {
   readonly uid: string;
   readonly key: string;
@@ -51,6 +92,7 @@ export class PodRuntime {
   /** Set when a Secret or ConfigMap the pod reads changed: volumes are rewritten at the next prepare. */
   configChanged = false;
   private launched = false;
+  private mounts: MountTable = new Map();
   private readonly involved: KubeObject;
 
   constructor(
@@ -68,6 +110,11 @@ export class PodRuntime {
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
     this.deps.event?.(this.involved, type, reason, message);
+  }
+
+  /** The runtime of a pod whose containers were launched here, if any. */
+  static launchedPod(uid: string): PodRuntime | undefined {
+    return launchedPods.get(uid);
   }
 
   /** Names of the Secrets and ConfigMaps the pod reads (volumes and env), to react when they change. */
@@ -111,6 +158,7 @@ export class PodRuntime {
     try {
       const mounts = materializeVolumes(this.deps.store, pod, this.podDir);
       launches = (spec.containers ?? []).map((container) => this.launchFor(pod, container, mounts.get(container.name) ?? new Map()));
+      this.mounts = mounts;
       this.blocked = undefined;
     } catch (error) {
       if (error instanceof MountError || error instanceof ContainerConfigError) {
@@ -126,6 +174,7 @@ export class PodRuntime {
       throw error;
     }
     this.launched = true;
+    launchedPods.set(this.uid, this);
     this.containers = (spec.containers ?? []).map((container, index) => {
       const launch = launches[index];
       const waiting = launch ? undefined : { reason: 'ImageNotKnown', message: unknownImageMessage(container.image ?? '') };
@@ -155,24 +204,28 @@ export class PodRuntime {
   private launchFor(pod: KubeObject, container: ContainerSpec, mounts: Map<string, string>): Launch | undefined {
     const program = programFor(container);
     if (!program) return undefined;
-    const containerEnv = resolveEnv(this.deps.store, pod, container, this.podIP);
+    const { env, containerEnv } = this.environmentOf(pod, container, mounts);
     const rewrite = (value: string) => rewriteMountedPaths(value, mounts);
-    const env: Record<string, string> = {
-      ...hostEnv(),
-      POD_IP: this.podIP,
-      POD_NAME: pod.metadata.name,
-      POD_NAMESPACE: pod.metadata.namespace ?? 'default',
-      ...Object.fromEntries(Object.entries(containerEnv).map(([k, v]) => [k, rewrite(v)])),
-      KUBECONFIG: this.deps.kubeconfigPath,
-      AGW_POD_IP: this.podIP,
-      AGW_WORKSHOP_HOME: this.deps.home,
-      AGW_MOUNTS: JSON.stringify(Object.fromEntries(mounts)),
-      ...(this.portMap.size ? { [PORT_MAP_ENV]: formatPortMap(this.portMap) } : {}),
-    };
     const argv = program.argv.map((arg) => rewrite(expandReferences(arg, containerEnv)));
     fs.mkdirSync(this.podDir, { recursive: true });
     fs.mkdirSync(this.deps.podLogsDir, { recursive: true });
     return { argv, env, cwd: this.podDir };
+  }
+
+  private environmentOf(pod: KubeObject, container: ContainerEnvSpec, mounts: Map<string, string>) {
+    const { store, kubeconfigPath, home } = this.deps;
+    return containerEnvironment({ store, pod, container, podIP: this.podIP, portMap: this.portMap, mounts, kubeconfigPath, home });
+  }
+
+  /**
+   * Where `kubectl exec` runs a command beside a container of this pod: with
+   * that container's environment, in the pod's directory. Undefined for a
+   * container the pod does not have.
+   */
+  execEnvironment(pod: KubeObject, containerName: string): { env: Record<string, string>; cwd: string } | undefined {
+    const container = ((pod.spec ?? {}) as PodSpec).containers?.find((c) => c.name === containerName);
+    if (!container) return undefined;
+    return { env: this.environmentOf(pod, container, this.mounts.get(containerName) ?? new Map()).env, cwd: this.podDir };
   }
 
   /** Mounted Secrets and ConfigMaps follow their objects, as a kubelet's periodic sync would. */
@@ -187,6 +240,7 @@ export class PodRuntime {
   async stop(pod: KubeObject | undefined): Promise<void> {
     const seconds = (pod?.spec as PodSpec | undefined)?.terminationGracePeriodSeconds ?? 30;
     const graceMs = Math.min(seconds * 1000, MAX_GRACE_MS);
+    if (launchedPods.get(this.uid) === this) launchedPods.delete(this.uid);
     await Promise.all(this.containers.map((c) => c.stop(graceMs)));
     fs.rmSync(this.podDir, { recursive: true, force: true });
   }
