@@ -1,4 +1,4 @@
-// SPDY/3.1 framing (source/cluster/embedded/streaming/spdy.ts): frames against
+// SPDY/3.1 framing (source/cluster/embedded/streaming/spdy.ts, spdy-session.ts): frames against
 // byte layouts written out here from the SPDY/3 draft, header blocks through
 // the connection-long zlib contexts, a session driven by hand-made client
 // frames, and random bytes into the parser.
@@ -13,10 +13,9 @@ import {
   FrameParser,
   HeaderZlib,
   SpdyProtocolError,
-  SpdySession,
   type Frame,
-  type SpdyStream,
 } from '../../../source/cluster/embedded/streaming/spdy.js';
+import { SpdySession, type SpdyStream } from '../../../source/cluster/embedded/streaming/spdy-session.js';
 import { SPDY3_DICTIONARY } from '../../../source/cluster/embedded/streaming/spdy-dictionary.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');

@@ -12,7 +12,8 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ApiError } from '../api-error.js';
 import { parsePortMap, PORT_MAP_ANNOTATION } from '../kubelet/port-map.js';
 import type { KubeObject } from '../store-types.js';
-import { RstStatus, SpdySession, type SpdyStream } from './spdy.js';
+import { RstStatus } from './spdy.js';
+import { SpdySession, type SpdyStream } from './spdy-session.js';
 import { rejectUpgrade, type StreamingRequest } from './upgrade.js';
 
 const PROTOCOL = 'portforward.k8s.io';
