@@ -52,6 +52,9 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+    // A child that exits without reading its stdin (most commands here) makes this write fail with
+    // EPIPE; that is not the test's failure, and unhandled it would crash the whole test file.
+    child.stdin.on('error', () => {});
     child.stdin.end(options.input ?? '');
   });
 }

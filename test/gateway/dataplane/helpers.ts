@@ -191,6 +191,7 @@ export function runTool(cmd: string, args: string[], input?: string, timeoutMs =
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.on('error', () => {}); // EPIPE from a child that never reads stdin is not a failure
     child.stdin.end(input ?? '');
   });
 }
