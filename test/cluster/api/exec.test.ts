@@ -3,6 +3,9 @@
 // environment, streams stdin/stdout/stderr, and exits with the command's code.
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { WebSocket } from 'ws';
 import { parsePortMap, PORT_MAP_ANNOTATION } from '../../../gateway/ir/port-map.js';
 import { requireTool, startTestCluster, type TestCluster } from '../../helpers/cluster.js';
@@ -78,6 +81,22 @@ test('kubectl exec -i pipes stdin to the command until its end', async (t) => {
   t.is(result.code, 0, result.stderr);
   t.is(result.stdout.length, input.length);
   t.true(result.stdout === input);
+});
+
+// kubectl cp rides on exec (tar on both ends): a relative container path is the pod's directory.
+test('kubectl cp copies a file into the pod and back', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-cp-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const source = path.join(dir, 'in.txt');
+  const back = path.join(dir, 'back.txt');
+  fs.writeFileSync(source, 'copied through kubectl cp\n');
+  const put = await cluster.kubectl(['cp', source, `${NS}/${POD}:copied.txt`]);
+  t.is(put.code, 0, put.stderr);
+  const shown = await exec([POD, '--', 'cat', 'copied.txt']);
+  t.is(shown.stdout, 'copied through kubectl cp\n', shown.stderr);
+  const get = await cluster.kubectl(['cp', `${NS}/${POD}:copied.txt`, back]);
+  t.is(get.code, 0, get.stderr);
+  t.is(fs.readFileSync(back, 'utf8'), 'copied through kubectl cp\n');
 });
 
 test('-c picks the container whose environment the command gets', async (t) => {
