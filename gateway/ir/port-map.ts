@@ -13,6 +13,20 @@ export function formatPortMap(map: Map<number, number>): string {
   return [...map].sort(([a], [b]) => a - b).map(([from, to]) => `${from}:${to}`).join(',');
 }
 
+/**
+ * The map an object's `agw-workshop.dev/port-map` annotation records, for
+ * readers that must not fail on it: absent or malformed (hand-edited) → empty,
+ * i.e. every port is served as declared.
+ */
+export function recordedPortMap(object: { metadata?: { annotations?: Record<string, string> } }): Map<number, number> {
+  const value = object.metadata?.annotations?.[PORT_MAP_ANNOTATION];
+  try {
+    return parsePortMap(typeof value === 'string' ? value : undefined);
+  } catch {
+    return new Map();
+  }
+}
+
 /** Parses "443:8443,80:8080"; entries that are not two port numbers are errors naming the entry. */
 export function parsePortMap(text: string | undefined): Map<number, number> {
   const map = new Map<number, number>();

@@ -6,7 +6,7 @@ import type { KubeObject, TranslateOptions } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, labelsOf, namespaceOf } from './fields.js';
 import { isListenerProgrammed, type GatewayState, type ListenerState } from './gateway-state.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import { parsePortMap, PORT_MAP_ANNOTATION } from '../ir/port-map.js';
+import { recordedPortMap } from '../ir/port-map.js';
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
@@ -32,13 +32,7 @@ function proxyPortMap(index: SnapshotIndex, gateway: GatewayState): Map<number, 
   const map = new Map<number, number>();
   for (const pod of index.input.pods ?? []) {
     if (namespaceOf(pod) !== gateway.namespace || labelsOf(pod)[GATEWAY_NAME_LABEL] !== gateway.name) continue;
-    const raw = asString(asRecord(pod.metadata?.annotations)[PORT_MAP_ANNOTATION]);
-    if (!raw) continue;
-    try {
-      for (const [from, to] of parsePortMap(raw)) map.set(from, to);
-    } catch {
-      // a malformed annotation says nothing
-    }
+    for (const [from, to] of recordedPortMap(pod as { metadata?: { annotations?: Record<string, string> } })) map.set(from, to);
   }
   return map;
 }

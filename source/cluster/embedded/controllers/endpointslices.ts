@@ -8,7 +8,7 @@ import { ENDPOINT_SLICES, PODS, SERVICES } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';
 import { isConflictOrGone, isTerminating, listAndWatch, objectKey, ownerReferenceTo, podIsReady, randomSuffix, sameJson, splitKey } from './objects.js';
-import { parsePortMap, PORT_MAP_ANNOTATION } from '../kubelet/port-map.js';
+import { recordedPortMap } from '../kubelet/port-map.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
@@ -40,16 +40,7 @@ export function resolveTargetPort(port: ServicePort, pod: KubeObject): number | 
   }
   if (resolved === undefined) return undefined;
   // Where the pod binds another port than declared, traffic must go there.
-  const map = safePortMap(pod);
-  return map.get(resolved) ?? resolved;
-}
-
-function safePortMap(pod: KubeObject): Map<number, number> {
-  try {
-    return parsePortMap(pod.metadata.annotations?.[PORT_MAP_ANNOTATION]);
-  } catch {
-    return new Map();
-  }
+  return recordedPortMap(pod).get(resolved) ?? resolved;
 }
 
 /** Groups the pods of a Service by their resolved ports: one group per slice. */

@@ -9,7 +9,7 @@
 
 // The annotation, the env variable and the text form (format/parse) are shared
 // with the gateway (gateway/ir/port-map.ts).
-export { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, PORT_MAP_ENV } from '../../../../gateway/ir/port-map.js';
+export { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, PORT_MAP_ENV, recordedPortMap } from '../../../../gateway/ir/port-map.js';
 
 const UNPRIVILEGED_OFFSET = 8000;
 

@@ -10,11 +10,14 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { ApiError } from '../api-error.js';
-import { parsePortMap, PORT_MAP_ANNOTATION } from '../kubelet/port-map.js';
+import { recordedPortMap } from '../kubelet/port-map.js';
 import type { KubeObject } from '../store-types.js';
 import { RstStatus } from './spdy.js';
 import { SpdySession, type SpdyStream } from './spdy-session.js';
-import { rejectUpgrade, type StreamingRequest } from './upgrade.js';
+import { headerTokens, rejectUpgrade, type StreamingRequest } from './upgrade.js';
+
+/** Header tokens compared case-insensitively, as HTTP compares these. */
+const lowerTokens = (value: string | string[] | undefined) => headerTokens(value).map((token) => token.toLowerCase());
 
 const PROTOCOL = 'portforward.k8s.io';
 const TUNNEL_PROTOCOL = `SPDY/3.1+${PROTOCOL}`;
@@ -30,15 +33,11 @@ const tunnels = new WebSocketServer({
   handleProtocols: (protocols) => (protocols.has(TUNNEL_ALIAS) ? TUNNEL_PROTOCOL : false),
 });
 
-function headerValues(value: string | string[] | undefined): string[] {
-  return [value ?? []].flat().flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()).filter(Boolean);
-}
-
 export function handlePortForward(request: StreamingRequest): void {
   const { req, socket, head, pod, ctx } = request;
-  const upgrade = headerValues(req.headers.upgrade);
+  const upgrade = lowerTokens(req.headers.upgrade);
   if (upgrade.includes('websocket')) {
-    if (!headerValues(req.headers['sec-websocket-protocol']).includes(TUNNEL_PROTOCOL.toLowerCase())) {
+    if (!lowerTokens(req.headers['sec-websocket-protocol']).includes(TUNNEL_PROTOCOL.toLowerCase())) {
       rejectUpgrade(socket, ApiError.badRequest(`port-forward over WebSocket needs the subprotocol ${TUNNEL_PROTOCOL}`));
       return;
     }
@@ -51,7 +50,7 @@ export function handlePortForward(request: StreamingRequest): void {
     return;
   }
   if (upgrade.includes('spdy/3.1')) {
-    if (!headerValues(req.headers['x-stream-protocol-version']).includes(PROTOCOL)) {
+    if (!lowerTokens(req.headers['x-stream-protocol-version']).includes(PROTOCOL)) {
       rejectUpgrade(socket, ApiError.badRequest(`port-forward needs X-Stream-Protocol-Version: ${PROTOCOL}`));
       return;
     }
@@ -82,17 +81,10 @@ export function servedPort(target: PodTarget, port: number): number {
 
 /** Where the pod serves its declared ports: its address, and each port through its port map. */
 export function podTarget(pod: KubeObject): PodTarget {
-  const annotations = (pod.metadata.annotations ?? {}) as Record<string, string>;
-  let portMap = new Map<number, number>();
-  try {
-    portMap = parsePortMap(annotations[PORT_MAP_ANNOTATION]);
-  } catch {
-    // a hand-edited annotation: forward to the declared ports
-  }
   return {
     name: pod.metadata.name ?? '',
     host: (pod.status as { podIP?: string } | undefined)?.podIP || '127.0.0.1',
-    portMap,
+    portMap: recordedPortMap(pod),
   };
 }
 
