@@ -16,7 +16,7 @@ import {
   chooseProtocol, CLOSE, DEFAULT_PROTOCOL, ERROR, errorChannelPayload, EXEC_PROTOCOLS, execFailedStatus, exitCodeStatus, frame,
   parseExecOptions, RESIZE, startFailure, STDERR, STDIN, STDOUT, successStatus, type ExecOptions, type ExecProtocol, type ExecStatus,
 } from './exec-channels.js';
-import { rejectUpgrade, type StreamingRequest } from './upgrade.js';
+import { headerTokens, rejectUpgrade, type StreamingRequest } from './upgrade.js';
 
 /** After SIGTERM, a command that outlives its client gets this long before SIGKILL. */
 const KILL_GRACE_MS = 2000;
@@ -62,10 +62,10 @@ function execTarget({ req, pod, query }: StreamingRequest): ExecTarget {
   const name = pod.metadata.name;
   // The API server checks the container before anything reaches the node, whatever the protocol.
   const container = containerName(pod, options.container);
-  if (!/\bwebsocket\b/i.test(String(req.headers.upgrade ?? ''))) {
+  if (!headerTokens(req.headers.upgrade).some((token) => token.toLowerCase() === 'websocket')) {
     throw ApiError.badRequest(`exec is served over WebSocket (${EXEC_PROTOCOLS.join(', ')}), as kubectl ≥ 1.30 does; SPDY is not supported by the embedded cluster`);
   }
-  const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const offered = headerTokens(req.headers['sec-websocket-protocol']);
   if (offered.length && !chooseProtocol(offered)) throw ApiError.badRequest(`none of the offered subprotocols (${offered.join(', ')}) is supported; use one of ${EXEC_PROTOCOLS.join(', ')}`);
   if (!options.command.length) throw ApiError.badRequest('you must specify at least one command for the container');
   if (!options.stdin && !options.stdout && !options.stderr) throw ApiError.badRequest('you must specify at least 1 of stdin, stdout, stderr');

@@ -23,6 +23,11 @@ export interface StreamingRequest {
   query: URLSearchParams;
 }
 
+/** The comma-separated tokens of a request header (repeated headers included), trimmed, case kept. */
+export function headerTokens(value: string | string[] | undefined): string[] {
+  return [value ?? []].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
 const PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)$/;
 
 /** Answers an upgrade that cannot go ahead with a Status, as an HTTP response on the raw socket. */
