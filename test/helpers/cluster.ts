@@ -44,9 +44,13 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-    child.on('error', (error) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Error(`${command} could not be started (${error.message}); is it installed?`));
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(`${command} is not installed; these tests need the real ${command} (apt-get install -y ${command})`)
+          : new Error(`${command} could not be started (${error.message})`),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

@@ -1,6 +1,5 @@
 // Shared fixtures for the data plane tests: the SNI lab's certificates, IR
 // builders, loopback backends, and real curl/openssl runs.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +19,7 @@ import type {
 } from '../../../gateway/ir/types.js';
 import { Dataplane } from '../../../gateway/dataplane/index.js';
 import { parseLogfmt } from '../../../gateway/dataplane/access-log.js';
+import { run, type CommandResult } from '../../helpers/cluster.js';
 
 export const FOO = 'mock-openai-foo.glootest.com';
 export const BAR = 'mock-openai-bar.glootest.com';
@@ -168,32 +168,11 @@ export function startEchoBackend(name: string): Promise<{ port: number; server: 
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, server, requests })));
 }
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type RunResult = CommandResult;
 
-/** Runs a real program; says clearly when it is missing instead of passing. */
+/** Runs a real program (test/helpers/cluster.ts run); says clearly when it is missing instead of passing. */
 export function runTool(cmd: string, args: string[], input?: string, timeoutMs = 20_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(error.code === 'ENOENT' ? new Error(`${cmd} is not installed; these tests need the real ${cmd} (apt-get install -y ${cmd})`) : error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.on('error', () => {}); // EPIPE from a child that never reads stdin is not a failure
-    child.stdin.end(input ?? '');
-  });
+  return run(cmd, args, { input, timeoutMs });
 }
 
 export function curl(host: string, port: number, caFile: string, urlPath = '/', extra: string[] = []): Promise<RunResult> {
