@@ -69,6 +69,10 @@ function specPart(object: KubeObject): string {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = object;
   return stableJson(rest);
 }
+/** The rest of an object: with specPart, all of it. */
+function envelopePart(object: KubeObject): string {
+  return stableJson({ apiVersion: object.apiVersion, kind: object.kind, metadata: object.metadata, status: object.status });
+}
 function resourceLabel(key: ResourceKey): string {
   return key.group ? `${key.resource}.${key.group}` : key.resource;
 }
@@ -199,6 +203,8 @@ export class MemoryStore implements Store {
       throw ApiError.modified(key.resource, name, key.group);
     }
     let next: KubeObject;
+    // Status writes leave the spec as it is; an update may change it.
+    let specChanged = false;
     if (mode === 'status') {
       next = clone(current);
       if (object.status === undefined) delete next.status;
@@ -215,11 +221,13 @@ export class MemoryStore implements Store {
         if (current.status === undefined) delete next.status;
         else next.status = clone(current.status);
       }
-      if (specPart(next) !== specPart(current)) next.metadata.generation = (current.metadata.generation ?? 1) + 1;
+      specChanged = specPart(next) !== specPart(current);
+      if (specChanged) next.metadata.generation = (current.metadata.generation ?? 1) + 1;
     }
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     // A no-op write is not a change: no new resourceVersion, no event (as the real server).
-    if (stableJson(next) === stableJson(current)) return clone(current);
+    // A changed spec is a change; otherwise only the envelope needs comparing (each write serialises less).
+    if (!specChanged && envelopePart(next) === envelopePart(current)) return clone(current);
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
       // The last finalizer was removed from an object marked for deletion: now it goes.
       this.collectionMap(collection).set(id, next);
