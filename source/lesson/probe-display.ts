@@ -1,7 +1,7 @@
 // A probe step's request as it is shown before it runs (the equivalent curl
 // command, the TUI's lesson view). Light on purpose: node:path only, so the
 // TUI can import it on its first frame. The runner's own request
-// (steps/probe.ts buildProbeRequest) also fills the SNI and adds a time limit.
+// (steps/probe.ts buildProbeRequest) is this one, with the SNI filled too and a time limit.
 import path from 'node:path';
 import type { ProbeRequest } from '../probe/types.js';
 import type { ProbeSpec } from './types.js';

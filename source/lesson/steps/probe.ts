@@ -6,7 +6,7 @@ import type { StepContext, StepResult } from '../context.js';
 import { curlCommand, gatewayAddressCommand } from '../equivalents.js';
 import { probeAndJudge } from '../probe-adapter.js';
 import type { ProbeSpec, ProbeStep } from '../types.js';
-import { certificateFiles } from './certs.js';
+import { displayedProbeRequest } from '../probe-display.js';
 import { sleep } from '../sleep.js';
 
 const DEFAULT_MAX_TIME_MS = 15_000;
@@ -19,23 +19,19 @@ const DEFAULT_MAX_TIME_MS = 15_000;
 const SETTLE_WINDOW_MS = 15_000;
 const SETTLE_INTERVAL_MS = 250;
 
-/** The lesson's probe spec as a ProbeRequest: variables filled, certificate names turned into files. */
+/**
+ * The lesson's probe spec as a ProbeRequest: variables filled, certificate
+ * names turned into files. The request is the one the lesson view shows
+ * (displayedProbeRequest), with every text filled asynchronously first, the
+ * SNI filled too, and a time limit.
+ */
 export async function buildProbeRequest(spec: ProbeSpec, fill: (text: string) => Promise<string>, workDir: string): Promise<ProbeRequest> {
-  const request: ProbeRequest = { url: await fill(spec.url), maxTimeMs: spec.maxTimeMs ?? DEFAULT_MAX_TIME_MS };
-  if (spec.resolve) request.resolve = await Promise.all(spec.resolve.map(fill));
-  if (spec.sni !== undefined) request.sni = spec.sni === null ? null : await fill(spec.sni);
-  if (spec.cacert) request.caFile = certificateFiles(workDir, spec.cacert).certFile;
-  if (spec.clientCert) {
-    const files = certificateFiles(workDir, spec.clientCert);
-    request.certFile = files.certFile;
-    request.keyFile = files.keyFile;
-  }
-  if (spec.insecure) request.insecure = true;
-  if (spec.alpn) request.alpn = spec.alpn;
-  if (spec.httpVersion) request.httpVersion = spec.httpVersion;
-  if (spec.method) request.method = spec.method;
-  if (spec.headers) request.headers = await Promise.all(spec.headers.map(async ([k, v]) => [k, await fill(v)] as [string, string]));
-  if (spec.body !== undefined) request.body = await fill(spec.body);
+  const texts = [spec.url, ...(spec.resolve ?? []), ...(spec.headers ?? []).map(([, value]) => value), ...(spec.body !== undefined ? [spec.body] : []), ...(typeof spec.sni === 'string' ? [spec.sni] : [])];
+  const filled = new Map<string, string>();
+  for (const text of new Set(texts)) filled.set(text, await fill(text));
+  const request = displayedProbeRequest(spec, workDir, (text) => filled.get(text)!);
+  if (typeof spec.sni === 'string') request.sni = filled.get(spec.sni)!;
+  request.maxTimeMs = spec.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
   return request;
 }
 
