@@ -16,8 +16,6 @@ level. Prints the trace on stderr and the body on stdout; exits with curl's code
 Options (as curl):
   --resolve HOST:PORT:ADDR     pin a name to an address (repeatable)
   --connect-to H1:P1:H2:P2     connect elsewhere, keeping the name (repeatable)
-  --sni NAME | --no-sni        SNI to send, and the name the certificate is checked
-                               against (default: the URL host unless it is an IP)
   --cacert FILE                trust only these CAs
   --cert FILE --key FILE       client certificate (mTLS)
   -k, --insecure               do not fail on an untrusted certificate
@@ -31,6 +29,14 @@ Options (as curl):
   -o, --output FILE            the body to FILE instead of stdout
   -w, --write-out FORMAT       e.g. "%{http_code}" after the transfer
   -s, --silent                 no trace on stderr
+
+Options of our own (curl has none of these):
+  --sni NAME | --no-sni        SNI to send, and the name the certificate is checked
+                               against (default: the URL host unless it is an IP).
+                               curl takes SNI, Host and the name check from the URL
+                               host: to vary them, change the URL host and pin its
+                               address with --resolve or --connect-to; -H 'Host: x'
+                               changes only the Host header
   --json                       the structured result on stdout
   --explain                    say what happened and how to fix it`;
 

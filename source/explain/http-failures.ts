@@ -67,7 +67,7 @@ export const httpFailureModes: FailureMode[] = [
     matches: (r) => status(r) === 421,
     explain: (r) => ({
       cause: `the TLS connection was made for SNI ${sniOf(r) ?? '(none)'}, but the request's Host is ${hostHeader(r)}, which belongs to another listener; the gateway refuses to route a request over a connection negotiated for a different name (agentgateway answers 421; Envoy Gateway 404)`,
-      fix: 'make the Host header and the SNI the same name (do not override Host with -H, or set --sni to match), and do not reuse one connection for several names',
+      fix: "make the Host header and the SNI the same name: with curl, drop the -H 'Host: …' override (the URL host gives SNI and Host alike), or put that name in the URL and pin its address with --resolve; and do not reuse one connection for several names",
     }),
   },
   {

@@ -64,9 +64,45 @@ export function verifyReason(code: string): string {
 }
 
 /**
+ * node:tls verifies with a callback that accepts everything and reports the
+ * last error of the chain; curl's OpenSSL stops at the first. For a leaf
+ * whose issuer is not in the trust store that first error is "unable to get
+ * local issuer certificate", where node goes on and reports "unable to verify
+ * the first certificate".
+ */
+function curlVerifyCode(nodeCode: string): string {
+  return nodeCode === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : nodeCode;
+}
+
+/**
+ * The alert curl's OpenSSL sends right after the server's Certificate when the
+ * chain fails (ssl_x509err2alert in OpenSSL's ssl/statem/statem_lib.c).
+ */
+const VERIFY_ALERTS: Record<string, number> = {
+  CERT_HAS_EXPIRED: 45,
+  CERT_NOT_YET_VALID: 42,
+  CERT_REJECTED: 42,
+  CERT_UNTRUSTED: 42,
+  CERT_REVOKED: 44,
+  CERT_SIGNATURE_FAILURE: 51,
+  INVALID_PURPOSE: 43,
+};
+
+export function curlRefusalAlert(errorCode: string): number {
+  return VERIFY_ALERTS[errorCode] ?? 48; // unknown_ca: no issuer, self-signed, invalid CA, path length
+}
+
+/** The leaf's identifiers, as curl reads them: DNS and IP subjectAltNames first, the CN only when there are none. */
+function identifierKind(leaf: CertificateSummary | undefined, identity: tls.PeerCertificate | undefined): 'subjectAltName' | 'commonName' {
+  const names = leaf?.subjectAltNames ?? (identity?.subjectaltname ?? '').split(', ');
+  return names.some((n) => n.startsWith('DNS:') || n.startsWith('IP Address:')) ? 'subjectAltName' : 'commonName';
+}
+
+/**
  * What curl's verification would conclude: the chain against the CA bundle
- * (OpenSSL's result, via node) and the leaf against `name` (RFC 6125 rules,
- * via tls.checkServerIdentity).
+ * (OpenSSL's result, via node) and the leaf against `name` (via
+ * tls.checkServerIdentity, which like curl with OpenSSL falls back to the CN
+ * only when the certificate has no DNS or IP subjectAltName).
  */
 export function verifyPeer(socket: tls.TLSSocket, name: string, leaf?: CertificateSummary, resumedLeafDer?: Buffer, peer?: tls.PeerCertificate): Verification {
   const rawError = socket.authorizationError as unknown;
@@ -74,17 +110,23 @@ export function verifyPeer(socket: tls.TLSSocket, name: string, leaf?: Certifica
   const identity = peerForIdentityCheck(socket, resumedLeafDer, peer);
   const identityError = identity ? tls.checkServerIdentity(name, identity) : new Error('the server sent no certificate');
   const expired = errorCode === 'CERT_HAS_EXPIRED' || (leaf ? Date.parse(leaf.notAfter) < Date.now() : false);
+  const commonName = typeof identity?.subject?.CN === 'string' ? identity.subject.CN : undefined;
   const verification: Verification = {
     trusted: socket.authorized,
     nameMatched: !identityError,
     expired,
+    nameCheckedAgainst: identifierKind(leaf, identity),
+    ...(commonName ? { commonName } : {}),
   };
   if (!socket.authorized && errorCode) {
     verification.errorCode = errorCode;
-    verification.reason = `SSL certificate problem: ${verifyReason(errorCode)}`;
+    verification.reason = `SSL certificate problem: ${verifyReason(curlVerifyCode(errorCode))}`;
   } else if (identityError) {
     verification.errorCode = (identityError as NodeJS.ErrnoException).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
-    verification.reason = `SSL: no alternative certificate subject name matches target host name '${name}'`;
+    verification.reason =
+      verification.nameCheckedAgainst === 'commonName' && commonName
+        ? `SSL: certificate subject name '${commonName}' does not match target host name '${name}'`
+        : `SSL: no alternative certificate subject name matches target host name '${name}'`;
   }
   return verification;
 }

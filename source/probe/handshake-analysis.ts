@@ -50,6 +50,8 @@ export interface HandshakeAnalysis {
   end?: { how: 'EOF' | 'RST'; atMs: number };
   /** Whether any protected record could be decrypted with the keylog secrets. */
   decryptedAny: boolean;
+  /** The first line of the server's HTTP/1.x answer, as sent (decrypted, or plain for http://). */
+  httpStatusLine?: string;
 }
 
 interface DirectionState {
@@ -224,6 +226,7 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
       case CONTENT_TYPE.applicationData: {
         if (tls12()) {
           const plain = tryDecrypt12(state, record);
+          if (plain && direction === 'in') analysis.httpStatusLine ??= statusLineOf(plain);
           push({ atMs, direction, what: 'ApplicationData', bytes: plain?.length ?? record.fragment.length, ...(plain ? { decrypted: true } : { encrypted: true }) });
           return;
         }
@@ -238,6 +241,7 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
         } else if (inner.contentType === CONTENT_TYPE.alert) {
           onAlert(direction, atMs, inner.content, true);
         } else {
+          if (direction === 'in') analysis.httpStatusLine ??= statusLineOf(inner.content);
           push({ atMs, direction, what: 'ApplicationData', decrypted: true, bytes: inner.content.length });
         }
         return;
@@ -262,7 +266,10 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
     const hadNotTls = Boolean(state.splitter.notTls);
     for (const record of state.splitter.push(event.bytes)) onRecord(event.direction, event.atMs, record);
     if (!hadNotTls && state.splitter.notTls) {
-      if (event.direction === 'in') analysis.notTls = state.splitter.notTls;
+      if (event.direction === 'in') {
+        analysis.notTls = state.splitter.notTls;
+        analysis.httpStatusLine ??= statusLineOf(state.splitter.notTls);
+      }
       push({ atMs: event.atMs, direction: event.direction, what: 'NotTLS', bytes: state.splitter.notTls.length, detail: printable(state.splitter.notTls) });
     }
   }
@@ -274,4 +281,10 @@ export function printable(bytes: Buffer, max = 80): string {
   const text = bytes.subarray(0, 512).toString('latin1');
   const firstLine = text.split(/\r?\n/)[0] ?? '';
   return firstLine.replace(/[^\x20-\x7e]/g, '.').slice(0, max);
+}
+
+/** `HTTP/1.0 200 ok` when the bytes start with an HTTP/1.x status line, else undefined. */
+export function statusLineOf(bytes: Buffer): string | undefined {
+  const line = bytes.subarray(0, 256).toString('latin1').split('\r\n', 1)[0] ?? '';
+  return /^HTTP\/1\.[01] \d{3}(?: [\x20-\x7e]*)?$/.test(line) ? line : undefined;
 }

@@ -253,7 +253,7 @@ function handshakeFacts(socket: tls.TLSSocket, name: string, session: ProbeSessi
   const cipher = socket.getCipher();
   return {
     version: socket.getProtocol() ?? undefined,
-    cipher: cipher.standardName ?? cipher.name,
+    cipher: cipher.name,
     alpn: socket.alpnProtocol ?? false,
     resumed,
     helloRetryRequest: false,

@@ -2,7 +2,8 @@
 // cannot show (records the probe could only see encrypted, EOF/RST) are
 // marked as the probe's own; nothing here is invented.
 import { urlHostPort } from './target.js';
-import { curlHandshakeLabel } from './tls-names.js';
+import { curlRefusalAlert } from './certificates.js';
+import { alertName, curlAlertLabel, curlAlertUnnamed, curlHandshakeLabel } from './tls-names.js';
 import type { CertificateSummary, ProbeResult, RecordEvent } from './types.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -26,9 +27,9 @@ function curlOmits(event: RecordEvent, version: string): boolean {
   return event.handshakeType === 4 && (event.version ?? version) === 'TLSv1.2';
 }
 
-function recordLine(event: RecordEvent, version: string): string | undefined {
+function recordLine(event: RecordEvent, version: string, probeOnly = false): string | undefined {
   const dir = event.direction === 'out' ? 'OUT' : 'IN';
-  const prefix = curlOmits(event, version) ? `* [probe] ${event.version ?? version} (${dir}),` : `* ${event.version ?? version} (${dir}),`;
+  const prefix = probeOnly || curlOmits(event, version) ? `* [probe] ${event.version ?? version} (${dir}),` : `* ${event.version ?? version} (${dir}),`;
   if (event.handshakeType !== undefined && !event.encrypted) {
     const label = event.what === 'HelloRetryRequest' ? 'Hello retry request' : curlHandshakeLabel(event.handshakeType);
     return `${prefix} TLS handshake, ${label} (${event.handshakeType}):`;
@@ -39,7 +40,11 @@ function recordLine(event: RecordEvent, version: string): string | undefined {
     case 'ChangeCipherSpec':
       return `${prefix} TLS change cipher, Change cipher spec (1):${curlOmits(event, version) && event.detail ? ` [${event.detail}]` : ''}`;
     case 'Alert':
-      return event.alert ? `${prefix} TLS alert, ${event.alert.level} ${event.alert.description} (${event.alert.code}):` : `${prefix} TLS alert, [encrypted]:`;
+      if (!event.alert) return `${prefix} TLS alert, [encrypted]:`;
+      // curl prints OpenSSL's text, which has none for some alerts (certificate_required is "unknown (628)"): name it on a line of our own.
+      return `${prefix} TLS alert, ${curlAlertLabel(event.alert.level, event.alert.code)}:${
+        curlAlertUnnamed(event.alert.code) ? `\n* [probe] alert ${event.alert.code} is ${event.alert.description} (${event.alert.level})` : ''
+      }`;
     case 'ApplicationData':
       // curl does not print application data records; encrypted ones are the probe's note of what it could not read.
       return event.encrypted ? `* [probe] ${dir}: ${event.bytes ?? 0} bytes of encrypted records (${event.count ?? 1}), contents not visible` : undefined;
@@ -54,15 +59,35 @@ function recordLine(event: RecordEvent, version: string): string | undefined {
   }
 }
 
-function subjectAltNameLine(result: ProbeResult, leaf: CertificateSummary): string {
+/**
+ * curl's name-check lines (lib/vtls/openssl.c verifyhost): against the DNS/IP
+ * subjectAltNames when the certificate has any, else against the CN. A
+ * mismatch prints only its failure line, which is the verification reason.
+ */
+function nameCheckLine(result: ProbeResult, leaf: CertificateSummary): string | undefined {
   const name = result.clientHello?.sni ?? new URL(result.request.url).hostname;
-  const names = leaf.subjectAltNames.map((s) => s.replace(/^(DNS|IP Address):/, ''));
   const verification = result.tls?.verification;
-  if (verification?.nameMatched) {
-    const match = names.find((n) => n.toLowerCase() === name.toLowerCase()) ?? names.find((n) => n.startsWith('*.')) ?? names[0] ?? name;
-    return `*  subjectAltName: host "${name}" matched cert's "${match}"`;
+  if (verification?.nameCheckedAgainst === 'commonName') {
+    return verification.nameMatched ? `*  common name: ${verification.commonName ?? name} (matched)` : undefined;
   }
-  return `*  subjectAltName does not match ${name} (certificate names: ${names.join(', ') || 'none'})`;
+  const names = leaf.subjectAltNames.filter((s) => s.startsWith('DNS:') || s.startsWith('IP Address:'));
+  if (!verification?.nameMatched) return `*  subjectAltName does not match ${name}`;
+  const ip = names.find((n) => n === `IP Address:${name}`);
+  if (ip) return `*  subjectAltName: host "${name}" matched cert's IP address!`;
+  const dns = names.map((n) => n.replace(/^DNS:/, ''));
+  const match = dns.find((n) => n.toLowerCase() === name.toLowerCase()) ?? dns.find((n) => n.startsWith('*.')) ?? dns[0] ?? name;
+  return `*  subjectAltName: host "${name}" matched cert's "${match}"`;
+}
+
+/**
+ * Where curl stops a handshake whose chain it does not trust: right after the
+ * server's Certificate, sending an alert. node:tls has no hook there, so the
+ * probe finishes the handshake (to record the chain) and closes; its records
+ * from that point are shown as its own.
+ */
+function refusalPoint(records: RecordEvent[]): number {
+  const index = records.findIndex((r) => r.direction === 'in' && r.handshakeType === 11 && !r.encrypted);
+  return index < 0 ? records.length : index + 1;
 }
 
 export interface RenderCurlOptions {
@@ -74,8 +99,7 @@ export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOption
   const lines: string[] = [];
   const url = new URL(result.request.url);
   const { host, port } = urlHostPort(url);
-  const tls = result.tls;
-  const version = tls?.version ?? 'TLSv1.3';
+  const version = result.tls?.version ?? 'TLSv1.3';
 
   if (result.connect) {
     lines.push(`*   Trying ${result.connect.address}:${result.connect.port}...`);
@@ -88,13 +112,31 @@ export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOption
   const handshakeEnd = result.timings.tlsMs;
   const handshakeRecords = result.records.filter((r) => handshakeEnd === undefined || r.atMs <= handshakeEnd);
   const laterRecords = result.records.filter((r) => handshakeEnd !== undefined && r.atMs > handshakeEnd);
+  const tls = result.tls;
+  const v = tls?.verification;
+  const handshakeDone = tls?.verification && tls.peerChain.length > 0 && tls.version && result.timings.tlsMs !== undefined;
+  // curl refuses an untrusted chain inside the handshake; a name mismatch only after it.
+  const refusedChain = Boolean(handshakeDone && v && !v.trusted && !result.request.insecure);
   if (url.protocol === 'https:' && result.connect) {
     const alpn = result.clientHello?.alpn ?? [];
     if (alpn.length) lines.push(`* ALPN: curl offers ${alpn.join(',')}`);
+    if (result.clientHello?.offersSession) lines.push('* SSL re-using session ID');
     if (result.clientHello && result.clientHello.sni === undefined) lines.push('* [probe] no SNI sent');
-    for (const event of handshakeRecords) {
+    const cut = refusedChain ? refusalPoint(handshakeRecords) : handshakeRecords.length;
+    for (const event of handshakeRecords.slice(0, cut)) {
       const line = recordLine(event, version);
       if (line) lines.push(line);
+    }
+    if (refusedChain && v) {
+      const alert = curlRefusalAlert(v.errorCode ?? '');
+      lines.push(`* [probe] curl sends here: ${version} (OUT), TLS alert, ${curlAlertLabel('fatal', alert)}: (${alertName(alert)}) and stops.`);
+      lines.push('* [probe] node:tls cannot refuse during the handshake: the probe finished it to record the chain, then closed without a request');
+      for (const event of handshakeRecords.slice(cut)) {
+        const line = recordLine(event, version, true);
+        if (line) lines.push(line);
+      }
+      const leaf = tls?.peerChain[0];
+      if (leaf) lines.push(`* [probe] the untrusted certificate: subject: ${leaf.subject}; issuer: ${leaf.issuer}`);
     }
   } else {
     for (const event of result.records) {
@@ -105,24 +147,26 @@ export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOption
     }
   }
 
-  const handshakeDone = tls?.verification && tls.peerChain.length > 0 && tls.version;
-  if (tls && handshakeDone && result.timings.tlsMs !== undefined) {
+  if (tls && v && handshakeDone && !refusedChain) {
     lines.push(`* SSL connection using ${tls.version} / ${tls.cipher ?? 'unknown cipher'}`);
     if (result.clientHello?.alpn.length) lines.push(tls.alpn ? `* ALPN: server accepted ${tls.alpn}` : '* ALPN: server did not agree on a protocol. Uses default.');
-    if (tls.resumed) lines.push('* SSL re-using session ID');
     const leaf = tls.peerChain[0];
+    const nameFailed = !v.nameMatched && !result.request.insecure;
     if (leaf) {
       lines.push('* Server certificate:');
       lines.push(`*  subject: ${leaf.subject}`);
       lines.push(`*  start date: ${opensslDate(leaf.notBefore)}`);
       lines.push(`*  expire date: ${opensslDate(leaf.notAfter)}`);
-      lines.push(subjectAltNameLine(result, leaf));
-      lines.push(`*  issuer: ${leaf.issuer}`);
+      // -k turns curl's name check off altogether.
+      const nameLine = result.request.insecure ? undefined : nameCheckLine(result, leaf);
+      if (nameLine) lines.push(nameLine);
+      if (!nameFailed) lines.push(`*  issuer: ${leaf.issuer}`);
     }
-    const v = tls.verification;
     if (v.trusted && v.nameMatched) lines.push('*  SSL certificate verify ok.');
     else if (result.request.insecure) lines.push(`*  SSL certificate verify result: ${(v.reason ?? 'failed').replace(/^SSL certificate problem: /, '')}, continuing anyway.`);
     else if (v.reason) lines.push(`* ${v.reason}`);
+  } else if (refusedChain && v?.reason) {
+    lines.push(`* ${v.reason}`);
   }
 
   if (result.http) {
@@ -155,8 +199,8 @@ export function renderCurlVerbose(result: ProbeResult, options: RenderCurlOption
 /** Status line and headers, as `curl -i` prints them. */
 export function responseHeaderLines(result: ProbeResult): string[] {
   if (!result.http) return [];
-  const { version, status, headers } = result.http;
-  const lines = [version === '2' ? `HTTP/2 ${status}` : `HTTP/1.1 ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`];
+  const { version, status, headers, statusLine } = result.http;
+  const lines = [version === '2' ? `HTTP/2 ${status}` : (statusLine ?? `HTTP/1.1 ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ''}`)];
   for (const [name, value] of Object.entries(headers)) {
     for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
   }

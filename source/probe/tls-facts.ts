@@ -16,6 +16,7 @@ export function emptyTls(): NonNullable<ProbeResult['tls']> {
 }
 
 export function mergeWireFacts(result: ProbeResult, analysis: HandshakeAnalysis, https: boolean, certConfigured: boolean): void {
+  if (result.http?.version === '1.1' && analysis.httpStatusLine) result.http.statusLine = analysis.httpStatusLine;
   if (!https) {
     // Plain HTTP: the bytes are HTTP, not records; only how the connection ended is worth keeping.
     result.records = analysis.events.filter((e) => e.what === 'EOF' || e.what === 'RST');

@@ -46,6 +46,59 @@ export const ALERT_DESCRIPTIONS: Record<number, string> = {
   120: 'no_application_protocol',
 };
 
+/**
+ * OpenSSL 3.0's SSL_alert_desc_string_long, which curl -v prints: note
+ * "unexpected_message" and "unknown CA" as OpenSSL spells them, and "unknown"
+ * for the alerts OpenSSL 3.0 has no text for (certificate_required,
+ * missing_extension, inappropriate_fallback).
+ */
+const OPENSSL_ALERT_TEXT: Record<number, string> = {
+  0: 'close notify',
+  10: 'unexpected_message',
+  20: 'bad record mac',
+  21: 'decryption failed',
+  22: 'record overflow',
+  30: 'decompression failure',
+  40: 'handshake failure',
+  41: 'no certificate',
+  42: 'bad certificate',
+  43: 'unsupported certificate',
+  44: 'certificate revoked',
+  45: 'certificate expired',
+  46: 'certificate unknown',
+  47: 'illegal parameter',
+  48: 'unknown CA',
+  49: 'access denied',
+  50: 'decode error',
+  51: 'decrypt error',
+  60: 'export restriction',
+  70: 'protocol version',
+  71: 'insufficient security',
+  80: 'internal error',
+  90: 'user canceled',
+  100: 'no renegotiation',
+  110: 'unsupported extension',
+  111: 'certificate unobtainable',
+  112: 'unrecognized name',
+  113: 'bad certificate status response',
+  114: 'bad certificate hash value',
+  115: 'unknown PSK identity',
+  120: 'no application protocol',
+};
+
+/**
+ * An alert as curl -v labels it: OpenSSL's text, then level × 256 + code in
+ * parentheses (curl lib/vtls/openssl.c), e.g. `unknown CA (560)`, `close notify (256)`.
+ */
+export function curlAlertLabel(level: 'warning' | 'fatal', code: number): string {
+  return `${OPENSSL_ALERT_TEXT[code] ?? 'unknown'} (${(level === 'warning' ? 1 : 2) * 256 + code})`;
+}
+
+/** Whether curl (OpenSSL 3.0) prints this alert only as "unknown", so the trace should name it. */
+export function curlAlertUnnamed(code: number): boolean {
+  return OPENSSL_ALERT_TEXT[code] === undefined;
+}
+
 export function alertName(code: number): string {
   return ALERT_DESCRIPTIONS[code] ?? `unknown_alert_${code}`;
 }

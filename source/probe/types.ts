@@ -86,6 +86,7 @@ export interface ProbeResult {
   records: RecordEvent[];
   tls?: {
     version?: string; // 'TLSv1.3'
+    /** As OpenSSL names it, which is what curl prints (ECDHE-RSA-AES256-GCM-SHA384; TLS_AES_256_GCM_SHA384 in TLS 1.3). */
     cipher?: string;
     alpn?: string | false;
     resumed: boolean;
@@ -99,7 +100,12 @@ export interface ProbeResult {
       expired: boolean;
       /** node/OpenSSL code, e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID. */
       errorCode?: string;
+      /** curl's words for the failure (`SSL certificate problem: …`, `SSL: … does not match target host name …`). */
       reason?: string;
+      /** Which identifier the name was checked against: DNS/IP subjectAltNames, or the CN when the certificate has none. */
+      nameCheckedAgainst?: 'subjectAltName' | 'commonName';
+      /** The leaf's subject CN, when it has one. */
+      commonName?: string;
     };
     clientCertificate: {
       requested: boolean;
@@ -114,6 +120,8 @@ export interface ProbeResult {
   http?: {
     version: '1.1' | '2';
     status: number;
+    /** The HTTP/1.x status line as the server sent it (`HTTP/1.0 200 ok`), read from the probe's own decrypted records. */
+    statusLine?: string;
     headers: Record<string, string | string[]>;
     /** Body text, truncated to a few KiB. */
     body: string;

@@ -128,3 +128,13 @@ test('the bug report\'s script line (-s -o /dev/null -w "%{http_code}") prints w
     t.is(ours.exitCode, curl.exitCode);
   }
 });
+
+test('--help lists --sni and --no-sni as our own flags, not curl\'s, and says how curl varies the name', async (t) => {
+  const help = await probeCli('--help');
+  t.is(help.exitCode, 0);
+  const [curlPart, ourPart] = help.stdout.split('Options of our own');
+  t.truthy(ourPart, help.stdout);
+  t.notRegex(curlPart!, /--sni|--no-sni/);
+  t.regex(ourPart!, /--sni NAME \| --no-sni/);
+  t.regex(ourPart!, /--resolve or --connect-to/);
+});
