@@ -66,7 +66,7 @@ export const httpFailureModes: FailureMode[] = [
     title: '421 Misdirected Request: the Host header and the SNI chose different listeners',
     matches: (r) => status(r) === 421,
     explain: (r) => ({
-      cause: `the TLS connection was made for SNI ${sniOf(r) ?? '(none)'}, but the request's Host is ${hostHeader(r)}, which belongs to another listener; the gateway refuses to route a request over a connection negotiated for a different name (agentgateway answers 421; Envoy Gateway 404)`,
+      cause: `the TLS connection was made for SNI ${sniOf(r) ?? '(none)'}, but the request's Host is ${hostHeader(r)}, which belongs to another listener; the gateway refuses to route a request over a connection negotiated for a different name with 421 Misdirected Request (RFC 9110 §15.5.20; it exists for HTTP/2 connection coalescing, RFC 9113 §9.1.1). What other gateways answer depends on their version and settings, so check yours`,
       fix: "make the Host header and the SNI the same name: with curl, drop the -H 'Host: …' override (the URL host gives SNI and Host alike), or put that name in the URL and pin its address with --resolve; and do not reuse one connection for several names",
     }),
   },

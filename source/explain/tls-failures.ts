@@ -23,7 +23,8 @@ export const tlsFailureModes: FailureMode[] = [
         };
       }
       return {
-        cause: `no listener's hostname matches SNI ${sni}: the gateway ${how} the connection before sending a certificate (no ServerHello, no alert; curl exit 35)`,
+        // What the client saw is a fact; why is an inference (RFC 6066 §3 allows an unrecognized_name alert or a default certificate instead).
+        cause: `the server ${how} the connection right after the ClientHello for SNI ${sni}, before sending a certificate (no ServerHello, no alert; curl exit 35). That is inferred, not seen: our gateway, like Envoy and agentgateway, does this when no listener's hostname matches the SNI, and its access log says so for certain (a line with sni=${sni} and flags=NS in the proxy pod's log). A server may instead answer an unknown name with an unrecognized_name alert or a default certificate (RFC 6066 §3), and any TCP service that ${how === 'reset' ? 'resets' : 'closes'} on a ClientHello looks the same from here`,
         fix: `add a listener for that hostname or use one the gateway serves (check the Gateway's listeners[].hostname and that the certificate Secret for ${sni} resolved: ResolvedRefs=True)`,
       };
     },
@@ -46,10 +47,10 @@ export const tlsFailureModes: FailureMode[] = [
       const answer = r.tls?.alert ? `the ${r.tls.alert.description} (${r.tls.alert.code}) alert` : 'its close (no alert)';
       const when = tls13
         ? `In TLS 1.3 the client finishes its side of the handshake before the server checks its certificate, so the server's answer, ${answer}, arrives on the first read, after the request was sent (curl exit ${r.curlExitCode}, not 35).`
-        : `In TLS 1.2 the server asked for a certificate (CertificateRequest), the client sent none, and the server aborted the handshake: ${answer} (curl exit 35).`;
+        : `In TLS 1.2 the server asked for a certificate (CertificateRequest) and the client, having none, answered with an empty Certificate message (RFC 5246 §7.4.6: the trace's (OUT) Certificate (11)); the server then aborted the handshake: ${answer} (curl exit 35).`;
       return {
-        cause: `the listener for ${sniOf(r) ?? hostOf(r)} validates client certificates (mTLS) and the probe sent none. ${when}`,
-        fix: "send a certificate with --cert client.crt --key client.key, signed by a CA in the Gateway's frontend validation caCertificateRefs",
+        cause: `the listener for ${sniOf(r) ?? hostOf(r)} validates client certificates (mTLS) and the probe presented none. ${when}`,
+        fix: "send a certificate with --cert client.crt --key client.key, signed by a CA in the Gateway's spec.tls.frontend validation caCertificateRefs (set for every port by default, or per port in perPort: not per listener)",
       };
     },
   },
@@ -118,10 +119,19 @@ export const tlsFailureModes: FailureMode[] = [
     title: 'The server certificate was issued by a CA the client does not trust',
     matches: (r) =>
       r.outcome === 'verification-failed' &&
-      ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_SIGNATURE_FAILURE'].includes(r.tls?.verification.errorCode ?? ''),
+      ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT'].includes(r.tls?.verification.errorCode ?? ''),
     explain: (r) => ({
       cause: `the certificate ${leafOf(r)?.subject ?? ''} was issued by ${leafOf(r)?.issuer ?? 'an unknown issuer'}, which is not in ${trustSource(r)} (${r.tls?.verification.reason ?? 'unable to get local issuer certificate'}; curl exit 60)`,
-      fix: 'pass the CA that issued the gateway\'s certificate with --cacert (e.g. the lab\'s ca.crt), or use -k to look without verifying',
+      fix: 'pass the CA that issued the gateway\'s certificate with --cacert (the CA file the lesson made, e.g. glootest.com.crt in the SNI lesson), or use -k to look without verifying',
+    }),
+  },
+  {
+    id: 'bad-certificate-signature',
+    title: 'A signature in the server\'s chain does not verify',
+    matches: (r) => r.outcome === 'verification-failed' && r.tls?.verification.errorCode === 'CERT_SIGNATURE_FAILURE',
+    explain: (r) => ({
+      cause: `the chain names a trusted issuer, but the signature on ${leafOf(r)?.subject ?? 'a certificate'} does not verify with that issuer's key: the certificate was altered, or signed by another key that carries the same CA name (curl: "certificate signature failure", exit 60)`,
+      fix: 'reissue the certificate from the CA whose certificate you pass with --cacert; if two CAs share a name, give them distinct subjects',
     }),
   },
   {
