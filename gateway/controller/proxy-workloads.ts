@@ -34,19 +34,35 @@ function ownerReference(gateway: KubeObject) {
  * connections). Readiness is the proxy's own status endpoint, which answers 200
  * once the current configuration is applied with all its ports open.
  */
+/**
+ * `spec.infrastructure.labels` and `.annotations` (GEP-1867): copied onto
+ * everything the controller creates for the Gateway (Deployment, its pods,
+ * Service). Our own labels win, since selectors depend on them.
+ */
+function infrastructureMetadata(gateway: KubeObject): { labels: Record<string, string>; annotations: Record<string, string> } {
+  const infrastructure = (gateway.spec?.infrastructure ?? {}) as { labels?: unknown; annotations?: unknown };
+  const strings = (raw: unknown): Record<string, string> =>
+    Object.fromEntries(Object.entries(raw && typeof raw === 'object' ? raw : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return { labels: strings(infrastructure.labels), annotations: strings(infrastructure.annotations) };
+}
+
 export function desiredDeployment(gateway: KubeObject, image = proxyImage()): KubeObject {
   const name = gateway.metadata!.name!;
   const namespace = gateway.metadata!.namespace!;
-  const labels = { [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  const infrastructure = infrastructureMetadata(gateway);
+  const labels = { ...infrastructure.labels, [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace, labels, ownerReferences: [ownerReference(gateway)] } as any,
+    metadata: { name, namespace, labels, annotations: infrastructure.annotations, ownerReferences: [ownerReference(gateway)] } as any,
     spec: {
       replicas: 1,
       selector: { matchLabels: { [GATEWAY_NAME_LABEL]: name } },
       template: {
-        metadata: { labels: { [GATEWAY_NAME_LABEL]: name, 'app.kubernetes.io/name': 'agw-workshop-proxy' } },
+        metadata: {
+          labels: { ...infrastructure.labels, [GATEWAY_NAME_LABEL]: name, 'app.kubernetes.io/name': 'agw-workshop-proxy' },
+          annotations: infrastructure.annotations,
+        },
         spec: {
           serviceAccountName: PROXY_SERVICE_ACCOUNT,
           containers: [
@@ -71,10 +87,17 @@ export function desiredDeployment(gateway: KubeObject, image = proxyImage()): Ku
 export function desiredService(gateway: KubeObject): KubeObject {
   const name = gateway.metadata!.name!;
   const namespace = gateway.metadata!.namespace!;
+  const infrastructure = infrastructureMetadata(gateway);
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, namespace, labels: { [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE }, ownerReferences: [ownerReference(gateway)] } as any,
+    metadata: {
+      name,
+      namespace,
+      labels: { ...infrastructure.labels, [GATEWAY_NAME_LABEL]: name, [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+      annotations: infrastructure.annotations,
+      ownerReferences: [ownerReference(gateway)],
+    } as any,
     spec: {
       type: 'LoadBalancer',
       selector: { [GATEWAY_NAME_LABEL]: name },
@@ -103,6 +126,18 @@ function serviceShape(s: KubeObject | undefined): string {
     ports: (s?.spec?.ports ?? []).map((p: any) => [p.port, p.targetPort]),
     labels: s?.metadata?.labels?.[GATEWAY_NAME_LABEL],
   });
+}
+
+/** Whether every label and annotation we want (on the object and its pod template) is there with our value. */
+function metadataCovers(current: KubeObject, desired: KubeObject): boolean {
+  const covers = (have: Record<string, string> | undefined, want: Record<string, string> | undefined) =>
+    Object.entries(want ?? {}).every(([key, value]) => have?.[key] === value);
+  return (
+    covers(current.metadata?.labels, desired.metadata?.labels) &&
+    covers(current.metadata?.annotations, desired.metadata?.annotations) &&
+    covers(current.spec?.template?.metadata?.labels, desired.spec?.template?.metadata?.labels) &&
+    covers(current.spec?.template?.metadata?.annotations, desired.spec?.template?.metadata?.annotations)
+  );
 }
 
 function find(objects: KubeObject[] | undefined, namespace: string, name: string): KubeObject | undefined {
@@ -144,8 +179,10 @@ export class ProxyWorkloads {
       await this.call('POST', base, desired, `create ${what}`);
       return;
     }
-    if (shape(current) === shape(desired)) return;
-    await this.call('PATCH', `${base}/${desired.metadata?.name}`, { metadata: { labels: desired.metadata?.labels }, spec: desired.spec }, `update ${what}`, 'application/merge-patch+json');
+    if (shape(current) === shape(desired) && metadataCovers(current, desired)) return;
+    // Only the keys we own are set: others (kube-proxy's port-map annotation, a Deployment's revision) stay.
+    const metadata = { labels: desired.metadata?.labels, annotations: desired.metadata?.annotations };
+    await this.call('PATCH', `${base}/${desired.metadata?.name}`, { metadata, spec: desired.spec }, `update ${what}`, 'application/merge-patch+json');
   }
 
   private async ensureServiceAccount(namespace: string): Promise<void> {

@@ -1,6 +1,8 @@
-// HTTPRoute rule filters → IR filters. Core filters are supported; anything
-// else (RequestMirror, ExtensionRef, CORS, ...) is reported, and the rule
-// answers 500 rather than serving traffic without a filter its author asked for.
+// HTTPRoute rule filters → IR filters. Core filters are supported; a filter
+// type we do not implement makes the route Accepted=False with reason
+// UnsupportedValue (as the HTTPRouteFilter type's documentation requires), and
+// the rule answers 500 rather than serving traffic without a filter its author
+// asked for.
 import type { Header, HttpFilterIR, PathModifierIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
 import { asArray, asNumber, asRecord, asString, describe } from './fields.js';
@@ -8,6 +10,8 @@ import { asArray, asNumber, asRecord, asString, describe } from './fields.js';
 export interface FiltersResult {
   filters: HttpFilterIR[];
   problem?: Problem;
+  /** The problem is a filter type this gateway does not implement (the route is then not accepted). */
+  unsupportedType?: boolean;
 }
 
 function headers(raw: unknown): Header[] {
@@ -84,7 +88,7 @@ export function translateFilters(rawFilters: unknown, pathMatchTypes: string[]):
         break;
       }
       default:
-        return fail({ reason: 'UnsupportedValue', message: `filter type ${describe(filter.type)} is not supported by this gateway` });
+        return { ...fail({ reason: 'UnsupportedValue', message: `filter type ${describe(filter.type)} is not supported by this gateway` }), unsupportedType: true };
     }
   }
   if (hasRewrite && hasRedirect) return fail({ reason: 'UnsupportedValue', message: 'a rule cannot have both URLRewrite and RequestRedirect filters' });

@@ -41,8 +41,10 @@ export interface GatewayState {
   backendClientCertificateProblem?: Problem;
   /** Some port validates client certificates with AllowInsecureFallback. */
   insecureFrontendValidation: boolean;
-  /** spec.addresses requested: we cannot honour them. */
+  /** spec.addresses with a value requested: we cannot honour them (an address with only a type is fine). */
   unsupportedAddresses?: Problem;
+  /** spec.infrastructure.parametersRef given: this gateway takes no infrastructure parameters. */
+  invalidParameters?: Problem;
 }
 
 /** A listener that can carry traffic. */

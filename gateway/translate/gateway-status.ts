@@ -80,8 +80,9 @@ export function gatewayStatus(index: SnapshotIndex, gateway: GatewayState, optio
   const addresses = gatewayAddresses(index, gateway);
   const portMap = proxyPortMap(index, gateway);
   const conditions: Condition[] = [];
-  if (gateway.unsupportedAddresses) {
-    conditions.push(condition('Accepted', false, gateway.unsupportedAddresses.reason, gateway.unsupportedAddresses.message, generation, now));
+  const notAccepted = gateway.unsupportedAddresses ?? gateway.invalidParameters;
+  if (notAccepted) {
+    conditions.push(condition('Accepted', false, notAccepted.reason, notAccepted.message, generation, now));
   } else if (listeners.length > 0 && invalid.length === listeners.length) {
     conditions.push(condition('Accepted', false, 'ListenersNotValid', 'no listener is valid', generation, now));
   } else if (invalid.length > 0) {
@@ -90,7 +91,7 @@ export function gatewayStatus(index: SnapshotIndex, gateway: GatewayState, optio
     conditions.push(condition('Accepted', true, 'Accepted', 'Gateway is accepted', generation, now));
   }
   const ready = proxyReady(index, gateway);
-  if (gateway.unsupportedAddresses || programmedListeners.length === 0) {
+  if (notAccepted || programmedListeners.length === 0) {
     conditions.push(condition('Programmed', false, 'Invalid', 'no listener can be programmed', generation, now));
   } else if (ready === false) {
     conditions.push(condition('Programmed', false, 'Pending', `waiting for the proxy Deployment ${gateway.namespace}/${gateway.name} to have a ready pod`, generation, now));

@@ -24,6 +24,8 @@ interface CompiledRoute {
   matches: CompiledMatch[];
   unresolved?: Problem;
   partiallyInvalid?: Problem;
+  /** A rule uses a filter type this gateway does not implement: Accepted=False, UnsupportedValue. */
+  notAccepted?: Problem;
 }
 
 function compileMatch(raw: unknown): { match: HttpMatchIR; problem?: Problem } {
@@ -68,8 +70,13 @@ function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: Kube
     ruleProblem ??= filters.problem;
     const backends = resolveBackendRefs(backendCtx, 'HTTPRoute', route, rule.backendRefs);
     if (backends.problem) compiled.unresolved ??= backends.problem;
+    let unsupportedFilter = filters.unsupportedType === true;
     if (asArray(rule.backendRefs).some((b) => asArray(asRecord(b).filters).length > 0)) {
-      ruleProblem ??= { reason: 'UnsupportedValue', message: 'backendRef filters are not supported' };
+      ruleProblem ??= { reason: 'UnsupportedValue', message: 'backendRef filters are not supported by this gateway' };
+      unsupportedFilter = true;
+    }
+    if (unsupportedFilter && ruleProblem) {
+      compiled.notAccepted ??= { reason: 'UnsupportedValue', message: `rule ${ruleIndex}: ${ruleProblem.message} (requests this rule matches are answered 500)` };
     }
     const timeouts: HttpRouteEntryIR['timeouts'] = {};
     const rawTimeouts = asRecord(rule.timeouts);
@@ -79,7 +86,7 @@ function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: Kube
       if (ms === undefined) ruleProblem ??= { reason: 'UnsupportedValue', message: `timeouts.${field} ${JSON.stringify(rawTimeouts[field])} is not a duration` };
       else if (ms > 0) timeouts[target] = ms; // 0 means "no timeout"
     }
-    if (ruleProblem) {
+    if (ruleProblem && !unsupportedFilter) {
       const message = `rule ${ruleIndex}: ${ruleProblem.message}`;
       compiled.partiallyInvalid = compiled.partiallyInvalid
         ? { reason: compiled.partiallyInvalid.reason, message: `${compiled.partiallyInvalid.message}; ${message}` }
@@ -161,7 +168,7 @@ export function translateHttpRoutes(ctx: RouteContext): ObjectStatusUpdate[] {
         }
         ordered.set(listener, list);
       }
-      return parentStatus(ctx, route, attachment.parentRef, attachment.problem, compiled);
+      return parentStatus(ctx, route, attachment.parentRef, attachment.problem ?? compiled.notAccepted, compiled);
     });
     statuses.push({
       target: { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: namespaceOf(route), name: nameOf(route) },

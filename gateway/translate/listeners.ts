@@ -141,8 +141,17 @@ export function buildGatewayState(index: SnapshotIndex, gateway: KubeObject): Ga
     listeners: asArray(spec.listeners).map(newListener),
     insecureFrontendValidation: false,
   };
-  if (asArray(spec.addresses).length > 0) {
-    state.unsupportedAddresses = { reason: 'UnsupportedAddress', message: 'spec.addresses is not supported: the address comes from the Gateway Service' };
+  // An address with a type and no value asks for "an address of this type", which the Service gives (GatewayAddressEmpty).
+  if (asArray(spec.addresses).some((address) => asString(asRecord(address).value))) {
+    state.unsupportedAddresses = { reason: 'UnsupportedAddress', message: 'spec.addresses with a value is not supported: the address comes from the Gateway Service' };
+  }
+  const parametersRef = asRecord(asRecord(spec.infrastructure).parametersRef);
+  if (Object.keys(parametersRef).length > 0) {
+    const what = `${asString(parametersRef.group) || 'core'}/${asString(parametersRef.kind) ?? '(no kind)'} ${asString(parametersRef.name) ?? '(no name)'}`;
+    state.invalidParameters = {
+      reason: 'InvalidParameters',
+      message: `spec.infrastructure.parametersRef ${what}: this gateway takes no infrastructure parameters, so the reference cannot be resolved`,
+    };
   }
   const frontend = frontendValidationResolver(index, gateway);
   for (const listener of state.listeners) {

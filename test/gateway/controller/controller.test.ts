@@ -138,6 +138,41 @@ test.serial('route status names the missing backend; an unchanged Gateway status
   t.deepEqual(gatewayAfter.status.conditions, gatewayBefore.status.conditions);
 });
 
+test.serial('spec.infrastructure labels and annotations reach the proxy Deployment, its pod and its Service (conformance GatewayInfraMetadata, its manifest as written)', async (t) => {
+  // gateway-api conformance/tests/gateway-infrastructure-metadata.yaml, with the class name filled in.
+  await cluster.createNamespace('gateway-conformance-infra');
+  await kubectl(['apply', '-f', '-'], `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gateway-infra-metadata
+  namespace: gateway-conformance-infra
+spec:
+  gatewayClassName: "agentgateway"
+  infrastructure:
+    labels:
+      label-key: label-value
+    annotations:
+      annotation-key: annotation-value
+  listeners:
+  - name: http
+    port: 8080
+    protocol: HTTP
+`);
+  await kubectl(['wait', '--for=condition=Programmed', 'gateway/gateway-infra-metadata', '-n', 'gateway-conformance-infra', '--timeout=60s']);
+  const ns = ['-n', 'gateway-conformance-infra'];
+  const deployment = JSON.parse(await kubectl(['get', 'deployment', 'gateway-infra-metadata', ...ns, '-o', 'json']));
+  const service = JSON.parse(await kubectl(['get', 'service', 'gateway-infra-metadata', ...ns, '-o', 'json']));
+  const pods = JSON.parse(await kubectl(['get', 'pods', ...ns, '-l', 'gateway.networking.k8s.io/gateway-name=gateway-infra-metadata,label-key=label-value', '-o', 'json']));
+  t.true(pods.items.length > 0, 'the proxy pod carries the infrastructure label');
+  for (const metadata of [deployment.metadata, service.metadata, ...pods.items.map((p: any) => p.metadata)]) {
+    t.is(metadata.labels['label-key'], 'label-value');
+    t.is(metadata.annotations['annotation-key'], 'annotation-value');
+    t.is(metadata.labels['gateway.networking.k8s.io/gateway-name'], 'gateway-infra-metadata');
+  }
+  await kubectl(['delete', 'gateway', 'gateway-infra-metadata', ...ns]);
+});
+
 test.serial('deleting the Gateway removes its Deployment and Service', async (t) => {
   await kubectl(['delete', 'gateway', 'agentgateway-proxy', '-n', 'agentgateway-system']);
   await kubectl(['wait', '--for=delete', 'deployment/agentgateway-proxy', 'service/agentgateway-proxy', '-n', 'agentgateway-system', '--timeout=30s']);
