@@ -6,7 +6,9 @@
 // certificates when given; NAMESPACE, INGRESS_NAME, SERVICE_NAME, POD_NAME
 // fill the context. Answers with its RequestAssertions JSON, `tls` included
 // on HTTPS. /health → OK; /status/NNN → that status; ?delay=1s waits.
-// Not emulated: the h2c Upgrade from HTTP/1.1, websockets and the gRPC mode.
+// With TCP_ECHO_SERVER set it is the line-based TCP/TLS server instead
+// (tcp-server.ts). Not emulated: the h2c Upgrade from HTTP/1.1, websockets,
+// the gRPC and UDP modes.
 import fs from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
@@ -14,6 +16,7 @@ import type tls from 'node:tls';
 import { closeServer, listenOn, mountedPath, untilSignal } from '../common/listen.js';
 import { goHeaders, tlsAssertions } from '../common/tls-info.js';
 import { goDurationMs } from '../../cluster/embedded/controllers/cert-manager/duration.js';
+import { runTcpEchoServer } from './tcp-server.js';
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
 type Response = http.ServerResponse | http2.Http2ServerResponse;
@@ -83,6 +86,7 @@ export function createEchoHandler(env: NodeJS.ProcessEnv = process.env) {
 export async function main(argv: string[]): Promise<number> {
   if (argv.length) console.log(`echo-basic: ignoring arguments ${argv.join(' ')} (the image is configured by environment)`);
   const env = process.env;
+  if (env.TCP_ECHO_SERVER) return runTcpEchoServer(env);
   const handler = createEchoHandler(env);
   const onRequest = (request: Request, response: Response) => void handler(request, response);
   const servers: Array<http.Server | http2.Http2SecureServer> = [];
