@@ -14,7 +14,9 @@ import { proxyToService } from '../upstream/service.js';
 import type { AccessLog, AccessLogEntry } from './access-log.js';
 import { connectionOf, type ConnectionContext } from './connection.js';
 import { Exchange, type DownstreamRequest, type DownstreamResponse } from './exchange.js';
-import { applyHeaderModifier, modifyPath, redirectLocation } from './filters.js';
+import { corsDecision } from './cors.js';
+import { applyHeaderModifier, modifyPath, redirectLocation, type HeaderRecord } from './filters.js';
+import { startMirrors } from './mirror.js';
 import { normalizeHost } from './hostnames.js';
 import { chooseBackend, matchRoute, splitTarget, type CompiledRoute } from './router.js';
 import type { RuntimeListener } from './runtime.js';
@@ -85,6 +87,13 @@ export function createRequestHandler(deps: HandlerDeps) {
     const timeoutMs = route.entry.timeouts.requestMs ?? route.entry.timeouts.backendRequestMs;
     if (timeoutMs) ex.startTimeout(timeoutMs);
     ex.responseHeaderEdits = route.responseHeaderEdits;
+    // CORS before authentication: a browser's preflight carries no credentials.
+    const cors = corsDecision(route.entry.filters, req.method, req.headers);
+    if (cors?.kind === 'preflight') {
+      ex.sendLocal(200, '', cors.headers);
+      return;
+    }
+    if (cors) ex.responseHeaderEdits = [...ex.responseHeaderEdits, cors.edit];
     const jwt = route.entry.policies.jwt;
     if (jwt) {
       deps.jwt.verify(jwt, req.headers.authorization).then(
@@ -126,42 +135,58 @@ function proceed(
     proto: conn.tls ? 'https' : 'http',
     host: authority,
   });
-  let upstreamPath = path;
-  for (const f of entry.filters as HttpFilterIR[]) {
-    switch (f.type) {
-      case 'RequestRedirect': {
-        const location = redirectLocation(f, entry.match, {
-          scheme: conn.tls ? 'https' : 'http',
-          host: normalizeHost(authority),
-          listenerPort: listener.port,
-          path,
-          query,
-        });
-        ex.sendLocal(f.statusCode, '', { location });
-        return;
+  const applied = { upstreamPath: path, mirrors: [] as Extract<HttpFilterIR, { type: 'RequestMirror' }>[] };
+  /** Applies request filters in order; false when one of them answered (a redirect). */
+  const applyFilters = (filters: readonly HttpFilterIR[]): boolean => {
+    for (const f of filters) {
+      switch (f.type) {
+        case 'RequestRedirect': {
+          const location = redirectLocation(f, entry.match, {
+            scheme: conn.tls ? 'https' : 'http',
+            host: normalizeHost(authority),
+            listenerPort: listener.port,
+            path,
+            query,
+          });
+          ex.sendLocal(f.statusCode, '', { location });
+          return false;
+        }
+        case 'RequestHeaderModifier':
+          applyHeaderModifier(headers, f);
+          break;
+        case 'URLRewrite':
+          if (f.hostname) headers.host = f.hostname;
+          if (f.path) applied.upstreamPath = modifyPath(applied.upstreamPath, f.path, entry.match);
+          break;
+        case 'RequestMirror':
+          applied.mirrors.push(f);
+          break;
+        default:
+          break;
       }
-      case 'RequestHeaderModifier':
-        applyHeaderModifier(headers, f);
-        break;
-      case 'URLRewrite':
-        if (f.hostname) headers.host = f.hostname;
-        if (f.path) upstreamPath = modifyPath(upstreamPath, f.path, entry.match);
-        break;
-      default:
-        break;
     }
-  }
+    return true;
+  };
+  if (!applyFilters(entry.filters)) return;
   const choice = chooseBackend(route);
   if (!choice) {
     ex.sendLocal(500, 'no backend with a positive weight\n', {}, 'IB');
     return;
   }
+  // The chosen backendRef's own filters come after the rule's (HTTPBackendRef.filters).
+  if (choice.filters?.length) {
+    if (!applyFilters(choice.filters)) return;
+    const responseEdits = choice.filters.flatMap((f) => (f.type === 'ResponseHeaderModifier' ? [(h: HeaderRecord) => applyHeaderModifier(h, f)] : []));
+    if (responseEdits.length) ex.responseHeaderEdits = [...ex.responseHeaderEdits, ...responseEdits];
+  }
+  const upstreamPath = applied.upstreamPath;
   const request: UpstreamRequest = {
     method: req.method ?? 'GET',
     path: query ? `${upstreamPath}?${query}` : upstreamPath,
     headers,
     body: hasBody(req) ? (req as Readable) : null,
   };
+  if (applied.mirrors.length) request.body = startMirrors(applied.mirrors, deps.pools, { ...request, headers: { ...headers } }, (message) => (ex.entry.message ??= message));
   const backend = choice.backend;
   switch (backend.kind) {
     case 'service':

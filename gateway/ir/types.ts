@@ -98,7 +98,22 @@ export type HttpFilterIR =
       port?: number;
       path?: PathModifierIR;
       statusCode: 301 | 302 | 303 | 307 | 308;
-    };
+    }
+  | CorsFilterIR
+  | { type: 'RequestMirror'; backend: BackendIR; /** Share of requests mirrored, 0–100. */ percent: number };
+
+/** GEP-1767. Origins are exact (`https://www.foo.com`), with a host wildcard (`https://*.bar.com`), or `*`. */
+export interface CorsFilterIR {
+  type: 'CORS';
+  allowOrigins: string[];
+  /** `*` allows any method. */
+  allowMethods: string[];
+  /** `*` allows any header. */
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  allowCredentials: boolean;
+  maxAgeSeconds?: number;
+}
 
 export interface Header {
   name: string;
@@ -132,6 +147,8 @@ export interface JwtProviderIR {
 export interface WeightedBackendIR {
   weight: number;
   backend: BackendIR;
+  /** HTTPBackendRef.filters: applied after the rule's filters, only when this backend is chosen. */
+  filters?: HttpFilterIR[];
 }
 
 export type BackendIR = ServiceBackendIR | AiBackendIR | DynamicForwardProxyBackendIR | InvalidBackendIR;

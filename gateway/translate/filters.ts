@@ -1,9 +1,9 @@
-// HTTPRoute rule filters → IR filters. Core filters are supported; a filter
-// type we do not implement makes the route Accepted=False with reason
+// HTTPRoute rule filters → IR filters. Core filters, CORS and RequestMirror
+// are supported; a filter type we do not implement (ExtensionRef, ExternalAuth) makes the route Accepted=False with reason
 // UnsupportedValue (as the HTTPRouteFilter type's documentation requires), and
 // the rule answers 500 rather than serving traffic without a filter its author
 // asked for.
-import type { Header, HttpFilterIR, PathModifierIR } from '../ir/types.js';
+import type { BackendIR, CorsFilterIR, Header, HttpFilterIR, PathModifierIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
 import { asArray, asNumber, asRecord, asString, describe } from './fields.js';
 
@@ -12,6 +12,8 @@ export interface FiltersResult {
   problem?: Problem;
   /** The problem is a filter type this gateway does not implement (the route is then not accepted). */
   unsupportedType?: boolean;
+  /** A RequestMirror target that could not be resolved (ResolvedRefs=False; the mirror is left out). */
+  mirrorProblem?: Problem;
 }
 
 function headers(raw: unknown): Header[] {
@@ -45,8 +47,47 @@ function isProblem(value: unknown): value is Problem {
 
 const REDIRECT_CODES = new Set([301, 302, 303, 307, 308]);
 
-/** `pathMatchType` is the rule's path match type: ReplacePrefixMatch requires PathPrefix. */
-export function translateFilters(rawFilters: unknown, pathMatchTypes: string[]): FiltersResult {
+function strings(raw: unknown): string[] {
+  return asArray(raw).filter((v): v is string => typeof v === 'string');
+}
+
+/** GEP-1767's CORS filter: a wildcard anywhere but the host's first label is not an origin this gateway can match. */
+function corsFilter(raw: unknown): CorsFilterIR | Problem {
+  const spec = asRecord(raw);
+  const allowOrigins = strings(spec.allowOrigins);
+  const bad = allowOrigins.find((o) => o !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/(\*\.)?[^*/]+$/i.test(o));
+  if (bad) return { reason: 'UnsupportedValue', message: `CORS allowOrigins entry ${JSON.stringify(bad)} is not "*", scheme://host[:port] or scheme://*.domain` };
+  const maxAge = asNumber(spec.maxAge);
+  return {
+    type: 'CORS',
+    allowOrigins,
+    allowMethods: strings(spec.allowMethods),
+    allowHeaders: strings(spec.allowHeaders),
+    exposeHeaders: strings(spec.exposeHeaders),
+    allowCredentials: spec.allowCredentials === true,
+    ...(maxAge !== undefined ? { maxAgeSeconds: maxAge } : {}),
+  };
+}
+
+/** RequestMirror's share: `percent`, or `fraction` numerator/denominator (default 100/100). */
+function mirrorPercent(spec: Record<string, unknown>): number {
+  const percent = asNumber(spec.percent);
+  if (percent !== undefined) return Math.min(100, Math.max(0, percent));
+  const fraction = asRecord(spec.fraction);
+  const numerator = asNumber(fraction.numerator);
+  if (numerator === undefined) return 100;
+  const denominator = asNumber(fraction.denominator) ?? 100;
+  return denominator > 0 ? Math.min(100, Math.max(0, (numerator / denominator) * 100)) : 0;
+}
+
+/** Resolves a RequestMirror's backendRef the way the rule's own backendRefs are resolved. */
+export type MirrorResolver = (backendRef: unknown) => { backend: BackendIR; problem?: Problem };
+
+/**
+ * `pathMatchType` is the rule's path match type: ReplacePrefixMatch requires
+ * PathPrefix. Without `resolveMirror`, RequestMirror is unsupported.
+ */
+export function translateFilters(rawFilters: unknown, pathMatchTypes: string[], resolveMirror?: MirrorResolver): FiltersResult {
   const result: FiltersResult = { filters: [] };
   const fail = (problem: Problem): FiltersResult => ({ filters: [], problem });
   let hasRewrite = false;
@@ -85,6 +126,21 @@ export function translateFilters(rawFilters: unknown, pathMatchTypes: string[]):
           if (path) redirect.path = path;
           result.filters.push(redirect);
         }
+        break;
+      }
+      case 'CORS': {
+        const cors = corsFilter(filter.cors);
+        if (isProblem(cors)) return fail(cors);
+        result.filters.push(cors);
+        break;
+      }
+      case 'RequestMirror': {
+        if (!resolveMirror) return { ...fail({ reason: 'UnsupportedValue', message: 'RequestMirror is not supported here' }), unsupportedType: true };
+        const spec = asRecord(filter.requestMirror);
+        const resolved = resolveMirror(spec.backendRef);
+        // An unresolvable mirror target is reported (ResolvedRefs) and skipped: mirroring never affects the answer.
+        if (resolved.problem) result.mirrorProblem ??= resolved.problem;
+        else result.filters.push({ type: 'RequestMirror', backend: resolved.backend, percent: mirrorPercent(spec) });
         break;
       }
       default:

@@ -6,8 +6,8 @@ import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition, type Problem } from './conditions.js';
 import type { KubeObject } from './input-types.js';
 import { asArray, asRecord, asString, compareAge, generationOf, nameOf, namespaceOf } from './fields.js';
-import { resolveBackendRefs, type BackendContext } from './backends.js';
-import { parseDuration, translateFilters } from './filters.js';
+import { resolveBackendRef, resolveBackendRefs, type BackendContext } from './backends.js';
+import { parseDuration, translateFilters, type MirrorResolver } from './filters.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
 import { attachRoute, staleParentsUpdate } from './route-attachment.js';
 import { compareEntries, type OrderedEntry } from './route-order.js';
@@ -66,15 +66,26 @@ function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: Kube
     const rawMatches = asArray(rule.matches).length > 0 ? asArray(rule.matches) : [{}];
     const matches = rawMatches.map(compileMatch);
     let ruleProblem = matches.find((m) => m.problem)?.problem;
-    const filters = translateFilters(rule.filters, matches.map((m) => m.match.path.type));
+    const pathTypes = matches.map((m) => m.match.path.type);
+    const resolveMirror: MirrorResolver = (backendRef) => resolveBackendRef(backendCtx, 'HTTPRoute', routeRef.namespace, backendRef);
+    const filters = translateFilters(rule.filters, pathTypes, resolveMirror);
     ruleProblem ??= filters.problem;
+    if (filters.mirrorProblem) compiled.unresolved ??= filters.mirrorProblem;
     const backends = resolveBackendRefs(backendCtx, 'HTTPRoute', route, rule.backendRefs);
     if (backends.problem) compiled.unresolved ??= backends.problem;
     let unsupportedFilter = filters.unsupportedType === true;
-    if (asArray(rule.backendRefs).some((b) => asArray(asRecord(b).filters).length > 0)) {
-      ruleProblem ??= { reason: 'UnsupportedValue', message: 'backendRef filters are not supported by this gateway' };
-      unsupportedFilter = true;
-    }
+    // HTTPBackendRef.filters: the same filters, applied only when that backend is chosen.
+    asArray(rule.backendRefs).forEach((rawRef, index) => {
+      const rawFilters = asArray(asRecord(rawRef).filters);
+      const target = backends.backends[index];
+      if (rawFilters.length === 0 || !target) return;
+      const own = translateFilters(rawFilters, pathTypes, resolveMirror);
+      if (own.mirrorProblem) compiled.unresolved ??= own.mirrorProblem;
+      if (own.problem) {
+        ruleProblem ??= { reason: own.problem.reason, message: `backendRef ${index}: ${own.problem.message}` };
+        unsupportedFilter ||= own.unsupportedType === true;
+      } else target.filters = own.filters;
+    });
     if (unsupportedFilter && ruleProblem) {
       compiled.notAccepted ??= { reason: 'UnsupportedValue', message: `rule ${ruleIndex}: ${ruleProblem.message} (requests this rule matches are answered 500)` };
     }

@@ -16,6 +16,7 @@ import type {
   ListenerIR,
   PortIR,
   RoutePoliciesIR,
+  WeightedBackendIR,
 } from '../../../gateway/ir/types.js';
 import { Dataplane } from '../../../gateway/dataplane/index.js';
 import { parseLogfmt } from '../../../gateway/dataplane/access-log.js';
@@ -71,7 +72,7 @@ export function route(id: string, opts: {
   headers?: HttpMatchIR['headers'];
   queryParams?: HttpMatchIR['queryParams'];
   filters?: HttpFilterIR[];
-  backends?: { weight: number; backend: BackendIR }[];
+  backends?: WeightedBackendIR[];
   backend?: BackendIR;
   directResponse?: { status: number; body?: string };
   requestMs?: number;

@@ -174,7 +174,8 @@ test('timeouts.request answers 504 with flag UTO', async (t) => {
   const started = Date.now();
   const r = await send('/slow');
   t.is(r.status, 504);
-  t.true(Date.now() - started < 1500);
+  // The backend answers /slow after 2 s; the 504 had to come before that (a bound on order, not on speed).
+  t.true(Date.now() - started < 2000);
   const line = await dp.waitForLine((f) => f.path === '/slow');
   t.is(line.flags, 'UTO');
 });
