@@ -9,6 +9,51 @@ export function ourGatewayClasses(classes: KubeObject[], controllerName: string)
   return classes.filter((c) => asString(asRecord(c.spec).controllerName) === controllerName && nameOf(c));
 }
 
+/**
+ * GatewayClass status.supportedFeatures: the Gateway API conformance feature
+ * names (sigs.k8s.io/gateway-api/pkg/features) this gateway implements, and no
+ * others. Left out on purpose: GatewayStaticAddresses, GatewayListenerSet,
+ * GRPCRoute, TCPRoute, UDPRoute, HTTPRouteBackendProtocolWebSocket,
+ * HTTPRouteDestinationPortMatching, HTTPRouteNamedRouteRule, the ClusterTrustBundle
+ * references, Mesh. gateway/translate/README.md keeps the same list in words.
+ */
+export const SUPPORTED_FEATURES = [
+  'BackendTLSPolicy',
+  'BackendTLSPolicySANValidation',
+  'Gateway',
+  'GatewayAddressEmpty',
+  'GatewayBackendClientCertificate',
+  'GatewayFrontendClientCertificateValidation',
+  'GatewayFrontendClientCertificateValidationInsecureFallback',
+  'GatewayHTTPListenerIsolation',
+  'GatewayHTTPSListenerDetectMisdirectedRequests',
+  'GatewayInfrastructurePropagation',
+  'GatewayPort8080',
+  'HTTPRoute',
+  'HTTPRoute303RedirectStatusCode',
+  'HTTPRoute307RedirectStatusCode',
+  'HTTPRoute308RedirectStatusCode',
+  'HTTPRouteBackendProtocolH2C',
+  'HTTPRouteBackendRequestHeaderModification',
+  'HTTPRouteBackendTimeout',
+  'HTTPRouteCORS',
+  'HTTPRouteHostRewrite',
+  'HTTPRouteMethodMatching',
+  'HTTPRouteParentRefPort',
+  'HTTPRoutePathRedirect',
+  'HTTPRoutePathRewrite',
+  'HTTPRoutePortRedirect',
+  'HTTPRouteQueryParamMatching',
+  'HTTPRouteRequestMirror',
+  'HTTPRouteRequestMultipleMirrors',
+  'HTTPRouteRequestPercentageMirror',
+  'HTTPRouteRequestTimeout',
+  'HTTPRouteResponseHeaderModification',
+  'HTTPRouteSchemeRedirect',
+  'ReferenceGrant',
+  'TLSRoute',
+] as const;
+
 export function gatewayClassStatus(gatewayClass: KubeObject, options: TranslateOptions): ObjectStatusUpdate {
   const generation = generationOf(gatewayClass);
   return {
@@ -18,6 +63,7 @@ export function gatewayClassStatus(gatewayClass: KubeObject, options: TranslateO
         condition('Accepted', true, 'Accepted', `accepted by ${options.controllerName}`, generation, options.now),
         condition('SupportedVersion', true, 'SupportedVersion', 'Gateway API v1 resources are supported', generation, options.now),
       ],
+      supportedFeatures: SUPPORTED_FEATURES.map((name) => ({ name })),
     },
   };
 }

@@ -103,6 +103,9 @@ export function gatewayStatus(index: SnapshotIndex, gateway: GatewayState, optio
   if (gateway.backendClientCertificateProblem) {
     const p = gateway.backendClientCertificateProblem;
     conditions.push(condition('ResolvedRefs', false, p.reason, p.message, generation, now));
+  } else if (gateway.backendClientCertificate) {
+    // Conformance GatewayBackendClientCertificate waits for ResolvedRefs=True as well as Accepted and Programmed.
+    conditions.push(condition('ResolvedRefs', true, 'ResolvedRefs', 'spec.tls.backend.clientCertificateRef resolved', generation, now));
   }
   if (gateway.insecureFrontendValidation) {
     conditions.push(

@@ -55,6 +55,9 @@ test.serial('the install manifests run the controller, which accepts both Gatewa
   await kubectl(['wait', '--for=condition=Accepted', 'gatewayclass/agentgateway', 'gatewayclass/enterprise-agentgateway', '--timeout=30s']);
   const reason = await kubectl(['get', 'gatewayclass', 'enterprise-agentgateway', '-o', 'jsonpath={.status.conditions[?(@.type=="Accepted")].reason}']);
   t.is(reason, 'Accepted');
+  const features = (await kubectl(['get', 'gatewayclass', 'agentgateway', '-o', 'jsonpath={.status.supportedFeatures[*].name}'])).split(' ');
+  t.true(features.includes('HTTPRouteCORS') && features.includes('TLSRoute') && features.includes('GatewayInfrastructurePropagation'), features.join(' '));
+  t.false(features.includes('GRPCRoute'), 'a feature we do not implement is not claimed');
 });
 
 test.serial('a Gateway gets a proxy Deployment, a LoadBalancer Service, its address, and Programmed once the proxy is ready', async (t) => {
