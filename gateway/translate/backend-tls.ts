@@ -18,6 +18,8 @@ export interface BackendTlsPolicyState {
   notAccepted?: Problem;
   unresolved?: Problem;
   conflicted?: Problem;
+  /** Older policies that hold a target this one also names (GEP-713: the older wins; ties by namespace/name). */
+  lostTo: BackendTlsPolicyState[];
   /** Gateways (`ns/name`) whose routes use a backend this policy targets. */
   ancestors: Set<string>;
 }
@@ -39,7 +41,8 @@ export class BackendTlsPolicies {
         const key = `${namespaceOf(policy)}/${asString(ref.name) ?? ''}${section ? '#' + section : ''}`;
         const holder = this.byTarget.get(key);
         if (holder) {
-          state.conflicted = { reason: 'Conflicted', message: `BackendTLSPolicy ${keyOf(holder.policy)} already targets ${key}` };
+          state.conflicted = { reason: 'Conflicted', message: `BackendTLSPolicy ${keyOf(holder.policy)} already targets ${key} and is older (or sorts first by name)` };
+          state.lostTo.push(holder);
           continue;
         }
         this.byTarget.set(key, state);
@@ -55,7 +58,9 @@ export class BackendTlsPolicies {
   statuses(controllerName: string, now: string): ObjectStatusUpdate[] {
     const updates: ObjectStatusUpdate[] = [];
     for (const state of this.all) {
-      if (state.ancestors.size === 0) continue;
+      // A losing policy is reported where its target is used: on the Gateways of the policy that won.
+      const ancestorKeys = new Set([...state.ancestors, ...state.lostTo.flatMap((winner) => [...winner.ancestors])]);
+      if (ancestorKeys.size === 0) continue;
       const generation = generationOf(state.policy);
       const problem = state.conflicted ?? state.notAccepted;
       const conditions = [
@@ -66,7 +71,7 @@ export class BackendTlsPolicies {
           ? condition('ResolvedRefs', false, state.unresolved.reason, state.unresolved.message, generation, now)
           : condition('ResolvedRefs', true, 'ResolvedRefs', 'all references resolved', generation, now),
       ];
-      const ancestors = [...state.ancestors].sort().map((key) => {
+      const ancestors = [...ancestorKeys].sort().map((key) => {
         const [namespace, name] = key.split('/');
         return { ancestorRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace, name }, controllerName, conditions };
       });
@@ -81,7 +86,7 @@ export class BackendTlsPolicies {
 }
 
 function resolvePolicy(index: SnapshotIndex, policy: KubeObject): BackendTlsPolicyState {
-  const state: BackendTlsPolicyState = { policy, ancestors: new Set() };
+  const state: BackendTlsPolicyState = { policy, ancestors: new Set(), lostTo: [] };
   const validation = asRecord(asRecord(policy.spec).validation);
   const hostname = asString(validation.hostname);
   if (!hostname) {
