@@ -162,6 +162,13 @@ function expectation(reader: YamlReader, at: FieldPath): LessonExpectation {
   return out;
 }
 
+function alternativeExpectation(reader: YamlReader, at: FieldPath): { expect: LessonExpectation; explanation?: string } {
+  reader.onlyKeys(at, ['expect', 'explanation']);
+  if (!reader.has([...at, 'expect'])) reader.fail([...at, 'expect'], 'is required');
+  const explanation = reader.string([...at, 'explanation'], { pattern: ID });
+  return { expect: expectation(reader, [...at, 'expect']), ...(explanation ? { explanation } : {}) };
+}
+
 function probeSpec(reader: YamlReader, at: FieldPath, certNames: Set<string>): ProbeSpec {
   reader.onlyKeys(at, ['url', 'resolve', 'sni', 'cacert', 'clientCert', 'insecure', 'alpn', 'httpVersion', 'method', 'headers', 'body', 'maxTimeMs']);
   const url = reader.string([...at, 'url'], { required: true, pattern: /^https?:\/\// });
@@ -203,7 +210,7 @@ const KIND_FIELDS: Record<StepKind, string[]> = {
   restore: ['manifest'],
   secret: ['secrets'],
   wait: ['object', 'condition', 'timeoutSeconds', 'showStatus'],
-  probe: ['probe', 'expect', 'explanation'],
+  probe: ['probe', 'expect', 'explanation', 'whereSessionsBoundToNames'],
   restart: ['selector', 'namespace', 'timeoutSeconds'],
 };
 
@@ -286,6 +293,7 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
         probe: probeSpec(reader, [...at, 'probe'], certNames),
         expect: expectation(reader, [...at, 'expect']),
         explanation: reader.string([...at, 'explanation'], { pattern: ID }),
+        ...(reader.has([...at, 'whereSessionsBoundToNames']) ? { whereSessionsBoundToNames: alternativeExpectation(reader, [...at, 'whereSessionsBoundToNames']) } : {}),
       };
     }
   }

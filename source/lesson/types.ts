@@ -107,6 +107,11 @@ export interface ProbeStep extends StepBase {
   expect: LessonExpectation;
   /** Catalogue id of the explanation the lesson expects (e.g. sni-no-listener). */
   explanation?: string;
+  /**
+   * What to expect instead on a Node runtime whose TLS client never offers a session saved for
+   * one name to another (measured, see runtime-facts.ts): there a shared session cache cannot fail.
+   */
+  whereSessionsBoundToNames?: { expect: LessonExpectation; explanation?: string };
 }
 
 /** restart: delete the pods a label selector picks (their controller makes new ones) and wait until a new one is Ready. */
