@@ -54,10 +54,15 @@ async function restartProxy(): Promise<void> {
   await cluster.kubectlOk(['wait', '--for=condition=ready', 'pod', '-n', NS, '-l', PROXY, '--timeout=90s']);
 }
 
-/** Real curl through the gateway: the Host names the upstream. Retries only a connection refused while the new pod's port opens. */
-async function curlThroughGateway(ip: string, host: string): Promise<{ status: string; body: string }> {
+/**
+ * Real curl through the gateway: the Host names the upstream. `viaExec` runs it as the report does,
+ * `kubectl exec <pod> -- curl …` (here in the upstream's pod; exec runs the command beside the pod).
+ * Retries only a connection refused while the new proxy pod's port opens.
+ */
+async function curlThroughGateway(ip: string, host: string, viaExec = false): Promise<{ status: string; body: string }> {
+  const curlArgs = ['-sS', '--max-time', '10', '-H', `Host: ${host}`, '-w', '\n%{http_code}', `http://${ip}:8080/hello`];
   for (let attempt = 0; attempt < 40; attempt++) {
-    const r = await run('curl', ['-sS', '--max-time', '10', '-H', `Host: ${host}`, '-w', '\n%{http_code}', `http://${ip}:8080/hello`], { timeoutMs: 20_000 });
+    const r = viaExec ? await cluster.kubectl(['exec', '-n', NS, 'deploy/vhosts', '--', 'curl', ...curlArgs]) : await run('curl', curlArgs, { timeoutMs: 20_000 });
     if (r.code === 7) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       continue;
@@ -99,12 +104,12 @@ test.serial('the report\'s test by hand (kubectl delete pod, kubectl wait, real 
   const ip = await gatewayIp();
   t.regex(ip, /^127\./);
   await applyBackend('shared');
-  for (const [first, second] of [[API, CONSOLE], [CONSOLE, API]] as const) {
+  for (const [first, second, viaExec] of [[API, CONSOLE, false], [CONSOLE, API, true]] as const) {
     await restartProxy();
-    const one = await curlThroughGateway(ip, first);
+    const one = await curlThroughGateway(ip, first, viaExec);
     t.is(one.status, '200', one.body);
     t.is(JSON.parse(one.body).sni, first);
-    const two = await curlThroughGateway(ip, second);
+    const two = await curlThroughGateway(ip, second, viaExec);
     if (offersAcrossNames) {
       t.is(two.status, '503', two.body);
       t.regex(two.body, /upstream TLS error: ERR_TLS_CERT_ALTNAME_INVALID: resumed TLS session made for/);
@@ -121,7 +126,7 @@ test.serial('the report\'s test by hand (kubectl delete pod, kubectl wait, real 
   for (const [first, second] of [[API, CONSOLE], [CONSOLE, API]] as const) {
     await restartProxy();
     for (const host of [first, second]) {
-      const r = await curlThroughGateway(ip, host);
+      const r = await curlThroughGateway(ip, host, first === CONSOLE);
       t.is(r.status, '200', r.body);
       t.is(JSON.parse(r.body).sni, host);
     }
