@@ -34,6 +34,8 @@ export interface AccessLogEntry {
   flags: ResponseFlag[];
   route?: string;
   upstream?: string;
+  /** The forward proxy's upstream TLS session cache mode (perSNI, shared, disabled). */
+  upstreamSessionCache?: string;
   durationMs?: number;
   clientCert?: string;
   message?: string;
@@ -41,9 +43,9 @@ export interface AccessLogEntry {
 }
 
 const ORDER: (keyof AccessLogEntry)[] = [
-  'time', 'port', 'portMap', 'sni', 'listener', 'proto', 'method', 'host', 'path', 'status', 'flags', 'route', 'upstream', 'durationMs', 'clientCert', 'message', 'error',
+  'time', 'port', 'portMap', 'sni', 'listener', 'proto', 'method', 'host', 'path', 'status', 'flags', 'route', 'upstream', 'upstreamSessionCache', 'durationMs', 'clientCert', 'message', 'error',
 ];
-const KEY_NAMES: Partial<Record<keyof AccessLogEntry, string>> = { portMap: 'port_map', durationMs: 'duration_ms', clientCert: 'client_cert' };
+const KEY_NAMES: Partial<Record<keyof AccessLogEntry, string>> = { portMap: 'port_map', durationMs: 'duration_ms', clientCert: 'client_cert', upstreamSessionCache: 'upstream_session_cache' };
 
 function quote(value: string): string {
   if (value !== '' && /^[^\s"=\\]+$/.test(value)) return value;

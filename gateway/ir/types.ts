@@ -189,8 +189,10 @@ export interface AiBackendIR {
 export interface DynamicForwardProxyBackendIR {
   kind: 'dynamic-forward-proxy';
   id: string;
-  /** TLS origination towards whatever host the request names. */
+  /** TLS origination towards whatever host the request names (its SNI is set per request). */
   tls?: UpstreamTlsIR;
+  /** Cluster Service names (`svc.ns.svc.cluster.local`) → port → ready endpoints; other names are dialled as given. */
+  clusterHosts?: Record<string, Record<string, EndpointIR[]>>;
 }
 
 export interface InvalidBackendIR {
@@ -212,8 +214,12 @@ export interface UpstreamTlsIR {
   clientCertificate?: CertificateIR;
   /** Application protocols offered upstream. */
   alpnProtocols?: string[];
-  /** Session resumption cache key scope; 'sni' is the correct one (see the forward-proxy lab). */
-  sessionCache: 'sni' | 'disabled';
+  /**
+   * Which sessions a new connection may offer for resumption: 'sni' only one made for the same SNI
+   * (the fix; the API's `perSNI`), 'shared' the latest one of this TLS configuration whatever its name
+   * (the forward-proxy bug, kept for the lesson), 'disabled' none.
+   */
+  sessionCache: 'sni' | 'shared' | 'disabled';
 }
 
 export interface TlsRouteEntryIR {

@@ -8,6 +8,7 @@ import type { KubeObject } from './input-types.js';
 import { asNumber, asRecord, asString, keyOf, namespaceOf, secretValue, describe } from './fields.js';
 import { findServicePort, parseClusterServiceHost, serviceEndpoints } from './service-endpoints.js';
 import type { SnapshotIndex } from './snapshot-index.js';
+import { translateDynamicForwardProxy } from './forward-proxy.js';
 
 export const OPENAI_DEFAULT_HOST = 'api.openai.com';
 export const OPENAI_DEFAULT_PORT = 443;
@@ -88,7 +89,11 @@ export function translateAgentgatewayBackend(index: SnapshotIndex, object: KubeO
   const spec = asRecord(object.spec);
   const provider = asRecord(asRecord(spec.ai).provider);
   if (spec.static !== undefined) return staticBackend(index, id, asRecord(spec.static));
-  if (!spec.ai) return invalid(id, { reason: 'InvalidKind', message: `AgentgatewayBackend ${id} has neither spec.ai nor spec.static` });
+  if (spec.dynamicForwardProxy !== undefined) {
+    const result = translateDynamicForwardProxy(index, object);
+    return result.problem ? invalid(id, result.problem) : { backend: result.backend! };
+  }
+  if (!spec.ai) return invalid(id, { reason: 'InvalidKind', message: `AgentgatewayBackend ${id} has none of spec.ai, spec.static, spec.dynamicForwardProxy` });
   if (!provider.openai) return invalid(id, { reason: 'InvalidKind', message: `AgentgatewayBackend ${id}: only the openai provider is supported` });
   const openai = asRecord(provider.openai);
   const host = asString(provider.host) ?? OPENAI_DEFAULT_HOST;

@@ -16,6 +16,7 @@ import { buildGatewayState } from './listeners.js';
 import type { RouteContext } from './route-context.js';
 import { SnapshotIndex } from './snapshot-index.js';
 import { translateTlsRoutes } from './tls-routes.js';
+import { forwardProxyStatuses } from './forward-proxy.js';
 
 export * from './input-types.js';
 export { GATEWAY_NAME_LABEL } from './gateway-status.js';
@@ -59,6 +60,6 @@ export function translate(input: TranslateInput, options: TranslateOptions): Tra
     irs.push(buildGatewayIR(gateway));
     statuses.push(gatewayStatus(index, gateway, options));
   }
-  statuses.push(...routeStatuses, ...backendTls.statuses(options.controllerName, options.now), ...jwt.statuses(options.controllerName, options.now));
+  statuses.push(...routeStatuses, ...backendTls.statuses(options.controllerName, options.now), ...jwt.statuses(options.controllerName, options.now), ...forwardProxyStatuses(index, options));
   return { gateways: irs, statuses };
 }

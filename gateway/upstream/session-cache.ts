@@ -1,9 +1,12 @@
 // TLS session resumption towards upstreams, keyed by the SNI we send (plus
 // the trust configuration). Envoy kept one cache per TLS context, so a
 // connection to host B offered host A's session and a server answering both
-// names resumed it — B's request then saw A's certificate (Envoy issue 18897,
-// fixed by "tls: scope upstream session cache by sni"). Keying by SNI is the fix.
+// names resumed it — B's connection then carried A's certificate and failed
+// the name check (envoyproxy/envoy issue 46243, fixed by PR 45982 "tls: scope
+// upstream session cache by sni"). Keying by SNI is the fix ('sni', the API's
+// perSNI); 'shared' keeps Envoy's old behaviour for the forward-proxy lesson.
 import { createHash } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
 import type { UpstreamTlsIR } from '../ir/types.js';
 
 /** Ids by IR object: IR is immutable once built, and pool keys ask for the id on every request. */
@@ -37,12 +40,27 @@ export function sessionCacheKey(sni: string, configId: string): string {
   return `${sni.toLowerCase()}|${configId}`;
 }
 
+/** The one slot every name of a TLS configuration shares in 'shared' mode (configId does not hash the SNI). */
+export function sharedSessionKey(configId: string): string {
+  return `*|${configId}`;
+}
+
+/**
+ * A saved session, the SNI of the connection that made it and the server certificate it stands on:
+ * node:tls shows no peer certificate on a resumed connection, yet that certificate is what authenticates it.
+ */
+export interface SavedSession {
+  session: Buffer;
+  sni: string;
+  peer?: PeerCertificate;
+}
+
 /** A small LRU of TLS session tickets. */
 export class TlsSessionCache {
-  private readonly sessions = new Map<string, Buffer>();
+  private readonly sessions = new Map<string, SavedSession>();
   constructor(private readonly maxEntries = 1024) {}
 
-  get(key: string): Buffer | undefined {
+  get(key: string): SavedSession | undefined {
     const s = this.sessions.get(key);
     if (s) {
       this.sessions.delete(key);
@@ -51,7 +69,7 @@ export class TlsSessionCache {
     return s;
   }
 
-  set(key: string, session: Buffer): void {
+  set(key: string, session: SavedSession): void {
     this.sessions.delete(key);
     this.sessions.set(key, session);
     if (this.sessions.size > this.maxEntries) {

@@ -1,12 +1,12 @@
 // How the proxy opens connections to upstreams for undici: plain TCP, or TLS
 // per UpstreamTlsIR (SNI, CA bundle, SAN check, client certificate, ALPN,
-// SNI-scoped session resumption). Errors carry the response flag they mean:
+// session resumption per the session cache mode). Errors carry the response flag they mean:
 // UF before the TCP connection exists, UT once TLS is under way.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { UpstreamTlsIR } from '../ir/types.js';
-import { sessionCacheKey, tlsConfigId, type TlsSessionCache } from './session-cache.js';
+import { sessionCacheKey, sharedSessionKey, tlsConfigId, type SavedSession, type TlsSessionCache } from './session-cache.js';
 
 export type UpstreamFlag = 'UF' | 'UT';
 export interface FlaggedError extends Error {
@@ -35,6 +35,26 @@ export function checkUpstreamIdentity(upstreamTls: UpstreamTlsIR) {
   };
 }
 
+/** The name check on a resumed connection: its certificate is the one of the session's first handshake. */
+export function resumedIdentityError(upstreamTls: UpstreamTlsIR, socket: tls.TLSSocket, offered: SavedSession | undefined): Error | undefined {
+  const shown = socket.getPeerCertificate();
+  const cert = shown && Object.keys(shown).length > 0 ? shown : offered?.peer;
+  if (!cert) {
+    const e = new Error(`resumed TLS session for SNI ${upstreamTls.sni} with no certificate known to check its name against`) as Error & { code: string };
+    e.code = 'ERR_TLS_CERT_ALTNAME_INVALID';
+    return e;
+  }
+  const failure = checkUpstreamIdentity(upstreamTls)(upstreamTls.sni, cert);
+  if (!failure) return undefined;
+  const sessionSni = offered?.sni;
+  const madeFor = sessionSni && sessionSni.toLowerCase() !== upstreamTls.sni.toLowerCase() ? ` made for ${sessionSni}` : '';
+  const e = new Error(
+    `resumed TLS session${madeFor}: the server resumed it for SNI ${upstreamTls.sni} without sending a certificate, and the session's certificate (${cert.subjectaltname ?? 'no SAN'}) is not valid for ${upstreamTls.sni}: ${failure.message}`,
+  ) as Error & { code: string };
+  e.code = (failure as Error & { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
+  return e;
+}
+
 export interface ConnectorOptions {
   address: string;
   port: number;
@@ -59,8 +79,8 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       })
     : undefined;
   const checkServerIdentity = upstreamTls ? checkUpstreamIdentity(upstreamTls) : undefined;
-  const sessionKey = upstreamTls ? sessionCacheKey(upstreamTls.sni, configId) : '';
-  const useCache = upstreamTls?.sessionCache === 'sni';
+  const sessionKey = !upstreamTls ? '' : upstreamTls.sessionCache === 'shared' ? sharedSessionKey(configId) : sessionCacheKey(upstreamTls.sni, configId);
+  const useCache = upstreamTls !== undefined && upstreamTls.sessionCache !== 'disabled';
   const servername = upstreamTls && !net.isIP(upstreamTls.sni) ? upstreamTls.sni : undefined;
   const alpnProtocols = upstreamTls?.alpnProtocols?.length ? upstreamTls.alpnProtocols : ['http/1.1'];
 
@@ -95,18 +115,35 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
     tcp.once('connect', () => {
       tcpUp = true;
     });
+    const offered = useCache ? options.sessions.get(sessionKey) : undefined;
     const tlsSocket = tls.connect({
       socket: tcp,
       servername,
       secureContext,
       ALPNProtocols: alpnProtocols,
-      session: useCache ? options.sessions.get(sessionKey) : undefined,
+      session: offered?.session,
       checkServerIdentity,
       rejectUnauthorized: true,
     });
     socket = tlsSocket;
-    if (useCache) tlsSocket.on('session', (session: Buffer) => options.sessions.set(sessionKey, session));
-    tlsSocket.once('secureConnect', () => finish(null, tlsSocket));
+    const sni = upstreamTls.sni;
+    if (useCache) {
+      tlsSocket.on('session', (session: Buffer) => {
+        // A ticket issued on a resumed connection stands on the certificate of the session it resumed.
+        const peer = tlsSocket.isSessionReused() ? offered?.peer : tlsSocket.getPeerCertificate();
+        options.sessions.set(sessionKey, { session, sni, peer });
+      });
+    }
+    tlsSocket.once('secureConnect', () => {
+      // node:tls checks the server's identity only after a full handshake; a resumed session is
+      // trusted as it was. We check every connection: the session may have been made for another name.
+      const mismatch = tlsSocket.isSessionReused() ? resumedIdentityError(upstreamTls, tlsSocket, offered) : undefined;
+      if (!mismatch) return finish(null, tlsSocket);
+      if (useCache) options.sessions.delete(sessionKey);
+      const e = flagged(mismatch, 'UT');
+      finish(e);
+      tlsSocket.destroy();
+    });
     tlsSocket.on('error', (err) => {
       // A handshake that failed must not leave its session to be offered again; later errors
       // (a reset after the response) say nothing about the session.

@@ -83,7 +83,7 @@ export const tlsFailureModes: FailureMode[] = [
     title: 'A resumed TLS session brought the certificate of another name',
     matches: (r) => r.outcome === 'verification-failed' && Boolean(r.tls?.resumed) && r.tls?.verification.nameMatched === false,
     explain: (r) => ({
-      cause: `the client offered a session from an earlier connection and the server resumed it, so no new certificate was sent: the session's certificate is for ${sanList(r)}, not ${sniOf(r) ?? hostOf(r)}. A client that caches sessions per address or per TLS context rather than per SNI does this (Envoy issue 18897)`,
+      cause: `the client offered a session from an earlier connection and the server resumed it, so no new certificate was sent: the session's certificate is for ${sanList(r)}, not ${sniOf(r) ?? hostOf(r)}. A client that caches sessions per TLS context rather than per SNI does this (Envoy's upstream cache did: envoyproxy/envoy issue 46243, fixed by PR 45982)`,
       fix: 'key the client session cache by SNI (or disable resumption), or make the server refuse to resume a session for a different SNI',
     }),
   },

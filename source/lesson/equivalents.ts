@@ -62,6 +62,10 @@ export function kubectlCreateTlsSecret(kubectl: string, namespace: string, name:
   return `${kubectl} create -n ${namespace} secret tls ${name} --key=${shellQuote(keyFile)} --cert=${shellQuote(certFile)}`;
 }
 
+export function kubectlCreateCaConfigMap(kubectl: string, namespace: string, name: string, certFile: string): string {
+  return `${kubectl} create -n ${namespace} configmap ${name} --from-file=ca.crt=${shellQuote(certFile)}`;
+}
+
 export function kubectlWait(kubectl: string, step: WaitStep, namespace: string | undefined): string {
   const ref = `${step.object.kind.toLowerCase()}/${step.object.name}`;
   const ns = namespace ? ` -n ${namespace}` : '';
@@ -74,6 +78,14 @@ export function kubectlWait(kubectl: string, step: WaitStep, namespace: string |
   }
   const cond = step.condition.status === 'True' ? step.condition.type : `${step.condition.type}=${step.condition.status}`;
   return `${kubectl} wait${ns} ${ref} --for=condition=${cond}${timeout}`;
+}
+
+/** The report's restart: delete the pods, then wait for their replacement to be ready. */
+export function kubectlRestartPods(kubectl: string, namespace: string, selector: string, timeoutSeconds: number): string[] {
+  return [
+    `${kubectl} delete pod -n ${namespace} -l ${selector} --wait=true`,
+    `${kubectl} wait --for=condition=ready pod -n ${namespace} -l ${selector} --timeout=${timeoutSeconds}s`,
+  ];
 }
 
 export function kubectlGetYaml(kubectl: string, object: { kind: string; name: string; namespace?: string }): string {

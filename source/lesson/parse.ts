@@ -162,6 +162,13 @@ function expectation(reader: YamlReader, at: FieldPath): LessonExpectation {
   return out;
 }
 
+function alternativeExpectation(reader: YamlReader, at: FieldPath): { expect: LessonExpectation; explanation?: string } {
+  reader.onlyKeys(at, ['expect', 'explanation']);
+  if (!reader.has([...at, 'expect'])) reader.fail([...at, 'expect'], 'is required');
+  const explanation = reader.string([...at, 'explanation'], { pattern: ID });
+  return { expect: expectation(reader, [...at, 'expect']), ...(explanation ? { explanation } : {}) };
+}
+
 function probeSpec(reader: YamlReader, at: FieldPath, certNames: Set<string>): ProbeSpec {
   reader.onlyKeys(at, ['url', 'resolve', 'sni', 'cacert', 'clientCert', 'insecure', 'alpn', 'httpVersion', 'method', 'headers', 'body', 'maxTimeMs']);
   const url = reader.string([...at, 'url'], { required: true, pattern: /^https?:\/\// });
@@ -203,7 +210,8 @@ const KIND_FIELDS: Record<StepKind, string[]> = {
   restore: ['manifest'],
   secret: ['secrets'],
   wait: ['object', 'condition', 'timeoutSeconds', 'showStatus'],
-  probe: ['probe', 'expect', 'explanation'],
+  probe: ['probe', 'expect', 'explanation', 'whereSessionsBoundToNames'],
+  restart: ['selector', 'namespace', 'timeoutSeconds'],
 };
 
 function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: string, lessonDir: string, certNames: Set<string>): Step {
@@ -243,10 +251,11 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
       const secrets: SecretSpec[] = [];
       for (let i = 0; i < n; i++) {
         const s = [...at, 'secrets', i];
-        reader.onlyKeys(s, ['name', 'namespace', 'certificate']);
+        reader.onlyKeys(s, ['name', 'namespace', 'certificate', 'caBundle']);
         const certificate = reader.string([...s, 'certificate'], { required: true });
         if (!certNames.has(certificate)) reader.fail([...s, 'certificate'], `unknown certificate "${certificate}" (declare it in a certs step first)`);
-        secrets.push({ name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate });
+        const caBundle = reader.boolean([...s, 'caBundle']);
+        secrets.push({ name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate, ...(caBundle ? { caBundle } : {}) });
       }
       return { ...base, kind, secrets };
     }
@@ -267,6 +276,14 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
         showStatus: reader.boolean([...at, 'showStatus']) ?? false,
       };
     }
+    case 'restart':
+      return {
+        ...base,
+        kind,
+        selector: reader.string([...at, 'selector'], { required: true, pattern: /^[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+(,[A-Za-z0-9./_-]+=[A-Za-z0-9._-]+)*$/ }),
+        namespace: reader.string([...at, 'namespace']),
+        timeoutSeconds: reader.number([...at, 'timeoutSeconds'], { min: 1, max: 600 }) ?? 60,
+      };
     case 'probe': {
       if (!reader.has([...at, 'probe'])) reader.fail([...at, 'probe'], 'is required');
       if (!reader.has([...at, 'expect'])) reader.fail([...at, 'expect'], 'is required');
@@ -276,6 +293,7 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
         probe: probeSpec(reader, [...at, 'probe'], certNames),
         expect: expectation(reader, [...at, 'expect']),
         explanation: reader.string([...at, 'explanation'], { pattern: ID }),
+        ...(reader.has([...at, 'whereSessionsBoundToNames']) ? { whereSessionsBoundToNames: alternativeExpectation(reader, [...at, 'whereSessionsBoundToNames']) } : {}),
       };
     }
   }

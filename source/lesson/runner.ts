@@ -16,6 +16,7 @@ import { runCerts } from './steps/certs.js';
 import { runApply, runDelete, runRestore, runSecret } from './steps/objects.js';
 import { runProbe } from './steps/probe.js';
 import { runWait } from './steps/wait.js';
+import { runRestart } from './steps/restart.js';
 import type { Lesson, Step, StepKind } from './types.js';
 import { VariableResolver } from './variables-resolver.js';
 
@@ -68,6 +69,7 @@ const EXECUTORS: Record<StepKind, StepExecutor> = {
   restore: runRestore,
   secret: runSecret,
   wait: runWait,
+  restart: runRestart,
   probe: runProbe,
 };
 

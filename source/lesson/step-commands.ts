@@ -9,9 +9,11 @@ import {
   curlCommand,
   gatewayAddressCommand,
   kubectlApply,
+  kubectlCreateCaConfigMap,
   kubectlCreateTlsSecret,
   kubectlDelete,
   kubectlGetYaml,
+  kubectlRestartPods,
   kubectlWait,
   opensslCommands,
 } from './equivalents.js';
@@ -48,7 +50,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
     case 'secret':
       return step.secrets.map((s) => {
         const files = certificateFiles(workDir, s.certificate);
-        return k(kubectlCreateTlsSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, files.keyFile, files.certFile));
+        const ns = fill(s.namespace ?? '${NAMESPACE}');
+        return k(s.caBundle ? kubectlCreateCaConfigMap(kubectl, ns, s.name, files.certFile) : kubectlCreateTlsSecret(kubectl, ns, s.name, files.keyFile, files.certFile));
       });
     case 'wait': {
       const ns = isNamespaced(step.object.kind) ? fill(step.object.namespace ?? '${NAMESPACE}') : undefined;
@@ -56,6 +59,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
       if (step.showStatus) out.push(k(kubectlGetYaml(kubectl, { ...step.object, namespace: ns })));
       return out;
     }
+    case 'restart':
+      return kubectlRestartPods(kubectl, fill(step.namespace ?? '${NAMESPACE}'), step.selector, step.timeoutSeconds).map(k);
     case 'probe': {
       const p = step.probe;
       const request = displayedProbeRequest(p, workDir, fill);

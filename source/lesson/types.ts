@@ -2,8 +2,8 @@
 // Text fields are markdown already read from the lesson's .md files.
 import type { ProbeOutcome, ProbeRequest } from '../probe/types.js';
 
-export type StepKind = 'explain' | 'cluster' | 'certs' | 'apply' | 'delete' | 'secret' | 'wait' | 'probe' | 'restore';
-export const STEP_KINDS: readonly StepKind[] = ['explain', 'cluster', 'certs', 'apply', 'delete', 'secret', 'wait', 'probe', 'restore'];
+export type StepKind = 'explain' | 'cluster' | 'certs' | 'apply' | 'delete' | 'secret' | 'wait' | 'probe' | 'restore' | 'restart';
+export const STEP_KINDS: readonly StepKind[] = ['explain', 'cluster', 'certs', 'apply', 'delete', 'secret', 'wait', 'probe', 'restore', 'restart'];
 
 export interface ObjectRef {
   apiVersion: string;
@@ -33,6 +33,8 @@ export interface SecretSpec {
   namespace?: string;
   /** Name of a certificate from a certs step of this lesson. */
   certificate: string;
+  /** A ConfigMap with the certificate alone under `ca.crt` (a CA bundle, as BackendTLSPolicy reads it), not a TLS Secret. */
+  caBundle?: boolean;
 }
 
 /** What a probe step expects; compared field by field with what the probe observed. */
@@ -105,9 +107,24 @@ export interface ProbeStep extends StepBase {
   expect: LessonExpectation;
   /** Catalogue id of the explanation the lesson expects (e.g. sni-no-listener). */
   explanation?: string;
+  /**
+   * What to expect instead on a Node runtime whose TLS client never offers a session saved for
+   * one name to another (measured, see runtime-facts.ts): there a shared session cache cannot fail.
+   */
+  whereSessionsBoundToNames?: { expect: LessonExpectation; explanation?: string };
 }
 
-export type Step = ExplainStep | ClusterStep | CertsStep | ManifestStep | SecretStep | WaitStep | ProbeStep;
+/** restart: delete the pods a label selector picks (their controller makes new ones) and wait until a new one is Ready. */
+export interface RestartStep extends StepBase {
+  kind: 'restart';
+  /** Label selector, e.g. `gateway.networking.k8s.io/gateway-name=agentgateway-proxy`. */
+  selector: string;
+  /** Template; `${NAMESPACE}` by default. */
+  namespace?: string;
+  timeoutSeconds: number;
+}
+
+export type Step = ExplainStep | ClusterStep | CertsStep | ManifestStep | SecretStep | WaitStep | ProbeStep | RestartStep;
 
 export interface Lesson {
   id: string;

@@ -63,7 +63,9 @@ function parse(text: string) {
 
 test('the shipped lessons load and validate', async (t) => {
   const lessons = await listLessons({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'agw-home-')) });
-  t.deepEqual(lessons.map((l) => l.id), ['setup', 'sni-matching']);
+  // Lessons are appended to order.txt as they are merged; the first two come first.
+  t.deepEqual(lessons.map((l) => l.id).slice(0, 2), ['setup', 'sni-matching']);
+  t.true(lessons.some((l) => l.id === 'forward-proxy-sessions'));
   const sni = await loadLesson('sni-matching');
   t.deepEqual(sni.prerequisites, ['setup']);
   const kinds = new Set(sni.steps.map((s) => s.kind));
@@ -73,8 +75,24 @@ test('the shipped lessons load and validate', async (t) => {
   t.is(baz?.kind === 'probe' ? baz.explanation : undefined, 'sni-no-listener');
 });
 
+test('forward-proxy-sessions: restart steps, CA-bundle ConfigMaps and runtime-dependent expectations load', async (t) => {
+  const lesson = await loadLesson('forward-proxy-sessions');
+  const restarts = lesson.steps.filter((s) => s.kind === 'restart');
+  t.is(restarts.length, 5);
+  t.true(restarts.every((s) => s.kind === 'restart' && s.selector === 'gateway.networking.k8s.io/gateway-name=agentgateway-proxy'));
+  const secrets = lesson.steps.find((s) => s.kind === 'secret');
+  t.deepEqual(secrets?.kind === 'secret' ? secrets.secrets.filter((x) => x.caBundle).map((x) => x.name) : [], ['api-ca', 'console-ca']);
+  const failing = lesson.steps.filter((s) => s.kind === 'probe' && s.whereSessionsBoundToNames);
+  t.deepEqual(failing.map((s) => s.id), ['shared-console-fails', 'shared-api-fails']);
+  for (const step of failing) {
+    if (step.kind !== 'probe') continue;
+    t.is(step.expect.status, 503);
+    t.is(step.whereSessionsBoundToNames?.expect.status, 200);
+  }
+});
+
 test('every step of the shipped lessons shows equivalent commands where it acts', async (t) => {
-  for (const id of ['setup', 'sni-matching']) {
+  for (const id of ['setup', 'sni-matching', 'forward-proxy-sessions']) {
     const lesson = await loadLesson(id);
     for (const step of lesson.steps) {
       const commands = stepCommands(lesson, step, { home: '/tmp/agw-home' });
@@ -127,7 +145,7 @@ for (const [name, mutate, expected] of MALFORMED) {
 }
 
 test('loadLesson of an unknown id lists the lessons there are', async (t) => {
-  await t.throwsAsync(() => loadLesson('nope'), { message: /no lesson "nope" \(lessons: setup, sni-matching\)/ });
+  await t.throwsAsync(() => loadLesson('nope'), { message: /no lesson "nope" \(lessons: setup, sni-matching[,)]/ });
 });
 
 test('a malformed manifest is reported with its own file and line at load', (t) => {

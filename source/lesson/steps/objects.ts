@@ -5,7 +5,7 @@
 import fsp from 'node:fs/promises';
 import type { ClusterClient, KubeObject } from '../../cluster/client.js';
 import type { StepContext, StepResult } from '../context.js';
-import { kubectlApply, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
+import { kubectlApply, kubectlCreateCaConfigMap, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
 import { isNamespaced, parseManifest, strippedForSave } from '../manifests.js';
 import type { ManifestStep, SecretStep } from '../types.js';
 import { certificateFiles } from './certs.js';
@@ -95,6 +95,18 @@ export async function runSecret(ctx: StepContext): Promise<StepResult> {
   for (const spec of step.secrets) {
     const namespace = await ctx.fill(spec.namespace ?? '${NAMESPACE}', step.source);
     const files = certificateFiles(ctx.workDir, spec.certificate);
+    if (spec.caBundle) {
+      ctx.command('kubectl', kubectlCreateCaConfigMap(ctx.kubectl, namespace, spec.name, files.certFile));
+      let pem: string;
+      try {
+        pem = await fsp.readFile(files.certFile, 'utf8');
+      } catch {
+        return { ok: false, error: `configmap ${spec.name}: ${files.certFile} is missing (run the certificates step first)` };
+      }
+      // Only the certificate: a CA bundle never carries the CA's key.
+      ctx.output(await journaledApply(ctx, client, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: spec.name, namespace }, data: { 'ca.crt': pem } }));
+      continue;
+    }
     ctx.command('kubectl', kubectlCreateTlsSecret(ctx.kubectl, namespace, spec.name, files.keyFile, files.certFile));
     let cert: Buffer;
     let key: Buffer;

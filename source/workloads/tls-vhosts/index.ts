@@ -7,12 +7,18 @@
 //     --vhost api.example.com=/certs/a/tls.crt,/certs/a/tls.key \
 //     --vhost '*.internal.example=/certs/b' \        (a directory: its tls.crt and tls.key, e.g. a mounted Secret)
 //     [--default-vhost api.example.com | --strict-sni] \
-//     [--client-ca /certs/ca.crt [--require-client-cert]]
+//     [--client-ca /certs/ca.crt [--require-client-cert]] [--close-connections]
 //
 // Without --strict-sni a ClientHello whose SNI matches no vhost (or has none)
 // gets the default vhost's certificate (the first one unless named); with it,
 // the handshake is refused. --client-ca asks for a client certificate and
 // verifies it; --require-client-cert also refuses a handshake without one.
+// One server issues session tickets under one key for every name (a Node TLS
+// server resumes on its first context, whichever name the ticket was made
+// for), like a CDN that shares ticket keys across its names. The JSON says
+// whether this connection resumed a session and counts handshakes since
+// start; --close-connections ends every connection after its response, so
+// each request through a keep-alive proxy is a new TLS connection.
 import fs from 'node:fs';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -29,10 +35,11 @@ export interface VhostsConfig {
   strictSni: boolean;
   clientCaFiles: string[];
   requireClientCert: boolean;
+  closeConnections: boolean;
 }
 
 export function parseVhostsConfig(argv: string[]): VhostsConfig {
-  const flags = parseFlags(argv, { values: ['listen', 'default-vhost'], lists: ['vhost', 'client-ca'], booleans: ['require-client-cert', 'strict-sni'] });
+  const flags = parseFlags(argv, { values: ['listen', 'default-vhost'], lists: ['vhost', 'client-ca'], booleans: ['require-client-cert', 'strict-sni', 'close-connections'] });
   const listen = flags.values.get('listen') ?? '8443';
   if (!/^\d+$/.test(listen)) throw new FlagError(`--listen: "${listen}" is not a port number`);
   const vhosts = (flags.lists.get('vhost') ?? []).map((entry) => {
@@ -49,7 +56,7 @@ export function parseVhostsConfig(argv: string[]): VhostsConfig {
   const requireClientCert = flags.booleans.has('require-client-cert');
   const clientCaFiles = flags.lists.get('client-ca') ?? [];
   if (requireClientCert && clientCaFiles.length === 0) throw new FlagError('--require-client-cert needs --client-ca');
-  return { port: Number(listen), vhosts, defaultVhost, strictSni: flags.booleans.has('strict-sni'), clientCaFiles, requireClientCert };
+  return { port: Number(listen), vhosts, defaultVhost, strictSni: flags.booleans.has('strict-sni'), clientCaFiles, requireClientCert, closeConnections: flags.booleans.has('close-connections') };
 }
 
 /** Exact name first, then a wildcard covering exactly one leftmost label. */
@@ -70,6 +77,7 @@ export function createVhostsServer(config: VhostsConfig): https.Server {
   const options = (vhost: Vhost) => ({ cert: fs.readFileSync(mountedPath(vhost.certFile)), key: fs.readFileSync(mountedPath(vhost.keyFile)), ...(ca.length ? { ca } : {}) });
   for (const vhost of config.vhosts) contexts.set(vhost.name, tls.createSecureContext(options(vhost)));
   const fallback = config.vhosts.find((v) => v.name === config.defaultVhost) ?? config.vhosts[0]!;
+  const handshakes = { full: 0, resumed: 0 };
 
   const server = https.createServer({
     ...options(fallback),
@@ -95,16 +103,21 @@ export function createVhostsServer(config: VhostsConfig): https.Server {
       method: request.method,
       path: request.url,
       host: request.headers.host ?? '',
-      tls: { version: socket.getProtocol(), cipherSuite: socket.getCipher()?.standardName, negotiatedProtocol: socket.alpnProtocol || undefined },
+      tls: { version: socket.getProtocol(), cipherSuite: socket.getCipher()?.standardName, negotiatedProtocol: socket.alpnProtocol || undefined, resumed: socket.isSessionReused() },
+      handshakes: { ...handshakes },
       clientCertificate: leaf
         ? { subject: describeName(leaf.subject), issuer: describeName(leaf.issuer), serialNumber: leaf.serialNumber, fingerprint256: leaf.fingerprint256, verified: socket.authorized, ...(socket.authorized ? {} : { error: String(socket.authorizationError) }) }
         : null,
       pod: process.env.POD_NAME ?? '',
     };
-    console.log(`${request.method} ${request.url} sni=${sni || '-'} client=${leaf ? describeName(leaf.subject) : '-'}`);
+    console.log(`${request.method} ${request.url} sni=${sni || '-'} resumed=${socket.isSessionReused()} client=${leaf ? describeName(leaf.subject) : '-'}`);
     const text = JSON.stringify(body, null, 2) + '\n';
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...(config.closeConnections ? { connection: 'close' } : {}) });
     response.end(text);
+  });
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    if (socket.isSessionReused()) handshakes.resumed++;
+    else handshakes.full++;
   });
   server.on('tlsClientError', (error) => console.log(`TLS handshake failed: ${error.message}`));
   return server;

@@ -18,6 +18,12 @@ const ca = issueCertificate({ subject: '/CN=upstream test CA' });
 const otherCa = issueCertificate({ subject: '/CN=some other CA' });
 const certA = issueCertificate({ subject: `/CN=${A}`, subjectAltNames: [A], issuer: ca });
 const certB = issueCertificate({ subject: `/CN=${B}`, subjectAltNames: [B, 'URI:spiffe://upstream.test/b'], issuer: ca });
+// Two cluster names of one pod, each with a certificate from its own CA (the forward-proxy report's setting).
+const API = 'api.lab.svc.cluster.local';
+const CONSOLE = 'console.lab.svc.cluster.local';
+const consoleCa = issueCertificate({ subject: '/CN=console test CA' });
+const certApi = issueCertificate({ subject: `/CN=${API}`, subjectAltNames: [API], issuer: ca });
+const certConsole = issueCertificate({ subject: `/CN=${CONSOLE}`, subjectAltNames: [CONSOLE], issuer: consoleCa });
 const certLocalhost = issueCertificate({ subject: '/CN=localhost', subjectAltNames: ['localhost'], issuer: ca });
 const gatewayClient = issueCertificate({ subject: '/CN=gateway-client', usage: 'client', issuer: ca });
 
@@ -33,6 +39,8 @@ function startUpstream(): Promise<void> {
     // One session id context for both names: this server would resume A's session on a connection for B.
     [A]: tls.createSecureContext({ cert: certA.certPem, key: certA.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
     [B]: tls.createSecureContext({ cert: certB.certPem, key: certB.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
+    [API]: tls.createSecureContext({ cert: certApi.certPem, key: certApi.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
+    [CONSOLE]: tls.createSecureContext({ cert: certConsole.certPem, key: certConsole.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
     localhost: tls.createSecureContext({ cert: certLocalhost.certPem, key: certLocalhost.keyPem, ca: ca.certPem, sessionIdContext: 'upstream' }),
   };
   const https = tls.createServer({
@@ -107,6 +115,17 @@ test.before(async () => {
             r('untrusted.gw', upstream('ns/untrusted:443', { caPem: otherCa.certPem, sessionCache: 'sni', sni: A })),
             r('mtls.gw', upstream('ns/mtls:443', { ...base, sni: B, clientCertificate: { source: 'ns/gw-client', certPem: gatewayClient.certPem, keyPem: gatewayClient.keyPem } })),
             route('ns/dfp/0/0', { path: { type: 'PathPrefix', value: '/dfp' }, backend: { kind: 'dynamic-forward-proxy', id: 'ns/dfp', tls: { caPem: ca.certPem, sessionCache: 'sni', sni: '' } } }),
+            ...(['sni', 'shared', 'disabled'] as const).map((mode) =>
+              route(`ns/dfp-${mode}/0/0`, {
+                path: { type: 'PathPrefix', value: `/${mode}` },
+                backend: {
+                  kind: 'dynamic-forward-proxy',
+                  id: `ns/dfp-${mode}`,
+                  tls: { caPem: ca.certPem + consoleCa.certPem, sessionCache: mode, sni: '', alpnProtocols: ['http/1.1'] },
+                  clusterHosts: { [API]: { '443': [{ address: '127.0.0.1', port: upstreamPort }] }, [CONSOLE]: { '443': [{ address: '127.0.0.1', port: upstreamPort }] } },
+                },
+              }),
+            ),
             r('nocache.gw', upstream('ns/nocache:443', { caPem: ca.certPem, sessionCache: 'disabled', sni: B, alpnProtocols: ['http/1.1'] })),
           ]),
         ],
@@ -185,4 +204,63 @@ test.serial('dynamic forward proxy: the Host names the upstream and its SNI; a n
   const bad = await get(`127.0.0.1:${upstreamPort}`, '/dfp/by-ip');
   t.is(bad.status, 503);
   t.is((await dp.waitForLine((f) => f.path === '/dfp/by-ip')).flags, 'UT');
+});
+
+/** Requests `host` until the gateway's connection to it resumed a session (the TLS 1.3 ticket arrives after the handshake). */
+async function untilResumed(host: string, path: string): Promise<boolean> {
+  for (let i = 0; i < 20; i++) {
+    const r = await get(host, path);
+    if (r.status === 200 && handshakes[handshakes.length - 1]!.reused) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return false;
+}
+
+// Node 20 (OpenSSL 3.0) offers whatever session it is given; Node 22+ binds a client session to the
+// server name it was verified for and does not offer it to another. Which one happened is read from
+// the ClientHello the tap saw, and each is asserted as it really is.
+test.serial('forward proxy, sessionCache shared: the second name is offered the first name\'s session; resumed, its certificate fails the name check (503 UT)', async (t) => {
+  for (const [first, second] of [[API, CONSOLE], [CONSOLE, API]] as const) {
+    t.true(await untilResumed(first, '/shared/hello'), `${first} resumes its own session`);
+    const before = hellos.length;
+    const r = await get(second, '/shared/hello');
+    const hello = hellos[before]!;
+    t.is(hello.sni, second);
+    if (hello.offersResumption) {
+      t.is(r.status, 503, r.body);
+      t.regex(r.body, new RegExp(`resumed TLS session made for ${first.replace(/\./g, '\\.')}`));
+      const line = await dp.waitForLine((f) => f.host === second && f.path === '/shared/hello' && f.status === '503');
+      t.is(line.flags, 'UT');
+      t.is(line.upstream_session_cache, 'shared');
+      t.regex(line.error, /ERR_TLS_CERT_ALTNAME_INVALID/);
+      t.true(handshakes[handshakes.length - 1]!.reused, 'the server resumed it');
+    } else {
+      t.log(`Node ${process.version}: the client did not offer ${first}'s session to ${second}; full handshake`);
+      t.is(r.status, 200, r.body);
+      t.is(JSON.parse(r.body).sni, second);
+    }
+    // The failed session is dropped, so the next connection for the second name is a full handshake that works.
+    t.is((await get(second, '/shared/again')).status, 200);
+  }
+});
+
+test.serial('forward proxy, sessionCache perSNI: both names work in both orders, each resuming only its own session', async (t) => {
+  for (const [first, second] of [[API, CONSOLE], [CONSOLE, API]] as const) {
+    t.true(await untilResumed(first, '/sni/hello'));
+    const before = hellos.length;
+    const r = await get(second, '/sni/hello');
+    t.is(r.status, 200, r.body);
+    t.is(JSON.parse(r.body).sni, second);
+    const line = await dp.waitForLine((f) => f.host === second && f.path === '/sni/hello');
+    t.is(line.upstream_session_cache, 'perSNI');
+    // The first connection for `second` in this pass may offer `second`'s own session (from the previous pass), never `first`'s.
+    if (hellos[before]!.offersResumption) t.true(handshakes[handshakes.length - 1]!.reused);
+    t.true(await untilResumed(second, '/sni/hello'));
+  }
+});
+
+test.serial('forward proxy, sessionCache disabled: no connection offers a session', async (t) => {
+  const before = hellos.length;
+  for (const host of [API, CONSOLE, API, CONSOLE]) t.is((await get(host, '/disabled/hello')).status, 200);
+  t.deepEqual(hellos.slice(before).map((h) => [h.sni, h.offersResumption]), [[API, false], [CONSOLE, false], [API, false], [CONSOLE, false]]);
 });
