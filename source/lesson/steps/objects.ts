@@ -5,7 +5,7 @@
 import fsp from 'node:fs/promises';
 import type { ClusterClient, KubeObject } from '../../cluster/client.js';
 import type { StepContext, StepResult } from '../context.js';
-import { kubectlApply, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
+import { kubectlApply, kubectlCreateCaConfigMap, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
 import { isNamespaced, parseManifest, strippedForSave } from '../manifests.js';
 import type { ManifestStep, SecretStep } from '../types.js';
 import { certificateFiles } from './certs.js';
@@ -113,6 +113,19 @@ export async function runSecret(ctx: StepContext): Promise<StepResult> {
       continue;
     }
     ctx.output(await journaledApply(ctx, client, secret));
+  }
+  for (const spec of step.configMaps) {
+    const namespace = await ctx.fill(spec.namespace ?? '${NAMESPACE}', step.source);
+    const { certFile } = certificateFiles(ctx.workDir, spec.certificate);
+    ctx.command('kubectl', kubectlCreateCaConfigMap(ctx.kubectl, namespace, spec.name, certFile));
+    let pem: string;
+    try {
+      pem = await fsp.readFile(certFile, 'utf8');
+    } catch {
+      return { ok: false, error: `configmap ${spec.name}: ${certFile} is missing (run the certificates step first)` };
+    }
+    const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: spec.name, namespace }, data: { 'ca.crt': pem } };
+    ctx.output(await journaledApply(ctx, client, configMap));
   }
   return { ok: true };
 }
