@@ -38,7 +38,7 @@ export const upstreamTlsFailureModes: FailureMode[] = [
     title: 'The backend wants a client certificate and the gateway sent none',
     matches: (r) => upstreamTls(r, /CERTIFICATE_REQUIRED|certificate required|alert number 116/i),
     explain: (r) => ({
-      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend asked for a client certificate (CertificateRequest), the gateway had none to send, and the backend ended the handshake with the certificate_required alert (116). In TLS 1.3 that alert arrives after the gateway's side of the handshake is done, so the gateway sees it on its first read. The gateway logged flags=UT error="${reason(r)}"; the backend logged "peer did not return a certificate".`,
+      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend asked for a client certificate (CertificateRequest), the gateway had none to send, and the backend ended the handshake with the certificate_required alert (116). In TLS 1.3 that alert arrives after the gateway's side of the handshake is done, so the gateway sees it on its first read. The gateway logged flags=UT error="${reason(r)}"; on the backend's side OpenSSL calls this "peer did not return a certificate" (see its log).`,
       fix: "give the Gateway a client certificate the backend trusts: spec.tls.backend.clientCertificateRef naming a kubernetes.io/tls Secret (kubectl get gateway -o yaml; the Gateway's ResolvedRefs condition says whether it resolved)",
     }),
   },
@@ -56,7 +56,7 @@ export const upstreamTlsFailureModes: FailureMode[] = [
     title: "The gateway does not trust the backend's certificate",
     matches: (r) => upstreamTls(r, /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_SIGNATURE_FAILURE|certificate verify failed/i),
     explain: (r) => ({
-      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend sent its certificate chain and the gateway could not verify it against the CA of the BackendTLSPolicy's caCertificateRefs (${reason(r)}). The gateway closed the connection before sending the request, so the backend logged only a reset ("socket hang up"), never a request.${/SELF_SIGNED_CERT_IN_CHAIN/.test(bodyOf(r)) ? ' SELF_SIGNED_CERT_IN_CHAIN: the backend sent its root CA too, and that root is not the one the policy trusts.' : ''}`,
+      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend sent its certificate chain and the gateway could not verify it against the CA of the BackendTLSPolicy's caCertificateRefs (${reason(r)}). The gateway closed the connection before sending the request, so the backend saw a handshake cut short (a reset), never a request.${/SELF_SIGNED_CERT_IN_CHAIN/.test(bodyOf(r)) ? ' SELF_SIGNED_CERT_IN_CHAIN: the backend sent its root CA too, and that root is not the one the policy trusts.' : ''}`,
       fix: "point the BackendTLSPolicy's validation.caCertificateRefs at a ConfigMap whose ca.crt is the CA that issued the backend's certificate (compare kubectl get configmap -o yaml with the ca.crt of the backend's Secret)",
     }),
   },
@@ -65,7 +65,7 @@ export const upstreamTlsFailureModes: FailureMode[] = [
     title: "The backend's certificate does not carry the policy's hostname",
     matches: (r) => upstreamTls(r, /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|match none of/i),
     explain: (r) => ({
-      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the certificate verified against the CA, but the gateway sent the BackendTLSPolicy's validation.hostname as SNI and checks that same name against the certificate's subjectAltNames, and it is not there (${reason(r)}). The request was never sent; the backend logged only a reset.`,
+      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the certificate verified against the CA, but the gateway sent the BackendTLSPolicy's validation.hostname as SNI and checks that same name against the certificate's subjectAltNames, and it is not there (${reason(r)}). The request was never sent; the backend saw only a reset.`,
       fix: "set validation.hostname to a name in the backend certificate's dnsNames (or list the right names in validation.subjectAltNames)",
     }),
   },
