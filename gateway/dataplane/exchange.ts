@@ -67,6 +67,8 @@ export class Exchange {
     if (flag) this.flag(flag);
     if (this.res.headersSent || this.res.destroyed) return;
     const out: HeaderRecord = { 'content-type': 'text/plain; charset=utf-8', ...headers };
+    // The proxy's own answers say why, as the access log does, so a client can tell which hop failed.
+    if (this.entry.flags.length) out['x-agw-response-flags'] = this.entry.flags.join(',');
     for (const edit of this.responseHeaderEdits) edit(out);
     out['content-length'] = String(Buffer.byteLength(body));
     try {

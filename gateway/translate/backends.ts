@@ -18,6 +18,8 @@ export interface BackendContext {
   /** The Gateway the backends are for (`ns/name`), and its client certificate towards backends. */
   gatewayKey: string;
   clientCertificate?: CertificateIR;
+  /** Why the Gateway's clientCertificateRef could not be used: its TLS backends then fail closed. */
+  clientCertificateProblem?: Problem;
 }
 
 export interface BackendRefsResult {
@@ -50,6 +52,10 @@ function serviceBackend(ctx: BackendContext, namespace: string, name: string, po
       // Fail closed: a backend whose TLS policy cannot be applied is never reached in plaintext or unverified.
       const reason = policy.notAccepted?.message ?? 'invalid';
       return { backend: { kind: 'invalid', id, reason: `BackendTLSPolicy ${keyOf(policy.policy)}: ${reason}`, status: 500 } };
+    }
+    if (ctx.clientCertificateProblem) {
+      // The Gateway asked to present a certificate it cannot load: going out without it is not what was configured.
+      return { backend: { kind: 'invalid', id, reason: `Gateway ${ctx.gatewayKey}: ${ctx.clientCertificateProblem.message}`, status: 500 } };
     }
     backend.tls = { ...policy.tls };
     if (ctx.clientCertificate) backend.tls.clientCertificate = ctx.clientCertificate;

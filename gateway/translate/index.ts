@@ -51,6 +51,7 @@ export function translate(input: TranslateInput, options: TranslateOptions): Tra
       backendTls,
       gatewayKey: `${gateway.namespace}/${gateway.name}`,
       clientCertificate: gateway.backendClientCertificate,
+      clientCertificateProblem: gateway.backendClientCertificateProblem,
     }),
   };
   const routeStatuses = [...translateHttpRoutes(ctx), ...translateTlsRoutes(ctx), ...grpcRouteStatuses(ctx)];

@@ -20,7 +20,8 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'E
 
 function describe(error: Error): string {
   const code = (error as Error & { code?: string }).code;
-  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  const message = error.message.trim();
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
 export function forward(ex: Exchange, dispatcher: Dispatcher, upstreamAddress: string, request: UpstreamRequest): void {

@@ -144,7 +144,15 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       finish(e);
       tlsSocket.destroy();
     });
+    let tlsError: Error | undefined;
+    // In TLS 1.3 a server refuses our client certificate (or its absence) after our side of the
+    // handshake is done: its alert (certificate_required, unknown_ca) arrives as an 'error' and
+    // then an 'end', which undici would report as "other side closed", hiding the alert. The
+    // socket closes anyway; undici then fails the request with the alert.
+    const emit = tlsSocket.emit.bind(tlsSocket);
+    tlsSocket.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'end' && tlsError ? false : emit(event, ...args))) as typeof tlsSocket.emit;
     tlsSocket.on('error', (err) => {
+      tlsError ??= err;
       // A handshake that failed must not leave its session to be offered again; later errors
       // (a reset after the response) say nothing about the session.
       if (useCache && !done) options.sessions.delete(sessionKey);

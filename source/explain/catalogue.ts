@@ -7,6 +7,7 @@ import { hostHeader, leafOf, sniOf } from './facts.js';
 import { httpFailureModes } from './http-failures.js';
 import { tlsFailureModes } from './tls-failures.js';
 import { upstreamSessionFailureModes } from './upstream-sessions.js';
+import { upstreamTlsFailureModes } from './upstream-tls-failures.js';
 import type { ExplainContext, FailureMode } from './types.js';
 
 const unexpectedSuccess: FailureMode[] = [
@@ -44,7 +45,7 @@ const established: FailureMode[] = [
 ];
 
 /** Every failure mode, in the order they are tried. */
-export const catalogue: readonly FailureMode[] = [...tlsFailureModes, ...unexpectedSuccess, ...upstreamSessionFailureModes, ...httpFailureModes, ...established];
+export const catalogue: readonly FailureMode[] = [...tlsFailureModes, ...unexpectedSuccess, ...upstreamSessionFailureModes, ...upstreamTlsFailureModes, ...httpFailureModes, ...established];
 
 /**
  * Explains a result, against an expectation when given: the first mode in

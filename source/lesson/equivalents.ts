@@ -70,11 +70,12 @@ export function kubectlWait(kubectl: string, step: WaitStep, namespace: string |
   const ref = `${step.object.kind.toLowerCase()}/${step.object.name}`;
   const ns = namespace ? ` -n ${namespace}` : '';
   const timeout = ` --timeout=${step.timeoutSeconds}s`;
-  if (/route$/i.test(step.object.kind)) {
-    // kubectl wait --for=condition reads status.conditions only; a route's conditions are per parent.
+  const perParent = /route$/i.test(step.object.kind) ? 'parents' : /policy$/i.test(step.object.kind) ? 'ancestors' : undefined;
+  if (perParent) {
+    // kubectl wait --for=condition reads status.conditions only; route and policy conditions are per parent (ancestor).
     const field = step.condition.reason ? 'reason' : 'status';
     const value = step.condition.reason ?? step.condition.status;
-    return `${kubectl} wait${ns} ${ref} --for=jsonpath='{.status.parents[0].conditions[?(@.type=="${step.condition.type}")].${field}}'=${value}${timeout}`;
+    return `${kubectl} wait${ns} ${ref} --for=jsonpath='{.status.${perParent}[0].conditions[?(@.type=="${step.condition.type}")].${field}}'=${value}${timeout}`;
   }
   const cond = step.condition.status === 'True' ? step.condition.type : `${step.condition.type}=${step.condition.status}`;
   return `${kubectl} wait${ns} ${ref} --for=condition=${cond}${timeout}`;
@@ -90,6 +91,10 @@ export function kubectlRestartPods(kubectl: string, namespace: string, selector:
 
 export function kubectlGetYaml(kubectl: string, object: { kind: string; name: string; namespace?: string }): string {
   return `${kubectl} get ${object.kind.toLowerCase()}${object.namespace ? ` -n ${object.namespace}` : ''} ${object.name} -o yaml`;
+}
+
+export function kubectlCreateCaConfigMap(kubectl: string, namespace: string, name: string, certFile: string): string {
+  return `${kubectl} create -n ${namespace} configmap ${name} --from-file=ca.crt=${shellQuote(certFile)}`;
 }
 
 export function gatewayAddressCommand(kubectl: string, namespace: string, gateway: string): string {

@@ -208,7 +208,7 @@ const KIND_FIELDS: Record<StepKind, string[]> = {
   apply: ['manifest'],
   delete: ['manifest', 'objects'],
   restore: ['manifest'],
-  secret: ['secrets'],
+  secret: ['secrets', 'configMaps'],
   wait: ['object', 'condition', 'timeoutSeconds', 'showStatus'],
   probe: ['probe', 'expect', 'explanation', 'whereSessionsBoundToNames'],
   restart: ['selector', 'namespace', 'timeoutSeconds'],
@@ -246,18 +246,18 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
       return step;
     }
     case 'secret': {
-      const n = reader.length([...at, 'secrets']);
-      if (n === 0) reader.fail([...at, 'secrets'], 'needs at least one secret');
-      const secrets: SecretSpec[] = [];
-      for (let i = 0; i < n; i++) {
-        const s = [...at, 'secrets', i];
-        reader.onlyKeys(s, ['name', 'namespace', 'certificate', 'caBundle']);
-        const certificate = reader.string([...s, 'certificate'], { required: true });
-        if (!certNames.has(certificate)) reader.fail([...s, 'certificate'], `unknown certificate "${certificate}" (declare it in a certs step first)`);
-        const caBundle = reader.boolean([...s, 'caBundle']);
-        secrets.push({ name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate, ...(caBundle ? { caBundle } : {}) });
-      }
-      return { ...base, kind, secrets };
+      const entries = (field: 'secrets' | 'configMaps'): SecretSpec[] =>
+        Array.from({ length: reader.length([...at, field]) }, (_, i) => {
+          const s = [...at, field, i];
+          reader.onlyKeys(s, ['name', 'namespace', 'certificate']);
+          const certificate = reader.string([...s, 'certificate'], { required: true });
+          if (!certNames.has(certificate)) reader.fail([...s, 'certificate'], `unknown certificate "${certificate}" (declare it in a certs step first)`);
+          return { name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate };
+        });
+      const secrets = entries('secrets');
+      const configMaps = entries('configMaps');
+      if (secrets.length + configMaps.length === 0) reader.fail([...at, 'secrets'], 'needs at least one secret (or configMap)');
+      return { ...base, kind, secrets, configMaps };
     }
     case 'wait': {
       const c = [...at, 'condition'];
@@ -302,7 +302,7 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
 /** Parses and validates one lesson file's text. Throws LessonError naming file, line and field. */
 export function parseLesson(text: string, ctx: ParseContext): Lesson {
   const reader = new YamlReader(ctx.file, text);
-  reader.onlyKeys([], ['id', 'title', 'summary', 'prerequisites', 'namespace', 'intro', 'steps', 'cleanup']);
+  reader.onlyKeys([], ['id', 'title', 'summary', 'prerequisites', 'namespace', 'gateway', 'intro', 'steps', 'cleanup']);
   const id = reader.string(['id'], { required: true, pattern: ID });
   const expectedId = path.basename(path.dirname(ctx.file));
   if (expectedId && expectedId !== '.' && expectedId !== id) reader.fail(['id'], `"${id}" must match its folder name "${expectedId}"`);
@@ -330,6 +330,7 @@ export function parseLesson(text: string, ctx: ParseContext): Lesson {
     summary: reader.string(['summary'], { required: true }),
     prerequisites: reader.stringList(['prerequisites']) ?? [],
     namespace: reader.string(['namespace'], { pattern: ID }) ?? 'default',
+    gateway: reader.string(['gateway'], { pattern: ID }),
     intro: markdown(reader, ['intro'], lessonDir, false),
     steps,
     cleanup,

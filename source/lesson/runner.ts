@@ -115,6 +115,7 @@ export async function prepareEnvironment(options: RunnerOptions, emit: (event: R
   const resolver = new VariableResolver({
     namespace: options.namespace ?? lesson.namespace,
     workDir,
+    gatewayName: lesson.gateway,
     client,
     signal,
     progress: (message) => emit({ type: 'progress', lessonId: lesson.id, index: progressIndex, message }),

@@ -33,7 +33,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
   const kubectl = kubectlPrefix(target);
   const namespace = options.namespace ?? lesson.namespace;
   const workDir = options.workDir ?? path.join(homePaths(options.home).work, lesson.id);
-  const fill = (text: string) => text.replace(/\$\{NAMESPACE\}/g, namespace).replace(/\$\{WORK_DIR\}/g, workDir).replace(/\$\{GATEWAY_NAME\}/g, DEFAULT_GATEWAY_NAME);
+  const gatewayName = lesson.gateway ?? DEFAULT_GATEWAY_NAME;
+  const fill = (text: string) => text.replace(/\$\{NAMESPACE\}/g, namespace).replace(/\$\{WORK_DIR\}/g, workDir).replace(/\$\{GATEWAY_NAME\}/g, gatewayName);
   const k = (command: string): StepCommand => ({ tool: 'kubectl', command });
   switch (step.kind) {
     case 'explain':
@@ -48,11 +49,13 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
     case 'delete':
       return (step.objects ?? []).map((o) => k(kubectlDelete(kubectl, { ...o, namespace: isNamespaced(o.kind) ? fill(o.namespace ?? '${NAMESPACE}') : undefined })));
     case 'secret':
-      return step.secrets.map((s) => {
-        const files = certificateFiles(workDir, s.certificate);
-        const ns = fill(s.namespace ?? '${NAMESPACE}');
-        return k(s.caBundle ? kubectlCreateCaConfigMap(kubectl, ns, s.name, files.certFile) : kubectlCreateTlsSecret(kubectl, ns, s.name, files.keyFile, files.certFile));
-      });
+      return [
+        ...step.secrets.map((s) => {
+          const files = certificateFiles(workDir, s.certificate);
+          return k(kubectlCreateTlsSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, files.keyFile, files.certFile));
+        }),
+        ...step.configMaps.map((c) => k(kubectlCreateCaConfigMap(kubectl, fill(c.namespace ?? '${NAMESPACE}'), c.name, certificateFiles(workDir, c.certificate).certFile))),
+      ];
     case 'wait': {
       const ns = isNamespaced(step.object.kind) ? fill(step.object.namespace ?? '${NAMESPACE}') : undefined;
       const out = [k(kubectlWait(kubectl, step, ns))];
@@ -65,7 +68,7 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
       const p = step.probe;
       const request = displayedProbeRequest(p, workDir, fill);
       const out: StepCommand[] = [];
-      if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, DEFAULT_GATEWAY_NAME)));
+      if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, gatewayName)));
       // curlCommand quotes arguments; keep ${GATEWAY_IP} expandable by double-quoting the --resolve entries.
       out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{GATEWAY_IP\}[^']*)'/g, '"$1"') });
       return out;

@@ -33,9 +33,10 @@ export interface SecretSpec {
   namespace?: string;
   /** Name of a certificate from a certs step of this lesson. */
   certificate: string;
-  /** A ConfigMap with the certificate alone under `ca.crt` (a CA bundle, as BackendTLSPolicy reads it), not a TLS Secret. */
-  caBundle?: boolean;
 }
+
+/** A ConfigMap holding a lesson certificate (no key) under `ca.crt`: the CA bundle BackendTLSPolicy reads. */
+export type CaConfigMapSpec = SecretSpec;
 
 /** What a probe step expects; compared field by field with what the probe observed. */
 export interface LessonExpectation {
@@ -91,7 +92,7 @@ export interface ManifestStep extends StepBase {
   /** delete: objects named directly (besides or instead of a manifest). */
   objects?: ObjectRef[];
 }
-export interface SecretStep extends StepBase { kind: 'secret'; secrets: SecretSpec[] }
+export interface SecretStep extends StepBase { kind: 'secret'; secrets: SecretSpec[]; configMaps: CaConfigMapSpec[] }
 export interface WaitStep extends StepBase {
   kind: 'wait';
   object: ObjectRef;
@@ -133,6 +134,8 @@ export interface Lesson {
   prerequisites: string[];
   /** Default namespace (`${NAMESPACE}`). */
   namespace: string;
+  /** The Gateway whose address is `${GATEWAY_IP}` and name `${GATEWAY_NAME}` (default agentgateway-proxy). */
+  gateway?: string;
   /** Markdown introduction. */
   intro: string;
   steps: Step[];

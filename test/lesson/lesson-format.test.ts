@@ -63,9 +63,10 @@ function parse(text: string) {
 
 test('the shipped lessons load and validate', async (t) => {
   const lessons = await listLessons({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'agw-home-')) });
-  // Lessons are appended to order.txt as they are merged; the first two come first.
-  t.deepEqual(lessons.map((l) => l.id).slice(0, 2), ['setup', 'sni-matching']);
-  t.true(lessons.some((l) => l.id === 'forward-proxy-sessions'));
+  // The list is lessons/order.txt, in its order.
+  const order = fs.readFileSync(path.join(repoRoot, 'lessons', 'order.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  t.deepEqual(lessons.map((l) => l.id), order);
+  t.deepEqual(order.slice(0, 2), ['setup', 'sni-matching']);
   const sni = await loadLesson('sni-matching');
   t.deepEqual(sni.prerequisites, ['setup']);
   const kinds = new Set(sni.steps.map((s) => s.kind));
@@ -81,7 +82,7 @@ test('forward-proxy-sessions: restart steps, CA-bundle ConfigMaps and runtime-de
   t.is(restarts.length, 5);
   t.true(restarts.every((s) => s.kind === 'restart' && s.selector === 'gateway.networking.k8s.io/gateway-name=agentgateway-proxy'));
   const secrets = lesson.steps.find((s) => s.kind === 'secret');
-  t.deepEqual(secrets?.kind === 'secret' ? secrets.secrets.filter((x) => x.caBundle).map((x) => x.name) : [], ['api-ca', 'console-ca']);
+  t.deepEqual(secrets?.kind === 'secret' ? secrets.configMaps.map((x) => x.name) : [], ['api-ca', 'console-ca']);
   const failing = lesson.steps.filter((s) => s.kind === 'probe' && s.whereSessionsBoundToNames);
   t.deepEqual(failing.map((s) => s.id), ['shared-console-fails', 'shared-api-fails']);
   for (const step of failing) {
@@ -92,7 +93,7 @@ test('forward-proxy-sessions: restart steps, CA-bundle ConfigMaps and runtime-de
 });
 
 test('every step of the shipped lessons shows equivalent commands where it acts', async (t) => {
-  for (const id of ['setup', 'sni-matching', 'forward-proxy-sessions']) {
+  for (const id of fs.readFileSync(path.join(repoRoot, 'lessons', 'order.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) {
     const lesson = await loadLesson(id);
     for (const step of lesson.steps) {
       const commands = stepCommands(lesson, step, { home: '/tmp/agw-home' });

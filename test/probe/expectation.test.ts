@@ -293,7 +293,21 @@ const rows: Row[] = [
   },
   { name: 'wrong certificate', result: established(), expectation: { certificate: { subject: 'CN=mock-openai-bar' } }, id: 'expectation-mismatch', says: [/certificate\.subject: expected contains "CN=mock-openai-bar", observed CN=mock-openai-foo/] },
   { name: 'success', result: established(), expectation: { outcome: 'established', http: { status: 200 } }, id: 'established', says: [/SNI mock-openai-foo\.glootest\.com selected a listener that presented CN=mock-openai-foo/] },
+  // Gateway → backend (BackendTLSPolicy, client certificate): the bodies are the gateway's own answers, as observed in the backend-mtls lesson.
+  { name: 'backend wants a client certificate', result: upstream(503, 'UT', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 80:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:rec_layer_s3.c:1601:SSL alert number 116'), id: 'backend-client-certificate-required', says: [/Hop 1, client → gateway, worked: .*Host mtls-backend\.demo\.int.*HTTP 503.*UT/, /Hop 2, gateway → backend, failed: .*certificate_required alert \(116\)/, /clientCertificateRef/] },
+  { name: 'backend refuses the client certificate', result: upstream(503, 'UT', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_UNKNOWN_CA: tlsv13 alert unknown ca: SSL alert number 48'), id: 'backend-client-certificate-rejected', says: [/Hop 2, gateway → backend, failed: .*ALERT_UNKNOWN_CA/] },
+  { name: 'policy trusts another CA', result: upstream(503, 'UT', 'upstream TLS error: SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in certificate chain'), id: 'backend-certificate-untrusted', says: [/Hop 2, gateway → backend, failed: .*caCertificateRefs \(SELF_SIGNED_CERT_IN_CHAIN/, /the backend sent its root CA too/] },
+  { name: 'policy names another hostname', result: upstream(503, 'UT', "upstream TLS error: ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: httpbin.demo.int. is not in the cert's altnames: DNS:httpbin-tls.httpbin-tls.svc"), id: 'backend-name-mismatch', says: [/validation\.hostname as SNI/, /httpbin\.demo\.int/] },
+  { name: 'policy CA ConfigMap missing', result: upstream(500, 'IB', 'BackendTLSPolicy httpbin-tls/backend-mtls-policy: ConfigMap httpbin-tls/backend-mtls-ca does not exist'), id: 'backend-tls-policy-unresolved', says: [/was never attempted: BackendTLSPolicy httpbin-tls\/backend-mtls-policy: ConfigMap httpbin-tls\/backend-mtls-ca does not exist/, /ResolvedRefs=False InvalidCACertificateRef/] },
+  { name: 'client certificate Secret missing', result: upstream(500, 'IB', 'Gateway httpbin-tls/backend-mtls-gateway: spec.tls.backend.clientCertificateRef: Secret httpbin-tls/envoy-gateway-client-cert does not exist'), id: 'gateway-client-certificate-unresolved', says: [/was never attempted: .*envoy-gateway-client-cert does not exist/, /InvalidClientCertificateRef/] },
+  { name: 'a 503 without a TLS reason stays a plain 503', result: upstream(503, 'UF', 'upstream connect error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8443'), id: 'upstream-503', says: [/UF \(upstream connection failure/] },
 ];
+
+/** The gateway's own answer over plain HTTP (the backend-mtls lab's listener), flags as the x-agw-response-flags header the probe reads. */
+function upstream(status: number, flags: string, body: string): ProbeResult {
+  const base = established({ request: { url: 'http://mtls-backend.demo.int:18080/get', resolve: ['mtls-backend.demo.int:18080:127.0.0.1'] }, clientHello: undefined, records: [], tls: undefined });
+  return { ...base, http: { version: '1.1', status, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-agw-response-flags': flags }, responseFlags: flags, body: `${body}\n`, bodyTruncated: false } };
+}
 
 test('each failure mode explains its result (cause and fix) with the observed names filled in', (t) => {
   for (const row of rows) {

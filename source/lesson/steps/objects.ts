@@ -95,18 +95,6 @@ export async function runSecret(ctx: StepContext): Promise<StepResult> {
   for (const spec of step.secrets) {
     const namespace = await ctx.fill(spec.namespace ?? '${NAMESPACE}', step.source);
     const files = certificateFiles(ctx.workDir, spec.certificate);
-    if (spec.caBundle) {
-      ctx.command('kubectl', kubectlCreateCaConfigMap(ctx.kubectl, namespace, spec.name, files.certFile));
-      let pem: string;
-      try {
-        pem = await fsp.readFile(files.certFile, 'utf8');
-      } catch {
-        return { ok: false, error: `configmap ${spec.name}: ${files.certFile} is missing (run the certificates step first)` };
-      }
-      // Only the certificate: a CA bundle never carries the CA's key.
-      ctx.output(await journaledApply(ctx, client, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: spec.name, namespace }, data: { 'ca.crt': pem } }));
-      continue;
-    }
     ctx.command('kubectl', kubectlCreateTlsSecret(ctx.kubectl, namespace, spec.name, files.keyFile, files.certFile));
     let cert: Buffer;
     let key: Buffer;
@@ -125,6 +113,19 @@ export async function runSecret(ctx: StepContext): Promise<StepResult> {
       continue;
     }
     ctx.output(await journaledApply(ctx, client, secret));
+  }
+  for (const spec of step.configMaps) {
+    const namespace = await ctx.fill(spec.namespace ?? '${NAMESPACE}', step.source);
+    const { certFile } = certificateFiles(ctx.workDir, spec.certificate);
+    ctx.command('kubectl', kubectlCreateCaConfigMap(ctx.kubectl, namespace, spec.name, certFile));
+    let pem: string;
+    try {
+      pem = await fsp.readFile(certFile, 'utf8');
+    } catch {
+      return { ok: false, error: `configmap ${spec.name}: ${certFile} is missing (run the certificates step first)` };
+    }
+    const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: spec.name, namespace }, data: { 'ca.crt': pem } };
+    ctx.output(await journaledApply(ctx, client, configMap));
   }
   return { ok: true };
 }

@@ -1,6 +1,7 @@
 // wait: a condition on an object, bounded in time, with progress. Conditions
 // are looked for where Gateway API and apps/v1 put them: status.conditions,
-// or status.parents[].conditions for routes.
+// status.parents[].conditions for routes, status.ancestors[].conditions for
+// policies (BackendTLSPolicy).
 import { stringify } from 'yaml';
 import type { KubeObject } from '../../cluster/client.js';
 import type { StepContext, StepResult } from '../context.js';
@@ -22,9 +23,9 @@ interface Condition {
  * Gateway's: a listener can be Programmed while the Gateway is not.
  */
 function conditionsOf(object: KubeObject): Condition[] {
-  const status = (object.status ?? {}) as { conditions?: Condition[]; parents?: { conditions?: Condition[] }[] };
+  const status = (object.status ?? {}) as { conditions?: Condition[]; parents?: { conditions?: Condition[] }[]; ancestors?: { conditions?: Condition[] }[] };
   if (status.conditions?.length) return status.conditions;
-  return (status.parents ?? []).flatMap((p) => p.conditions ?? []);
+  return [...(status.parents ?? []), ...(status.ancestors ?? [])].flatMap((p) => p.conditions ?? []);
 }
 
 /** The condition holds, and was written for the current generation (not a stale one from before our change). */

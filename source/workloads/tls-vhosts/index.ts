@@ -25,7 +25,7 @@ import tls from 'node:tls';
 import type http from 'node:http';
 import { closeServer, listenOn, mountedPath, untilSignal } from '../common/listen.js';
 import { FlagError, parseFlags } from '../common/flags.js';
-import { peerCertificateChain } from '../common/tls-info.js';
+import { goHeaders, peerCertificateChain } from '../common/tls-info.js';
 
 export interface Vhost { name: string; certFile: string; keyFile: string }
 export interface VhostsConfig {
@@ -103,6 +103,9 @@ export function createVhostsServer(config: VhostsConfig): https.Server {
       method: request.method,
       path: request.url,
       host: request.headers.host ?? '',
+      // What the gateway forwarded, as httpbin's /get shows it (Go-style header keys, Host apart).
+      headers: goHeaders(request.rawHeaders),
+      origin: socket.remoteAddress ?? '',
       tls: { version: socket.getProtocol(), cipherSuite: socket.getCipher()?.standardName, negotiatedProtocol: socket.alpnProtocol || undefined, resumed: socket.isSessionReused() },
       handshakes: { ...handshakes },
       clientCertificate: leaf
@@ -119,7 +122,9 @@ export function createVhostsServer(config: VhostsConfig): https.Server {
     if (socket.isSessionReused()) handshakes.resumed++;
     else handshakes.full++;
   });
-  server.on('tlsClientError', (error) => console.log(`TLS handshake failed: ${error.message}`));
+  // The backend's side of a refused handshake: which peer, and OpenSSL's reason (e.g. "peer did not return a certificate").
+  server.on('tlsClientError', (error: Error & { code?: string }, socket: tls.TLSSocket) =>
+    console.log(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${error.code ? `${error.code}: ` : ''}${error.message}`));
   return server;
 }
 
