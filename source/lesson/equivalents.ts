@@ -93,10 +93,6 @@ export function kubectlGetYaml(kubectl: string, object: { kind: string; name: st
   return `${kubectl} get ${object.kind.toLowerCase()}${object.namespace ? ` -n ${object.namespace}` : ''} ${object.name} -o yaml`;
 }
 
-export function kubectlCreateCaConfigMap(kubectl: string, namespace: string, name: string, certFile: string): string {
-  return `${kubectl} create -n ${namespace} configmap ${name} --from-file=ca.crt=${shellQuote(certFile)}`;
-}
-
 export function gatewayAddressCommand(kubectl: string, namespace: string, gateway: string): string {
   return `export GATEWAY_IP=$(${kubectl} get svc -n ${namespace} --selector=gateway.networking.k8s.io/gateway-name=${gateway} -o jsonpath='{.items[*].status.loadBalancer.ingress[0].ip}{.items[*].status.loadBalancer.ingress[0].hostname}')`;
 }
