@@ -64,7 +64,7 @@ function parse(text: string) {
 test('the shipped lessons load and validate', async (t) => {
   const lessons = await listLessons({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'agw-home-')) });
   // The list is lessons/order.txt, in its order.
-  const order = fs.readFileSync(path.join(repoRoot, 'lessons', 'order.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  const order = fs.readFileSync(new URL('../../lessons/order.txt', import.meta.url), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
   t.deepEqual(lessons.map((l) => l.id), order);
   t.deepEqual(order.slice(0, 2), ['setup', 'sni-matching']);
   const sni = await loadLesson('sni-matching');
@@ -93,7 +93,7 @@ test('forward-proxy-sessions: restart steps, CA-bundle ConfigMaps and runtime-de
 });
 
 test('every step of the shipped lessons shows equivalent commands where it acts', async (t) => {
-  for (const id of fs.readFileSync(path.join(repoRoot, 'lessons', 'order.txt'), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) {
+  for (const id of fs.readFileSync(new URL('../../lessons/order.txt', import.meta.url), 'utf8').split('\n').map((l) => l.trim()).filter(Boolean)) {
     const lesson = await loadLesson(id);
     for (const step of lesson.steps) {
       const commands = stepCommands(lesson, step, { home: '/tmp/agw-home' });
