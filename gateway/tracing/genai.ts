@@ -80,11 +80,15 @@ function mergeChunk(facts: GenAiResponseFacts, chunk: Record<string, unknown>, s
   }
 }
 
-/** The answer's facts, from a JSON body or an SSE stream of chat.completion.chunk events. */
+/**
+ * The answer's facts, from a JSON body or an SSE stream of chat.completion.chunk
+ * events. Without a content type the body tells: an event stream starts with a field line.
+ */
 export function parseChatResponse(body: Buffer, contentType: string | undefined): GenAiResponseFacts | undefined {
   const facts: GenAiResponseFacts = { finishReasons: [], completion: [] };
   const text = body.toString('utf8');
-  if ((contentType ?? '').includes('text/event-stream')) {
+  const sse = contentType === undefined ? /^\s*(data|event|id|retry)?:/.test(text) : contentType.includes('text/event-stream');
+  if (sse) {
     let seen = false;
     for (const line of text.split('\n')) {
       if (!line.startsWith('data:')) continue;
