@@ -237,13 +237,14 @@ export class RequestTracing {
     ex.res.once('close', () => traced.finish(ex.route));
   }
 
-  /** Exports what is queued (tests, shutdown); bounded by the exporter's timeout. */
+  /** Exports what is queued (tests); bounded by the exporter's timeout; rejects when the export failed. */
   flush(): Promise<void> {
     return this.provider.forceFlush();
   }
 
+  /** Exports what is queued and stops; a collector that is down only loses those spans. */
   shutdown(): Promise<void> {
-    return this.provider.shutdown();
+    return this.provider.shutdown().catch(() => undefined);
   }
 }
 
@@ -289,7 +290,7 @@ export class ConfiguredTracing {
     const previous = this.current?.tracing;
     this.current = usable && url ? { key, tracing: new RequestTracing({ exporter: otlpHttpExporter(url, usable.headers), samplingRatio: usable.samplingRatio, add: usable.add, remove: usable.remove, resource: this.resource }) } : undefined;
     this.log(usable ? `tracing: exporting spans to ${url} (OTLP/HTTP, from ${usable.source}, sampling ${usable.samplingRatio})` : 'tracing: off');
-    previous?.shutdown().catch(() => undefined);
+    void previous?.shutdown();
   }
 
   shutdown(): Promise<void> {
