@@ -9,7 +9,7 @@ import type { GatewayIR } from '../ir/types.js';
 import { translate } from '../translate/index.js';
 import { KubeApi } from '../watch/kube-api.js';
 import { watchSnapshot, type SnapshotWatch } from '../watch/snapshot-watch.js';
-import { ConfiguredTracing } from '../tracing/request-tracing.js';
+import { ConfiguredTracing } from '../tracing/configured-tracing.js';
 import { annotatePortMap } from './pod-annotation.js';
 import { startStatusServer, statusPort, type Readiness } from './status-server.js';
 

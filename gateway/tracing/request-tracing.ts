@@ -16,8 +16,7 @@ import type { AccessLogEntry } from '../dataplane/access-log.js';
 import type { Exchange } from '../dataplane/exchange.js';
 import type { AiBackendIR, HttpRouteEntryIR } from '../ir/types.js';
 import type { UpstreamRequest } from '../upstream/forward.js';
-import type { TranslateInput } from '../translate/input-types.js';
-import { exporterUrl, tracingConfigFor, type FieldSource, type TracingConfig } from './config.js';
+import type { FieldSource } from './config.js';
 import { BodyCapture, parseChatRequest, parseChatResponse, type GenAiRequestFacts, type GenAiResponseFacts } from './genai.js';
 
 /** What the proxy hands the observer of one exchange (see Exchange.observer). */
@@ -249,52 +248,4 @@ export class RequestTracing {
 
 export function otlpHttpExporter(url: string, headers: Record<string, string> = {}): SpanExporter {
   return new OTLPTraceExporter({ url, headers, timeoutMillis: SPAN_QUEUE.exportTimeoutMillis, concurrencyLimit: 4 });
-}
-
-/**
- * The proxy's tracing, following its ConfigMap: rebuilt when the configuration
- * or the collector's address changes, shut down (flushing) when it goes away.
- */
-export class ConfiguredTracing {
-  private current: { key: string; tracing: RequestTracing } | undefined;
-  private lastWarnings = '';
-
-  constructor(
-    private readonly gatewayNamespace: string,
-    private readonly log: (line: string) => void,
-    private readonly resource: Attributes = {},
-  ) {}
-
-  get tracing(): RequestTracing | undefined {
-    return this.current?.tracing;
-  }
-
-  begin(ex: Exchange): void {
-    this.current?.tracing.begin(ex);
-  }
-
-  /** Reads the configuration from a snapshot; call on every snapshot. */
-  configure(input: TranslateInput): void {
-    const result = tracingConfigFor(input, this.gatewayNamespace);
-    const config: TracingConfig | undefined = result.config;
-    const warnings = result.warnings.slice();
-    if (config?.protocol === 'grpc') warnings.push(`${config.source}: otlpProtocol grpc: this gateway exports OTLP/HTTP only (set otlpProtocol: http and the collector's 4318 port); tracing is off`);
-    const text = warnings.join('\n');
-    if (text && text !== this.lastWarnings) for (const w of warnings) this.log(`tracing: ${w}`);
-    this.lastWarnings = text;
-    const usable = config && config.protocol === 'http' ? config : undefined;
-    const url = usable ? exporterUrl(usable.endpoint, input.services) : undefined;
-    const key = usable ? JSON.stringify([url, usable.samplingRatio, usable.headers, usable.add, usable.remove]) : '';
-    if (key === (this.current?.key ?? '')) return;
-    const previous = this.current?.tracing;
-    this.current = usable && url ? { key, tracing: new RequestTracing({ exporter: otlpHttpExporter(url, usable.headers), samplingRatio: usable.samplingRatio, add: usable.add, remove: usable.remove, resource: this.resource }) } : undefined;
-    this.log(usable ? `tracing: exporting spans to ${url} (OTLP/HTTP protobuf, from ${usable.source}, sampling ${usable.samplingRatio})` : 'tracing: off');
-    void previous?.shutdown();
-  }
-
-  shutdown(): Promise<void> {
-    const tracing = this.current?.tracing;
-    this.current = undefined;
-    return tracing ? tracing.shutdown() : Promise.resolve();
-  }
 }

@@ -106,3 +106,30 @@ test('parsers of answers never throw and the capture stays bounded', (t) => {
   t.true(capture.overflowed);
   t.is(capture.bytes(), undefined);
 });
+
+test('the proxy follows its ConfigMap: on when configured (to the Service ClusterIP), rebuilt on change, off when removed, grpc refused with a reason', async (t) => {
+  const { ConfiguredTracing } = await import('../../../gateway/tracing/configured-tracing.js');
+  const logs: string[] = [];
+  const configured = new ConfiguredTracing('agentgateway-system', (line) => logs.push(line));
+  const cm = (protocol: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'agentgateway-system', name: 'agent-gateway-config' }, data: { 'config.yaml': `config:\n  tracing:\n    otlpEndpoint: http://jaeger-collector.observability.svc.cluster.local:4318\n    otlpProtocol: ${protocol}\n` } });
+  const services = [{ apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'observability', name: 'jaeger-collector' }, spec: { clusterIP: '127.7.96.1' } }];
+  const input = (configMaps: unknown[]) => ({ ...emptyTranslateInput(), configMaps, services }) as any;
+  configured.configure(input([cm('http')]));
+  await configured.settled();
+  const first = configured.tracing;
+  t.truthy(first);
+  t.regex(logs.at(-1)!, /exporting spans to http:\/\/127\.7\.96\.1:4318\/v1\/traces/);
+  configured.configure(input([cm('http')]));
+  await configured.settled();
+  t.is(configured.tracing, first, 'the same configuration keeps the same exporter');
+  configured.configure(input([cm('grpc')]));
+  t.is(configured.tracing, undefined);
+  t.true(logs.some((l) => /otlpProtocol grpc: this gateway exports OTLP\/HTTP only/.test(l)));
+  configured.configure(input([cm('http')]));
+  await configured.settled();
+  t.truthy(configured.tracing);
+  configured.configure(input([]));
+  t.is(configured.tracing, undefined);
+  t.is(logs.at(-1), 'tracing: off');
+  await configured.shutdown();
+});
