@@ -1,14 +1,32 @@
 // Our gateway's data plane (from dist/) with the SNI lab's two HTTPS
 // listeners on one port, routing to the bench backend. The access log goes
 // to a file, as a pod's stdout would.
-// Usage: node gateway-target.mjs <backendPort> <certDir> <fooName> <barName> <port> <accessLogFile>. Prints "ready <port>".
+// With an OTLP URL, every request also gets a span (gateway/tracing, sampling
+// everything), exported to that collector; the spans the collector accepted are
+// counted and written to <accessLogFile>.spans at exit.
+// Usage: node gateway-target.mjs <backendPort> <certDir> <fooName> <barName> <port> <accessLogFile> [otlpUrl]. Prints "ready <port>".
 import fs from 'node:fs';
 import path from 'node:path';
 import { Dataplane } from '../dist/gateway/dataplane/index.js';
+import { otlpHttpExporter, RequestTracing } from '../dist/gateway/tracing/request-tracing.js';
 
-const [backendPort, dir, fooName, barName, port, logFile] = process.argv.slice(2);
+const [backendPort, dir, fooName, barName, port, logFile, otlpUrl] = process.argv.slice(2);
 const out = fs.createWriteStream(logFile);
-const dataplane = new Dataplane({ bindAddress: '127.0.0.1', accessLog: (line) => out.write(`${line}\n`), log: () => undefined });
+let exported = 0;
+let tracing;
+if (otlpUrl) {
+  const inner = otlpHttpExporter(otlpUrl);
+  const counting = {
+    export: (spans, done) => inner.export(spans, (result) => {
+      if (result.code === 0) exported += spans.length;
+      done(result);
+    }),
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush(),
+  };
+  tracing = new RequestTracing({ exporter: counting, resource: { 'service.name': 'bench-gateway' } });
+}
+const dataplane = new Dataplane({ bindAddress: '127.0.0.1', accessLog: (line) => out.write(`${line}\n`), log: () => undefined, tracing });
 const certificate = (name) => ({ source: `bench/${name}`, certPem: fs.readFileSync(path.join(dir, `${name}.crt`), 'utf8'), keyPem: fs.readFileSync(path.join(dir, `${name}.key`), 'utf8') });
 const backend = { kind: 'service', id: 'bench/backend:80', endpoints: [{ address: '127.0.0.1', port: Number(backendPort) }], protocol: 'http1' };
 const listener = (name) => ({
@@ -36,4 +54,10 @@ await dataplane.update({
   ports: [{ port: Number(port), transport: 'tls', listeners: [listener(fooName), listener(barName)] }],
 });
 process.stdout.write(`ready ${port}\n`);
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  if (!tracing) process.exit(0);
+  tracing.shutdown().finally(() => {
+    fs.writeFileSync(`${logFile}.spans`, String(exported));
+    process.exit(0);
+  });
+});

@@ -272,6 +272,21 @@ targets.push(
     return startChild(cmd, args, 'gateway');
   }),
 );
+// The same gateway with a span per request, exported to the trace service's workload (as in the
+// cluster: another process, here on the load generator's CPU).
+const [qPort, gPort, hPort] = [await freePort(), await freePort(), await freePort()];
+const [jcmd, jargs] = onCpu(1, process.execPath, [path.join(root, 'dist/source/cli.js'), 'workload', 'jaeger', '--memory.max-traces=1000']);
+const collector = spawn(jcmd, jargs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AGW_PORT_MAP: `16686:${qPort},4317:${gPort},4318:${hPort}` } });
+children.add(collector);
+await waitForPort(hPort, 15_000);
+const tracedLog = path.join(work, 'access-traced.log');
+targets.push(
+  await startTarget('gw+traces', async () => {
+    const port = await freePort();
+    const [cmd, args] = onCpu(0, process.execPath, [path.join(here, 'gateway-target.mjs'), String(backend.port), work, FOO, BAR, String(port), tracedLog, `http://127.0.0.1:${hPort}/v1/traces`]);
+    return startChild(cmd, args, 'gateway with tracing');
+  }),
+);
 targets.push(
   await startTarget('baseline', async () => {
     const [cmd, args] = onCpu(0, process.execPath, [path.join(here, 'gateway-baseline.mjs'), String(backend.port), work, FOO, BAR]);
@@ -311,6 +326,9 @@ for (const r of results) {
   );
 }
 for (const t of targets) await stopChild(t.child);
+await stopChild(collector);
+const tracedRequests = fs.readFileSync(tracedLog, 'utf8').split('\n').filter(Boolean).length;
+const exportedSpans = Number(fs.existsSync(`${tracedLog}.spans`) ? fs.readFileSync(`${tracedLog}.spans`, 'utf8') : NaN);
 
 // Config change → traffic: an in-process data plane on a plain port; each swap changes a
 // response header; a keep-alive client polls until it sees the new value.
@@ -388,6 +406,9 @@ const rps = ratio(g.keepAlive.rps, b.keepAlive.rps);
 const hs = ratio(g.handshakes.rps, b.handshakes.rps);
 const p99 = ratio(g.keepAlive.p99, b.keepAlive.p99);
 console.log(`  gateway / baseline: keep-alive req/s ${rps.toFixed(2)}x (target >= 0.9: ${rps >= 0.9 ? 'met' : 'MISSED'}), handshakes/s ${hs.toFixed(2)}x (target >= 0.9: ${hs >= 0.9 ? 'met' : 'MISSED'}), p99 ${p99.toFixed(2)}x (target <= 1.3: ${p99 <= 1.3 ? 'met' : 'MISSED'}), p50 ${ratio(g.keepAlive.p50, b.keepAlive.p50).toFixed(2)}x`);
+const tr = by['gw+traces'];
+const traced = ratio(tr.keepAlive.rps, g.keepAlive.rps);
+console.log(`  gateway with tracing / without: keep-alive req/s ${traced.toFixed(2)}x (target >= 0.9: ${traced >= 0.9 ? 'met' : 'MISSED'}), best rounds ${ratio(tr.keepAlive.bestRps, g.keepAlive.bestRps).toFixed(2)}x, p99 ${ratio(tr.keepAlive.p99, g.keepAlive.p99).toFixed(2)}x, new connections/s ${ratio(tr.handshakes.rps, g.handshakes.rps).toFixed(2)}x, CPU per request ${ratio(tr.keepAlive.cpuMsPerK, g.keepAlive.cpuMsPerK).toFixed(2)}x; spans the collector accepted: ${exportedSpans} of ${tracedRequests} requests (${((100 * exportedSpans) / tracedRequests).toFixed(1)}%; the rest were dropped: full queue, or exports that failed or timed out)`);
 if (by.nginx) {
   const n = by.nginx;
   console.log(`  baseline / nginx:   keep-alive req/s ${ratio(b.keepAlive.rps, n.keepAlive.rps).toFixed(2)}x, handshakes/s ${ratio(b.handshakes.rps, n.handshakes.rps).toFixed(2)}x, p99 ${ratio(b.keepAlive.p99, n.keepAlive.p99).toFixed(2)}x`);

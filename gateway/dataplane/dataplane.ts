@@ -11,7 +11,7 @@ import { JwtVerifier } from '../policy/jwt.js';
 import { UpstreamPools } from '../upstream/pools.js';
 import { AccessLog, stdoutSink, type LineSink } from './access-log.js';
 import { attachConnection, type ConnectionContext, type PortHolder } from './connection.js';
-import { createRequestHandler } from './http-handler.js';
+import { createRequestHandler, type HandlerDeps } from './http-handler.js';
 import { proxyTcp } from './passthrough.js';
 import { bindPort } from './port-binding.js';
 import { compilePort } from './runtime.js';
@@ -29,6 +29,8 @@ export interface DataplaneOptions {
   onPortMap?: (map: Record<string, number>) => void;
   /** Bound on waiting for a complete ClientHello. */
   clientHelloTimeoutMs?: number;
+  /** Request spans (gateway/tracing); absent: no tracing. */
+  tracing?: HandlerDeps['tracing'];
 }
 
 export interface PortStatus {
@@ -64,7 +66,7 @@ export class Dataplane {
   constructor(private readonly options: DataplaneOptions) {
     this.accessLog = new AccessLog(options.accessLog ?? stdoutSink());
     this.log = options.log ?? ((m) => process.stderr.write(`[dataplane] ${m}\n`));
-    const handler = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier() });
+    const handler = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier(), tracing: options.tracing });
     this.http1 = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
     this.http1.on('clientError', (_error, socket) => socket.destroy());
     // This server never listens (sockets come from our ports via 'connection'); node starts its

@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { AccessLog, AccessLogEntry, ResponseFlag } from './access-log.js';
 import type { HeaderRecord } from './filters.js';
+import type { HttpRouteEntryIR } from '../ir/types.js';
+import type { ExchangeObserver } from '../tracing/request-tracing.js';
 
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
 export type DownstreamResponse = ServerResponse | Http2ServerResponse;
@@ -19,6 +21,10 @@ export class Exchange {
   private logged = false;
   /** True once the proxy itself decided the outcome (timeout, local answer). */
   settled = false;
+  /** The matched route entry, once routing chose one. */
+  route: HttpRouteEntryIR | undefined;
+  /** Set by tracing on a sampled request: sees the AI request body and the response chunks. */
+  observer: ExchangeObserver | undefined;
 
   constructor(
     readonly req: DownstreamRequest,

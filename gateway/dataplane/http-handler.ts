@@ -25,6 +25,8 @@ export interface HandlerDeps {
   accessLog: AccessLog;
   pools: UpstreamPools;
   jwt: JwtVerifier;
+  /** Request spans (gateway/tracing), when tracing is configured. */
+  tracing?: { begin(ex: Exchange): void };
 }
 
 function hasBody(req: DownstreamRequest): boolean {
@@ -53,6 +55,7 @@ export function createRequestHandler(deps: HandlerDeps) {
       clientCert: conn?.clientCert,
     };
     const ex = new Exchange(req, res, entry, deps.accessLog);
+    deps.tracing?.begin(ex);
     if (!conn) {
       ex.sendLocal(500, 'connection without context\n');
       return;
@@ -84,6 +87,7 @@ export function createRequestHandler(deps: HandlerDeps) {
       return;
     }
     entry.route = route.entry.id;
+    ex.route = route.entry;
     const timeoutMs = route.entry.timeouts.requestMs ?? route.entry.timeouts.backendRequestMs;
     if (timeoutMs) ex.startTimeout(timeoutMs);
     ex.responseHeaderEdits = route.responseHeaderEdits;

@@ -9,6 +9,7 @@ import type { GatewayIR } from '../ir/types.js';
 import { translate } from '../translate/index.js';
 import { KubeApi } from '../watch/kube-api.js';
 import { watchSnapshot, type SnapshotWatch } from '../watch/snapshot-watch.js';
+import { ConfiguredTracing } from '../tracing/configured-tracing.js';
 import { annotatePortMap } from './pod-annotation.js';
 import { startStatusServer, statusPort, type Readiness } from './status-server.js';
 
@@ -50,7 +51,9 @@ export function startProxy(options: ProxyOptions): RunningProxy {
   const log = options.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} proxy ${options.gateway.namespace}/${options.gateway.name}: ${line}\n`));
   const api = new KubeApi(options.kubeConfig);
   const key = `${options.gateway.namespace}/${options.gateway.name}`;
+  const tracing = new ConfiguredTracing(options.gateway.namespace, log, { 'gateway.name': key, ...(options.pod ? { 'k8s.pod.name': options.pod.name, 'k8s.namespace.name': options.pod.namespace } : {}) });
   const dataplane = new Dataplane({
+    tracing,
     bindAddress: options.bindAddress,
     accessLog: options.accessLog,
     log,
@@ -72,6 +75,7 @@ export function startProxy(options: ProxyOptions): RunningProxy {
   let warnedAbsent = false;
 
   const onSnapshot = (input: Parameters<typeof translate>[0]) => {
+    tracing.configure(input);
     const started = performance.now();
     let ir: GatewayIR | undefined;
     try {
@@ -149,6 +153,7 @@ export function startProxy(options: ProxyOptions): RunningProxy {
       await watch.stop();
       if (drainMs > 0) await dataplane.drain(drainMs);
       else await dataplane.close();
+      await tracing.shutdown();
     },
   };
 }

@@ -39,6 +39,7 @@ export function overrideModel(body: Buffer, model: string): Buffer {
 }
 
 export async function proxyToAi(ex: Exchange, backend: AiBackendIR, pools: UpstreamPools, request: UpstreamRequest): Promise<void> {
+  if (ex.observer) request = ex.observer.aiRequest(backend, request);
   const headers: HeaderRecord = { ...request.headers, host: backend.host };
   if (backend.auth.type === 'set') headers[backend.auth.header.toLowerCase()] = backend.auth.value;
   else if (backend.auth.type === 'none') delete headers.authorization;

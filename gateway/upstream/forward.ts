@@ -55,6 +55,7 @@ export function forward(ex: Exchange, dispatcher: Dispatcher, upstreamAddress: s
       if (typeof res.flushHeaders === 'function' && !out['content-length']) res.flushHeaders();
     },
     onResponseData(c, chunk) {
+      ex.observer?.responseChunk(chunk);
       if (!res.write(chunk)) {
         c.pause();
         res.once('drain', () => c.resume());

@@ -35,6 +35,7 @@ export const screenKeys: Record<ScreenName, KeyBinding[]> = {
     { keys: 'a', label: 'run rest', help: 'run from the chosen step to the end without stopping' },
     { keys: 'p', label: 'playground', help: 'on a probe step: open the probe playground to change SNI, Host, path, certificates, ALPN' },
     { keys: 's', label: 'stop', help: 'stop the run (progress is saved; ⏎ or a resumes)' },
+    { keys: 't', label: 'traces', help: 'show or hide the traces of the last requests through the gateway (span tree with status, route, flags, model, tokens, errors), in place of the step' },
     scroll,
     back,
     help,

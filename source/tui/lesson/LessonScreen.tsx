@@ -18,6 +18,7 @@ import type { LessonSession } from './use-lesson-session.js';
 import { stepDetailLines } from './step-detail.js';
 import { stepListLines } from './step-list.js';
 import { useLessonScreen } from './use-lesson-screen.js';
+import { useTraceView } from '../traces/use-trace-view.js';
 import type { LessonRunState, StepRun } from './run-state.js';
 
 export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator; lessonId: string; session: LessonSession; size: TerminalSize }) {
@@ -41,7 +42,9 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
     () => (step ? stepDetailLines(step, selected, stepRun, detailWidth, { presenter }) : { lines: [] as Line[] }),
     [step, selected, stepRun, detailWidth, presenter],
   );
-  const { offset, scroll, canScroll } = useScroll(detail.lines.length, bodyHeight);
+  const traceView = useTraceView(detailWidth);
+  const shownLines = traceView.shown ? traceView.lines : detail.lines;
+  const { offset, scroll, canScroll } = useScroll(shownLines.length, bodyHeight);
 
   // A new step starts at its top; a fresh probe result scrolls into view.
   useEffect(() => scroll({ type: 'home' }), [selected, scroll]);
@@ -60,6 +63,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
     else if (key.return) session.runSteps(chosen(), chosen());
     else if (input === 'a') session.runSteps(chosen());
     else if (input === 's') void session.stop();
+    else if (input === 't') traceView.toggle();
     else if (input === 'p' && lesson.steps[chosen()]?.probe) nav.push({ name: 'playground', lessonId, stepIndex: chosen() });
   });
 
@@ -78,7 +82,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
     [
       { text: lesson.title, role: presenter ? 'banner' : 'heading' },
       { text: `  step ${selected + 1}/${stepCount}`, role: 'dim' },
-      { text: canScroll ? `  lines ${offset + 1}-${Math.min(offset + bodyHeight, detail.lines.length)}/${detail.lines.length}` : '', role: 'dim' },
+      { text: canScroll ? `  lines ${offset + 1}-${Math.min(offset + bodyHeight, shownLines.length)}/${shownLines.length}` : '', role: 'dim' },
     ],
     width,
   );
@@ -100,7 +104,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
           </>
         )}
         <Box width={detailWidth} flexDirection="column" flexShrink={0}>
-          <LinesView lines={detail.lines} offset={offset} height={bodyHeight} />
+          <LinesView lines={shownLines} offset={offset} height={bodyHeight} />
         </Box>
       </Box>
       <StatusLine

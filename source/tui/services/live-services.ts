@@ -74,6 +74,14 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
     return checkCluster(resolved, () => createClusterClient({ kubeconfig: resolved.kubeconfig, context: resolved.context }));
   }
 
+  async function recentTraces(limit: number) {
+    const [{ resolveTarget }, { createClusterClient }, { fetchRecentTraces }] = await Promise.all([import('../../lesson/cluster-target.js'), import('../../cluster/client.js'), import('./traces.js')]);
+    const resolved = resolveTarget(target);
+    if (notStarted(resolved)) return { traces: [], problem: 'The embedded cluster is not started yet (the setup lesson starts it).' };
+    return fetchRecentTraces(resolved, () => (traceClient ??= createClusterClient({ kubeconfig: resolved.kubeconfig, context: resolved.context })), limit);
+  }
+  let traceClient: import('../../cluster/client.js').ClusterClient | undefined;
+
   function runLesson(run: RunOptions): RunHandle {
     const abort = new AbortController();
     const done = (async () => {
@@ -116,6 +124,7 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
     clusterStatus,
     runLesson,
     probe,
+    recentTraces,
     async shutdown() {
       for (const entry of active) entry.abort.abort();
       await Promise.all([...active].map((e) => e.done));

@@ -20,6 +20,8 @@ test('image references resolve to programs; the project image runs its args thro
   t.deepEqual(programFor({ image: 'ghcr.io/agw-workshop/agw-workshop', command: ['agw-workshop', 'gateway'], args: ['controller'] })?.argv, ['gateway', 'controller']);
   t.deepEqual(programFor({ image: 'gcr.io/k8s-staging-gateway-api/echo-basic:v20240412' })?.argv, ['workload', 'echo-basic']);
   t.deepEqual(programFor({ image: 'mccutchen/go-httpbin', command: ['/bin/go-httpbin', '-port', '8080'] })?.argv, ['workload', 'go-httpbin', '-port', '8080']);
+  t.deepEqual(programFor({ image: 'jaegertracing/all-in-one:1.65.0', args: ['--memory.max-traces=1000'] })?.argv, ['workload', 'jaeger', '--memory.max-traces=1000']);
+  t.deepEqual(programFor({ image: 'docker.io/jaegertracing/jaeger:2.1.0' })?.argv, ['workload', 'jaeger']);
   t.is(programFor({ image: 'nginx:1.27' }), undefined);
   t.regex(unknownImageMessage('nginx:1.27'), /"nginx:1\.27".*known images: .*ghcr\.io\/llm-d\/llm-d-inference-sim/);
 });

@@ -34,6 +34,7 @@ export const KNOWN_IMAGES: KnownImage[] = [
     workload: 'echo-basic',
   },
   { repositories: ['mccutchen/go-httpbin', 'ghcr.io/mccutchen/go-httpbin'], workload: 'go-httpbin' },
+  { repositories: ['jaegertracing/all-in-one', 'jaegertracing/jaeger'], workload: 'jaeger' },
   // The classic Python httpbin serves the same endpoints on port 80.
   { repositories: ['kennethreitz/httpbin'], workload: 'go-httpbin', defaultArgs: ['-port', '80'] },
 ];
