@@ -75,6 +75,8 @@ interface StepBase {
   notes?: string;
   /** Where this step was declared: `lessons/<id>/lesson.yaml:<line>`. */
   source: string;
+  /** Hints for doing the step by hand, given one at a time (hands-on mode), after any targeted message. */
+  hints?: string[];
 }
 
 export interface ExplainStep extends StepBase { kind: 'explain' }
@@ -105,6 +107,19 @@ export interface ProbeStep extends StepBase {
   expect: LessonExpectation;
   /** Catalogue id of the explanation the lesson expects (e.g. sni-no-listener). */
   explanation?: string;
+  /** A question asked before the probe; judged against what is really observed. */
+  predict?: Prediction;
+}
+
+export interface PredictionChoice {
+  text: string;
+  /** What this answer claims will be observed (the same fields as `expect`). */
+  observed: LessonExpectation;
+}
+
+export interface Prediction {
+  question: string;
+  choices: PredictionChoice[];
 }
 
 export type Step = ExplainStep | ClusterStep | CertsStep | ManifestStep | SecretStep | WaitStep | ProbeStep;
