@@ -3,6 +3,7 @@
 // fixtures. Runner progress arrives only as RunnerEvents (source/lesson/events.ts).
 import type { Explanation, FieldVerdict, RunnerEvent } from '../lesson/events.js';
 import type { ProbeRequest, ProbeResult } from '../probe/types.js';
+import type { HandsOnServices } from './hands-on/model.js';
 
 export type LessonStatus = 'not-started' | 'in-progress' | 'done' | 'failed';
 
@@ -101,4 +102,6 @@ export interface WorkshopServices {
    * `request` is the whole request as the playground shows it.
    */
   probe(lessonId: string, stepIndex: number, request: ProbeRequest, edits: PlaygroundEdits): Promise<ProbeVerdict>;
+  /** Hands-on mode (checks by effect, watches, real tools); absent: the mode is not offered. */
+  handsOn?: HandsOnServices;
 }

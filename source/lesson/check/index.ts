@@ -15,7 +15,7 @@ import type { Lesson, ProbeStep, Step } from '../types.js';
 import { DEFAULT_GATEWAY_NAME } from '../variables-resolver.js';
 import { fillVariables } from '../variables.js';
 import { certificateDirsDefault, checkCertificateFiles, checkSecrets, findCertificateFiles } from './certificates.js';
-import { describeObservation, judgeObservation, lineIsFor, observationOf, parseAccessLines, probeTarget, type AccessLine, type CertificateSeen } from './gateway-log.js';
+import { describeObservation, judgeObservation, lineIsFor, observationOf, parseAccessLines, probeTarget, type AccessLine, type CertificateSeen, type GatewayObservation } from './gateway-log.js';
 import { checkAbsent, checkPresent, checkWait, deletedRefs, manifestObjects, objectName, refOfObject, waitRef } from './objects.js';
 import { holdsFor, type CheckEnvironment, type CheckFinding, type CheckStatus, type StepCheck } from './types.js';
 
@@ -178,6 +178,20 @@ export async function checkProbe(env: CheckEnvironment, step: ProbeStep, lines?:
   }
   const failing = newest!.findings.find((f) => !f.ok)!;
   return { status: 'mismatch', findings: newest!.findings, message: `We saw your request: ${newest!.text}; but ${failing.message}` };
+}
+
+/** The newest request the gateway logged for a probe step's target (since env.since), with the listener's certificate. */
+export async function latestObservation(env: CheckEnvironment, step: ProbeStep): Promise<{ observation: GatewayObservation; certificate?: CertificateSeen } | undefined> {
+  const fillSync = (text: string) => fillVariables(text, { NAMESPACE: env.namespace, WORK_DIR: env.workDir, GATEWAY_NAME: env.gatewayName }, step.source);
+  const target = probeTarget(step.probe, fillSync);
+  const lines = (await env.accessLog()).filter((l) => env.since === undefined || l.time >= env.since);
+  for (const line of [...lines].reverse()) {
+    const observation = observationOf(line);
+    if (!lineIsFor(observation, target)) continue;
+    const certificate = observation.outcomes.includes('established') ? await listenerCertificate(env, observation.listener) : undefined;
+    return { observation, ...(certificate ? { certificate } : {}) };
+  }
+  return undefined;
 }
 
 /** Judges one step (the range 0..upTo decides which later steps supersede it). */
