@@ -9,6 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cliPath, repoRoot, requireTool, run, startTestCluster, type TestCluster } from '../helpers/cluster.js';
+import { requireTmux, TmuxSession } from '../tui/helpers/tmux.js';
+import { createHandsOnServices } from '../../source/tui/services/hands-on-services.js';
 
 const NS = 'agentgateway-system';
 let cluster: TestCluster;
@@ -159,4 +161,82 @@ test.serial('after kubectl delete httproute mock-openai-foo-route, check exits n
   t.regex(r.stdout, /not done: step 10 \(routes\): HTTPRoute agentgateway-system\/mock-openai-foo-route not found/);
   // Up to a step before the routes, everything still holds.
   t.is((await check(['sni-matching', 'gateway-programmed'])).code, 0);
+});
+
+test.serial('in tmux at 80x24, hands-on mode ticks the routes step when kubectl applies them in another terminal', async (t) => {
+  requireTmux();
+  const session = new TmuxSession('hands-on');
+  t.teardown(() => session.kill());
+  const env = { AGW_WORKSHOP_HOME: cluster.home, NO_COLOR: '', TERM: 'tmux-256color', KUBECONFIG: '' };
+  session.start(['env', '-u', 'CI', process.execPath, cliPath], env);
+  await session.waitForText(/SNI matching/);
+  session.sendKeys('Down');
+  session.sendKeys('Enter');
+  await session.waitForText(/step \d+\/17/);
+  session.sendKeys('m');
+  await session.waitForText(/Hands-on/);
+  // To step 10, the routes (the previous test deleted the foo route).
+  session.sendKeys('Home');
+  for (let i = 0; i < 16; i++) session.sendKeys('Up');
+  for (let i = 0; i < 9; i++) session.sendKeys('Down');
+  const before = await session.waitForText(/step 10\/17[\s\S]*Not yet: HTTPRoute/);
+  t.regex(before, /agentgateway-system\/mock-openai-foo-route not/, 'the missing route is named (the pane wraps the rest)');
+  for (const line of before.split('\n')) t.true(line.length <= 80);
+  await cluster.kubectlOk(['apply', '-f', '-'], manifest('routes.yaml'));
+  const after = await session.waitForText(/Seen: HTTPRoute/);
+  t.regex(after, /✔ 10 /);
+  session.sendKeys('q');
+  await session.waitFor(() => session.exitStatus(), 'the workshop to quit');
+});
+
+test.serial('live hands-on services: the followed access log reports the learner\'s curl; x runs the real curl; cleanup removes hand-made objects but keeps the setup lab\'s', async (t) => {
+  const services = createHandsOnServices({ home: cluster.home, kubeconfig: cluster.kubeconfig });
+  const events: string[] = [];
+  let wake: (() => void) | undefined;
+  const stop = services.watch('sni-matching', (source, detail) => {
+    events.push(`${source} ${detail}`);
+    wake?.();
+  });
+  t.teardown(stop);
+  const waitForEvent = async (pattern: RegExp, what: string, action?: () => Promise<unknown>) => {
+    const deadline = Date.now() + 30_000;
+    let acted = false;
+    while (!events.some((e) => pattern.test(e))) {
+      if (Date.now() > deadline) throw new Error(`no ${what} event in 30 s; events: ${events.slice(-10).join('\n')}`);
+      // The pod log is followed once the pod watch listed the proxy; act after the first event, then wait for more.
+      if (!acted && action && events.length > 0) {
+        acted = true;
+        await action();
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1000);
+      });
+    }
+  };
+  const address = (await cluster.kubectlOk(['get', 'svc', '-n', NS, '--selector=gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[0].ip}'])).trim();
+  const curlBaz = `curl -sS -o /dev/null --max-time 20 --resolve "mock-openai-baz.glootest.com:443:${address}" --cacert "${certDir}/glootest.com.crt" https://mock-openai-baz.glootest.com/`;
+  await waitForEvent(/^gateway .*sni=mock-openai-baz\.glootest\.com.*flags=NS/, 'gateway', async () => {
+    // A request once the log is followed: repeat (bounded) until the follow has started and sees it.
+    for (let i = 0; i < 10 && !events.some((e) => /sni=mock-openai-baz/.test(e)); i++) {
+      await sh(curlBaz);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  });
+  t.true(events.some((e) => e.startsWith('cluster ')), 'the cluster watches report the objects');
+
+  const foo = await services.runTool([{ tool: 'curl', command: `curl -v --max-time 20 --resolve "mock-openai-foo.glootest.com:443:${address}" --cacert "${certDir}/glootest.com.crt" https://mock-openai-foo.glootest.com/ -H "content-type: application/json" -d '{"model": "mock-gpt-4o", "messages": [{"role": "user", "content": "hi"}]}'` }]);
+  t.is(foo.exitCode, 0, foo.stderr);
+  t.regex(foo.stderr, /^\* .*subject: CN=mock-openai-foo\.glootest\.com/m);
+  t.regex(foo.stdout, /mock-gpt-4o/);
+  const baz = await services.runTool([{ tool: 'curl', command: curlBaz }]);
+  t.is(baz.exitCode, 35, baz.stderr);
+
+  const summary = await services.cleanup('sni-matching');
+  t.regex(summary, /cleanup ok \(including \d+ objects you made by hand\)/);
+  t.regex((await cluster.kubectl(['get', 'secret', 'foo', '-n', NS])).stderr, /NotFound/);
+  t.regex((await cluster.kubectl(['get', 'httproute', 'mock-openai-bar-route', '-n', NS])).stderr, /NotFound/);
+  t.is((await cluster.kubectl(['get', 'deployment', 'mock-gpt-4o', '-n', NS])).code, 0, "the setup lab's mock stays");
+  const listeners = await cluster.kubectlOk(['get', 'gateway', 'agentgateway-proxy', '-n', NS, '-o', 'jsonpath={.spec.listeners[*].name}']);
+  t.is(listeners.trim(), 'http', 'the default Gateway is back');
 });
