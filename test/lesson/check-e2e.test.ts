@@ -78,7 +78,8 @@ test.serial('before anything is done, check names the first step whose effect is
   t.regex(json.steps.find((s) => s.stepId === 'gateway')!.message, /Gateway agentgateway-system\/agentgateway-proxy exists, but its spec\.listeners/);
 });
 
-test.serial('the lab by hand: each step is seen by its effect; a wrong Secret gets a targeted message; check exits 0 at the end', async (t) => {
+// The lab by hand, in three parts (each within the suite's inactivity timeout on a loaded machine).
+test.serial('by hand 1/3: openssl certificates in the learner\'s own directory; a wrong Secret gets a targeted message', async (t) => {
   // Deploy the mock and its backend (the lab's YAML, as the lesson's manifests hold it).
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('mock-openai.yaml'));
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('backend.yaml'));
@@ -115,6 +116,9 @@ test.serial('the lab by hand: each step is seen by its effect; a wrong Secret ge
   await cluster.kubectlOk(['delete', '-n', NS, 'secret', 'foo']);
   await cluster.kubectlOk(['create', '-n', NS, 'secret', 'tls', 'foo', `--key=${certDir}/mock-openai-foo.glootest.com.key`, `--cert=${certDir}/mock-openai-foo.glootest.com.crt`]);
 
+});
+
+test.serial('by hand 2/3: the SNI Gateway and the three routes; probes not made yet are named as such', async (t) => {
   // The SNI Gateway and the three routes.
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('gateway.yaml'));
   await cluster.kubectlOk(['wait', '-n', NS, 'gateway/agentgateway-proxy', '--for=condition=Programmed', '--timeout=60s']);
@@ -129,6 +133,9 @@ test.serial('the lab by hand: each step is seen by its effect; a wrong Secret ge
   t.is(beforeCurl.json.firstFailing?.id, 'probe-foo', JSON.stringify(beforeCurl.json.firstFailing));
   t.regex(beforeCurl.json.firstFailing!.message, /has not seen a request with SNI mock-openai-foo\.glootest\.com on port 443/);
 
+});
+
+test.serial('by hand 3/3: curl foo, bar and baz with --cacert; check exits 0 and says what the gateway saw', async (t) => {
   // curl, as the lab does it, with --cacert instead of -k.
   const address = (await cluster.kubectlOk(['get', 'svc', '-n', NS, '--selector=gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[0].ip}'])).trim();
   t.regex(address, /^127\./);

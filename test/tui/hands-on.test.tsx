@@ -179,3 +179,16 @@ test('g asks, then lets the workshop do the steps before this one (bring me to s
 test("the real tool's -v lines are picked out of its stderr", (t) => {
   t.deepEqual(verboseLines('* Connected\nnoise\n> GET / HTTP/2\n< HTTP/2 200\ncurl: (60) SSL certificate problem'), ['* Connected', '> GET / HTTP/2', '< HTTP/2 200', 'curl: (60) SSL certificate problem']);
 });
+
+test('a missing tool is said plainly with how to install it; the real tool and our probe are compared', async (t) => {
+  const { handsOnLines } = await import('../../source/tui/hands-on/hands-on-lines.js');
+  const { lineText } = await import('../../source/tui/common/lines.js');
+  const text = (lines: ReturnType<typeof handsOnLines>) => lines.map(lineText).join('\n');
+  const missing = text(handsOnLines({ checking: false, hintsShown: 0, tool: { running: false, result: { command: 'curl x', tool: 'curl', missing: { tool: 'curl', hint: 'sudo apt-get install -y curl' }, stdout: '', stderr: '', ms: 1 } } }, 80));
+  t.regex(missing, /✘ curl is not installed\. Install it: sudo apt-get install -y curl/);
+  const probe = { ok: true, verdicts: [], result: { outcome: 'closed-after-client-hello', curlExitCode: 35 } } as never;
+  const differ = text(handsOnLines({ checking: false, hintsShown: 0, probe, tool: { running: false, result: { command: 'curl x', tool: 'curl', exitCode: 60, stdout: '', stderr: 'curl: (60) SSL certificate problem', ms: 1 } } }, 80));
+  t.regex(differ, /Real curl: exit 60/);
+  t.regex(differ, /Our probe: ✔ as expected · closed-after-client-hello, curl exit 35/);
+  t.regex(differ, /They differ: the real tool exited 60, the probe expects curl to exit 35\./);
+});

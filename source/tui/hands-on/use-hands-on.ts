@@ -25,6 +25,12 @@ export interface HandsOn {
   /** A status line to show instead of the usual one (a confirmation, a notice). */
   status?: { text: string; role: 'warn' | 'ok' | 'fail' | 'dim' };
   onKey(input: string, key: Key, index: number): boolean;
+  /**
+   * Hook for the end-of-lesson screen (built on another branch): the latest checks, and whether
+   * every step's effect holds, i.e. the learner finished the lesson by hand.
+   */
+  checks?: StepCheckView[];
+  allHold: boolean;
 }
 
 export function useHandsOn(services: HandsOnServices | undefined, lesson: LessonView | undefined, session: LessonSession, initiallyOn = false): HandsOn {
@@ -241,5 +247,6 @@ export function useHandsOn(services: HandsOnServices | undefined, lesson: Lesson
   );
 
   const status = confirm ? { text: confirm.question, role: 'warn' as const } : enabled && notice ? notice : enabled ? { text: 'hands-on: do the step in another terminal; it ticks when its effect appears', role: 'dim' as const } : undefined;
-  return { enabled, lines, runs, onKey, ...(status ? { status } : {}) };
+  const allHold = Boolean(enabled && checks?.length && checks.every((c) => c.holds));
+  return { enabled, lines, runs, onKey, allHold, ...(checks ? { checks } : {}), ...(status ? { status } : {}) };
 }
