@@ -24,6 +24,7 @@ const commands: Record<string, CommandEntry> = {
   run: { summary: 'Run a lesson headless: run <id> [--step N] [--yes] [--json] [--report FILE.md]', load: () => import('./commands/run.js') },
   cleanup: { summary: 'Remove what a lesson created: cleanup <id>|--all [--yes] [--json]', load: () => import('./commands/cleanup.js') },
   replay: { summary: 'Clean up a lesson, then run it again: replay <id> [--yes] [--json]', load: () => import('./commands/replay.js') },
+  check: { summary: 'Check your own work by its effect, without running anything: check <id> [step] [--json]', load: () => import('./commands/check.js') },
   'catch-up': { summary: 'Run everything before a step without stopping: catch-up <id>[:step]', load: () => import('./commands/catch-up.js') },
   doctor: { summary: 'Check Node, the cluster, loopback addressing and kubectl/curl/openssl', load: () => import('./commands/doctor.js') },
   cluster: { summary: 'The embedded cluster: cluster up|down|status|kubeconfig|reset', load: () => import('./commands/cluster.js') },

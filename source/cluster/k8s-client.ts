@@ -16,6 +16,7 @@ export {
   KubeConfig,
   KubernetesObjectApi,
   ListWatch,
+  Log,
   makeInformer,
   PatchStrategy,
   UPDATE,

@@ -13,6 +13,8 @@ import {
   type LessonExpectation,
   type ManifestStep,
   type ObjectRef,
+  type Prediction,
+  type PredictionChoice,
   type ProbeSpec,
   type SecretSpec,
   type Step,
@@ -200,7 +202,46 @@ function probeSpec(reader: YamlReader, at: FieldPath, certNames: Set<string>): P
   return spec;
 }
 
-const COMMON_FIELDS = ['id', 'kind', 'title', 'text', 'notes'];
+function hints(reader: YamlReader, at: FieldPath): { hints?: string[] } {
+  if (!reader.has(at)) return {};
+  const list = reader.stringList(at) ?? [];
+  if (list.length === 0) reader.fail(at, 'lists no hint (leave it out, or give at least one)');
+  list.forEach((h, i) => {
+    if (!h.trim()) reader.fail([...at, i], 'is empty');
+  });
+  return { hints: list };
+}
+
+/** Two claims can both be true of one observation: every field they both state overlaps. */
+function compatible(claim: LessonExpectation, expect: LessonExpectation): boolean {
+  const asList = (o: LessonExpectation['outcome']) => (o === undefined ? undefined : Array.isArray(o) ? o : [o]);
+  const a = asList(claim.outcome);
+  const b = asList(expect.outcome);
+  if (a && b && !a.some((o) => b.includes(o))) return false;
+  for (const field of ['curlExitCode', 'alpn', 'tlsVersion', 'httpVersion', 'status'] as const) {
+    if (claim[field] !== undefined && expect[field] !== undefined && claim[field] !== expect[field]) return false;
+  }
+  return true;
+}
+
+/** `predict: {question, choices: [{text, observed}]}`; one choice at least must agree with the step's `expect`. */
+function prediction(reader: YamlReader, at: FieldPath, expect: LessonExpectation): Prediction {
+  reader.onlyKeys(at, ['question', 'choices']);
+  const question = reader.string([...at, 'question'], { required: true });
+  const count = reader.length([...at, 'choices']);
+  if (count < 2) reader.fail([...at, 'choices'], 'needs at least two choices');
+  const choices: PredictionChoice[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = [...at, 'choices', i];
+    reader.onlyKeys(c, ['text', 'observed']);
+    if (!reader.has([...c, 'observed'])) reader.fail([...c, 'observed'], 'is required (what this answer claims will be observed, in the fields of expect)');
+    choices.push({ text: reader.string([...c, 'text'], { required: true }), observed: expectation(reader, [...c, 'observed']) });
+  }
+  if (!choices.some((c) => compatible(c.observed, expect))) reader.fail([...at, 'choices'], "no choice agrees with the step's expect: the question would have no right answer");
+  return { question, choices };
+}
+
+const COMMON_FIELDS = ['id', 'kind', 'title', 'text', 'notes', 'hints'];
 const KIND_FIELDS: Record<StepKind, string[]> = {
   explain: [],
   cluster: [],
@@ -210,7 +251,7 @@ const KIND_FIELDS: Record<StepKind, string[]> = {
   restore: ['manifest'],
   secret: ['secrets', 'configMaps'],
   wait: ['object', 'condition', 'timeoutSeconds', 'showStatus'],
-  probe: ['probe', 'expect', 'explanation', 'whereSessionsBoundToNames'],
+  probe: ['probe', 'expect', 'explanation', 'whereSessionsBoundToNames', 'predict'],
   restart: ['selector', 'namespace', 'timeoutSeconds'],
 };
 
@@ -223,6 +264,7 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
     text: markdown(reader, [...at, 'text'], lessonDir, false),
     notes: reader.has([...at, 'notes']) ? markdown(reader, [...at, 'notes'], lessonDir, false) : undefined,
     source: `${ctx.file}:${reader.line(at)}`,
+    ...hints(reader, [...at, 'hints']),
   };
   switch (kind) {
     case 'explain':
@@ -287,13 +329,15 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
     case 'probe': {
       if (!reader.has([...at, 'probe'])) reader.fail([...at, 'probe'], 'is required');
       if (!reader.has([...at, 'expect'])) reader.fail([...at, 'expect'], 'is required');
+      const expect = expectation(reader, [...at, 'expect']);
       return {
         ...base,
         kind,
         probe: probeSpec(reader, [...at, 'probe'], certNames),
-        expect: expectation(reader, [...at, 'expect']),
+        expect,
         explanation: reader.string([...at, 'explanation'], { pattern: ID }),
         ...(reader.has([...at, 'whereSessionsBoundToNames']) ? { whereSessionsBoundToNames: alternativeExpectation(reader, [...at, 'whereSessionsBoundToNames']) } : {}),
+        ...(reader.has([...at, 'predict']) ? { predict: prediction(reader, [...at, 'predict'], expect) } : {}),
       };
     }
   }

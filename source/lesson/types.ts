@@ -78,6 +78,8 @@ interface StepBase {
   notes?: string;
   /** Where this step was declared: `lessons/<id>/lesson.yaml:<line>`. */
   source: string;
+  /** Hints for doing the step by hand, given one at a time (hands-on mode), after any targeted message. */
+  hints?: string[];
 }
 
 export interface ExplainStep extends StepBase { kind: 'explain' }
@@ -113,6 +115,19 @@ export interface ProbeStep extends StepBase {
    * one name to another (measured, see runtime-facts.ts): there a shared session cache cannot fail.
    */
   whereSessionsBoundToNames?: { expect: LessonExpectation; explanation?: string };
+  /** A question asked before the probe; judged against what is really observed. */
+  predict?: Prediction;
+}
+
+export interface PredictionChoice {
+  text: string;
+  /** What this answer claims will be observed (the same fields as `expect`). */
+  observed: LessonExpectation;
+}
+
+export interface Prediction {
+  question: string;
+  choices: PredictionChoice[];
 }
 
 /** restart: delete the pods a label selector picks (their controller makes new ones) and wait until a new one is Ready. */

@@ -4,6 +4,7 @@
 import type { Explanation, FieldVerdict, RunnerEvent } from '../lesson/events.js';
 import type { ProbeRequest, ProbeResult } from '../probe/types.js';
 import type { TracePaneState } from './traces/trace-lines.js';
+import type { HandsOnServices } from './hands-on/model.js';
 
 export type LessonStatus = 'not-started' | 'in-progress' | 'done' | 'failed';
 
@@ -104,4 +105,6 @@ export interface WorkshopServices {
   probe(lessonId: string, stepIndex: number, request: ProbeRequest, edits: PlaygroundEdits): Promise<ProbeVerdict>;
   /** The last requests' traces from the cluster's trace service (the lesson screen's trace view, key t). */
   recentTraces?(limit: number): Promise<TracePaneState>;
+  /** Hands-on mode (checks by effect, watches, real tools); absent: the mode is not offered. */
+  handsOn?: HandsOnServices;
 }

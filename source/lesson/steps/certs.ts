@@ -11,7 +11,7 @@ import { opensslCommands } from '../equivalents.js';
 import type { CertificateSpec, CertsStep, Lesson } from '../types.js';
 
 /** `/CN=a/O=b` and `CN=a; O=b` name the same subject (attribute order aside). */
-function normalizeName(name: string): string {
+export function normalizeName(name: string): string {
   return name
     .replace(/^\//, '')
     .split(/\s*[;/,\n]\s*/)
@@ -31,7 +31,7 @@ export function lessonCertificates(lesson: Lesson): Map<string, CertificateSpec>
   return out;
 }
 
-function sanNames(list: string[]): string[] {
+export function sanNames(list: string[]): string[] {
   return list.map((n) => n.replace(/^(DNS|IP Address|IP|URI):/, '')).sort();
 }
 

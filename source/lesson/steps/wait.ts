@@ -41,7 +41,7 @@ export function conditionHolds(object: KubeObject | undefined, wanted: WaitCondi
   );
 }
 
-function describeConditions(object: KubeObject | undefined, type: string): string {
+export function describeConditions(object: KubeObject | undefined, type: string): string {
   if (!object) return 'not found yet';
   const found = conditionsOf(object).filter((c) => c.type === type);
   if (!found.length) return `no ${type} condition yet`;

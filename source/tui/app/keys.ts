@@ -36,6 +36,11 @@ export const screenKeys: Record<ScreenName, KeyBinding[]> = {
     { keys: 'p', label: 'playground', help: 'on a probe step: open the probe playground to change SNI, Host, path, certificates, ALPN' },
     { keys: 's', label: 'stop', help: 'stop the run (progress is saved; ⏎ or a resumes)' },
     { keys: 't', label: 'traces', help: 'show or hide the traces of the last requests through the gateway (span tree with status, route, flags, model, tokens, errors), in place of the step' },
+    {
+      keys: 'm',
+      label: 'hands-on',
+      help: 'hands-on mode: do each step yourself in another terminal; it ticks when its effect appears (cluster, certificates, the gateway\'s access log). There: c copies the commands (OSC 52), x runs them with the real tool beside our probe, h gives a hint, 1-9 answers a prediction, ⏎ does it for you, g brings you to this step, C cleans up, R replays (each asks first)',
+    },
     scroll,
     back,
     help,

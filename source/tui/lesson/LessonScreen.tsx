@@ -20,6 +20,8 @@ import { stepListLines } from './step-list.js';
 import { useLessonScreen } from './use-lesson-screen.js';
 import { useTraceView } from '../traces/use-trace-view.js';
 import type { LessonRunState, StepRun } from './run-state.js';
+import { useServices } from '../app/services-context.js';
+import { useHandsOn } from '../hands-on/use-hands-on.js';
 
 export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator; lessonId: string; session: LessonSession; size: TerminalSize }) {
   const { presenter } = useUiOptions();
@@ -28,6 +30,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
   const run = lesson && session.run?.lessonId === lessonId ? session.run : undefined;
   const stepCount = lesson?.steps.length ?? 0;
   const { selected, move, chosen } = useLessonScreen(run, stepCount, presenter);
+  const handsOn = useHandsOn(useServices().handsOn, lesson, session);
 
   const width = size.columns;
   const listWidth = width >= 60 ? Math.min(40, Math.floor(width * 0.32)) : 0;
@@ -38,10 +41,11 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
 
   const step = lesson?.steps[selected];
   const stepRun = run?.steps[selected];
-  const detail = useMemo(
-    () => (step ? stepDetailLines(step, selected, stepRun, detailWidth, { presenter }) : { lines: [] as Line[] }),
-    [step, selected, stepRun, detailWidth, presenter],
-  );
+  const detail = useMemo(() => {
+    const own = step ? stepDetailLines(step, selected, stepRun, detailWidth, { presenter }) : { lines: [] as Line[] };
+    const handsOnPart = handsOn.lines(selected, detailWidth, stepRun);
+    return { lines: [...handsOnPart, ...own.lines], resultAt: own.resultAt === undefined ? undefined : own.resultAt + handsOnPart.length };
+  }, [step, selected, stepRun, detailWidth, presenter, handsOn.lines]);
   const traceView = useTraceView(detailWidth);
   const shownLines = traceView.shown ? traceView.lines : detail.lines;
   const { offset, scroll, canScroll } = useScroll(shownLines.length, bodyHeight);
@@ -55,6 +59,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
   }, [stepRun?.probe, detail.resultAt, scroll]);
 
   useKeys((input, key) => {
+    if (lesson && handsOn.onKey(input, key, chosen())) return;
     if (handleGlobalKey(input, key, nav)) return;
     if (handleScrollKey(input, key, scroll)) return;
     if (!lesson) return;
@@ -86,7 +91,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
     ],
     width,
   );
-  const list = stepListLines(lesson.steps, run?.steps ?? [], selected, listWidth, bodyHeight);
+  const list = stepListLines(lesson.steps, handsOn.runs(run?.steps ?? []), selected, listWidth, bodyHeight);
 
   return (
     <Box flexDirection="column" height={size.rows}>
@@ -107,6 +112,9 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
           <LinesView lines={shownLines} offset={offset} height={bodyHeight} />
         </Box>
       </Box>
+      {handsOn.status && !run?.running ? (
+        <StyledLine line={truncateLine([{ text: handsOn.status.text, role: handsOn.status.role }], width)} />
+      ) : (
       <StatusLine
         run={stepRun}
         index={selected}
@@ -117,6 +125,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
         hasProbe={Boolean(step?.probe)}
         width={width}
       />
+      )}
       <Footer bindings={screenKeys.lesson} width={width} />
     </Box>
   );

@@ -9,6 +9,7 @@ import { homePaths } from '../../state/home.js';
 import type { ClusterStatus, LessonSummary, LessonView, PlaygroundEdits, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../model.js';
 import { checkCluster, notStarted } from './cluster-status.js';
 import { toLessonSummary, toLessonView } from './lesson-view.js';
+import { createHandsOnServices } from './hands-on-services.js';
 
 export interface LiveOptions {
   kubeconfig?: string;
@@ -125,6 +126,7 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
     runLesson,
     probe,
     recentTraces,
+    handsOn: createHandsOnServices(target),
     async shutdown() {
       for (const entry of active) entry.abort.abort();
       await Promise.all([...active].map((e) => e.done));
