@@ -16,6 +16,7 @@ import { runCerts } from './steps/certs.js';
 import { runApply, runDelete, runRestore, runSecret } from './steps/objects.js';
 import { runProbe } from './steps/probe.js';
 import { runWait } from './steps/wait.js';
+import { runTokens } from './steps/tokens.js';
 import type { Lesson, Step, StepKind } from './types.js';
 import { VariableResolver } from './variables-resolver.js';
 
@@ -69,6 +70,7 @@ const EXECUTORS: Record<StepKind, StepExecutor> = {
   secret: runSecret,
   wait: runWait,
   probe: runProbe,
+  tokens: runTokens,
 };
 
 /** Steps whose failure leaves later steps without what they need: the run stops there. Probes don't change anything. */
@@ -112,6 +114,7 @@ export async function prepareEnvironment(options: RunnerOptions, emit: (event: R
   };
   const resolver = new VariableResolver({
     namespace: options.namespace ?? lesson.namespace,
+    gatewayName: lesson.gateway,
     workDir,
     client,
     signal,

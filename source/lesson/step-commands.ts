@@ -9,6 +9,7 @@ import {
   curlCommand,
   gatewayAddressCommand,
   kubectlApply,
+  kubectlCreateGenericSecret,
   kubectlCreateTlsSecret,
   kubectlDelete,
   kubectlGetYaml,
@@ -19,6 +20,8 @@ import { isNamespaced } from './manifests.js';
 import { DEFAULT_GATEWAY_NAME } from './variables-resolver.js';
 import { certificateFiles } from './steps/certs.js';
 import { displayedProbeRequest } from './probe-display.js';
+import { tokenCommands } from './steps/tokens.js';
+import { variablesUsed } from './variables.js';
 import type { Lesson, Step } from './types.js';
 
 export interface StepCommand {
@@ -31,7 +34,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
   const kubectl = kubectlPrefix(target);
   const namespace = options.namespace ?? lesson.namespace;
   const workDir = options.workDir ?? path.join(homePaths(options.home).work, lesson.id);
-  const fill = (text: string) => text.replace(/\$\{NAMESPACE\}/g, namespace).replace(/\$\{WORK_DIR\}/g, workDir).replace(/\$\{GATEWAY_NAME\}/g, DEFAULT_GATEWAY_NAME);
+  const gateway = lesson.gateway ?? DEFAULT_GATEWAY_NAME;
+  const fill = (text: string) => text.replace(/\$\{NAMESPACE\}/g, namespace).replace(/\$\{WORK_DIR\}/g, workDir).replace(/\$\{GATEWAY_NAME\}/g, gateway);
   const k = (command: string): StepCommand => ({ tool: 'kubectl', command });
   switch (step.kind) {
     case 'explain':
@@ -47,7 +51,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
       return (step.objects ?? []).map((o) => k(kubectlDelete(kubectl, { ...o, namespace: isNamespaced(o.kind) ? fill(o.namespace ?? '${NAMESPACE}') : undefined })));
     case 'secret':
       return step.secrets.map((s) => {
-        const files = certificateFiles(workDir, s.certificate);
+        if (s.literals) return k(kubectlCreateGenericSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, s.literals));
+        const files = certificateFiles(workDir, s.certificate!);
         return k(kubectlCreateTlsSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, files.keyFile, files.certFile));
       });
     case 'wait': {
@@ -60,10 +65,15 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
       const p = step.probe;
       const request = displayedProbeRequest(p, workDir, fill);
       const out: StepCommand[] = [];
-      if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, DEFAULT_GATEWAY_NAME)));
-      // curlCommand quotes arguments; keep ${GATEWAY_IP} expandable by double-quoting the --resolve entries.
-      out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{GATEWAY_IP\}[^']*)'/g, '"$1"') });
+      if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, gateway)));
+      for (const name of variablesUsed(JSON.stringify(p)).filter((v) => v.startsWith('TOKEN_'))) {
+        out.push({ tool: 'shell', command: `export ${name}=$(cat "${path.join(workDir, `${name.slice(6).toLowerCase().replace(/_/g, '-')}.jwt`)}")` });
+      }
+      // curlCommand quotes arguments; keep ${GATEWAY_IP} and ${TOKEN_…} expandable by double-quoting the arguments that hold them.
+      out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{(?:GATEWAY_IP|TOKEN_[A-Z0-9_]+)\}[^']*)'/g, '"$1"') });
       return out;
     }
+    case 'tokens':
+      return tokenCommands(step, workDir).map((command) => ({ tool: 'openssl', command }));
   }
 }
