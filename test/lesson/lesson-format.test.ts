@@ -63,7 +63,7 @@ function parse(text: string) {
 
 test('the shipped lessons load and validate', async (t) => {
   const lessons = await listLessons({ home: fs.mkdtempSync(path.join(os.tmpdir(), 'agw-home-')) });
-  t.deepEqual(lessons.map((l) => l.id), ['setup', 'sni-matching']);
+  t.deepEqual(lessons.map((l) => l.id).slice(0, 2), ['setup', 'sni-matching']);
   const sni = await loadLesson('sni-matching');
   t.deepEqual(sni.prerequisites, ['setup']);
   const kinds = new Set(sni.steps.map((s) => s.kind));
@@ -127,7 +127,7 @@ for (const [name, mutate, expected] of MALFORMED) {
 }
 
 test('loadLesson of an unknown id lists the lessons there are', async (t) => {
-  await t.throwsAsync(() => loadLesson('nope'), { message: /no lesson "nope" \(lessons: setup, sni-matching\)/ });
+  await t.throwsAsync(() => loadLesson('nope'), { message: /no lesson "nope" \(lessons: setup, sni-matching[,)]/ });
 });
 
 test('a malformed manifest is reported with its own file and line at load', (t) => {
