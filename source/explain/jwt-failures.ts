@@ -18,17 +18,19 @@ function reasonText(r: ProbeResult): string {
   return `${description}\n${r.http?.body ?? ''}`;
 }
 
+/** The answer in short: status and the gateway's reason (challenge error_description, else the body). */
 function said(r: ProbeResult): string {
   const challenge = header(r, 'www-authenticate');
-  const body = (r.http?.body ?? '').trim().slice(0, 200);
-  return `HTTP ${r.http?.status}${challenge ? `, WWW-Authenticate: ${challenge}` : ''}${body ? `, body "${body}"` : ''}`;
+  const description = challenge ? /error_description="([^"]*)"/.exec(challenge)?.[1] : undefined;
+  const reason = description ?? (r.http?.body ?? '').trim().slice(0, 160);
+  return `HTTP ${r.http?.status}${reason ? `: "${reason}"` : challenge ? `, WWW-Authenticate: ${challenge}` : ''}`;
 }
 
+/** The token by its header (the probe summary shows its claims too); never its signature. */
 function token(r: ProbeResult): string {
   const jwt = sentJwt(r.request);
   if (!jwt) return 'the request';
-  const shown = describeJwt(jwt);
-  return `the token (header ${shown.header}, claims ${shown.claims}, signature ${shown.signature})`;
+  return `the token with header ${describeJwt(jwt).header}`;
 }
 
 function jwtMode(id: string, title: string, pattern: RegExp, explain: (r: ProbeResult) => { cause: string; fix: string }): FailureMode {
@@ -41,7 +43,7 @@ export const jwtFailureModes: FailureMode[] = [
     title: 'No token: the JWT policy requires a Bearer token',
     matches: (r) => refused(r) && !sentJwt(r.request) && !r.request.headers?.some(([n]) => n.toLowerCase() === 'authorization') && (/^Bearer/i.test(header(r, 'www-authenticate') ?? '') || /bearer token is required|Jwt is missing|no bearer token/i.test(r.http?.body ?? '')),
     explain: (r) => ({
-      cause: `the request carried no Authorization header, and the JWT policy on this route is strict: the gateway's JWT filter answered before any route backend was called (${said(r)}). The challenge without error= is RFC 6750 §3.1's way to say "credentials needed", not "credentials wrong"`,
+      cause: `the request carried no Authorization header, and the JWT policy on this route is strict: the gateway's JWT filter answered before any route backend was called (${said(r)}${header(r, 'www-authenticate') ? `, WWW-Authenticate: ${header(r, 'www-authenticate')}` : ''}). The challenge without error= is RFC 6750 §3.1's way to say "credentials needed", not "credentials wrong"`,
       fix: 'send -H "Authorization: Bearer $TOKEN" with a token signed by a key of the policy\'s providers',
     }),
   },
