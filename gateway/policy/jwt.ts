@@ -1,9 +1,10 @@
 // JWT authentication per JwtPolicyIR, verified with jose. A token names its
-// key with `kid`; a token without one is accepted when exactly one of the
-// providers' keys verifies it (Envoy tries the keys too; agentgateway rejects
-// it, which is why the JWT lab's kid-less token "currently fails" there), and
-// the access log says so.
-import { decodeProtectedHeader, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+// key with `kid`; a token without one is accepted only when exactly one of the
+// providers' keys could have signed it (its type fits the token's alg), and
+// the access log says so. agentgateway refuses every kid-less token (which is
+// why the JWT lab's token "currently fails" there); Envoy's jwt_authn tries
+// every key. Each refusal names the one check that failed.
+import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { JwtPolicyIR, JwtProviderIR } from '../ir/types.js';
 
 export type JwtOutcome =
@@ -83,37 +84,66 @@ export class JwtVerifier {
     try {
       header = decodeProtectedHeader(token);
     } catch (error) {
-      return { ok: false, error: 'invalid_token', description: `malformed token: ${(error as Error).message}` };
+      return invalid(`malformed token: ${(error as Error).message}`);
     }
     const alg = header.alg;
-    if (!alg || alg === 'none') return { ok: false, error: 'invalid_token', description: 'token has no signature algorithm' };
-    const candidates: Candidate[] = [];
-    for (const provider of policy.providers) {
-      for (const jwk of provider.jwks.keys) {
-        if (header.kid !== undefined ? jwk.kid === header.kid && keyFitsAlgorithm(jwk, alg) : keyFitsAlgorithm(jwk, alg)) candidates.push({ provider, jwk });
-      }
-    }
-    if (candidates.length === 0) {
-      return {
-        ok: false,
-        error: 'invalid_token',
-        description: header.kid !== undefined ? `no key with kid "${header.kid}" for ${alg}` : `no key can verify an ${alg} token`,
-      };
-    }
-    const outcomes = await Promise.all(
-      candidates.map((c) => this.verifyWith(token, c, alg).then((payload) => ({ c, payload }), (error: Error) => ({ c, error }))),
-    );
-    const good = outcomes.filter((o): o is { c: Candidate; payload: JWTPayload } => 'payload' in o);
+    if (!alg) return invalid('malformed token: the header names no alg');
+    if (alg === 'none') return invalid('alg none: an unsigned token is never accepted');
+    const all: Candidate[] = policy.providers.flatMap((provider) => provider.jwks.keys.map((jwk) => ({ provider, jwk })));
+    let chosen: Candidate;
     if (header.kid !== undefined) {
-      if (good.length) return { ok: true, provider: good[0].c.provider.name, subject: good[0].payload.sub };
-    } else if (good.length === 1) {
-      const kid = typeof good[0].c.jwk.kid === 'string' ? ` (kid ${good[0].c.jwk.kid})` : '';
-      return { ok: true, provider: good[0].c.provider.name, subject: good[0].payload.sub, note: `token without kid accepted: exactly one key${kid} verifies it` };
-    } else if (good.length > 1) {
-      return { ok: false, error: 'invalid_token', description: `token without kid: ${good.length} keys verify it, cannot tell which` };
+      const named = all.filter((c) => c.jwk.kid === header.kid);
+      if (named.length === 0) return invalid(`token uses the unknown key "${header.kid}"`);
+      const fitting = named.filter((c) => keyFitsAlgorithm(c.jwk, alg));
+      if (fitting.length === 0) return invalid(`alg ${alg} does not fit key "${header.kid}" (kty ${String(named[0]!.jwk.kty)}): that key never verifies ${alg}`);
+      chosen = fitting[0]!;
+    } else {
+      // No kid: the key must follow from the algorithm alone. With several keys
+      // that could have signed it, trying each would let any of them vouch
+      // for a token meant for another (agentgateway refuses every kid-less token).
+      const fitting = all.filter((c) => keyFitsAlgorithm(c.jwk, alg));
+      if (fitting.length === 0) return invalid(`no key can verify an ${alg} token`);
+      if (fitting.length > 1) {
+        return invalid(`the token header does not specify a \`kid\`, and ${fitting.length} keys could verify an ${alg} token: no single key can be chosen`);
+      }
+      chosen = fitting[0]!;
     }
-    const first = outcomes.find((o): o is { c: Candidate; error: Error } => 'error' in o);
-    return { ok: false, error: 'invalid_token', description: first ? first.error.message : 'signature verification failed' };
+    try {
+      const payload = await this.verifyWith(token, chosen, alg);
+      const kid = typeof chosen.jwk.kid === 'string' ? ` (kid ${chosen.jwk.kid})` : '';
+      const note = header.kid === undefined ? `token without kid accepted: exactly one key${kid} could verify it` : undefined;
+      return { ok: true, provider: chosen.provider.name, subject: payload.sub, ...(note ? { note } : {}) };
+    } catch (error) {
+      return invalid(failedCheck(error as Error & { code?: string; claim?: string }, chosen, token));
+    }
+  }
+}
+
+function invalid(description: string): Extract<JwtOutcome, { ok: false }> {
+  return { ok: false, error: 'invalid_token', description };
+}
+
+/** jose's error, as the check that failed, naming what the token said. */
+function failedCheck(error: Error & { code?: string; claim?: string }, chosen: Candidate, token: string): string {
+  const key = typeof chosen.jwk.kid === 'string' ? `key "${chosen.jwk.kid}"` : `provider ${chosen.provider.name}'s key`;
+  let claims: JWTPayload = {};
+  try {
+    claims = decodeJwt(token);
+  } catch {
+    // the signature check runs first; unreadable claims only matter after it passed
+  }
+  switch (error.code) {
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return `signature check failed: ${key} did not sign this header and payload (signed by another key, or changed after signing)`;
+    case 'ERR_JWT_EXPIRED':
+      return `exp check failed: the token expired at ${typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : 'an earlier time'}`;
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (error.claim === 'iss') return `iss check failed: issuer ${JSON.stringify(claims.iss ?? null)} is not the provider's issuer ${JSON.stringify(chosen.provider.issuer)}`;
+      if (error.claim === 'aud') return `aud check failed: audience ${JSON.stringify(claims.aud ?? null)} is none of ${JSON.stringify(chosen.provider.audiences ?? [])}`;
+      if (error.claim === 'nbf') return `nbf check failed: the token is not valid before ${typeof claims.nbf === 'number' ? new Date(claims.nbf * 1000).toISOString() : 'a later time'}`;
+      return `${error.claim ?? 'claim'} check failed: ${error.message}`;
+    default:
+      return `malformed token: ${error.message}`;
   }
 }
 

@@ -66,6 +66,12 @@ export function kubectlCreateCaConfigMap(kubectl: string, namespace: string, nam
   return `${kubectl} create -n ${namespace} configmap ${name} --from-file=ca.crt=${shellQuote(certFile)}`;
 }
 
+/** The lab texts' way to make an Opaque Secret; `${VAR}` in a literal stays a shell variable (its value is never printed). */
+export function kubectlCreateGenericSecret(kubectl: string, namespace: string, name: string, literals: [string, string][]): string {
+  const from = literals.map(([key, value]) => `--from-literal=${doubleQuote(`${key}=${value}`).replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, '$$$1')}`);
+  return `${kubectl} create secret generic ${name} -n ${namespace} ${from.join(' ')} --dry-run=client -o yaml | ${kubectl} apply -f -`;
+}
+
 export function kubectlWait(kubectl: string, step: WaitStep, namespace: string | undefined): string {
   const ref = `${step.object.kind.toLowerCase()}/${step.object.name}`;
   const ns = namespace ? ` -n ${namespace}` : '';

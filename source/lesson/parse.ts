@@ -8,6 +8,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { LessonError, YamlReader, type FieldPath } from './yaml-reader.js';
 import {
   STEP_KINDS,
+  type CaConfigMapSpec,
   type CertificateSpec,
   type Lesson,
   type LessonExpectation,
@@ -19,6 +20,8 @@ import {
   type SecretSpec,
   type Step,
   type StepKind,
+  type TokenSpec,
+  TOKEN_RECIPES,
 } from './types.js';
 
 export const PROBE_OUTCOMES: readonly ProbeOutcome[] = [
@@ -250,6 +253,7 @@ const KIND_FIELDS: Record<StepKind, string[]> = {
   delete: ['manifest', 'objects'],
   restore: ['manifest'],
   secret: ['secrets', 'configMaps'],
+  tokens: ['signer', 'claims', 'expiresInSeconds', 'tokens'],
   wait: ['object', 'condition', 'timeoutSeconds', 'showStatus'],
   probe: ['probe', 'expect', 'explanation', 'whereSessionsBoundToNames', 'predict'],
   restart: ['selector', 'namespace', 'timeoutSeconds'],
@@ -288,18 +292,59 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
       return step;
     }
     case 'secret': {
-      const entries = (field: 'secrets' | 'configMaps'): SecretSpec[] =>
-        Array.from({ length: reader.length([...at, field]) }, (_, i) => {
-          const s = [...at, field, i];
-          reader.onlyKeys(s, ['name', 'namespace', 'certificate']);
+      const secrets: SecretSpec[] = Array.from({ length: reader.length([...at, 'secrets']) }, (_, i) => {
+        const s = [...at, 'secrets', i];
+        reader.onlyKeys(s, ['name', 'namespace', 'certificate', 'literals']);
+        const spec: SecretSpec = { name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']) };
+        if (reader.has([...s, 'literals'])) {
+          spec.literals = reader.keys([...s, 'literals']).map((key) => [key, reader.string([...s, 'literals', key], { required: true })]);
+          if (reader.has([...s, 'certificate'])) reader.fail([...s, 'certificate'], 'a secret has either a certificate or literals, not both');
+        } else {
           const certificate = reader.string([...s, 'certificate'], { required: true });
           if (!certNames.has(certificate)) reader.fail([...s, 'certificate'], `unknown certificate "${certificate}" (declare it in a certs step first)`);
-          return { name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate };
-        });
-      const secrets = entries('secrets');
-      const configMaps = entries('configMaps');
+          spec.certificate = certificate;
+        }
+        return spec;
+      });
+      const configMaps: CaConfigMapSpec[] = Array.from({ length: reader.length([...at, 'configMaps']) }, (_, i) => {
+        const s = [...at, 'configMaps', i];
+        reader.onlyKeys(s, ['name', 'namespace', 'certificate']);
+        const certificate = reader.string([...s, 'certificate'], { required: true });
+        if (!certNames.has(certificate)) reader.fail([...s, 'certificate'], `unknown certificate "${certificate}" (declare it in a certs step first)`);
+        return { name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate };
+      });
       if (secrets.length + configMaps.length === 0) reader.fail([...at, 'secrets'], 'needs at least one secret (or configMap)');
       return { ...base, kind, secrets, configMaps };
+    }
+    case 'tokens': {
+      const signer = reader.string([...at, 'signer'], { required: true });
+      if (!certNames.has(signer)) reader.fail([...at, 'signer'], `unknown certificate "${signer}" (declare it in a certs step first)`);
+      const n = reader.length([...at, 'tokens']);
+      if (n === 0) reader.fail([...at, 'tokens'], 'needs at least one token');
+      const tokens: TokenSpec[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = [...at, 'tokens', i];
+        reader.onlyKeys(t, ['name', 'recipe', 'claims', 'expiresInSeconds', 'tamper']);
+        const token: TokenSpec = {
+          name: reader.string([...t, 'name'], { required: true, pattern: ID }),
+          recipe: reader.oneOf([...t, 'recipe'], TOKEN_RECIPES, 'token recipe', true)!,
+          claims: claimsAt(reader, [...t, 'claims']),
+        };
+        const expires = reader.number([...t, 'expiresInSeconds'], { integer: true });
+        if (expires !== undefined) token.expiresInSeconds = expires;
+        if (reader.has([...t, 'tamper'])) token.tamper = claimsAt(reader, [...t, 'tamper']);
+        if (token.recipe === 'tampered' && !token.tamper) reader.fail([...t, 'tamper'], 'is required for the tampered recipe (the claims changed after signing)');
+        if (tokens.some((earlier) => earlier.name === token.name)) reader.fail([...t, 'name'], `duplicate token "${token.name}"`);
+        tokens.push(token);
+      }
+      return {
+        ...base,
+        kind,
+        signer,
+        claims: claimsAt(reader, [...at, 'claims']),
+        expiresInSeconds: reader.number([...at, 'expiresInSeconds'], { integer: true, min: 1 }) ?? 86_400,
+        tokens,
+      };
     }
     case 'wait': {
       const c = [...at, 'condition'];
@@ -343,6 +388,14 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
   }
 }
 
+/** A mapping of JWT claims: any YAML values, read as JSON. */
+function claimsAt(reader: YamlReader, at: FieldPath): Record<string, unknown> {
+  if (!reader.has(at)) return {};
+  const value = reader.get(at);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) reader.fail(at, 'must be a mapping of claims');
+  return value as Record<string, unknown>;
+}
+
 /** Parses and validates one lesson file's text. Throws LessonError naming file, line and field. */
 export function parseLesson(text: string, ctx: ParseContext): Lesson {
   const reader = new YamlReader(ctx.file, text);
@@ -374,7 +427,7 @@ export function parseLesson(text: string, ctx: ParseContext): Lesson {
     summary: reader.string(['summary'], { required: true }),
     prerequisites: reader.stringList(['prerequisites']) ?? [],
     namespace: reader.string(['namespace'], { pattern: ID }) ?? 'default',
-    gateway: reader.string(['gateway'], { pattern: ID }),
+    ...(reader.has(['gateway']) ? { gateway: reader.string(['gateway'], { pattern: ID }) } : {}),
     intro: markdown(reader, ['intro'], lessonDir, false),
     steps,
     cleanup,

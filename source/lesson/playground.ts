@@ -1,5 +1,5 @@
 // The probe playground: re-run a lesson's probe with the learner's changes
-// (SNI, Host, path, client certificate, CA, ALPN) and judge the result
+// (SNI, Host, path, client certificate, CA, ALPN, Authorization) and judge the result
 // against the step's expectation, to see for yourself why baz fails.
 import type { ProbeRequest } from '../probe/types.js';
 import type { Explanation, FieldVerdict } from './events.js';
@@ -24,6 +24,8 @@ export interface ProbeOverrides {
   cacert?: string | null;
   alpn?: string[];
   insecure?: boolean;
+  /** The Authorization header, lesson variables such as `${TOKEN_BOB}` filled; null sends none. */
+  authorization?: string | null;
 }
 
 export interface ProbeStepOptions extends Omit<RunnerOptions, 'fromStep' | 'toStep' | 'runPrerequisites'> {
@@ -49,7 +51,9 @@ export async function runProbeStep(options: ProbeStepOptions): Promise<ProbeStep
   if (!step || step.kind !== 'probe') throw new Error(`${env.lesson.id}: step ${options.step} is not a probe step`);
   const probeStep = step as ProbeStep;
   const request = await buildProbeRequest(probeStep.probe, (text) => env.resolver.fill(text, probeStep.source), env.workDir);
-  applyOverrides(request, options.overrides ?? {}, env.workDir);
+  const overrides = { ...options.overrides };
+  if (typeof overrides.authorization === 'string') overrides.authorization = await env.resolver.fill(overrides.authorization, `${probeStep.source} (playground)`);
+  applyOverrides(request, overrides, env.workDir);
   const report = await probeAndJudge(request, probeStep.expect, probeStep.explanation);
   return { request, curl: curlCommand(request), ...report };
 }
@@ -80,4 +84,8 @@ export function applyOverrides(request: ProbeRequest, o: ProbeOverrides, workDir
   }
   if (o.alpn !== undefined) request.alpn = o.alpn;
   if (o.insecure !== undefined) request.insecure = o.insecure;
+  if (o.authorization !== undefined) {
+    request.headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'authorization');
+    if (o.authorization !== null) request.headers.push(['authorization', o.authorization]);
+  }
 }

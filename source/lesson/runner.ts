@@ -17,6 +17,7 @@ import { runApply, runDelete, runRestore, runSecret } from './steps/objects.js';
 import { runProbe } from './steps/probe.js';
 import { runWait } from './steps/wait.js';
 import { runRestart } from './steps/restart.js';
+import { runTokens } from './steps/tokens.js';
 import type { Lesson, Step, StepKind } from './types.js';
 import { VariableResolver } from './variables-resolver.js';
 
@@ -71,6 +72,7 @@ const EXECUTORS: Record<StepKind, StepExecutor> = {
   wait: runWait,
   restart: runRestart,
   probe: runProbe,
+  tokens: runTokens,
 };
 
 /** Steps whose failure leaves later steps without what they need: the run stops there. Probes don't change anything. */

@@ -10,6 +10,7 @@ import {
   gatewayAddressCommand,
   kubectlApply,
   kubectlCreateCaConfigMap,
+  kubectlCreateGenericSecret,
   kubectlCreateTlsSecret,
   kubectlDelete,
   kubectlGetYaml,
@@ -21,6 +22,8 @@ import { isNamespaced } from './manifests.js';
 import { DEFAULT_GATEWAY_NAME } from './variables-resolver.js';
 import { certificateFiles } from './steps/certs.js';
 import { displayedProbeRequest } from './probe-display.js';
+import { tokenCommands } from './steps/tokens.js';
+import { variablesUsed } from './variables.js';
 import type { Lesson, Step } from './types.js';
 
 export interface StepCommand {
@@ -51,7 +54,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
     case 'secret':
       return [
         ...step.secrets.map((s) => {
-          const files = certificateFiles(workDir, s.certificate);
+          if (s.literals) return k(kubectlCreateGenericSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, s.literals));
+          const files = certificateFiles(workDir, s.certificate!);
           return k(kubectlCreateTlsSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, files.keyFile, files.certFile));
         }),
         ...step.configMaps.map((c) => k(kubectlCreateCaConfigMap(kubectl, fill(c.namespace ?? '${NAMESPACE}'), c.name, certificateFiles(workDir, c.certificate).certFile))),
@@ -69,9 +73,14 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
       const request = displayedProbeRequest(p, workDir, fill);
       const out: StepCommand[] = [];
       if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, gatewayName)));
-      // curlCommand quotes arguments; keep ${GATEWAY_IP} expandable by double-quoting the --resolve entries.
-      out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{GATEWAY_IP\}[^']*)'/g, '"$1"') });
+      for (const name of variablesUsed(JSON.stringify(p)).filter((v) => v.startsWith('TOKEN_'))) {
+        out.push({ tool: 'shell', command: `export ${name}=$(cat "${path.join(workDir, `${name.slice(6).toLowerCase().replace(/_/g, '-')}.jwt`)}")` });
+      }
+      // curlCommand quotes arguments; keep ${GATEWAY_IP} and ${TOKEN_…} expandable by double-quoting the arguments that hold them.
+      out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{(?:GATEWAY_IP|TOKEN_[A-Z0-9_]+)\}[^']*)'/g, '"$1"') });
       return out;
     }
+    case 'tokens':
+      return tokenCommands(step, workDir).map((command) => ({ tool: 'openssl', command }));
   }
 }

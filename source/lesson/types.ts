@@ -2,8 +2,8 @@
 // Text fields are markdown already read from the lesson's .md files.
 import type { ProbeOutcome, ProbeRequest } from '../probe/types.js';
 
-export type StepKind = 'explain' | 'cluster' | 'certs' | 'apply' | 'delete' | 'secret' | 'wait' | 'probe' | 'restore' | 'restart';
-export const STEP_KINDS: readonly StepKind[] = ['explain', 'cluster', 'certs', 'apply', 'delete', 'secret', 'wait', 'probe', 'restore', 'restart'];
+export type StepKind = 'explain' | 'cluster' | 'certs' | 'apply' | 'delete' | 'secret' | 'wait' | 'probe' | 'restore' | 'restart' | 'tokens';
+export const STEP_KINDS: readonly StepKind[] = ['explain', 'cluster', 'certs', 'apply', 'delete', 'secret', 'wait', 'probe', 'restore', 'restart', 'tokens'];
 
 export interface ObjectRef {
   apiVersion: string;
@@ -31,12 +31,35 @@ export interface CertificateSpec {
 export interface SecretSpec {
   name: string;
   namespace?: string;
-  /** Name of a certificate from a certs step of this lesson. */
-  certificate: string;
+  /** Name of a certificate from a certs step of this lesson: a `kubernetes.io/tls` Secret. */
+  certificate?: string;
+  /** Or an Opaque Secret of literal values (`kubectl create secret generic --from-literal`), as templates. */
+  literals?: [string, string][];
+}
+
+/** How a test token is made from the lesson's signing key (steps/tokens.ts). */
+export type TokenRecipe = 'signed' | 'alg-none' | 'hs256-public-key' | 'tampered';
+export const TOKEN_RECIPES: readonly TokenRecipe[] = ['signed', 'alg-none', 'hs256-public-key', 'tampered'];
+
+export interface TokenSpec {
+  /** File stem in the work dir (`<name>.jwt`); `${TOKEN_<NAME>}` in probes (upper case, - as _). */
+  name: string;
+  recipe: TokenRecipe;
+  /** Claims over the step's own (e.g. another iss). */
+  claims: Record<string, unknown>;
+  /** Seconds from now to `exp` (negative: already expired); absent: the step's default. */
+  expiresInSeconds?: number;
+  /** tampered: claims changed after signing, the signature kept. */
+  tamper?: Record<string, unknown>;
 }
 
 /** A ConfigMap holding a lesson certificate (no key) under `ca.crt`: the CA bundle BackendTLSPolicy reads. */
-export type CaConfigMapSpec = SecretSpec;
+export interface CaConfigMapSpec {
+  name: string;
+  namespace?: string;
+  /** Name of a certificate from a certs step of this lesson. */
+  certificate: string;
+}
 
 /** What a probe step expects; compared field by field with what the probe observed. */
 export interface LessonExpectation {
@@ -95,6 +118,15 @@ export interface ManifestStep extends StepBase {
   objects?: ObjectRef[];
 }
 export interface SecretStep extends StepBase { kind: 'secret'; secrets: SecretSpec[]; configMaps: CaConfigMapSpec[] }
+export interface TokensStep extends StepBase {
+  kind: 'tokens';
+  /** Certificate of this lesson whose key signs (its public key is written as `<signer>.pub.pem`). */
+  signer: string;
+  /** Claims every token carries. */
+  claims: Record<string, unknown>;
+  expiresInSeconds: number;
+  tokens: TokenSpec[];
+}
 export interface WaitStep extends StepBase {
   kind: 'wait';
   object: ObjectRef;
@@ -140,7 +172,7 @@ export interface RestartStep extends StepBase {
   timeoutSeconds: number;
 }
 
-export type Step = ExplainStep | ClusterStep | CertsStep | ManifestStep | SecretStep | WaitStep | ProbeStep | RestartStep;
+export type Step = ExplainStep | ClusterStep | CertsStep | ManifestStep | SecretStep | WaitStep | ProbeStep | RestartStep | TokensStep;
 
 export interface Lesson {
   id: string;

@@ -4,6 +4,14 @@
 import { loadBalancerAddress, type ClusterClient } from '../cluster/client.js';
 import { sleep } from './sleep.js';
 import { fillVariables, variablesUsed, type Variables } from './variables.js';
+import { isWorkFileVariable, workFileVariable } from './work-file-variables.js';
+
+/** Shown as the API key when OPENAI_API_KEY is unset: obviously not a key (the mock accepts anything; OpenAI would answer 401). */
+export const PLACEHOLDER_OPENAI_API_KEY = 'sk-agw-workshop-placeholder-not-a-real-key';
+
+export function openAiApiKey(env: NodeJS.ProcessEnv = process.env): string {
+  return env.OPENAI_API_KEY?.trim() || PLACEHOLDER_OPENAI_API_KEY;
+}
 
 export const DEFAULT_GATEWAY_NAME = 'agentgateway-proxy';
 const ADDRESS_TIMEOUT_MS = 90_000;
@@ -28,6 +36,8 @@ export class VariableResolver {
   async fill(text: string, where: string): Promise<string> {
     const vars: Variables = { ...this.known };
     if (variablesUsed(text).includes('GATEWAY_IP')) vars.GATEWAY_IP = await this.gatewayAddress();
+    for (const name of variablesUsed(text).filter(isWorkFileVariable)) vars[name] = (await workFileVariable(name, this.options.workDir))!;
+    if (variablesUsed(text).includes('OPENAI_API_KEY')) vars.OPENAI_API_KEY = openAiApiKey();
     return fillVariables(text, vars, where);
   }
 

@@ -3,6 +3,7 @@
 // expected. Never imports Ink. No colour (logs and CI read it as plain text).
 import type { RunnerEvent } from '../lesson/events.js';
 import { renderCurlVerbose } from '../probe/render-curl.js';
+import { describeJwt, sentJwt } from '../probe/jwt-view.js';
 
 export interface LineWriter {
   write(text: string): void;
@@ -41,6 +42,11 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         const r = event.result;
         // The same lines curl -v prints, so they compare with the lab text's expected output.
         out.write(`${indent(renderCurlVerbose(r, { body: false }).trimEnd(), '    │ ')}\n`);
+        const jwt = sentJwt(r.request);
+        if (jwt) {
+          const shown = describeJwt(jwt);
+          out.write(`    jwt header: ${shown.header}\n    jwt claims: ${shown.claims}\n    jwt signature: ${shown.signature}\n`);
+        }
         out.write(`    observed: ${r.outcome}${r.error ? ` (${r.error})` : ''}, curl exit ${r.curlExitCode}\n`);
         for (const v of event.verdicts) out.write(`    ${v.ok ? '✓' : '✗'} ${v.field}: expected ${v.expected}, observed ${v.observed}\n`);
         if (event.explanation) {

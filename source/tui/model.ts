@@ -58,6 +58,8 @@ export interface ClusterStatus {
 
 /** Playground fields the learner changed (see source/tui/playground/request-fields.ts). */
 export interface PlaygroundEdits {
+  /** Authorization header ('' removes it). */
+  auth?: string;
   sni?: string;
   host?: string;
   path?: string;

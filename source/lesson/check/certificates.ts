@@ -169,6 +169,16 @@ export async function checkSecrets(env: CheckEnvironment, step: SecretStep, all:
       findings.push({ ok: true, superseded: true, subject, message: `${subject}: changed again by a later step (${again}); not checked here` });
       continue;
     }
+    if (!s.certificate) {
+      // An Opaque Secret of literals: it exists with each key (values are never read back into a message).
+      const opaque = await env.client.get({ apiVersion: 'v1', kind: 'Secret', name: s.name, namespace });
+      const keys = Object.keys((opaque?.data ?? {}) as Record<string, string>);
+      const missing = (s.literals ?? []).map(([key]) => key).filter((key) => !keys.includes(key));
+      if (!opaque) findings.push({ ok: false, subject, observed: 'not found', message: `${subject} not found` });
+      else if (missing.length) findings.push({ ok: false, subject, expected: `keys ${missing.join(', ')}`, observed: `keys ${keys.join(', ') || '(none)'}`, message: `${subject} exists but has no ${missing.join(', ')}` });
+      else findings.push({ ok: true, subject, observed: `keys ${keys.join(', ')}`, message: `${subject}: has ${keys.join(', ')}` });
+      continue;
+    }
     const spec = all.get(s.certificate)!;
     const signerSubject = spec.signer ? all.get(spec.signer)?.subject : undefined;
     const live = await env.client.get({ apiVersion: 'v1', kind: 'Secret', name: s.name, namespace });

@@ -3,6 +3,7 @@
 // log or the work directory change). Generic by kind: any lesson's steps are
 // checkable without lesson-specific code.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { createClusterClient, type ClusterClient, type KubeObject, type ObjectRef } from '../../cluster/client.js';
 import { ClusterObserver } from '../../cluster/observe.js';
@@ -11,6 +12,7 @@ import { homePaths } from '../../state/home.js';
 import { resolveTarget } from '../cluster-target.js';
 import { loadLesson } from '../load.js';
 import { lessonCertificates, normalizeName, sanNames } from '../steps/certs.js';
+import { tokenFile } from '../steps/tokens.js';
 import type { Lesson, ProbeStep, Step } from '../types.js';
 import { DEFAULT_GATEWAY_NAME } from '../variables-resolver.js';
 import { fillVariables } from '../variables.js';
@@ -238,6 +240,21 @@ export async function checkStep(env: CheckEnvironment, index: number, upTo = env
       case 'probe': {
         const { status, findings, message } = await checkProbe(env, step, lines);
         return summarize(step, index, status, findings, message);
+      }
+      case 'tokens': {
+        // The tokens are files in the work dir, each a JWT of three parts; their signatures are the gateway's to judge.
+        const findings = step.tokens.map((spec) => {
+          const file = tokenFile(env.workDir, spec.name);
+          let text: string | undefined;
+          try {
+            text = fs.readFileSync(file, 'utf8').trim();
+          } catch {
+            text = undefined;
+          }
+          const ok = text !== undefined && text.split('.').length === 3;
+          return { ok, subject: `${spec.name}.jwt`, observed: text === undefined ? 'not found' : ok ? 'a JWT' : 'not a JWT', message: `${file}: ${text === undefined ? 'not found' : ok ? 'a JWT (header.payload.signature)' : 'not a JWT'}` };
+        });
+        return summarize(step, index, findings.every((f) => f.ok) ? 'ok' : 'missing', findings);
       }
       case 'restart': {
         // A restart's lasting effect is a ready pod behind the selector (which pod it is cannot be told apart afterwards).

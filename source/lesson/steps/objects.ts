@@ -5,7 +5,8 @@
 import fsp from 'node:fs/promises';
 import type { ClusterClient, KubeObject } from '../../cluster/client.js';
 import type { StepContext, StepResult } from '../context.js';
-import { kubectlApply, kubectlCreateCaConfigMap, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
+import { kubectlApply, kubectlCreateCaConfigMap, kubectlCreateGenericSecret, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
+import { PLACEHOLDER_OPENAI_API_KEY } from '../variables-resolver.js';
 import { isNamespaced, parseManifest, strippedForSave } from '../manifests.js';
 import type { ManifestStep, SecretStep } from '../types.js';
 import { certificateFiles } from './certs.js';
@@ -89,12 +90,26 @@ export async function runRestore(ctx: StepContext): Promise<StepResult> {
   return { ok: true };
 }
 
+/** An Opaque Secret of literal values, as `kubectl create secret generic --from-literal … | kubectl apply` makes it. Values are never printed. */
+async function applyLiteralSecret(ctx: StepContext, client: ClusterClient, namespace: string, name: string, literals: [string, string][]): Promise<string> {
+  ctx.command('kubectl', kubectlCreateGenericSecret(ctx.kubectl, namespace, name, literals));
+  const data: Record<string, string> = {};
+  for (const [key, template] of literals) data[key] = Buffer.from(await ctx.fill(template, ctx.step.source)).toString('base64');
+  const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', data };
+  const keys = literals.map(([key, template]) => `${key} (${Buffer.from(data[key]!, 'base64').length} bytes${/\$\{OPENAI_API_KEY\}/.test(template) ? (process.env.OPENAI_API_KEY?.trim() ? ', from $OPENAI_API_KEY' : `, with the placeholder ${PLACEHOLDER_OPENAI_API_KEY} because OPENAI_API_KEY is unset`) : ''})`);
+  return `${await journaledApply(ctx, client, secret)}: ${keys.join(', ')}`;
+}
+
 export async function runSecret(ctx: StepContext): Promise<StepResult> {
   const step = ctx.step as SecretStep;
   const client = await ctx.client();
   for (const spec of step.secrets) {
     const namespace = await ctx.fill(spec.namespace ?? '${NAMESPACE}', step.source);
-    const files = certificateFiles(ctx.workDir, spec.certificate);
+    if (spec.literals) {
+      ctx.output(await applyLiteralSecret(ctx, client, namespace, spec.name, spec.literals));
+      continue;
+    }
+    const files = certificateFiles(ctx.workDir, spec.certificate!);
     ctx.command('kubectl', kubectlCreateTlsSecret(ctx.kubectl, namespace, spec.name, files.keyFile, files.certFile));
     let cert: Buffer;
     let key: Buffer;

@@ -18,13 +18,14 @@ interface Condition {
 }
 
 /**
- * The object's own conditions; for routes, which have none of their own, the
- * conditions per parent. Listener conditions are never taken for the
+ * The object's own conditions; for routes and policies, which have none of
+ * their own, the conditions per parent or ancestor. Listener conditions are never taken for the
  * Gateway's: a listener can be Programmed while the Gateway is not.
  */
 function conditionsOf(object: KubeObject): Condition[] {
   const status = (object.status ?? {}) as { conditions?: Condition[]; parents?: { conditions?: Condition[] }[]; ancestors?: { conditions?: Condition[] }[] };
   if (status.conditions?.length) return status.conditions;
+  // Policies (GEP-713) report per ancestor, as routes do per parent.
   return [...(status.parents ?? []), ...(status.ancestors ?? [])].flatMap((p) => p.conditions ?? []);
 }
 

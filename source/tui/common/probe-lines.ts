@@ -1,6 +1,7 @@
 // A ProbeResult as a short, readable summary: what was sent, what came back at
 // the record level, the certificate, the HTTP answer. Pure: the result is data.
 import type { ProbeResult } from '../../probe/types.js';
+import { describeJwt, sentJwt } from '../../probe/jwt-view.js';
 import { type Line, type Segment, wrapLine } from './lines.js';
 
 // Partial: an outcome added to the probe later still renders (by its name).
@@ -36,6 +37,14 @@ export function probeSummaryLines(result: ProbeResult, width: number): Line[] {
   if (result.clientHello) {
     const hello = result.clientHello;
     out.push(...row('Sent SNI', [{ text: hello.sni ?? '(none)', role: 'code' }, { text: `  ALPN ${hello.alpn.length ? hello.alpn.join(', ') : '(none)'}`, role: 'dim' }], width));
+  }
+  const jwt = sentJwt(result.request);
+  if (jwt) {
+    // What the token says, beside what the gateway made of it; never its signature.
+    const shown = describeJwt(jwt);
+    out.push(...row('JWT header', [{ text: shown.header, role: 'code' }], width));
+    out.push(...row('JWT claims', [{ text: shown.claims, role: 'code' }], width));
+    out.push(...row('Signature', [{ text: shown.signature, role: 'dim' }], width));
   }
   if (result.records.length) {
     out.push([{ text: 'Handshake', role: 'dim' }]);

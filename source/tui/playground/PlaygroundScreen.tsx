@@ -18,8 +18,8 @@ import type { TerminalSize } from '../common/use-terminal-size.js';
 import { explanationLines, verdictTableLines } from '../common/verdict-lines.js';
 import type { LessonSession } from '../lesson/use-lesson-session.js';
 import type { LessonView, ProbeVerdict } from '../model.js';
-import { focusedField } from './playground-state.js';
-import { alpnChoices, fieldOrder, probeCommand, requestFromFields } from './request-fields.js';
+import { focusedField, shownFields } from './playground-state.js';
+import { alpnChoices, probeCommand, requestFromFields } from './request-fields.js';
 import { usePlayground } from './use-playground.js';
 
 const labelWidth = 13;
@@ -41,13 +41,16 @@ export function applyErasures(typed: string): string {
 function suggestionsFrom(lesson: LessonView) {
   const names = new Set<string>();
   const files = new Set<string>();
+  const tokens = new Set<string>();
   for (const step of lesson.steps) {
     if (!step.probe) continue;
+    const authorization = step.probe.headers?.find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+    if (authorization) tokens.add(authorization);
     names.add(new URL(step.probe.url).hostname);
     if (step.probe.sni) names.add(step.probe.sni);
     for (const f of [step.probe.caFile, step.probe.certFile, step.probe.keyFile]) if (f) files.add(f);
   }
-  return { names: [...names], files: [...files] };
+  return { names: [...names], files: [...files], tokens: [...tokens] };
 }
 
 export function verdictLines(verdict: ProbeVerdict, width: number): Line[] {
@@ -81,8 +84,8 @@ export function PlaygroundScreen(props: { nav: Navigator; lessonId: string; step
 function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: Navigator; lessonId: string; stepIndex: number; session: LessonSession; size: TerminalSize; lesson: LessonView }) {
   const services = useServices();
   const step = lesson.steps[stepIndex]!;
-  const { state, dispatch, run } = usePlayground(services, lessonId, stepIndex, step.probe!, session.run?.steps[stepIndex]?.probe);
   const suggestions = useMemo(() => suggestionsFrom(lesson), [lesson]);
+  const { state, dispatch, run } = usePlayground(services, lessonId, stepIndex, step.probe!, session.run?.steps[stepIndex]?.probe, { authorization: suggestions.tokens.length > 0 });
   const width = size.columns;
   const field = focusedField(state);
 
@@ -107,7 +110,7 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
   const footer = footerHeight(screenKeys.playground, width);
   // Title, blank, fields, editor, command, status, footer (and a blank above the result when there is room).
   const gap = size.rows > 30 ? 1 : 0;
-  const resultHeight = Math.max(size.rows - 2 - fieldOrder.length - editorRows - command.length - gap - 1 - footer, 2);
+  const resultHeight = Math.max(size.rows - 2 - state.shown.length - editorRows - command.length - gap - 1 - footer, 2);
   const result: Line[] = state.verdict ? verdictLines(state.verdict, width) : [[{ text: 'Press r to send the probe.', role: 'dim' }]];
   const { offset, scroll } = useScroll(result.length, resultHeight);
 
@@ -133,7 +136,7 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
     <Box flexDirection="column" height={size.rows}>
       <StyledLine line={title} />
       <Text> </Text>
-      {fieldOrder.map((f, i) => {
+      {shownFields(state).map((f, i) => {
         const focused = i === state.focus;
         const value = state.fields[f.name];
         const head: Line = [
@@ -141,7 +144,7 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
           { text: f.label.padEnd(labelWidth), role: focused ? 'bold' : 'dim' },
         ];
         if (focused && state.editing && f.name !== 'alpn') {
-          const options = f.name === 'sni' || f.name === 'host' ? suggestions.names : f.name === 'path' ? [] : suggestions.files;
+          const options = f.name === 'sni' || f.name === 'host' ? suggestions.names : f.name === 'path' ? [] : f.name === 'auth' ? suggestions.tokens : suggestions.files;
           return (
             <Box key={f.name}>
               <StyledLine line={head} />

@@ -2,11 +2,13 @@
 // and the latest probe run.
 import type { ProbeRequest } from '../../probe/types.js';
 import type { ProbeVerdict } from '../model.js';
-import { fieldOrder, fieldsFromRequest, type RequestFields } from './request-fields.js';
+import { fieldOrder, fieldsFromRequest, type FieldName, type RequestFields } from './request-fields.js';
 
 export interface PlaygroundState {
   base: ProbeRequest;
   fields: RequestFields;
+  /** The fields shown, in order: Authorization only for lessons whose probes send one. */
+  shown: FieldName[];
   focus: number;
   editing: boolean;
   running: boolean;
@@ -29,10 +31,12 @@ export type PlaygroundAction =
   | { type: 'run-done'; verdict: ProbeVerdict }
   | { type: 'run-failed'; error: string };
 
-export function initialPlayground(base: ProbeRequest, lessonVerdict?: ProbeVerdict): PlaygroundState {
+export function initialPlayground(base: ProbeRequest, lessonVerdict?: ProbeVerdict, options: { authorization?: boolean } = {}): PlaygroundState {
+  const authorization = options.authorization ?? Boolean(base.headers?.some(([k]) => k.toLowerCase() === 'authorization'));
   return {
     base,
     fields: fieldsFromRequest(base),
+    shown: fieldOrder.map((f) => f.name).filter((name) => name !== 'auth' || authorization),
     focus: 0,
     editing: false,
     running: false,
@@ -42,15 +46,19 @@ export function initialPlayground(base: ProbeRequest, lessonVerdict?: ProbeVerdi
   };
 }
 
+export function shownFields(state: PlaygroundState) {
+  return fieldOrder.filter((f) => state.shown.includes(f.name));
+}
+
 export function focusedField(state: PlaygroundState) {
-  return fieldOrder[state.focus]!;
+  return shownFields(state)[state.focus]!;
 }
 
 export function playgroundReducer(state: PlaygroundState, action: PlaygroundAction): PlaygroundState {
   switch (action.type) {
     case 'focus':
       if (state.editing) return state;
-      return { ...state, focus: (state.focus + action.delta + fieldOrder.length) % fieldOrder.length };
+      return { ...state, focus: (state.focus + action.delta + state.shown.length) % state.shown.length };
     case 'edit':
       return state.running ? state : { ...state, editing: true };
     case 'commit':

@@ -12,6 +12,8 @@ export interface RequestFields {
   ca: string;
   /** Comma-separated ALPN protocols offered ('' offers none). */
   alpn: string;
+  /** The Authorization header ('' sends none), e.g. `Bearer ${TOKEN_BOB}`: lesson variables are filled by the runner. */
+  auth: string;
 }
 
 export type FieldName = keyof RequestFields;
@@ -24,6 +26,7 @@ export const fieldOrder: { name: FieldName; label: string; empty: string }[] = [
   { name: 'key', label: 'Client key', empty: '(none)' },
   { name: 'ca', label: 'CA file', empty: '(system trust store)' },
   { name: 'alpn', label: 'ALPN', empty: '(none offered)' },
+  { name: 'auth', label: 'Auth header', empty: '(none)' },
 ];
 
 export const alpnChoices = [
@@ -65,6 +68,7 @@ export function fieldsFromRequest(request: ProbeRequest): RequestFields {
     key: request.keyFile ?? '',
     ca: request.caFile ?? '',
     alpn: (request.alpn ?? ['h2', 'http/1.1']).join(','),
+    auth: headerValue(request, 'authorization') ?? '',
   };
 }
 
@@ -89,6 +93,11 @@ export function requestFromFields(base: ProbeRequest, fields: RequestFields): Pr
   if (edits.host !== undefined) {
     const headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'host');
     if (edits.host.trim()) headers.push(['Host', edits.host.trim()]);
+    request.headers = headers;
+  }
+  if (edits.auth !== undefined) {
+    const headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'authorization');
+    if (edits.auth.trim()) headers.push(['authorization', edits.auth.trim()]);
     request.headers = headers;
   }
   if (edits.cert !== undefined) request.certFile = edits.cert.trim() || undefined;

@@ -5,8 +5,8 @@ import type { ProbeVerdict, WorkshopServices } from '../model.js';
 import { initialPlayground, playgroundReducer } from './playground-state.js';
 import { editedFields, requestFromFields } from './request-fields.js';
 
-export function usePlayground(services: WorkshopServices, lessonId: string, stepIndex: number, base: ProbeRequest, lessonVerdict?: ProbeVerdict) {
-  const [state, dispatch] = useReducer(playgroundReducer, undefined, () => initialPlayground(base, lessonVerdict));
+export function usePlayground(services: WorkshopServices, lessonId: string, stepIndex: number, base: ProbeRequest, lessonVerdict?: ProbeVerdict, options: { authorization?: boolean } = {}) {
+  const [state, dispatch] = useReducer(playgroundReducer, undefined, () => initialPlayground(base, lessonVerdict, options));
   const live = useRef(true);
   useEffect(
     () => () => {

@@ -36,6 +36,7 @@ export function overridesFrom(edits: PlaygroundEdits): ProbeOverrides {
   }
   if (edits.ca !== undefined) overrides.cacert = edits.ca.trim() || null;
   if (edits.alpn !== undefined) overrides.alpn = edits.alpn.split(',').map((p) => p.trim()).filter(Boolean);
+  if (edits.auth !== undefined) overrides.authorization = edits.auth.trim() || null;
   return overrides;
 }
 

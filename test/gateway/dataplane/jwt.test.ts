@@ -1,7 +1,8 @@
 // JWT policy on a route: a token naming its key by kid passes; a kid-less
-// token passes when exactly one key verifies it (and the log says so); a
-// wrong signature, a wrong issuer or no token at all → 401 with an RFC 6750
-// WWW-Authenticate challenge.
+// token passes when exactly one key could have signed it (and the log says
+// so) and is refused when several could; a wrong signature, a wrong issuer or
+// no token at all → 401 with an RFC 6750 WWW-Authenticate challenge naming
+// the check that failed.
 import test from 'ava';
 import http from 'node:http';
 import crypto from 'node:crypto';
@@ -41,6 +42,7 @@ test.before(async () => {
     mode: 'Strict',
     providers: [{ name: 'solo', issuer: 'solo.io', jwks: { keys: [await jwk(signer.publicKey, 'signer'), await jwk(other.publicKey, 'other')] } }],
   };
+  const oneKey: JwtPolicyIR = { ...strict, providers: [{ name: 'solo', issuer: 'solo.io', jwks: { keys: [await jwk(signer.publicKey, 'signer')] } }] };
   const backend = service('ns/echo:80', echo.port);
   await dp.dataplane.update(
     gatewayIR([
@@ -50,6 +52,7 @@ test.before(async () => {
         listeners: [
           httpListener('http', undefined, [
             route('ns/secure/0/0', { path: { type: 'PathPrefix', value: '/secure' }, backend, policies: { jwt: strict } }),
+            route('ns/one-key/0/0', { path: { type: 'PathPrefix', value: '/one-key' }, backend, policies: { jwt: oneKey } }),
             route('ns/optional/0/0', { path: { type: 'PathPrefix', value: '/optional' }, backend, policies: { jwt: { ...strict, mode: 'Optional' } } }),
           ]),
         ],
@@ -68,11 +71,33 @@ test('a token with a known kid passes', async (t) => {
   t.is(r.status, 200);
 });
 
-test('a kid-less token passes when exactly one key verifies it, and the log says so', async (t) => {
-  const r = await get('/secure/no-kid', `Bearer ${await token(signer.privateKey, { typ: 'JWT' })}`);
+test('a kid-less token passes when exactly one key could have signed it, and the log says so', async (t) => {
+  const r = await get('/one-key/no-kid', `Bearer ${await token(signer.privateKey, { typ: 'JWT' })}`);
   t.is(r.status, 200);
-  const line = await dp.waitForLine((f) => f.path === '/secure/no-kid');
-  t.regex(line.message, /token without kid accepted: exactly one key \(kid signer\) verifies it/);
+  const line = await dp.waitForLine((f) => f.path === '/one-key/no-kid');
+  t.regex(line.message, /token without kid accepted: exactly one key \(kid signer\) could verify it/);
+});
+
+test('the same kid-less token is refused when two keys could have signed it: no single key can be chosen', async (t) => {
+  const r = await get('/secure/no-kid', `Bearer ${await token(signer.privateKey, { typ: 'JWT' })}`);
+  t.is(r.status, 401);
+  t.regex(String(r.headers['www-authenticate']), /error="invalid_token", error_description="the token header does not specify a `kid`, and 2 keys could verify an RS256 token: no single key can be chosen"/);
+});
+
+test('each refusal names the check that failed', async (t) => {
+  const signed = (claims: Record<string, unknown>, header: Record<string, string> = { kid: 'signer' }) => token(signer.privateKey, header, claims);
+  const cases: [string, string, RegExp][] = [
+    ['expired', await signed({ exp: Math.floor(Date.now() / 1000) - 60 }), /exp check failed: the token expired at/],
+    ['issuer', await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'signer' }).setIssuer('evil').sign(signer.privateKey), /iss check failed: issuer 'evil' is not the provider's issuer 'solo.io'/],
+    ['stranger', await token(stranger.privateKey, { kid: 'signer' }), /signature check failed: key 'signer' did not sign/],
+    ['none', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"iss":"solo.io"}').toString('base64url')}.`, /alg none: an unsigned token is never accepted/],
+    ['hs256', await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'signer' }).setIssuer('solo.io').sign(new TextEncoder().encode('secret')), /alg HS256 does not fit key 'signer' \(kty RSA\)/],
+  ];
+  for (const [name, jwt, reason] of cases) {
+    const r = await get(`/secure/check-${name}`, `Bearer ${jwt}`);
+    t.is(r.status, 401, name);
+    t.regex(String(r.headers['www-authenticate']), reason, name);
+  }
 });
 
 test('no token → 401 with a Bearer challenge', async (t) => {
@@ -93,7 +118,7 @@ test('a wrong issuer or an unknown kid → 401', async (t) => {
   t.is((await get('/secure/iss', `Bearer ${wrongIssuer}`)).status, 401);
   const unknownKid = await get('/secure/kid2', `Bearer ${await token(signer.privateKey, { kid: 'nope' })}`);
   t.is(unknownKid.status, 401);
-  t.regex(String(unknownKid.headers['www-authenticate']), /no key with kid/);
+  t.regex(String(unknownKid.headers['www-authenticate']), /token uses the unknown key 'nope'/);
 });
 
 test('Optional mode lets a request without a token through but still rejects a bad one', async (t) => {
