@@ -5,6 +5,7 @@
 // not verify → decrypt_error (51), expired → certificate_expired (45), not yet
 // valid or unreadable → bad_certificate (42).
 import { X509Certificate } from 'node:crypto';
+import { splitPemBundle } from '../../source/pki/inspect.js';
 
 export const ALERT = { badCertificate: 42, certificateExpired: 45, unknownCa: 48, decryptError: 51 } as const;
 
@@ -13,8 +14,9 @@ export type ChainVerdict = { ok: true; subject: string } | { ok: false; alert: n
 /** OpenSSL's default maximum chain depth is 100; a client chain of more than 10 is refused long before that matters. */
 const MAX_DEPTH = 10;
 
-export function splitPemBundle(pem: string): X509Certificate[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((block) => new X509Certificate(block));
+/** The listener's CA bundle (already checked to be certificates by the translation). */
+export function trustedCertificates(pem: string): X509Certificate[] {
+  return splitPemBundle(pem).map((block) => new X509Certificate(block));
 }
 
 function validityProblem(cert: X509Certificate, now: Date): ChainVerdict | undefined {

@@ -13,7 +13,7 @@ import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHelloInfo } from '
 import type { PortHolder } from './connection.js';
 import type { RuntimeListener, TlsTermination } from './runtime.js';
 import { ClientCertGate } from './client-cert-gate.js';
-import { splitPemBundle } from './client-cert-verify.js';
+import { trustedCertificates } from './client-cert-verify.js';
 
 const DEFAULT_ALPN = ['h2', 'http/1.1'];
 
@@ -118,7 +118,7 @@ export class TlsTerminators {
  * closes without one). Other listeners keep node's native socket path.
  */
 function clientCertGateFor(server: tls.Server, caPem: string): (raw: net.Socket) => ClientCertGate['tap'] {
-  const trusted = splitPemBundle(caPem);
+  const trusted = trustedCertificates(caPem);
   const byClientRandom = new Map<string, ClientCertGate>();
   server.on('keylog', (line: Buffer) => {
     const clientRandom = line.toString('latin1').split(' ')[1];
