@@ -17,6 +17,7 @@
 // Listeners without client validation never go through this.
 import type net from 'node:net';
 import type { X509Certificate } from 'node:crypto';
+import type tls from 'node:tls';
 import {
   HandshakeReassembler,
   RecordSplitter,
@@ -29,7 +30,7 @@ import {
 import { TapDuplex, type TapObserver } from '../../source/probe/tap.js';
 import { alertName } from '../../source/probe/tls-names.js';
 import { RecordDecrypter, RecordEncrypter, addKeylogLine, type KeylogSecrets } from '../../source/probe/tls13-decrypt.js';
-import { verifyClientChain } from './client-cert-verify.js';
+import { trustedCertificates, verifyClientChain } from './client-cert-verify.js';
 
 const HANDSHAKE = 22;
 const ALERT_RECORD = 21;
@@ -259,6 +260,26 @@ export class ClientCertGate implements TapObserver {
   private forget(): void {
     if (this.clientRandomHex) this.options.unregister(this.clientRandomHex);
   }
+}
+
+/**
+ * For a TLS server that must refuse invalid client certificates: returns what
+ * to hand the server instead of each TCP socket (`server.emit('connection', …)`),
+ * and routes the server's keylog lines to the gate of their connection by the
+ * ClientHello random they carry.
+ */
+export function clientCertGateFor(server: tls.Server, caPem: string): (raw: net.Socket) => TapDuplex {
+  const byClientRandom = new Map<string, ClientCertGate>();
+  server.on('keylog', (line: Buffer) => {
+    const clientRandom = line.toString('latin1').split(' ')[1];
+    if (clientRandom) byClientRandom.get(clientRandom.toLowerCase())?.addKeylog(line);
+  });
+  const options: ClientCertGateOptions = {
+    trusted: trustedCertificates(caPem),
+    register: (random, gate) => void byClientRandom.set(random, gate),
+    unregister: (random) => void byClientRandom.delete(random),
+  };
+  return (raw) => new ClientCertGate(raw, options).tap;
 }
 
 /** Sends the last record, half-closes, drains the client for a bounded time, then closes. */

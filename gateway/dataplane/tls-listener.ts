@@ -12,8 +12,7 @@ import type { AccessLog } from './access-log.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHelloInfo } from './client-hello.js';
 import type { PortHolder } from './connection.js';
 import type { RuntimeListener, TlsTermination } from './runtime.js';
-import { ClientCertGate } from './client-cert-gate.js';
-import { trustedCertificates } from './client-cert-verify.js';
+import { clientCertGateFor } from './client-cert-gate.js';
 
 const DEFAULT_ALPN = ['h2', 'http/1.1'];
 
@@ -104,32 +103,14 @@ export class TlsTerminators {
         this.onHandshakeFailure(this.holders.get(port), name, (socket as tls.TLSSocket).servername || undefined, error);
       });
       if (problems.length) this.log(`listener ${name}: skipped unusable certificates: ${problems.join('; ')}`);
+      // AllowValidOnly: the server reads through a ClientCertGate, which sends the alert OpenSSL
+      // would for a refused certificate (node:tls closes without one); other listeners keep node's native socket path.
       return { server, transport: fv?.mode === 'AllowValidOnly' ? clientCertGateFor(server, fv.caPem) : undefined };
     }
     const problem = certificates.length ? `no usable certificate (${problems.join('; ')})` : 'no certificate configured';
     this.log(`port ${port} listener ${listener.name}: ${problem}; TLS connections to it are closed`);
     return { problem };
   }
-}
-
-/**
- * AllowValidOnly: the TLS server reads through a ClientCertGate, which sends
- * the alert OpenSSL would send for a refused client certificate (node:tls
- * closes without one). Other listeners keep node's native socket path.
- */
-function clientCertGateFor(server: tls.Server, caPem: string): (raw: net.Socket) => ClientCertGate['tap'] {
-  const trusted = trustedCertificates(caPem);
-  const byClientRandom = new Map<string, ClientCertGate>();
-  server.on('keylog', (line: Buffer) => {
-    const clientRandom = line.toString('latin1').split(' ')[1];
-    if (clientRandom) byClientRandom.get(clientRandom.toLowerCase())?.addKeylog(line);
-  });
-  const options = {
-    trusted,
-    register: (random: string, gate: ClientCertGate) => void byClientRandom.set(random, gate),
-    unregister: (random: string) => void byClientRandom.delete(random),
-  };
-  return (raw) => new ClientCertGate(raw, options).tap;
 }
 
 export interface TlsAcceptDeps {

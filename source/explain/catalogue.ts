@@ -5,6 +5,7 @@ import { evaluateExpectation, type ProbeExpectation } from '../probe/expectation
 import type { ProbeResult } from '../probe/types.js';
 import { hostHeader, leafOf, sniOf } from './facts.js';
 import { httpFailureModes } from './http-failures.js';
+import { mtlsFailureModes } from './mtls-failures.js';
 import { tlsFailureModes } from './tls-failures.js';
 import type { ExplainContext, FailureMode } from './types.js';
 
@@ -43,7 +44,7 @@ const established: FailureMode[] = [
 ];
 
 /** Every failure mode, in the order they are tried. */
-export const catalogue: readonly FailureMode[] = [...tlsFailureModes, ...unexpectedSuccess, ...httpFailureModes, ...established];
+export const catalogue: readonly FailureMode[] = [...mtlsFailureModes, ...tlsFailureModes, ...unexpectedSuccess, ...httpFailureModes, ...established];
 
 /**
  * Explains a result, against an expectation when given: the first mode in

@@ -62,6 +62,10 @@ export function kubectlCreateTlsSecret(kubectl: string, namespace: string, name:
   return `${kubectl} create -n ${namespace} secret tls ${name} --key=${shellQuote(keyFile)} --cert=${shellQuote(certFile)}`;
 }
 
+export function kubectlCreateCaConfigMap(kubectl: string, namespace: string, name: string, certFile: string): string {
+  return `${kubectl} create -n ${namespace} configmap ${name} --from-file=ca.crt=${shellQuote(certFile)}`;
+}
+
 export function kubectlWait(kubectl: string, step: WaitStep, namespace: string | undefined): string {
   const ref = `${step.object.kind.toLowerCase()}/${step.object.name}`;
   const ns = namespace ? ` -n ${namespace}` : '';

@@ -198,7 +198,7 @@ const KIND_FIELDS: Record<StepKind, string[]> = {
   explain: [],
   cluster: [],
   certs: ['certificates'],
-  apply: ['manifest'],
+  apply: ['manifest', 'rejectedWith'],
   delete: ['manifest', 'objects'],
   restore: ['manifest'],
   secret: ['secrets'],
@@ -230,6 +230,7 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
     case 'restore': {
       const m = manifestField(reader, [...at, 'manifest'], ctx, lessonId);
       const step: ManifestStep = { ...base, kind, ...(m ?? {}) };
+      if (kind === 'apply' && reader.has([...at, 'rejectedWith'])) step.rejectedWith = reader.string([...at, 'rejectedWith'], { required: true });
       if (kind === 'delete' && reader.has([...at, 'objects'])) {
         const n = reader.length([...at, 'objects']);
         step.objects = Array.from({ length: n }, (_, i) => objectRef(reader, [...at, 'objects', i]));
@@ -243,10 +244,11 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
       const secrets: SecretSpec[] = [];
       for (let i = 0; i < n; i++) {
         const s = [...at, 'secrets', i];
-        reader.onlyKeys(s, ['name', 'namespace', 'certificate']);
+        reader.onlyKeys(s, ['name', 'namespace', 'certificate', 'form']);
         const certificate = reader.string([...s, 'certificate'], { required: true });
         if (!certNames.has(certificate)) reader.fail([...s, 'certificate'], `unknown certificate "${certificate}" (declare it in a certs step first)`);
-        secrets.push({ name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate });
+        const form = reader.oneOf([...s, 'form'], ['tls', 'ca-configmap'] as const, 'form') ?? 'tls';
+        secrets.push({ name: reader.string([...s, 'name'], { required: true }), namespace: reader.string([...s, 'namespace']), certificate, form });
       }
       return { ...base, kind, secrets };
     }

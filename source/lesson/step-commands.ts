@@ -9,6 +9,7 @@ import {
   curlCommand,
   gatewayAddressCommand,
   kubectlApply,
+  kubectlCreateCaConfigMap,
   kubectlCreateTlsSecret,
   kubectlDelete,
   kubectlGetYaml,
@@ -48,7 +49,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
     case 'secret':
       return step.secrets.map((s) => {
         const files = certificateFiles(workDir, s.certificate);
-        return k(kubectlCreateTlsSecret(kubectl, fill(s.namespace ?? '${NAMESPACE}'), s.name, files.keyFile, files.certFile));
+        const ns = fill(s.namespace ?? '${NAMESPACE}');
+        return k(s.form === 'ca-configmap' ? kubectlCreateCaConfigMap(kubectl, ns, s.name, files.certFile) : kubectlCreateTlsSecret(kubectl, ns, s.name, files.keyFile, files.certFile));
       });
     case 'wait': {
       const ns = isNamespaced(step.object.kind) ? fill(step.object.namespace ?? '${NAMESPACE}') : undefined;

@@ -33,6 +33,12 @@ export interface SecretSpec {
   namespace?: string;
   /** Name of a certificate from a certs step of this lesson. */
   certificate: string;
+  /**
+   * tls (default): a kubernetes.io/tls Secret with the certificate and its key.
+   * ca-configmap: a ConfigMap holding only the certificate as `ca.crt` (a CA
+   * bundle for client validation; the CA's key never leaves the work directory).
+   */
+  form: 'tls' | 'ca-configmap';
 }
 
 /** What a probe step expects; compared field by field with what the probe observed. */
@@ -86,6 +92,11 @@ export interface ManifestStep extends StepBase {
   manifest?: string;
   /** Manifest text as written (variables not filled in), for display. */
   yaml?: string;
+  /**
+   * apply: the API server must refuse the manifest with an error containing
+   * this text (a lab text's invalid object: the refusal is the observation).
+   */
+  rejectedWith?: string;
   /** delete: objects named directly (besides or instead of a manifest). */
   objects?: ObjectRef[];
 }

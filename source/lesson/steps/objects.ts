@@ -5,7 +5,7 @@
 import fsp from 'node:fs/promises';
 import type { ClusterClient, KubeObject } from '../../cluster/client.js';
 import type { StepContext, StepResult } from '../context.js';
-import { kubectlApply, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
+import { kubectlApply, kubectlCreateCaConfigMap, kubectlCreateTlsSecret, kubectlDelete, objectLabel } from '../equivalents.js';
 import { isNamespaced, parseManifest, strippedForSave } from '../manifests.js';
 import type { ManifestStep, SecretStep } from '../types.js';
 import { certificateFiles } from './certs.js';
@@ -42,7 +42,20 @@ export async function runApply(ctx: StepContext): Promise<StepResult> {
   const client = await ctx.client();
   for (const object of objects) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    ctx.output(await journaledApply(ctx, client, object));
+    if (!step.rejectedWith) {
+      ctx.output(await journaledApply(ctx, client, object));
+      continue;
+    }
+    let accepted: string;
+    try {
+      accepted = await journaledApply(ctx, client, object);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!message.includes(step.rejectedWith)) throw error;
+      ctx.output(`the API server refused ${objectLabel(object)}, as this step expects:\n${message}`);
+      continue;
+    }
+    return { ok: false, error: `${accepted}: the API server accepted it, where this step expects it to be refused with "${step.rejectedWith}"` };
   }
   return { ok: true };
 }
@@ -89,12 +102,37 @@ export async function runRestore(ctx: StepContext): Promise<StepResult> {
   return { ok: true };
 }
 
+/** A ConfigMap with only `ca.crt`: the CA bundle a Gateway's frontend validation or a backend reads. */
+async function applyCaConfigMap(ctx: StepContext, client: ClusterClient, name: string, namespace: string, certFile: string): Promise<StepResult> {
+  ctx.command('kubectl', kubectlCreateCaConfigMap(ctx.kubectl, namespace, name, certFile));
+  let pem: string;
+  try {
+    pem = await fsp.readFile(certFile, 'utf8');
+  } catch {
+    return { ok: false, error: `configmap ${name}: ${certFile} is missing (run the certificates step first)` };
+  }
+  const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { 'ca.crt': pem } };
+  const existing = await client.get(keyOf(configMap));
+  if (existing && (existing.data as Record<string, string> | undefined)?.['ca.crt'] === pem) {
+    if (!ctx.state.hasObject(keyOf(configMap))) await ctx.state.recordObject(ctx.step.id, keyOf(configMap), true, strippedForSave(existing));
+    ctx.output(`configmap/${name} -n ${namespace} unchanged (same CA certificate)`);
+    return { ok: true };
+  }
+  ctx.output(await journaledApply(ctx, client, configMap));
+  return { ok: true };
+}
+
 export async function runSecret(ctx: StepContext): Promise<StepResult> {
   const step = ctx.step as SecretStep;
   const client = await ctx.client();
   for (const spec of step.secrets) {
     const namespace = await ctx.fill(spec.namespace ?? '${NAMESPACE}', step.source);
     const files = certificateFiles(ctx.workDir, spec.certificate);
+    if (spec.form === 'ca-configmap') {
+      const result = await applyCaConfigMap(ctx, client, spec.name, namespace, files.certFile);
+      if (!result.ok) return result;
+      continue;
+    }
     ctx.command('kubectl', kubectlCreateTlsSecret(ctx.kubectl, namespace, spec.name, files.keyFile, files.certFile));
     let cert: Buffer;
     let key: Buffer;
