@@ -8,6 +8,8 @@ import { X509Certificate } from 'node:crypto';
 import { issueCertificate } from '../../../source/pki/index.js';
 import { ClientCertGate } from '../../../gateway/dataplane/client-cert-gate.js';
 import { ALERT, trustedCertificates, verifyClientChain } from '../../../gateway/dataplane/client-cert-verify.js';
+import { TlsTerminators } from '../../../gateway/dataplane/tls-listener.js';
+import type { ListenerIR } from '../../../gateway/ir/types.js';
 
 const ca = issueCertificate({ subject: '/CN=workshop client CA' });
 const intermediate = issueCertificate({ subject: '/CN=workshop intermediate', usage: 'ca', issuer: ca });
@@ -96,4 +98,21 @@ test('property: whatever both sides send, the gate never throws and hands on the
     { numRuns: 200 },
   );
   t.pass();
+});
+
+test('only AllowValidOnly listeners go through the gate: the others hand node:tls the socket itself', (t) => {
+  const server = issueCertificate({ subject: '/CN=s', subjectAltNames: ['s.example'], issuer: ca });
+  const listener = (name: string, mode?: 'AllowValidOnly' | 'AllowInsecureFallback'): ListenerIR => ({
+    name,
+    protocol: 'HTTPS',
+    hostname: 's.example',
+    tls: { mode: 'Terminate', certificates: [{ source: 'ns/s', certPem: server.certPem, keyPem: server.keyPem }], alpnProtocols: [], ...(mode ? { frontendValidation: { caPem: ca.certPem, mode } } : {}) },
+    routes: [],
+    tlsRoutes: [],
+  });
+  const terminators = new TlsTerminators(() => undefined, () => undefined, () => undefined);
+  t.is(terminators.serverFor(1, listener('plain')).transport, undefined);
+  t.is(terminators.serverFor(1, listener('fallback', 'AllowInsecureFallback')).transport, undefined);
+  t.is(typeof terminators.serverFor(1, listener('strict', 'AllowValidOnly')).transport, 'function');
+  t.is(terminators.serverFor(1, listener('plain')).server!.listenerCount('keylog'), 0, 'no keylog callback on listeners without the gate');
 });
