@@ -12,11 +12,11 @@ delete env.KUBECONFIG;
 const cli = (args: string[]) => run(process.execPath, [cliPath, ...args], { env, timeoutMs: 30_000 });
 test.after.always(() => fs.rmSync(home, { recursive: true, force: true }));
 
-test('list --json: both lessons, not started', async (t) => {
+test('list --json: every lesson, not started', async (t) => {
   const result = await cli(['list', '--json']);
   t.is(result.code, 0, result.stderr);
   const lessons = JSON.parse(result.stdout) as { id: string; stepCount: number; progress: { status: string } }[];
-  t.deepEqual(lessons.map((l) => [l.id, l.progress.status]), [['setup', 'not-started'], ['sni-matching', 'not-started']]);
+  t.deepEqual(lessons.map((l) => [l.id, l.progress.status]), [['setup', 'not-started'], ['sni-matching', 'not-started'], ['mutual-tls', 'not-started']]);
   t.true(lessons.every((l) => l.stepCount > 5));
 });
 
