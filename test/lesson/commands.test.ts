@@ -36,7 +36,7 @@ test('usage errors: no lesson, unknown lesson, step out of range', async (t) => 
   t.is((await cli(['run'])).code, 2);
   const unknown = await cli(['run', 'nope', '--yes']);
   t.is(unknown.code, 1);
-  t.regex(unknown.stderr, /no lesson "nope" \(lessons: setup, sni-matching\)/);
+  t.regex(unknown.stderr, /no lesson "nope" \(lessons: setup, sni-matching, mutual-tls\)/);
   const step = await cli(['catch-up', 'sni-matching:99']);
   t.regex(step.stderr, /sni-matching has steps 1 to 17, not 99/);
   t.is((await cli(['cleanup', '--all', '--yes'])).stdout.trim(), 'nothing to clean up');
