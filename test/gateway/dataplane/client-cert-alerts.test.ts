@@ -9,6 +9,8 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { writeFileSync } from 'node:fs';
 import { issueCertificate } from '../../../source/pki/index.js';
+import { probe } from '../../../source/probe/index.js';
+import { explain } from '../../../source/explain/index.js';
 import { cert, curl, freePort, gatewayIR, httpsListener, labPki, route, runTool, service, startDataplane, startEchoBackend } from './helpers.js';
 
 const HOST = 'secure.example.com';
@@ -115,4 +117,47 @@ test('curl: unknown_ca is reported as such (TLS 1.3 after the handshake: exit 56
   t.is(v12.code, 35);
   const ok = await curl(HOST, port, pki.caFile, '/ok', ['--cert', files.client.crt, '--key', files.client.key]);
   t.is(ok.code, 0, ok.stderr);
+});
+
+// What the workshop's probe reports for the same refusals, and how the explanation catalogue tells them.
+async function probeStrict(cert?: keyof typeof files, tlsMaxVersion?: 'TLSv1.2') {
+  const result = await probe({
+    url: `https://${HOST}:${port}/`,
+    resolve: [`${HOST}:${port}:127.0.0.1`],
+    caFile: pki.caFile,
+    ...(cert ? { certFile: files[cert].crt, keyFile: files[cert].key } : {}),
+    ...(tlsMaxVersion ? { tlsMaxVersion } : {}),
+    maxTimeMs: 10_000,
+  });
+  return { result, explanation: explain(result) };
+}
+
+test('probe + explanations: no certificate in TLS 1.3 is certificate_required after the handshake, with its timing', async (t) => {
+  const { result, explanation } = await probeStrict();
+  t.is(result.outcome, 'client-certificate-required');
+  t.is(result.curlExitCode, 56);
+  t.like(result.tls?.alert, { code: 116, direction: 'in' });
+  t.is(explanation?.id, 'mtls-certificate-required-after-handshake');
+  t.regex(explanation?.cause ?? '', /the client's Finished at [\d.]+ ms, the alert at [\d.]+ ms/);
+  const finished = result.records.find((r) => r.direction === 'out' && r.what === 'Finished')!;
+  const alert = result.records.find((r) => r.direction === 'in' && r.what === 'Alert')!;
+  t.true(alert.atMs >= finished.atMs, 'the alert came after the client finished');
+  t.true(alert.decrypted, 'read by decrypting the gateway\'s record with the probe\'s own keys');
+});
+
+test('probe + explanations: the rogue CA is unknown_ca (exit 56 in TLS 1.3, 35 in TLS 1.2); an expired certificate is certificate_expired', async (t) => {
+  const v13 = await probeStrict('rogue');
+  t.is(v13.result.outcome, 'client-certificate-rejected');
+  t.is(v13.result.curlExitCode, 56);
+  t.is(v13.explanation?.id, 'mtls-unknown-ca');
+  t.regex(v13.explanation?.cause ?? '', /its issuer is CN=rogue CA/);
+  const v12 = await probeStrict('rogue', 'TLSv1.2');
+  t.is(v12.result.outcome, 'client-certificate-rejected');
+  t.is(v12.result.curlExitCode, 35);
+  t.is(v12.explanation?.id, 'mtls-unknown-ca');
+  t.regex(v12.explanation?.cause ?? '', /In TLS 1\.2 .* ends the handshake \(curl exit 35\)/);
+  const expired = await probeStrict('expired');
+  t.is(expired.explanation?.id, 'mtls-certificate-expired');
+  const ok = await probeStrict('client');
+  t.is(ok.result.http?.status, 200);
 });
