@@ -1,6 +1,8 @@
 // A GatewayIR compiled for serving: per port, the listeners with their
 // hostname index, compiled routes and (for Terminate) the TLS server that
 // holds their certificate. Built off to the side, then swapped in whole.
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import type { GatewayIR, ListenerIR, PortIR, TlsRouteEntryIR } from '../ir/types.js';
 import { HostnameIndex } from './hostnames.js';
@@ -21,6 +23,8 @@ export interface RuntimeListener {
   tlsRoutes: CompiledTlsRoute[];
   /** Terminate listeners: the TLS server holding this listener's certificate. */
   tlsServer?: tls.Server;
+  /** What the TLS server reads from instead of the TCP socket (listeners that refuse invalid client certificates). */
+  tlsTransport?: (raw: net.Socket) => Duplex;
   /** Why this listener cannot terminate TLS (no usable certificate), when it can't. */
   tlsProblem?: string;
 }
@@ -34,7 +38,13 @@ export interface RuntimePort {
   index: HostnameIndex<RuntimeListener>;
 }
 
-export type TlsServerFactory = (port: number, listener: ListenerIR) => { server?: tls.Server; problem?: string };
+export interface TlsTermination {
+  server?: tls.Server;
+  transport?: (raw: net.Socket) => Duplex;
+  problem?: string;
+}
+
+export type TlsServerFactory = (port: number, listener: ListenerIR) => TlsTermination;
 
 /** Compiles each route on its own: one bad route (say, a regex node rejects) must not take down the others. */
 function compileRoutes(l: ListenerIR, log: (message: string) => void): CompiledRoute[] {
@@ -60,8 +70,9 @@ export function compilePort(ir: PortIR, gateway: GatewayIR, tlsServerFor: TlsSer
       tlsRoutes: l.tlsRoutes.map((entry) => ({ entry, hostnames: entry.hostnames.map((h) => h.toLowerCase()), ...compileWeights(entry.backends) })),
     };
     if (ir.transport === 'tls' && l.tls?.mode !== 'Passthrough') {
-      const { server, problem } = tlsServerFor(ir.port, l);
+      const { server, transport, problem } = tlsServerFor(ir.port, l);
       runtime.tlsServer = server;
+      runtime.tlsTransport = transport;
       runtime.tlsProblem = problem;
     }
     return runtime;

@@ -11,7 +11,8 @@ import type { ListenerIR } from '../ir/types.js';
 import type { AccessLog } from './access-log.js';
 import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHelloInfo } from './client-hello.js';
 import type { PortHolder } from './connection.js';
-import type { RuntimeListener } from './runtime.js';
+import type { RuntimeListener, TlsTermination } from './runtime.js';
+import { clientCertGateFor } from './client-cert-gate.js';
 
 const DEFAULT_ALPN = ['h2', 'http/1.1'];
 
@@ -32,7 +33,7 @@ function tlsConfigKey(port: number, l: ListenerIR): string {
  * the listener's TLS configuration is unchanged (building a context costs ms).
  */
 export class TlsTerminators {
-  private servers = new Map<string, { server?: tls.Server; problem?: string }>();
+  private servers = new Map<string, TlsTermination>();
   private used = new Set<string>();
   /** Which port holder each cached server reports to (updated on swaps). */
   private readonly holders = new Map<number, PortHolder>();
@@ -57,7 +58,7 @@ export class TlsTerminators {
     for (const key of [...this.servers.keys()]) if (!this.used.has(key)) this.servers.delete(key);
   }
 
-  serverFor(port: number, listener: ListenerIR): { server?: tls.Server; problem?: string } {
+  serverFor(port: number, listener: ListenerIR): TlsTermination {
     const key = tlsConfigKey(port, listener);
     this.used.add(key);
     const cached = this.servers.get(key);
@@ -67,7 +68,7 @@ export class TlsTerminators {
     return made;
   }
 
-  private build(port: number, listener: ListenerIR): { server?: tls.Server; problem?: string } {
+  private build(port: number, listener: ListenerIR): TlsTermination {
     const certificates = listener.tls?.certificates ?? [];
     const problems: string[] = [];
     for (const cert of certificates) {
@@ -102,7 +103,9 @@ export class TlsTerminators {
         this.onHandshakeFailure(this.holders.get(port), name, (socket as tls.TLSSocket).servername || undefined, error);
       });
       if (problems.length) this.log(`listener ${name}: skipped unusable certificates: ${problems.join('; ')}`);
-      return { server };
+      // AllowValidOnly: the server reads through a ClientCertGate, which sends the alert OpenSSL
+      // would for a refused certificate (node:tls closes without one); other listeners keep node's native socket path.
+      return { server, transport: fv?.mode === 'AllowValidOnly' ? clientCertGateFor(server, fv.caPem) : undefined };
     }
     const problem = certificates.length ? `no usable certificate (${problems.join('; ')})` : 'no certificate configured';
     this.log(`port ${port} listener ${listener.name}: ${problem}; TLS connections to it are closed`);
@@ -178,7 +181,7 @@ export function acceptTlsConnection(raw: net.Socket, holder: PortHolder, deps: T
     }
     // Give the bytes back; the TLSSocket that tls.Server wraps around `raw` reads them first.
     raw.unshift(buffered);
-    listener.tlsServer.emit('connection', raw);
+    listener.tlsServer.emit('connection', listener.tlsTransport ? listener.tlsTransport(raw) : raw);
   };
   raw.on('data', onData);
   raw.on('end', onEnd);

@@ -6,6 +6,7 @@ import type { ProbeResult } from '../probe/types.js';
 import { hostHeader, leafOf, sniOf } from './facts.js';
 import { httpFailureModes } from './http-failures.js';
 import { jwtFailureModes } from './jwt-failures.js';
+import { mtlsFailureModes } from './mtls-failures.js';
 import { tlsFailureModes } from './tls-failures.js';
 import { upstreamSessionFailureModes } from './upstream-sessions.js';
 import { upstreamTlsFailureModes } from './upstream-tls-failures.js';
@@ -46,7 +47,7 @@ const established: FailureMode[] = [
 ];
 
 /** Every failure mode, in the order they are tried. */
-export const catalogue: readonly FailureMode[] = [...tlsFailureModes, ...unexpectedSuccess, ...upstreamSessionFailureModes, ...upstreamTlsFailureModes, ...jwtFailureModes, ...httpFailureModes, ...established];
+export const catalogue: readonly FailureMode[] = [...mtlsFailureModes, ...tlsFailureModes, ...unexpectedSuccess, ...upstreamSessionFailureModes, ...upstreamTlsFailureModes, ...jwtFailureModes, ...httpFailureModes, ...established];
 
 /**
  * Explains a result, against an expectation when given: the first mode in

@@ -249,7 +249,7 @@ const KIND_FIELDS: Record<StepKind, string[]> = {
   explain: [],
   cluster: [],
   certs: ['certificates'],
-  apply: ['manifest'],
+  apply: ['manifest', 'rejectedWith'],
   delete: ['manifest', 'objects'],
   restore: ['manifest'],
   secret: ['secrets', 'configMaps'],
@@ -284,6 +284,7 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
     case 'restore': {
       const m = manifestField(reader, [...at, 'manifest'], ctx, lessonId);
       const step: ManifestStep = { ...base, kind, ...(m ?? {}) };
+      if (kind === 'apply' && reader.has([...at, 'rejectedWith'])) step.rejectedWith = reader.string([...at, 'rejectedWith'], { required: true });
       if (kind === 'delete' && reader.has([...at, 'objects'])) {
         const n = reader.length([...at, 'objects']);
         step.objects = Array.from({ length: n }, (_, i) => objectRef(reader, [...at, 'objects', i]));

@@ -53,7 +53,7 @@ export interface TokenSpec {
   tamper?: Record<string, unknown>;
 }
 
-/** A ConfigMap holding a lesson certificate (no key) under `ca.crt`: the CA bundle BackendTLSPolicy reads. */
+/** A ConfigMap holding a lesson certificate (no key) under `ca.crt`: the CA bundle a BackendTLSPolicy or a Gateway's client validation reads. */
 export interface CaConfigMapSpec {
   name: string;
   namespace?: string;
@@ -114,6 +114,11 @@ export interface ManifestStep extends StepBase {
   manifest?: string;
   /** Manifest text as written (variables not filled in), for display. */
   yaml?: string;
+  /**
+   * apply: the API server must refuse the manifest with an error containing
+   * this text (a lab text's invalid object: the refusal is the observation).
+   */
+  rejectedWith?: string;
   /** delete: objects named directly (besides or instead of a manifest). */
   objects?: ObjectRef[];
 }

@@ -37,8 +37,21 @@ export interface ExchangeResult {
 }
 
 export async function exchange(socket: Duplex, request: ExchangeRequest): Promise<ExchangeResult> {
+  // A TLS alert after the handshake (a TLS 1.3 client-certificate refusal) errors the socket, and
+  // undici's HTTP/2 session does not always fail the request with it: it would wait for --max-time.
+  let socketFailed: (error: Error) => void = () => undefined;
+  const failure = new Promise<never>((_resolve, reject) => (socketFailed = reject));
+  failure.catch(() => undefined);
+  socket.once('error', socketFailed);
+  if (socket.errored) socketFailed(socket.errored);
   let handedOut = false;
-  const Client = await loadClient();
+  let Client: ClientConstructor;
+  try {
+    Client = await loadClient();
+  } catch (error) {
+    socket.removeListener('error', socketFailed);
+    throw error;
+  }
   const client = new Client(request.origin, {
     // One connection, the probed one: a second connect would be a different handshake.
     connect: ((_options: unknown, callback: (error: Error | null, socket: Duplex | null) => void) => {
@@ -53,13 +66,17 @@ export async function exchange(socket: Duplex, request: ExchangeRequest): Promis
     bodyTimeout: 0,
   });
   try {
-    const response = await client.request({
-      path: request.path,
-      method: request.method as 'GET',
-      headers: request.headers.flat(),
-      body: request.body,
-      signal: request.signal,
-    });
+    const response = await Promise.race([
+      failure,
+      client.request({
+        path: request.path,
+        method: request.method as 'GET',
+        headers: request.headers.flat(),
+        body: request.body,
+        signal: request.signal,
+      }),
+    ]);
+    socket.removeListener('error', socketFailed);
     const headersAt = performance.now();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -87,6 +104,7 @@ export async function exchange(socket: Duplex, request: ExchangeRequest): Promis
       headersAt,
     };
   } finally {
+    socket.removeListener('error', socketFailed);
     await client.destroy().catch(() => undefined);
   }
 }

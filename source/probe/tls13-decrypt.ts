@@ -56,6 +56,20 @@ function hkdfExpandLabel(hash: string, secret: Buffer, label: string, length: nu
   return hkdfExpand(hash, secret, info, length);
 }
 
+/** The write key and IV of one traffic secret (RFC 8446 §7.3). */
+function trafficKeys(suite: SuiteParameters, secret: Buffer): { key: Buffer; iv: Buffer } {
+  return { key: hkdfExpandLabel(suite.hash, secret, 'key', suite.keyLength), iv: hkdfExpandLabel(suite.hash, secret, 'iv', 12) };
+}
+
+/** The per-record nonce: the IV xor the 64-bit sequence number, left-padded (RFC 8446 §5.3). */
+function recordNonce(iv: Buffer, sequence: bigint): Buffer {
+  const nonce = Buffer.from(iv);
+  const seq = Buffer.alloc(8);
+  seq.writeBigUInt64BE(sequence);
+  for (let i = 0; i < 8; i++) nonce[4 + i]! ^= seq[i]!;
+  return nonce;
+}
+
 /** One direction's record protection under one traffic secret. */
 export class RecordDecrypter {
   private sequence = 0n;
@@ -66,8 +80,7 @@ export class RecordDecrypter {
     private readonly suite: SuiteParameters,
     secret: Buffer,
   ) {
-    this.key = hkdfExpandLabel(suite.hash, secret, 'key', suite.keyLength);
-    this.iv = hkdfExpandLabel(suite.hash, secret, 'iv', 12);
+    ({ key: this.key, iv: this.iv } = trafficKeys(suite, secret));
   }
 
   static forSuite(cipherSuite: number, secret: Buffer | undefined): RecordDecrypter | undefined {
@@ -82,10 +95,7 @@ export class RecordDecrypter {
    */
   decrypt(header: Buffer, fragment: Buffer): { contentType: number; content: Buffer } | undefined {
     if (fragment.length < 17) return undefined;
-    const nonce = Buffer.from(this.iv);
-    const seq = Buffer.alloc(8);
-    seq.writeBigUInt64BE(this.sequence);
-    for (let i = 0; i < 8; i++) nonce[4 + i]! ^= seq[i]!;
+    const nonce = recordNonce(this.iv, this.sequence);
     try {
       const decipher = crypto.createDecipheriv(this.suite.aead, this.key, nonce, { authTagLength: 16 } as crypto.CipherGCMOptions) as crypto.DecipherGCM;
       decipher.setAAD(header);
@@ -100,5 +110,40 @@ export class RecordDecrypter {
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * Protects records for one direction under one traffic secret, from a given
+ * sequence number (the number of records already sent under that secret).
+ * The gateway uses it to send the alert OpenSSL would have sent.
+ */
+export class RecordEncrypter {
+  private readonly key: Buffer;
+  private readonly iv: Buffer;
+
+  private constructor(
+    private readonly suite: SuiteParameters,
+    secret: Buffer,
+    private sequence: bigint,
+  ) {
+    ({ key: this.key, iv: this.iv } = trafficKeys(suite, secret));
+  }
+
+  static forSuite(cipherSuite: number, secret: Buffer | undefined, sequence = 0n): RecordEncrypter | undefined {
+    const suite = SUITES[cipherSuite];
+    return suite && secret ? new RecordEncrypter(suite, secret, sequence) : undefined;
+  }
+
+  /** One TLSCiphertext record (header included) carrying `content` of `contentType`, no padding. */
+  encrypt(contentType: number, content: Buffer): Buffer {
+    const inner = Buffer.concat([content, Buffer.from([contentType])]);
+    const header = Buffer.from([23, 3, 3, 0, 0]);
+    header.writeUInt16BE(inner.length + 16, 3);
+    const cipher = crypto.createCipheriv(this.suite.aead, this.key, recordNonce(this.iv, this.sequence), { authTagLength: 16 } as crypto.CipherGCMOptions) as crypto.CipherGCM;
+    cipher.setAAD(header);
+    const body = Buffer.concat([cipher.update(inner), cipher.final()]);
+    this.sequence += 1n;
+    return Buffer.concat([header, body, cipher.getAuthTag()]);
   }
 }

@@ -65,7 +65,7 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
 
 export async function requireTool(name: string): Promise<void> {
   await new Promise<void>((resolve, reject) =>
-    execFile(name, name === 'kubectl' ? ['version', '--client'] : ['--version'], (error) =>
+    execFile(name, name === 'kubectl' ? ['version', '--client'] : name === 'openssl' ? ['version'] : ['--version'], (error) =>
       error ? reject(new Error(`${name} is required for these tests and was not found on PATH`)) : resolve(),
     ),
   );

@@ -110,6 +110,55 @@ test('every step of the shipped lessons shows equivalent commands where it acts'
   t.true(probe.some((c) => c.startsWith('curl -v --resolve "mock-openai-foo.glootest.com:443:${GATEWAY_IP}" --cacert /tmp/agw-home/work/sni-matching/glootest.com.crt')));
 });
 
+test('mutual-tls: the lab text\'s listener is an apply the API server must refuse; the CA goes in a ConfigMap; every mode is probed three ways', async (t) => {
+  const lesson = await loadLesson('mutual-tls');
+  t.deepEqual(lesson.prerequisites, ['setup']);
+  const refused = lesson.steps.find((s) => s.id === 'lab-text-gateway');
+  t.is(refused?.kind === 'apply' ? refused.rejectedWith : undefined, 'tls mode must be Terminate for protocol HTTPS');
+  const secrets = lesson.steps.find((s) => s.kind === 'secret');
+  t.deepEqual(secrets?.kind === 'secret' ? [secrets.secrets.map((s) => s.name), secrets.configMaps.map((c) => c.name)] : [], [['gateway-tls', 'mtls-backend-tls'], ['mtls-client-ca']]);
+  const commands = (id: string) => stepCommands(lesson, lesson.steps.find((s) => s.id === id)!, { home: '/tmp/agw-home' }).map((c) => c.command);
+  t.true(commands('secrets').some((c) => c.endsWith('create -n agentgateway-system configmap mtls-client-ca --from-file=ca.crt=/tmp/agw-home/work/mutual-tls/ca.crt')));
+  const certs = commands('certs');
+  // The lab text's `openssl req -new -key client.key` corrected: the key is made with the request, the name given without prompts.
+  t.true(certs.some((c) => c.startsWith('openssl req -out client.csr -newkey rsa:2048 -nodes -keyout client.key') && c.includes('-subj "/CN=learner/O=workshop"') && c.includes('extendedKeyUsage=clientAuth')));
+  t.true(certs.some((c) => c.includes('-CA rogue-ca.crt -CAkey rogue-ca.key') && c.includes('-out rogue-client.crt')));
+  const expected: Record<string, [string, string | undefined]> = {};
+  for (const step of lesson.steps) {
+    if (step.kind !== 'probe') continue;
+    const outcome = step.expect.outcome;
+    expected[step.id] = [Array.isArray(outcome) ? outcome.join('|') : String(outcome), step.explanation];
+  }
+  t.deepEqual(expected, {
+    'passthrough-with-cert': ['established', undefined],
+    'passthrough-without-cert': ['client-certificate-required', 'mtls-certificate-required-after-handshake'],
+    'passthrough-rogue-cert': ['client-certificate-rejected', 'mtls-unknown-ca'],
+    'terminate-with-cert': ['established', undefined],
+    'terminate-without-cert': ['client-certificate-required', 'mtls-certificate-required-after-handshake'],
+    'terminate-rogue-cert': ['client-certificate-rejected', 'mtls-unknown-ca'],
+    'fallback-without-cert': ['established', undefined],
+    'fallback-rogue-cert': ['established', undefined],
+  });
+  t.true(commands('terminate-rogue-cert').some((c) => c.startsWith('curl -v --resolve "secure.example.com:8443:${GATEWAY_IP}" --cacert /tmp/agw-home/work/mutual-tls/ca.crt --cert /tmp/agw-home/work/mutual-tls/rogue-client.crt --key /tmp/agw-home/work/mutual-tls/rogue-client.key')));
+  t.deepEqual(lesson.cleanup.map((s) => s.kind), ['restore']);
+});
+
+test('rejectedWith belongs to apply steps; a secret form is tls or ca-configmap', (t) => {
+  const certs = `  - id: certs
+    kind: certs
+    title: c
+    text: t
+    certificates:
+      - {name: ca, subject: /CN=ca, usage: ca}
+`;
+  const lessonWith = (step: string) => `id: demo\ntitle: Demo\nsummary: s\nnamespace: ns\nintro: i\nsteps:\n${certs}${step}cleanup: []\n`;
+  t.throws(() => parse(lessonWith(`  - id: w\n    kind: delete\n    title: w\n    text: t\n    objects: [{apiVersion: v1, kind: ConfigMap, name: x}]\n    rejectedWith: nope\n`)), { message: /rejectedWith/ });
+  t.throws(() => parse(lessonWith(`  - id: s\n    kind: secret\n    title: s\n    text: t\n    configMaps: [{name: x, certificate: ca, form: pkcs12}]\n`)), { message: /form/ });
+  const ok = parse(lessonWith(`  - id: s\n    kind: secret\n    title: s\n    text: t\n    configMaps: [{name: x, certificate: ca}]\n`));
+  const step = ok.steps[1];
+  t.is(step?.kind === 'secret' ? step.configMaps[0]?.certificate : undefined, 'ca');
+});
+
 test('a valid lesson parses with its defaults', (t) => {
   const lesson = parse(GOOD);
   t.is(lesson.namespace, 'demo-ns');

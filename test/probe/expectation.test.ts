@@ -158,8 +158,14 @@ const rows: Row[] = [
   {
     name: 'TLS 1.3 certificate_required',
     result: failed('client-certificate-required', 56, {}, { alert: { level: 'fatal', description: 'certificate_required', code: 116, direction: 'in' } }),
+    id: 'mtls-certificate-required-after-handshake',
+    says: [/certificate_required \(116\)\. In TLS 1\.3 the client sends its Certificate \(here an empty one\) and its Finished in one flight/, /curl exit 56, not 35/, /--cert/],
+  },
+  {
+    name: 'TLS 1.3, client certificate required, closed without an alert',
+    result: failed('client-certificate-required', 56, {}, { clientCertificate: { requested: true, sent: false } }),
     id: 'client-certificate-required',
-    says: [/TLS 1\.3.*after the request was sent \(curl exit 56/, /--cert/],
+    says: [/TLS 1\.3.*its close \(no alert\).*after the request was sent \(curl exit 56/, /--cert/],
   },
   {
     name: 'TLS 1.2 handshake_failure after CertificateRequest',
@@ -174,8 +180,26 @@ const rows: Row[] = [
       alert: { level: 'fatal', description: 'unknown_ca', code: 48, direction: 'in' },
       clientCertificate: { requested: true, sent: true, subject: 'CN=mallory', issuer: 'O=Rogue; CN=rogue-ca' },
     }),
+    id: 'mtls-unknown-ca',
+    says: [/checked the client certificate CN=mallory against its trusted CAs and found none that issued it \(its issuer is O=Rogue; CN=rogue-ca\): unknown_ca \(48\)/, /In TLS 1\.2 .*ends the handshake \(curl exit 35\)/],
+  },
+  {
+    name: 'certificate_expired for the client certificate',
+    result: failed('client-certificate-rejected', 56, {}, {
+      alert: { level: 'fatal', description: 'certificate_expired', code: 45, direction: 'in' },
+      clientCertificate: { requested: true, sent: true, subject: 'CN=mallory', issuer: 'O=Solo.io; CN=glootest.com' },
+    }),
+    id: 'mtls-certificate-expired',
+    says: [/CN=mallory outside its validity period: certificate_expired \(45\)/],
+  },
+  {
+    name: 'client certificate rejected by a close without an alert (a node:tls server)',
+    result: failed('client-certificate-rejected', 35, {}, {
+      version: 'TLSv1.2',
+      clientCertificate: { requested: true, sent: true, subject: 'CN=mallory', issuer: 'O=Rogue; CN=rogue-ca' },
+    }),
     id: 'client-certificate-rejected',
-    says: [/rejected CN=mallory: the server does not trust the CA that signed it \(unknown_ca, 48\): its issuer is O=Rogue; CN=rogue-ca/],
+    says: [/rejected CN=mallory: the server closed the connection right after receiving it, without an alert \(its issuer is O=Rogue; CN=rogue-ca/],
   },
   {
     name: 'resumed session with another name',

@@ -70,7 +70,9 @@ for (const [version, label, exitCode] of [['-tls1_3', 'TLS 1.3', 56], ['-tls1_2'
     t.is(alert?.alert?.code, 48);
     // TLS 1.3 encrypts the alert: the probe read it with its own keys.
     t.is(Boolean(alert?.decrypted), version === '-tls1_3');
-    t.regex(explain(result)?.cause ?? '', /does not trust the CA that signed it \(unknown_ca, 48\): its issuer is O=Rogue; CN=rogue-ca/);
+    // Told by the mTLS catalogue (source/explain/mtls-failures.ts).
+    t.is(explain(result)?.id, 'mtls-unknown-ca');
+    t.regex(explain(result)?.cause ?? '', /found none that issued it \(its issuer is O=Rogue; CN=rogue-ca\): unknown_ca \(48\)/);
 
     const curl = await runCurl(args);
     t.is(curl.exitCode, exitCode, curl.stderr);

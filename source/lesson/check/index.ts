@@ -223,6 +223,8 @@ export async function checkStep(env: CheckEnvironment, index: number, upTo = env
       }
       case 'apply':
       case 'restore': {
+        // A manifest the API server must refuse leaves nothing behind: there is nothing to find.
+        if (step.rejectedWith) return summarize(step, index, 'nothing', [], `nothing to check: the API server refuses this manifest ("${step.rejectedWith}")`);
         const findings = await checkPresent(env, await manifestObjects(env, step), later);
         return summarize(step, index, supersededOr(findings), findings);
       }

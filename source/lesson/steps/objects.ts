@@ -43,7 +43,20 @@ export async function runApply(ctx: StepContext): Promise<StepResult> {
   const client = await ctx.client();
   for (const object of objects) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    ctx.output(await journaledApply(ctx, client, object));
+    if (!step.rejectedWith) {
+      ctx.output(await journaledApply(ctx, client, object));
+      continue;
+    }
+    let accepted: string;
+    try {
+      accepted = await journaledApply(ctx, client, object);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!message.includes(step.rejectedWith)) throw error;
+      ctx.output(`the API server refused ${objectLabel(object)}, as this step expects:\n${message}`);
+      continue;
+    }
+    return { ok: false, error: `${accepted}: the API server accepted it, where this step expects it to be refused with "${step.rejectedWith}"` };
   }
   return { ok: true };
 }

@@ -12,7 +12,10 @@
 // Without --strict-sni a ClientHello whose SNI matches no vhost (or has none)
 // gets the default vhost's certificate (the first one unless named); with it,
 // the handshake is refused. --client-ca asks for a client certificate and
-// verifies it; --require-client-cert also refuses a handshake without one.
+// verifies it; --require-client-cert also refuses a handshake without one or
+// with one that does not verify, with the alert an OpenSSL server sends
+// (certificate_required, unknown_ca, ...: the gateway's ClientCertGate, since
+// node:tls alone closes without an alert).
 // One server issues session tickets under one key for every name (a Node TLS
 // server resumes on its first context, whichever name the ticket was made
 // for), like a CDN that shares ticket keys across its names. The JSON says
@@ -21,11 +24,13 @@
 // each request through a keep-alive proxy is a new TLS connection.
 import fs from 'node:fs';
 import https from 'node:https';
+import net from 'node:net';
 import tls from 'node:tls';
 import type http from 'node:http';
 import { closeServer, listenOn, mountedPath, untilSignal } from '../common/listen.js';
 import { FlagError, parseFlags } from '../common/flags.js';
 import { goHeaders, peerCertificateChain } from '../common/tls-info.js';
+import { clientCertGateFor } from '../../../gateway/dataplane/client-cert-gate.js';
 
 export interface Vhost { name: string; certFile: string; keyFile: string }
 export interface VhostsConfig {
@@ -131,6 +136,17 @@ export function createVhostsServer(config: VhostsConfig): https.Server {
 export async function main(argv: string[]): Promise<number> {
   const config = parseVhostsConfig(argv);
   const server = createVhostsServer(config);
-  await listenOn(server, config.port, `tls-vhosts (${config.vhosts.map((v) => v.name).join(', ')}${config.requireClientCert ? '; client certificate required' : ''})`);
-  return untilSignal(() => closeServer(server));
+  const what = `tls-vhosts (${config.vhosts.map((v) => v.name).join(', ')}${config.requireClientCert ? '; client certificate required' : ''})`;
+  if (!config.requireClientCert) {
+    await listenOn(server, config.port, what);
+    return untilSignal(() => closeServer(server));
+  }
+  // The TLS server reads each connection through the client-certificate gate; it never listens itself.
+  const gate = clientCertGateFor(server, config.clientCaFiles.map((file) => fs.readFileSync(mountedPath(file), 'utf8')).join('\n'));
+  const front = net.createServer((raw) => server.emit('connection', gate(raw)));
+  await listenOn(front, config.port, what);
+  return untilSignal(async () => {
+    await closeServer(front);
+    await closeServer(server);
+  });
 }
