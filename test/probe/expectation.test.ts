@@ -2,6 +2,7 @@
 // results are built by hand here: these are pure functions of a ProbeResult
 // (the scenario tests cover results the probe really observed).
 import test from 'ava';
+import fs from 'node:fs';
 import YAML from 'yaml';
 import { explain, failureModeIds } from '../../source/explain/catalogue.js';
 import { ExpectationError, evaluateExpectation, validateExpectation, type ProbeExpectation } from '../../source/probe/expectation.js';
@@ -290,12 +291,30 @@ const rows: Row[] = [
     says: [/SNI mock-openai-foo\.glootest\.com, but the request's Host is mock-openai-bar\.glootest\.com/],
   },
   { name: '404', result: established({}, {}, { status: 404, responseFlags: 'NR' }), id: 'no-route-404', says: [/NR \(no route/] },
-  { name: '401', result: established({}, {}, { status: 401, body: 'Jwt is missing' }), id: 'unauthorized-401', says: [/no Authorization header was sent \(body: Jwt is missing\)/] },
+  { name: '401 without a token (Envoy\'s wording)', result: established({}, {}, { status: 401, body: 'Jwt is missing' }), id: 'jwt-missing', says: [/carried no Authorization header/] },
   {
-    name: '403 kid',
+    name: '401 with credentials that are not a JWT',
+    result: established({ request: { url: `https://${FOO}/v1/chat`, headers: [['Authorization', 'Basic YWxpY2U6c2VjcmV0']] } }, {}, { status: 401, body: 'unauthorized' }),
+    id: 'unauthorized-401',
+    says: [/although an Authorization header was sent/],
+  },
+  {
+    name: '503: the upstream resumed a session made for another name',
+    result: established({}, {}, { status: 503, body: 'upstream connect error: ERR_TLS_CERT_ALTNAME_INVALID: resumed TLS session made for api.agentgateway-system.svc.cluster.local: its certificate is not valid for console.agentgateway-system.svc.cluster.local: name check failed\n' }),
+    id: 'upstream-resumed-session-other-name',
+    says: [/api\.agentgateway-system/],
+  },
+  {
+    name: '403 kid (agentgateway\'s wording, as the lab text quotes it)',
     result: established({}, {}, { status: 403, body: 'authentication failure: the token header does not specify a `kid`' }),
+    id: 'jwt-kid-ambiguous',
+    says: [/kid/],
+  },
+  {
+    name: '403 from an authorization rule',
+    result: established({}, {}, { status: 403, body: 'RBAC: access denied' }),
     id: 'forbidden-403',
-    says: [/token header has no kid/],
+    says: [/denied the request: RBAC: access denied/],
   },
   {
     name: '503 UF with a backend TLS failure',
@@ -344,6 +363,8 @@ test('each failure mode explains its result (cause and fix) with the observed na
 });
 
 test('every catalogue entry is reachable from some result in the table', (t) => {
-  const covered = new Set(rows.map((r) => r.id));
+  // The JWT refusals have their own table, produced by the real verifier (test/explain/jwt-failures.test.ts).
+  const jwtTable = fs.readFileSync(new URL('../explain/jwt-failures.test.ts', import.meta.url), 'utf8');
+  const covered = new Set([...rows.map((r) => r.id), ...[...jwtTable.matchAll(/'(jwt-[a-z-]+)'/g)].map((m) => m[1]!)]);
   t.deepEqual(failureModeIds().filter((id) => !covered.has(id)), []);
 });
