@@ -83,6 +83,30 @@ test('volumes: Secrets become 0600 files, ConfigMaps 0644, items and subPath hon
   t.regex(error!.message, /secret "absent" not found/);
 });
 
+test('volumes: the kubelet refuses to write or delete outside the pod directory, whatever the pod says (names, subPath, a planted link)', (t) => {
+  const store = storeWithConfig();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-kubelet-escape-'));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const podDir = path.join(root, 'pods', 'lab_p_u-1');
+  const victim = path.join(root, 'victim');
+  fs.mkdirSync(victim, { recursive: true });
+  fs.writeFileSync(path.join(victim, 'precious.txt'), 'keep me');
+  const escaping = (volumes: unknown[], mounts: unknown[] = []): KubeObject => ({ ...pod, spec: { volumes, containers: [{ name: 'c', volumeMounts: mounts }] } });
+  const refused = (object: KubeObject, why: RegExp) => {
+    const error = t.throws(() => materializeVolumes(store, object, podDir));
+    t.true(error instanceof MountError);
+    t.regex(error!.message, why);
+  };
+  refused(escaping([{ name: '../../../victim', secret: { secretName: 'tls' } }]), /outside the pod's directory/);
+  refused(escaping([{ name: 'certs', secret: { secretName: 'tls' } }], [{ name: 'certs', mountPath: '/x', subPath: '../../../../victim' }]), /outside the pod's directory/);
+  // A link planted where a volume goes (by anything) is not followed out.
+  fs.mkdirSync(path.join(podDir, 'volumes'), { recursive: true });
+  fs.symlinkSync(victim, path.join(podDir, 'volumes', 'keys'));
+  refused(escaping([{ name: 'keys', secret: { secretName: 'tls' } }]), /leads outside the pod's directory/);
+  t.deepEqual(fs.readdirSync(victim), ['precious.txt'], 'nothing written into or deleted from the victim directory');
+  t.is(fs.readFileSync(path.join(victim, 'precious.txt'), 'utf8'), 'keep me');
+});
+
 test('port maps: below 1024 without root → +8000; without a loopback range every declared port gets its own', (t) => {
   t.is(unprivilegedPort(443, false), 8443);
   t.is(unprivilegedPort(443, true), 443);
