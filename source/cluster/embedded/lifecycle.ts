@@ -3,7 +3,7 @@
 // did and returns an exit code; each is idempotent.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { homePaths, type HomePaths } from '../../state/home.js';
+import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../state/home.js';
 import { apiGet, credentialsFromKubeconfig, podReady, systemReadiness, type ApiCredentials } from './api-probe.js';
 import { cliPath } from './cli-path.js';
 import { isAlive, readRuntime, runningCluster } from './runtime.js';
@@ -52,7 +52,7 @@ export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}
   }
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
-  fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(paths.cluster, paths.home);
   rotateLog(paths.clusterLog);
   const logFd = fs.openSync(paths.clusterLog, 'a');
   const child = spawn(process.execPath, [cliPath(), 'cluster', 'up', '--foreground'], {
