@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeStore } from './fake-store.js';
-import { imageRepository, programFor, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
+import { imageRepository, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
 import { effectivePort, formatPortMap, parsePortMap, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
@@ -22,6 +22,22 @@ test('image references resolve to programs; the project image runs its args thro
   t.deepEqual(programFor({ image: 'mccutchen/go-httpbin', command: ['/bin/go-httpbin', '-port', '8080'] })?.argv, ['workload', 'go-httpbin', '-port', '8080']);
   t.is(programFor({ image: 'nginx:1.27' }), undefined);
   t.regex(unknownImageMessage('nginx:1.27'), /"nginx:1\.27".*known images: .*ghcr\.io\/llm-d\/llm-d-inference-sim/);
+});
+
+test('the project image runs only `gateway ...` and `workload ...` in a pod; `cluster down` and the learner\'s other commands are refused', (t) => {
+  const own = 'ghcr.io/agw-workshop/agw-workshop:0.1.0';
+  t.is(refusedCommand({ image: own, args: ['gateway', 'proxy', '--gateway', 'ns/gw'] }), undefined);
+  t.is(refusedCommand({ image: own, command: ['agw-workshop', 'workload'], args: ['echo-basic'] }), undefined);
+  t.is(refusedCommand({ image: 'mccutchen/go-httpbin', args: ['cluster', 'down'] }), undefined, 'other images run their workload whatever the args');
+  for (const container of [
+    { image: own, args: ['cluster', 'down'] },
+    { image: own, command: ['node', 'dist/source/cli.js', 'cluster'], args: ['reset'] },
+    { image: own, command: ['agw-workshop'], args: ['cleanup', 'sni-matching'] },
+    { image: own, args: [] },
+    { image: own, args: ['--help'] },
+  ]) {
+    t.regex(refusedCommand(container) ?? '', /runs only "gateway \.\.\." and "workload \.\.\." in a pod/, JSON.stringify(container));
+  }
 });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject, Store } from '../store-types.js';
 import { ContainerRuntime, type Launch } from './container-runtime.js';
-import { programFor, unknownImageMessage } from './images.js';
+import { programFor, refusedCommand, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
 import { insidePodDirectory, materializeVolumes, MountError, rewriteMountedPaths, type MountTable } from './volumes.js';
 import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
@@ -205,6 +205,8 @@ export class PodRuntime {
   private launchFor(pod: KubeObject, container: ContainerSpec, mounts: Map<string, string>): Launch | undefined {
     const program = programFor(container);
     if (!program) return undefined;
+    const refused = refusedCommand(container);
+    if (refused) throw new ContainerConfigError(refused);
     const { env, containerEnv } = this.environmentOf(pod, container, mounts);
     const rewrite = (value: string) => rewriteMountedPaths(value, mounts);
     const argv = program.argv.map((arg) => rewrite(expandReferences(arg, containerEnv)));
