@@ -17,7 +17,9 @@ export type ResponseFlag =
   | 'UAEX' // unauthorized by policy (JWT)
   | 'DR' // direct response (fixed answer from the route)
   | 'IB' // invalid backend reference
-  | 'NS'; // TLS connection refused: no listener for the SNI
+  | 'NS' // TLS connection refused: no listener for the SNI
+  | 'OM' // refused by overload protection: the proxy's connection limit
+  | 'DRST'; // HTTP/2: the client reset the stream (upstream request aborted)
 
 export interface AccessLogEntry {
   time: string;

@@ -17,7 +17,7 @@ import type {
   PortIR,
   RoutePoliciesIR,
 } from '../../../gateway/ir/types.js';
-import { Dataplane } from '../../../gateway/dataplane/index.js';
+import { Dataplane, type DataplaneOptions } from '../../../gateway/dataplane/index.js';
 import { parseLogfmt } from '../../../gateway/dataplane/access-log.js';
 import { run, type CommandResult } from '../../helpers/cluster.js';
 
@@ -118,7 +118,7 @@ export function gatewayIR(ports: PortIR[]): GatewayIR {
 }
 
 /** A data plane whose access log lines are kept for assertions. */
-export function startDataplane(): { dataplane: Dataplane; lines: string[]; logs: string[]; waitForLine(pred: (fields: Record<string, string>) => boolean, timeoutMs?: number): Promise<Record<string, string>> } {
+export function startDataplane(options: Partial<DataplaneOptions> = {}): { dataplane: Dataplane; lines: string[]; logs: string[]; waitForLine(pred: (fields: Record<string, string>) => boolean, timeoutMs?: number): Promise<Record<string, string>> } {
   const lines: string[] = [];
   const logs: string[] = [];
   const waiters: { pred: (f: Record<string, string>) => boolean; resolve: (f: Record<string, string>) => void }[] = [];
@@ -133,6 +133,7 @@ export function startDataplane(): { dataplane: Dataplane; lines: string[]; logs:
       }
     },
     log: (m) => logs.push(m),
+    ...options,
   });
   const waitForLine = (pred: (f: Record<string, string>) => boolean, timeoutMs = 5000) => {
     for (const line of lines) {
