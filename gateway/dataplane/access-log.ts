@@ -18,8 +18,7 @@ export type ResponseFlag =
   | 'DR' // direct response (fixed answer from the route)
   | 'IB' // invalid backend reference
   | 'NS' // TLS connection refused: no listener for the SNI
-  | 'OM' // refused by overload protection: the proxy's connection limit
-  | 'DRST'; // HTTP/2: the client reset the stream (upstream request aborted)
+  | 'OM'; // refused by overload protection: the proxy's connection limit
 
 export interface AccessLogEntry {
   time: string;

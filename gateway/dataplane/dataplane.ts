@@ -108,6 +108,7 @@ export class Dataplane {
     this.h2.on('sessionError', () => undefined);
     // An HTTP/2 session with no frames for idleTimeoutMs is closed (node destroys it when 'timeout' has no listener).
     this.h2.setTimeout(idleTimeoutMs);
+    this.h2.on('session', (session) => this.boundResets(session));
     this.terminators = new TlsTerminators(
       (socket, holder, name, sni) => this.onSecure(socket, holder, name, sni),
       (holder, name, sni, error) =>
@@ -260,6 +261,37 @@ export class Dataplane {
       this.awaitFirstRequest(socket);
       this.http1.emit('connection', socket);
     }
+  }
+
+  /**
+   * Rapid reset (CVE-2023-44487): a client that resets more than
+   * h2MaxResetsPerSecond streams in a second on one connection gets GOAWAY
+   * ENHANCE_YOUR_CALM and the connection is closed, as Envoy's and nginx's
+   * fixes do; every reset stream has already aborted its upstream request.
+   */
+  private boundResets(session: http2.ServerHttp2Session): void {
+    let windowStart = Date.now();
+    let resets = 0;
+    session.on('stream', (stream) => {
+      stream.once('close', () => {
+        if (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR || session.destroyed || session.closed) return;
+        const now = Date.now();
+        if (now - windowStart >= 1000) {
+          windowStart = now;
+          resets = 0;
+        }
+        if (++resets > this.limits.h2MaxResetsPerSecond) {
+          this.log(`HTTP/2 client ${session.socket?.remoteAddress ?? '?'} reset more than ${this.limits.h2MaxResetsPerSecond} streams in a second: GOAWAY ENHANCE_YOUR_CALM`);
+          // GOAWAY first (flushed by close), then the connection goes whatever the client does.
+          session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+          session.close();
+          setTimeout(() => {
+            session.destroy();
+            session.socket?.destroy();
+          }, 500).unref();
+        }
+      });
+    });
   }
 
   /**
