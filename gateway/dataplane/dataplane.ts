@@ -20,6 +20,8 @@ import { acceptTlsConnection, TlsTerminators } from './tls-listener.js';
 import { poolKeysOf } from './pool-keys.js';
 import { connectionLimits, type ConnectionLimits } from './limits.js';
 
+/** The timer that closes a connection whose first request never arrives. */
+const FIRST_REQUEST = Symbol('agw-workshop.first-request');
 const OVER_LIMIT_BODY = 'proxy connection limit reached\n';
 const OVER_LIMIT_RESPONSE =
   `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: ${OVER_LIMIT_BODY.length}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${OVER_LIMIT_BODY}`;
@@ -83,6 +85,7 @@ export class Dataplane {
   private closed = false;
   private lastPortMap = '{}';
   private readonly limits: ConnectionLimits;
+  private readonly checkingIntervalMs: number;
   /** Connections refused at the limit since the last log line about it (one line per second at most). */
   private refused = { count: 0, loggedAt: 0 };
   current: GatewayIR | undefined;
@@ -90,15 +93,20 @@ export class Dataplane {
   constructor(private readonly options: DataplaneOptions) {
     this.accessLog = new AccessLog(options.accessLog ?? stdoutSink());
     this.log = options.log ?? ((m) => process.stderr.write(`[dataplane] ${m}\n`));
-    const handler = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier() });
+    const handle = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier() });
+    const handler: typeof handle = (req, res) => {
+      clearTimeout((req.socket as net.Socket & { [FIRST_REQUEST]?: NodeJS.Timeout })[FIRST_REQUEST]);
+      handle(req, res);
+    };
     this.limits = connectionLimits(options.limits);
     const { headersTimeoutMs, requestTimeoutMs, idleTimeoutMs } = this.limits;
+    this.checkingIntervalMs = Math.max(25, Math.min(1000, Math.floor(headersTimeoutMs / 4)));
     this.http1 = http.createServer({
       keepAliveTimeout: idleTimeoutMs,
       headersTimeout: headersTimeoutMs,
       requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs + 1),
       // How often node looks for connections past those timeouts (its default, 30 s, would let a slowloris wait that long).
-      connectionsCheckingInterval: Math.max(25, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+      connectionsCheckingInterval: this.checkingIntervalMs,
     }, handler);
     this.http1.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket));
     // This server never listens (sockets come from our ports via 'connection'); node starts its
@@ -296,12 +304,16 @@ export class Dataplane {
 
   /**
    * node's headersTimeout starts at a request's first byte, so a connection
-   * that never sends one would be held forever: it gets headersTimeoutMs for
-   * that byte. Afterwards node's own timers (headers, keep-alive) apply.
+   * that never sends one would be held forever: it gets about
+   * headersTimeoutMs for its first request. Afterwards node's own timers
+   * (headers, keep-alive) apply.
    */
   private awaitFirstRequest(socket: net.Socket): void {
-    socket.setTimeout(this.limits.headersTimeoutMs, () => socket.destroy());
-    socket.once('data', () => socket.setTimeout(0));
+    // node reads plain sockets natively (no 'data' events), so the first complete request clears the timer.
+    // A request still arriving is node's to end (408) first: this one fires a little later.
+    const timer = setTimeout(() => socket.destroy(), this.limits.headersTimeoutMs + 2 * this.checkingIntervalMs);
+    (socket as net.Socket & { [FIRST_REQUEST]?: NodeJS.Timeout })[FIRST_REQUEST] = timer;
+    socket.once('close', () => clearTimeout(timer));
   }
 
   /** Where each IR port is actually served. */
