@@ -3,12 +3,19 @@
 // providers' keys verifies it (Envoy tries the keys too; agentgateway rejects
 // it, which is why the JWT lab's kid-less token "currently fails" there), and
 // the access log says so.
+//
+// Accepted on purpose, as jose and Envoy accept them: a token without `exp`
+// (RFC 7519 makes it optional; the provider's issuer and audience still
+// apply), an `iat` in the future (only `nbf` and `exp` bound validity), and
+// PS256/PS384/PS512 with an RSA key. Never done: `jku`, `x5u` and `jwk` in
+// the token header are ignored (keys come only from the policy's JWKS; nothing
+// is fetched because a token says so), and `alg: none` is refused.
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { JwtPolicyIR, JwtProviderIR } from '../ir/types.js';
 
 export type JwtOutcome =
   | { ok: true; provider?: string; subject?: string; note?: string }
-  | { ok: false; error: 'missing_token' | 'invalid_token'; description: string };
+  | { ok: false; error: 'missing_token' | 'invalid_token'; description: string; /** Our own words for the challenge header, never token bytes. */ summary?: string };
 
 type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -97,7 +104,8 @@ export class JwtVerifier {
       return {
         ok: false,
         error: 'invalid_token',
-        description: header.kid !== undefined ? `no key with kid "${header.kid}" for ${alg}` : `no key can verify an ${alg} token`,
+        summary: header.kid !== undefined ? "no key with the token's kid" : 'no key for the token\'s algorithm',
+        description: header.kid !== undefined ? `no key with kid ${shown(header.kid)} for ${shown(alg).slice(1, -1)}` : `no key can verify an ${shown(alg).slice(1, -1)} token`,
       };
     }
     const outcomes = await Promise.all(
@@ -117,9 +125,20 @@ export class JwtVerifier {
   }
 }
 
-/** RFC 6750 challenge. */
+/**
+ * RFC 6750 challenge. Nothing from the token goes into this header: a kid
+ * with CR/LF made writeHead throw (a reset instead of 401), and an echoed
+ * field is a header-injection channel. The details go to the body and the
+ * access log, quoted and shortened.
+ */
 export function wwwAuthenticate(realm: string, outcome: Extract<JwtOutcome, { ok: false }>): string {
-  const safe = (s: string) => s.replace(/["\\]/g, "'");
+  const safe = (s: string) => s.replace(/[^\x20-\x7e]|["\\]/g, '_');
   if (outcome.error === 'missing_token') return `Bearer realm="${safe(realm)}"`;
-  return `Bearer realm="${safe(realm)}", error="invalid_token", error_description="${safe(outcome.description)}"`;
+  return `Bearer realm="${safe(realm)}", error="invalid_token", error_description="${safe(outcome.summary ?? 'the token could not be verified')}"`;
+}
+
+/** A token field shown in a body or log line: JSON-quoted (so CR/LF stay escaped) and at most 64 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(typeof value === 'string' ? value : String(value)) ?? '""';
+  return text.length > 66 ? `${text.slice(0, 64)}…"` : text;
 }

@@ -93,10 +93,45 @@ test('a wrong issuer or an unknown kid → 401', async (t) => {
   t.is((await get('/secure/iss', `Bearer ${wrongIssuer}`)).status, 401);
   const unknownKid = await get('/secure/kid2', `Bearer ${await token(signer.privateKey, { kid: 'nope' })}`);
   t.is(unknownKid.status, 401);
-  t.regex(String(unknownKid.headers['www-authenticate']), /no key with kid/);
+  t.is(unknownKid.headers['www-authenticate'], 'Bearer realm="http", error="invalid_token", error_description="no key with the token\'s kid"');
+  t.regex(unknownKid.body, /no key with kid "nope"/);
 });
 
 test('Optional mode lets a request without a token through but still rejects a bad one', async (t) => {
   t.is((await get('/optional/none')).status, 200);
   t.is((await get('/optional/bad', 'Bearer not.a.token')).status, 401);
+});
+
+test('a kid with CR/LF gets a 401, not a reset; nothing of the token is echoed into response headers', async (t) => {
+  const evil = await token(signer.privateKey, { kid: 'x\r\nset-cookie: owned=1\r\nx-injected: yes' });
+  const r = await get('/secure', `Bearer ${evil}`);
+  t.is(r.status, 401);
+  t.is(r.headers['set-cookie'], undefined);
+  t.is(r.headers['x-injected'], undefined);
+  t.is(r.headers['www-authenticate'], 'Bearer realm="http", error="invalid_token", error_description="no key with the token\'s kid"');
+  t.false(JSON.stringify(r.headers).includes('owned'));
+  t.regex(r.body, /no key with kid "x\\r\\nset-cookie/, 'the body quotes it, escaped');
+});
+
+test('an Authorization header over the header limit is 431, not a reset', async (t) => {
+  const huge = `Bearer ${'a'.repeat(20_000)}`;
+  const r = await get('/secure', huge);
+  t.is(r.status, 431);
+});
+
+test('jku and x5u in a token header are never fetched', async (t) => {
+  const hits: string[] = [];
+  const trap = http.createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.end('{"keys":[]}');
+  });
+  await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => trap.close());
+  const trapUrl = `http://127.0.0.1:${(trap.address() as import('node:net').AddressInfo).port}`;
+  const forged = await token(stranger.privateKey, { jku: `${trapUrl}/jwks.json`, x5u: `${trapUrl}/cert.pem` });
+  const r = await get('/secure', `Bearer ${forged}`);
+  t.is(r.status, 401);
+  const signedWithKid = await token(stranger.privateKey, { kid: 'signer', jku: `${trapUrl}/jwks.json` });
+  t.is((await get('/secure', `Bearer ${signedWithKid}`)).status, 401);
+  t.deepEqual(hits, []);
 });
