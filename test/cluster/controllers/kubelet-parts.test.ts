@@ -6,6 +6,7 @@ import path from 'node:path';
 import { FakeStore } from './fake-store.js';
 import { imageRepository, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
+import { rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
 import { effectivePort, formatPortMap, parsePortMap, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
 import { CONFIGMAPS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
@@ -138,4 +139,23 @@ test('port maps: below 1024 without root → +8000; without a loopback range eve
   t.is(effectivePort(22, new Map(), false), 8022);
   t.throws(() => parsePortMap('443-8443'), { message: /"443-8443" is not <port>:<port>/ });
   t.throws(() => parsePortMap('{"443":8443}'), { message: /is not <port>:<port>/ }, 'one format: the proxy writes the text form too');
+});
+
+test('pod logs rotate past their size as the kubelet does: copy to .1, older copies shift, at most N files, the writer carries on at the new end', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-pod-log-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'ns_pod.log');
+  const fd = fs.openSync(file, 'a'); // as the pod's stdout: O_APPEND
+  t.teardown(() => fs.closeSync(fd));
+  t.false(rotatePodLog(file, 1024, 3), 'absent or small: nothing to do');
+  for (let round = 0; round < 4; round++) {
+    fs.writeSync(fd, `${String(round).repeat(2000)}\n`);
+    t.true(rotatePodLog(file, 1024, 3));
+    t.is(fs.statSync(file).size, 0);
+    t.is(fs.readFileSync(`${file}.1`, 'utf8')[0], String(round));
+  }
+  fs.writeSync(fd, 'after\n');
+  t.is(fs.readFileSync(file, 'utf8'), 'after\n', 'the writer continues at the start of the truncated file');
+  t.deepEqual(fs.readdirSync(dir).sort(), ['ns_pod.log', 'ns_pod.log.1', 'ns_pod.log.2']);
+  t.is(fs.readFileSync(`${file}.2`, 'utf8')[0], '2');
 });
