@@ -237,3 +237,18 @@ test('cleanup deletes only paths inside the lesson\'s work directory, whatever t
   t.is(said.filter((text) => text.includes('kept (outside the lesson\'s work directory')).length, planted.length);
   t.false(fs.existsSync(f.workDir), 'the lesson\'s own work directory is gone');
 });
+
+test('resume re-checks the effect of the steps it skips: a step recorded done whose object was lost runs again', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  const routesStep = f.lesson.steps.findIndex((s) => s.id === 'routes');
+  t.is((await run({ ...f.options, toStep: routesStep })).status, 'ok');
+  const creator = (await LessonState.open('sni-matching', f.home)).entries.find((e) => e.type === 'object' && e.object.kind === 'Secret' && e.object.name === 'foo');
+  t.truthy(creator, 'the Secret foo is journaled by the step that created it');
+  t.is(await f.cluster.delete(secret('foo')), 'deleted'); // lost, as to a kill -9 of an unsynced store
+  const resumed = await run({ ...f.options });
+  const start = resumed.events.find((e) => e.type === 'lesson-start');
+  t.is(start?.type === 'lesson-start' ? start.fromStep : -1, f.lesson.steps.findIndex((s) => s.id === creator!.stepId));
+  t.is(resumed.status, 'ok');
+  t.truthy(await f.cluster.get(secret('foo')), 'the lost Secret is back');
+});
