@@ -17,7 +17,8 @@ export type ResponseFlag =
   | 'UAEX' // unauthorized by policy (JWT)
   | 'DR' // direct response (fixed answer from the route)
   | 'IB' // invalid backend reference
-  | 'NS'; // TLS connection refused: no listener for the SNI
+  | 'NS' // TLS connection refused: no listener for the SNI
+  | 'OM'; // refused by overload protection: the proxy's connection limit
 
 export interface AccessLogEntry {
   time: string;
@@ -47,6 +48,18 @@ const ORDER: (keyof AccessLogEntry)[] = [
 ];
 const KEY_NAMES: Partial<Record<keyof AccessLogEntry, string>> = { portMap: 'port_map', durationMs: 'duration_ms', clientCert: 'client_cert', upstreamSessionCache: 'upstream_session_cache' };
 
+/**
+ * Longest value one field of an access line keeps (a DNS name is at most 253
+ * characters; a path or message past this is cut and says by how much). A
+ * client chooses the SNI, Host and path: without a cap, a 60 KB SNI put 120 KB
+ * into the pod log per connection.
+ */
+export const MAX_FIELD_CHARS = 256;
+
+function capped(value: string): string {
+  return value.length <= MAX_FIELD_CHARS ? value : `${value.slice(0, MAX_FIELD_CHARS)}…(+${value.length - MAX_FIELD_CHARS} chars)`;
+}
+
 function quote(value: string): string {
   if (value !== '' && /^[^\s"=\\]+$/.test(value)) return value;
   return JSON.stringify(value);
@@ -59,7 +72,7 @@ export function formatAccessLog(entry: AccessLogEntry): string {
     if (value === undefined) continue;
     const name = KEY_NAMES[key] ?? key;
     if (key === 'flags') parts.push(`flags=${(value as ResponseFlag[]).length ? (value as ResponseFlag[]).join(',') : '-'}`);
-    else parts.push(`${name}=${quote(String(value))}`);
+    else parts.push(`${name}=${quote(capped(String(value)))}`);
   }
   return parts.join(' ');
 }

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import type stream from 'node:stream';
 import type tls from 'node:tls';
 import type { GatewayIR, PortIR } from '../ir/types.js';
 import { JwtVerifier } from '../policy/jwt.js';
@@ -17,6 +18,28 @@ import { bindPort } from './port-binding.js';
 import { compilePort } from './runtime.js';
 import { acceptTlsConnection, TlsTerminators } from './tls-listener.js';
 import { poolKeysOf } from './pool-keys.js';
+import { connectionLimits, type ConnectionLimits } from './limits.js';
+
+/** The timer that closes a connection whose first request never arrives. */
+const FIRST_REQUEST = Symbol('agw-workshop.first-request');
+const OVER_LIMIT_BODY = 'proxy connection limit reached\n';
+const OVER_LIMIT_RESPONSE =
+  `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: ${OVER_LIMIT_BODY.length}\r\nretry-after: 1\r\nconnection: close\r\n\r\n${OVER_LIMIT_BODY}`;
+
+/**
+ * A request node's parser refused, answered as node's default handler (and
+ * nginx) would, then closed: 408 past the headers timeout, 431 for headers
+ * over the limit, 400 otherwise — never a bare reset. Nothing of the
+ * request is echoed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: stream.Duplex): void {
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const response = (socket as stream.Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !response?.headersSent) {
+    socket.end(`HTTP/1.1 ${status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n`);
+    setTimeout(() => socket.destroy(), 1000).unref();
+  } else socket.destroy();
+}
 
 export interface DataplaneOptions {
   /** Address every listener binds (AGW_POD_IP in a pod). */
@@ -27,10 +50,12 @@ export interface DataplaneOptions {
   log?: (message: string) => void;
   /** Called whenever the set of mapped ports changes: IR port → port actually served. */
   onPortMap?: (map: Record<string, number>) => void;
-  /** Bound on waiting for a complete ClientHello. */
+  /** Bound on waiting for a complete ClientHello (default: limits.tlsHandshakeTimeoutMs). */
   clientHelloTimeoutMs?: number;
   /** Request spans (gateway/tracing); absent: no tracing. */
   tracing?: HandlerDeps['tracing'];
+  /** Timeouts and connection limits; defaults in limits.ts. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 export interface PortStatus {
@@ -61,19 +86,39 @@ export class Dataplane {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private lastPortMap = '{}';
+  private readonly limits: ConnectionLimits;
+  private readonly checkingIntervalMs: number;
+  /** Connections refused at the limit since the last log line about it (one line per second at most). */
+  private refused = { count: 0, loggedAt: 0 };
   current: GatewayIR | undefined;
 
   constructor(private readonly options: DataplaneOptions) {
     this.accessLog = new AccessLog(options.accessLog ?? stdoutSink());
     this.log = options.log ?? ((m) => process.stderr.write(`[dataplane] ${m}\n`));
-    const handler = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier(), tracing: options.tracing });
-    this.http1 = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler);
-    this.http1.on('clientError', (_error, socket) => socket.destroy());
+    const handle = createRequestHandler({ accessLog: this.accessLog, pools: this.pools, jwt: new JwtVerifier(), tracing: options.tracing });
+    const handler: typeof handle = (req, res) => {
+      clearTimeout((req.socket as net.Socket & { [FIRST_REQUEST]?: NodeJS.Timeout })[FIRST_REQUEST]);
+      handle(req, res);
+    };
+    this.limits = connectionLimits(options.limits);
+    const { headersTimeoutMs, requestTimeoutMs, idleTimeoutMs } = this.limits;
+    this.checkingIntervalMs = Math.max(25, Math.min(1000, Math.floor(headersTimeoutMs / 4)));
+    this.http1 = http.createServer({
+      keepAliveTimeout: idleTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs + 1),
+      // How often node looks for connections past those timeouts (its default, 30 s, would let a slowloris wait that long).
+      connectionsCheckingInterval: this.checkingIntervalMs,
+    }, handler);
+    this.http1.on('clientError', (error: Error & { code?: string }, socket) => answerClientError(error, socket));
     // This server never listens (sockets come from our ports via 'connection'); node starts its
     // connection tracking — headersTimeout checks, closeIdleConnections — on 'listening', so say it.
     this.http1.emit('listening');
-    this.h2 = http2.createServer({}, handler);
+    this.h2 = http2.createServer({ settings: { maxConcurrentStreams: this.limits.h2MaxConcurrentStreams } }, handler);
     this.h2.on('sessionError', () => undefined);
+    // An HTTP/2 session with no frames for idleTimeoutMs is closed (node destroys it when 'timeout' has no listener).
+    this.h2.setTimeout(idleTimeoutMs);
+    this.h2.on('session', (session) => this.boundResets(session));
     this.terminators = new TlsTerminators(
       (socket, holder, name, sni) => this.onSecure(socket, holder, name, sni),
       (holder, name, sni, error) =>
@@ -89,6 +134,7 @@ export class Dataplane {
           error: (error as Error & { code?: string }).code ? `${(error as Error & { code?: string }).code}: ${error.message}` : error.message,
         }),
       this.log,
+      this.limits.tlsHandshakeTimeoutMs,
     );
   }
 
@@ -162,19 +208,48 @@ export class Dataplane {
     this.terminators.setHolder(p.port, holder);
   }
 
+  /**
+   * Past maxConnections a new connection is refused before it costs more
+   * than its descriptor: a plain HTTP one gets a 503 with Retry-After, a TLS
+   * one is closed (no handshake to answer in). One log line per second.
+   */
+  private refuseOverLimit(socket: net.Socket, holder: PortHolder & { transport: 'http' | 'tls' }): void {
+    socket.on('error', () => undefined);
+    if (holder.transport === 'http') socket.end(OVER_LIMIT_RESPONSE);
+    else socket.destroy();
+    socket.setTimeout(1000, () => socket.destroy());
+    this.refused.count++;
+    const now = Date.now();
+    if (now - this.refused.loggedAt >= 1000) {
+      this.accessLog.write({
+        time: new Date(now).toISOString(),
+        port: holder.port,
+        portMap: holder.portMapText,
+        flags: ['OM'],
+        message: `connection limit ${this.limits.maxConnections} reached: ${this.refused.count} connection(s) refused`,
+      });
+      this.refused = { count: 0, loggedAt: now };
+    }
+  }
+
   private onConnection(socket: net.Socket, holder: PortHolder & { transport: 'http' | 'tls' }): void {
+    if (this.sockets.size >= this.limits.maxConnections) {
+      this.refuseOverLimit(socket, holder);
+      return;
+    }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
     if (holder.transport === 'tls') {
       acceptTlsConnection(socket, holder, {
         accessLog: this.accessLog,
-        helloTimeoutMs: this.options.clientHelloTimeoutMs ?? 10_000,
+        helloTimeoutMs: this.options.clientHelloTimeoutMs ?? this.limits.tlsHandshakeTimeoutMs,
         passthrough: (raw, hello, info, listener, h) => proxyTcp(raw, hello, info.serverName, listener, h, { accessLog: this.accessLog, pools: this.pools }),
       });
       return;
     }
     attachConnection(socket, { holder, tls: false });
+    this.awaitFirstRequest(socket);
     this.http1.emit('connection', socket);
   }
 
@@ -192,7 +267,55 @@ export class Dataplane {
     }
     attachConnection(socket, ctx);
     if (socket.alpnProtocol === 'h2') this.h2.emit('connection', socket);
-    else this.http1.emit('connection', socket);
+    else {
+      this.awaitFirstRequest(socket);
+      this.http1.emit('connection', socket);
+    }
+  }
+
+  /**
+   * Rapid reset (CVE-2023-44487): a client that resets more than
+   * h2MaxResetsPerSecond streams in a second on one connection gets GOAWAY
+   * ENHANCE_YOUR_CALM and the connection is closed, as Envoy's and nginx's
+   * fixes do; every reset stream has already aborted its upstream request.
+   */
+  private boundResets(session: http2.ServerHttp2Session): void {
+    let windowStart = Date.now();
+    let resets = 0;
+    session.on('stream', (stream) => {
+      stream.once('close', () => {
+        if (stream.rstCode === http2.constants.NGHTTP2_NO_ERROR || session.destroyed || session.closed) return;
+        const now = Date.now();
+        if (now - windowStart >= 1000) {
+          windowStart = now;
+          resets = 0;
+        }
+        if (++resets > this.limits.h2MaxResetsPerSecond) {
+          this.log(`HTTP/2 client ${session.socket?.remoteAddress ?? '?'} reset more than ${this.limits.h2MaxResetsPerSecond} streams in a second: GOAWAY ENHANCE_YOUR_CALM`);
+          // GOAWAY first (flushed by close), then the connection goes whatever the client does.
+          session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
+          session.close();
+          setTimeout(() => {
+            session.destroy();
+            session.socket?.destroy();
+          }, 500).unref();
+        }
+      });
+    });
+  }
+
+  /**
+   * node's headersTimeout starts at a request's first byte, so a connection
+   * that never sends one would be held forever: it gets about
+   * headersTimeoutMs for its first request. Afterwards node's own timers
+   * (headers, keep-alive) apply.
+   */
+  private awaitFirstRequest(socket: net.Socket): void {
+    // node reads plain sockets natively (no 'data' events), so the first complete request clears the timer.
+    // A request still arriving is node's to end (408) first: this one fires a little later.
+    const timer = setTimeout(() => socket.destroy(), this.limits.headersTimeoutMs + 2 * this.checkingIntervalMs);
+    (socket as net.Socket & { [FIRST_REQUEST]?: NodeJS.Timeout })[FIRST_REQUEST] = timer;
+    socket.once('close', () => clearTimeout(timer));
   }
 
   /** Where each IR port is actually served. */

@@ -86,11 +86,27 @@ export class Exchange {
     }
   }
 
+  /**
+   * Why the downstream went away before the response was complete, or
+   * undefined when it was. On HTTP/2 the compat response reports
+   * writableFinished even after the client's RST_STREAM, so the stream's own
+   * reset code decides (0 is NO_ERROR, our own normal close).
+   */
+  private downstreamGone(): string | undefined {
+    const stream = (this.res as Http2ServerResponse).stream as (Http2ServerResponse['stream'] & { rstCode?: number }) | undefined;
+    if (stream && stream.rstCode !== undefined && stream.rstCode !== 0) return `downstream reset the stream (RST_STREAM code ${stream.rstCode})`;
+    return this.res.writableFinished ? undefined : 'downstream closed';
+  }
+
   private onClose(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (!this.res.writableFinished) {
-      if (!this.settled) this.flag('DC');
-      this.abortUpstream(new Error('downstream closed'));
+    const gone = this.downstreamGone();
+    if (gone) {
+      if (!this.settled) {
+        this.flag('DC');
+        this.entry.message ??= gone;
+      }
+      this.abortUpstream(new Error(gone));
     }
     this.writeLog();
   }

@@ -42,6 +42,7 @@ export class TlsTerminators {
     private readonly onSecure: SecureConnectionHandler,
     private readonly onHandshakeFailure: HandshakeFailureHandler,
     private readonly log: (message: string) => void,
+    private readonly handshakeTimeoutMs = 10_000,
   ) {}
 
   setHolder(port: number, holder: PortHolder | undefined): void {
@@ -87,7 +88,7 @@ export class TlsTerminators {
         // AllowValidOnly: OpenSSL refuses an invalid or missing client certificate in the handshake.
         rejectUnauthorized: fv?.mode === 'AllowValidOnly',
         ALPNProtocols: listener.tls?.alpnProtocols?.length ? listener.tls.alpnProtocols : DEFAULT_ALPN,
-        handshakeTimeout: 10_000,
+        handshakeTimeout: this.handshakeTimeoutMs,
       });
       const name = listener.name;
       server.on('secureConnection', (socket: tls.TLSSocket) => {

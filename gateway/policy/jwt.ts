@@ -4,12 +4,26 @@
 // the access log says so. agentgateway refuses every kid-less token (which is
 // why the JWT lab's token "currently fails" there); Envoy's jwt_authn tries
 // every key. Each refusal names the one check that failed.
+//
+// Accepted on purpose, as jose and Envoy accept them: a token without `exp`
+// (RFC 7519 makes it optional; the provider's issuer and audience still
+// apply), an `iat` in the future (only `nbf` and `exp` bound validity), and
+// PS256/PS384/PS512 with an RSA key. Never done: `jku`, `x5u` and `jwk` in
+// the token header are ignored (keys come only from the policy's JWKS; nothing
+// is fetched because a token says so), and `alg: none` is refused.
 import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import type { JwtPolicyIR, JwtProviderIR } from '../ir/types.js';
 
 export type JwtOutcome =
   | { ok: true; provider?: string; subject?: string; note?: string }
-  | { ok: false; error: 'missing_token' | 'invalid_token'; description: string };
+  | {
+      ok: false;
+      error: 'missing_token' | 'invalid_token';
+      /** The failed check with what the token said (quoted, shortened): for the body and the access log. */
+      description: string;
+      /** The failed check in our own words, with no token bytes: for the WWW-Authenticate header. */
+      summary?: string;
+    };
 
 type ImportedKey = Awaited<ReturnType<typeof importJWK>>;
 
@@ -84,27 +98,30 @@ export class JwtVerifier {
     try {
       header = decodeProtectedHeader(token);
     } catch (error) {
-      return invalid(`malformed token: ${(error as Error).message}`);
+      return invalid(`malformed token: ${shown((error as Error).message)}`, 'malformed token');
     }
     const alg = header.alg;
-    if (!alg) return invalid('malformed token: the header names no alg');
-    if (alg === 'none') return invalid('alg none: an unsigned token is never accepted');
+    if (!alg) return invalid('malformed token: the header names no alg', 'malformed token: the header names no alg');
+    if (alg === 'none') return invalid('alg none: an unsigned token is never accepted', 'alg none: an unsigned token is never accepted');
     const all: Candidate[] = policy.providers.flatMap((provider) => provider.jwks.keys.map((jwk) => ({ provider, jwk })));
     let chosen: Candidate;
     if (header.kid !== undefined) {
       const named = all.filter((c) => c.jwk.kid === header.kid);
-      if (named.length === 0) return invalid(`token uses the unknown key "${header.kid}"`);
+      if (named.length === 0) return invalid(`token uses the unknown key ${shown(header.kid)}`, 'token uses an unknown key (kid)');
       const fitting = named.filter((c) => keyFitsAlgorithm(c.jwk, alg));
-      if (fitting.length === 0) return invalid(`alg ${alg} does not fit key "${header.kid}" (kty ${String(named[0]!.jwk.kty)}): that key never verifies ${alg}`);
+      if (fitting.length === 0) return invalid(`alg ${shown(alg)} does not fit key ${shown(header.kid)} (kty ${String(named[0]!.jwk.kty)}): that key never verifies ${shown(alg)}`, "the token's alg does not fit the key its kid names");
       chosen = fitting[0]!;
     } else {
       // No kid: the key must follow from the algorithm alone. With several keys
       // that could have signed it, trying each would let any of them vouch
       // for a token meant for another (agentgateway refuses every kid-less token).
       const fitting = all.filter((c) => keyFitsAlgorithm(c.jwk, alg));
-      if (fitting.length === 0) return invalid(`no key can verify an ${alg} token`);
+      if (fitting.length === 0) return invalid(`no key can verify an ${shown(alg)} token`, "no key can verify the token's alg");
       if (fitting.length > 1) {
-        return invalid(`the token header does not specify a \`kid\`, and ${fitting.length} keys could verify an ${alg} token: no single key can be chosen`);
+        return invalid(
+          `the token header does not specify a \`kid\`, and ${fitting.length} keys could verify an ${shown(alg)} token: no single key can be chosen`,
+          `the token header does not specify a \`kid\`, and ${fitting.length} keys could verify it: no single key can be chosen`,
+        );
       }
       chosen = fitting[0]!;
     }
@@ -114,13 +131,20 @@ export class JwtVerifier {
       const note = header.kid === undefined ? `token without kid accepted: exactly one key${kid} could verify it` : undefined;
       return { ok: true, provider: chosen.provider.name, subject: payload.sub, ...(note ? { note } : {}) };
     } catch (error) {
-      return invalid(failedCheck(error as Error & { code?: string; claim?: string }, chosen, token));
+      const failed = failedCheck(error as Error & { code?: string; claim?: string }, chosen, token);
+      return invalid(failed, failed.split(':')[0]);
     }
   }
 }
 
-function invalid(description: string): Extract<JwtOutcome, { ok: false }> {
-  return { ok: false, error: 'invalid_token', description };
+function invalid(description: string, summary: string): Extract<JwtOutcome, { ok: false }> {
+  return { ok: false, error: 'invalid_token', description, summary };
+}
+
+/** A token field shown in a body or log line: JSON-quoted (so CR/LF stay escaped) and at most 64 characters. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(typeof value === 'string' ? value : String(value)) ?? '""';
+  return text.length > 66 ? `${text.slice(0, 64)}…"` : text;
 }
 
 /** jose's error, as the check that failed, naming what the token said. */
@@ -138,18 +162,24 @@ function failedCheck(error: Error & { code?: string; claim?: string }, chosen: C
     case 'ERR_JWT_EXPIRED':
       return `exp check failed: the token expired at ${typeof claims.exp === 'number' ? new Date(claims.exp * 1000).toISOString() : 'an earlier time'}`;
     case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (error.claim === 'iss') return `iss check failed: issuer ${JSON.stringify(claims.iss ?? null)} is not the provider's issuer ${JSON.stringify(chosen.provider.issuer)}`;
-      if (error.claim === 'aud') return `aud check failed: audience ${JSON.stringify(claims.aud ?? null)} is none of ${JSON.stringify(chosen.provider.audiences ?? [])}`;
+      if (error.claim === 'iss') return `iss check failed: issuer ${shown(claims.iss ?? null)} is not the provider's issuer ${JSON.stringify(chosen.provider.issuer)}`;
+      if (error.claim === 'aud') return `aud check failed: audience ${shown(claims.aud ?? null)} is none of ${JSON.stringify(chosen.provider.audiences ?? [])}`;
       if (error.claim === 'nbf') return `nbf check failed: the token is not valid before ${typeof claims.nbf === 'number' ? new Date(claims.nbf * 1000).toISOString() : 'a later time'}`;
-      return `${error.claim ?? 'claim'} check failed: ${error.message}`;
+      return `${error.claim === undefined ? 'claim' : shown(error.claim)} check failed: ${shown(error.message)}`;
     default:
-      return `malformed token: ${error.message}`;
+      return `malformed token: ${shown(error.message)}`;
   }
 }
 
-/** RFC 6750 challenge. */
+/**
+ * RFC 6750 challenge. Nothing from the token goes into this header: a kid
+ * with CR/LF made writeHead throw (a reset instead of 401), and an echoed
+ * field is a header-injection channel. The check that failed is named in our
+ * own words (`summary`); the details go to the body and the access log,
+ * quoted and shortened.
+ */
 export function wwwAuthenticate(realm: string, outcome: Extract<JwtOutcome, { ok: false }>): string {
-  const safe = (s: string) => s.replace(/["\\]/g, "'");
+  const safe = (s: string) => s.replace(/[^\x20-\x7e]|["\\]/g, '_');
   if (outcome.error === 'missing_token') return `Bearer realm="${safe(realm)}"`;
-  return `Bearer realm="${safe(realm)}", error="invalid_token", error_description="${safe(outcome.description)}"`;
+  return `Bearer realm="${safe(realm)}", error="invalid_token", error_description="${safe(outcome.summary ?? 'the token could not be verified')}"`;
 }

@@ -39,16 +39,38 @@ function sameContent(current: KubeObject | undefined, saved: Record<string, unkn
   return canonical(now) === canonical(before);
 }
 
-/** Only directories inside the home's work dir are removed recursively; anything else must be empty. */
-async function removePath(entry: Extract<JournalEntry, { type: 'file' | 'dir' }>, home: string | undefined): Promise<string> {
+/** `target` is `dir` itself or lies inside it, once links are resolved (as far as the path exists). */
+function withinDirectory(dir: string, target: string): 'self' | 'inside' | 'outside' {
+  const real = (p: string): string => {
+    const missing: string[] = [];
+    let probe = path.resolve(p);
+    while (!fs.existsSync(probe) && path.dirname(probe) !== probe) {
+      missing.unshift(path.basename(probe));
+      probe = path.dirname(probe);
+    }
+    return path.join(fs.realpathSync(probe), ...missing);
+  };
+  const base = real(dir);
+  const resolved = real(target);
+  if (resolved === base) return 'self';
+  return resolved.startsWith(base + path.sep) ? 'inside' : 'outside';
+}
+
+/**
+ * Cleanup removes only the lesson's own work directory and what is inside it,
+ * whatever the journal says (a journal is a file anyone could have edited).
+ * Directories go recursively only when the work directory is the home's;
+ * in one the learner chose they are removed only if empty.
+ */
+async function removePath(entry: Extract<JournalEntry, { type: 'file' | 'dir' }>, workDir: string, inHome: boolean): Promise<string> {
   if (!fs.existsSync(entry.path)) return 'already absent';
-  if (entry.type === 'file') {
+  const where = withinDirectory(workDir, entry.path);
+  if (where === 'outside') return `kept (outside the lesson's work directory ${workDir})`;
+  if (entry.type === 'file' || !fs.lstatSync(entry.path).isDirectory()) {
     await fsp.rm(entry.path, { force: true });
     return 'removed';
   }
-  const work = homePaths(home).work;
-  const inside = path.resolve(entry.path).startsWith(path.resolve(work) + path.sep);
-  if (inside) await fsp.rm(entry.path, { recursive: true, force: true });
+  if (inHome) await fsp.rm(entry.path, { recursive: true, force: true });
   else {
     try {
       await fsp.rmdir(entry.path); // only if empty: a directory outside the home may hold the learner's own files
@@ -105,7 +127,7 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
         said = await undoObject(entry, client);
       } else {
         env.emit({ type: 'command', lessonId, index, tool: 'shell', command: `rm -${entry.type === 'dir' ? 'r' : ''}f ${JSON.stringify(entry.path)}` });
-        said = await removePath(entry, options.home);
+        said = await removePath(entry, env.workDir, !options.workDir);
       }
       await state.forget(entry.seq);
       env.emit({ type: 'output', lessonId, index, text: `${describeEntry(entry).split(' ').slice(1).join(' ')}: ${said}` });

@@ -3,6 +3,7 @@
 //   - resumes from the first unfinished step; a finished lesson runs again from the start (steps are idempotent)
 //   - progress and the journal are saved atomically after/before each action
 //   - an aborted signal (Ctrl-C) stops at once, saves state, ends with `interrupted`
+import fs from 'node:fs';
 import path from 'node:path';
 import { createClusterClient, type ClusterClient } from '../cluster/client.js';
 import { homePaths } from '../state/home.js';
@@ -197,6 +198,19 @@ async function runPrerequisites(lesson: Lesson, options: RunnerOptions, hub: Eve
   return 'ok';
 }
 
+/** The first of the steps before `end` whose journaled objects or files no longer exist, if any. */
+async function firstStepWithLostEffect(env: Awaited<ReturnType<typeof prepareEnvironment>>, end: number): Promise<number | undefined> {
+  const { lesson, state } = env;
+  for (let index = 0; index < end; index++) {
+    const entries = state.entries.filter((e) => e.stepId === lesson.steps[index]!.id);
+    for (const entry of entries) {
+      const present = entry.type === 'object' ? Boolean(await (await env.client()).get(entry.object)) : fs.existsSync(entry.path);
+      if (!present) return index;
+    }
+  }
+  return undefined;
+}
+
 async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string>): Promise<RunStatus> {
   let started = Date.now();
   const signal = options.signal ?? new AbortController().signal;
@@ -212,7 +226,12 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
   }
   started = Date.now(); // this lesson's own time, not its prerequisites'
   const count = lesson.steps.length;
-  const firstUnfinished = lesson.steps.findIndex((s) => !state.completedSteps.includes(s.id));
+  let firstUnfinished = lesson.steps.findIndex((s) => !state.completedSteps.includes(s.id));
+  // Resume re-checks what the steps it would skip left behind: a step recorded done whose object or file is gone runs again.
+  if (options.fromStep === undefined && state.status !== 'completed' && firstUnfinished !== 0) {
+    const lost = await firstStepWithLostEffect(env, firstUnfinished < 0 ? count : firstUnfinished);
+    if (lost !== undefined) firstUnfinished = lost;
+  }
   const from = Math.max(0, Math.min(options.fromStep ?? (state.status === 'completed' || firstUnfinished < 0 ? 0 : firstUnfinished), count));
   const to = Math.max(from, Math.min(options.toStep ?? count, count));
   const failedSteps: number[] = [];

@@ -4,8 +4,9 @@
 // that names what may exist, and cleanup deletes it (deleting what does not
 // exist is fine; missing something that does is not).
 import path from 'node:path';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import { homePaths } from '../state/home.js';
+import { ensurePrivateDirectory, homePaths } from '../state/home.js';
 import { readJsonOr, writeJsonAtomic } from '../state/atomic-write.js';
 import type { LessonProgress } from './types.js';
 
@@ -47,6 +48,8 @@ export function objectKeyText(o: ObjectKey): string {
   return `${o.apiVersion}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
 }
 
+const PRIVATE_FILE = 0o600;
+
 export function lessonStateDir(lessonId: string, home?: string): string {
   return path.join(homePaths(home).lessons, lessonId);
 }
@@ -64,6 +67,13 @@ export class LessonState {
 
   static async open(lessonId: string, home?: string): Promise<LessonState> {
     const dir = lessonStateDir(lessonId, home);
+    // Journals hold saved copies of Secrets (private keys): the home and these files are private.
+    ensurePrivateDirectory(dir, homePaths(home).home);
+    for (const file of ['journal.json', 'progress.json']) {
+      try {
+        if ((fs.statSync(path.join(dir, file)).mode & 0o077) !== 0) fs.chmodSync(path.join(dir, file), PRIVATE_FILE);
+      } catch { /* not written yet */ }
+    }
     const journal = await readJsonOr<Journal>(path.join(dir, 'journal.json'), { lessonId, entries: [] });
     const progress = await readJsonOr<ProgressFile>(path.join(dir, 'progress.json'), {
       lessonId,
@@ -143,12 +153,12 @@ export class LessonState {
   }
 
   private async saveJournal(): Promise<void> {
-    await writeJsonAtomic(path.join(this.dir, 'journal.json'), this.journal);
+    await writeJsonAtomic(path.join(this.dir, 'journal.json'), this.journal, { mode: PRIVATE_FILE });
   }
 
   private async saveProgress(): Promise<void> {
     this.progress.updatedAt = new Date().toISOString();
-    await writeJsonAtomic(path.join(this.dir, 'progress.json'), this.progress);
+    await writeJsonAtomic(path.join(this.dir, 'progress.json'), this.progress, { mode: PRIVATE_FILE });
   }
 }
 

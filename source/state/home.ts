@@ -1,5 +1,6 @@
 // Where every piece of workshop state lives: one directory, so cleanup,
 // `cluster reset` and two side-by-side workshops are simple.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -39,3 +40,16 @@ export function homePaths(home: string = workshopHome()) {
   };
 }
 export type HomePaths = ReturnType<typeof homePaths>;
+
+/**
+ * Creates `dir` (and the home above it) private, 0700, and narrows the home
+ * if an older version left it open: it holds journals with saved Secrets,
+ * keys and the cluster's token, whichever cluster the workshop talks to.
+ */
+export function ensurePrivateDirectory(dir: string, home: string = workshopHome()): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  for (const each of new Set([path.resolve(home), path.resolve(dir)])) {
+    const stat = fs.statSync(each);
+    if ((stat.mode & 0o077) !== 0 && stat.uid === process.getuid?.()) fs.chmodSync(each, 0o700);
+  }
+}

@@ -185,3 +185,70 @@ test('a work directory outside the home keeps the learner\'s own files at cleanu
   t.is(await cleanupLesson('sni-matching', () => {}, { home: f.home, workDir: outside, clientFactory: () => f.cluster, skipClusterStart: true }), 'ok');
   t.deepEqual(fs.readdirSync(outside), ['notes.txt']);
 });
+
+test('journal and progress are 0600 and the home 0700, also when an older version left them open', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  fs.chmodSync(f.home, 0o755); // as `run --kubeconfig` used to leave a new home
+  const secretsStep = f.lesson.steps.findIndex((s) => s.id === 'secrets');
+  t.is((await run({ ...f.options, toStep: secretsStep + 1 })).status, 'ok');
+  const dir = path.join(f.home, 'lessons', 'sni-matching');
+  const journalText = fs.readFileSync(path.join(dir, 'journal.json'), 'utf8');
+  t.regex(journalText, /"existedBefore"/, 'the journal holds saved objects');
+  const mode = (p: string) => fs.statSync(p).mode & 0o777;
+  t.is(mode(f.home), 0o700);
+  t.is(mode(path.join(f.home, 'lessons')), 0o700);
+  t.is(mode(dir), 0o700);
+  t.is(mode(path.join(dir, 'journal.json')), 0o600);
+  t.is(mode(path.join(dir, 'progress.json')), 0o600);
+  // A journal an older version wrote 0644 is narrowed as soon as it is opened.
+  fs.chmodSync(path.join(dir, 'journal.json'), 0o644);
+  await LessonState.open('sni-matching', f.home);
+  t.is(mode(path.join(dir, 'journal.json')), 0o600);
+});
+
+test('cleanup deletes only paths inside the lesson\'s work directory, whatever the journal says', async (t) => {
+  const f = await fixture();
+  const victim = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-victim-'));
+  t.teardown(() => (fs.rmSync(f.home, { recursive: true, force: true }), fs.rmSync(victim, { recursive: true, force: true })));
+  const certsStep = f.lesson.steps.findIndex((s) => s.kind === 'certs');
+  t.is((await run({ ...f.options, fromStep: certsStep, toStep: certsStep + 1 })).status, 'ok');
+  fs.writeFileSync(path.join(victim, 'precious.txt'), 'keep me');
+  fs.mkdirSync(path.join(victim, 'sub'));
+  fs.writeFileSync(path.join(f.home, 'sibling.txt'), 'not the lesson\'s');
+  // A link inside the work directory that points out must not lead the deletion out either.
+  fs.symlinkSync(victim, path.join(f.workDir, 'link'));
+  const journalFile = path.join(f.home, 'lessons', 'sni-matching', 'journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8'));
+  let seq = 1000;
+  const planted = [
+    { type: 'file', path: path.join(victim, 'precious.txt') },
+    { type: 'dir', path: path.join(victim, 'sub') },
+    { type: 'dir', path: victim },
+    { type: 'file', path: path.join(f.workDir, '..', '..', 'sibling.txt') },
+    { type: 'file', path: path.join(f.workDir, 'link', 'precious.txt') },
+  ];
+  for (const entry of planted) journal.entries.push({ seq: seq++, at: new Date().toISOString(), stepId: 'planted', ...entry });
+  fs.writeFileSync(journalFile, JSON.stringify(journal));
+  const said: string[] = [];
+  t.is(await cleanupLesson('sni-matching', (e) => void (e.type === 'output' && said.push(e.text)), { home: f.home, clientFactory: () => f.cluster, skipClusterStart: true }), 'ok');
+  t.deepEqual(fs.readdirSync(victim).sort(), ['precious.txt', 'sub']);
+  t.true(fs.existsSync(path.join(f.home, 'sibling.txt')));
+  t.is(said.filter((text) => text.includes('kept (outside the lesson\'s work directory')).length, planted.length);
+  t.false(fs.existsSync(f.workDir), 'the lesson\'s own work directory is gone');
+});
+
+test('resume re-checks the effect of the steps it skips: a step recorded done whose object was lost runs again', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  const routesStep = f.lesson.steps.findIndex((s) => s.id === 'routes');
+  t.is((await run({ ...f.options, toStep: routesStep })).status, 'ok');
+  const creator = (await LessonState.open('sni-matching', f.home)).entries.find((e) => e.type === 'object' && e.object.kind === 'Secret' && e.object.name === 'foo');
+  t.truthy(creator, 'the Secret foo is journaled by the step that created it');
+  t.is(await f.cluster.delete(secret('foo')), 'deleted'); // lost, as to a kill -9 of an unsynced store
+  const resumed = await run({ ...f.options });
+  const start = resumed.events.find((e) => e.type === 'lesson-start');
+  t.is(start?.type === 'lesson-start' ? start.fromStep : -1, f.lesson.steps.findIndex((s) => s.id === creator!.stepId));
+  t.is(resumed.status, 'ok');
+  t.truthy(await f.cluster.get(secret('foo')), 'the lost Secret is back');
+});

@@ -31,6 +31,11 @@ export function checkIdentity(target: ResourceTarget, object: KubeObject): void 
   if (object.kind !== type.kind || group !== type.group) {
     throw ApiError.badRequest(`the object provided is a ${object.kind} (${object.apiVersion}) but this URL addresses ${type.kind} (${target.apiVersion})`);
   }
+  // A version the group does not serve cannot be decoded, as kube-apiserver's scheme says (400), never stored as another.
+  const version = slash === -1 ? object.apiVersion : object.apiVersion.slice(slash + 1);
+  if (!type.versions.includes(version)) {
+    throw ApiError.badRequest(`no kind "${object.kind}" is registered for version "${object.apiVersion}" in scheme "k8s.io/apimachinery/pkg/runtime/scheme.go:100"`);
+  }
   if (type.namespaced) {
     const bodyNamespace = object.metadata.namespace;
     if (bodyNamespace && target.namespace && bodyNamespace !== target.namespace) {

@@ -4,7 +4,7 @@
 // then flush the store, then exit.
 import fs from 'node:fs';
 import path from 'node:path';
-import { homePaths, type HomePaths } from '../../state/home.js';
+import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../state/home.js';
 import type { ApiContext } from './api-context.js';
 import { cliPath } from './cli-path.js';
 import { ensureClusterPki } from './cluster-pki.js';
@@ -56,7 +56,7 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   const started = performance.now();
   const other = runningCluster(paths.clusterRuntime);
   if (other && other.pid !== process.pid) throw new Error(`a cluster for ${paths.home} already runs (pid ${other.pid}, ${other.apiUrl})`);
-  fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(paths.cluster, paths.home);
   const releaseLock = acquireLock(path.join(paths.cluster, 'cluster.lock'));
   fs.mkdirSync(paths.podLogs, { recursive: true });
 

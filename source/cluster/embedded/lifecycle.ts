@@ -3,7 +3,8 @@
 // did and returns an exit code; each is idempotent.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { homePaths, type HomePaths } from '../../state/home.js';
+import path from 'node:path';
+import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../state/home.js';
 import { apiGet, credentialsFromKubeconfig, podReady, systemReadiness, type ApiCredentials } from './api-probe.js';
 import { cliPath } from './cli-path.js';
 import { isAlive, readRuntime, runningCluster } from './runtime.js';
@@ -43,6 +44,54 @@ function progressDone(): void {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
 }
 
+function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
+}
+
+/**
+ * What a previous cluster of this home left behind, in words, before `up`
+ * starts a new one: how it stopped (cleanly, by a signal, or it crashed),
+ * stale records (removed here; the new process kills leftover pods itself),
+ * stores set aside as corrupt. `up` recovers from each without a reset.
+ */
+export function previousState(paths: HomePaths): string[] {
+  if (!fs.existsSync(paths.clusterStore) && !fs.existsSync(paths.clusterRuntime)) return ['no previous cluster in this home (first start)'];
+  const found: string[] = [];
+  const runtime = readRuntime(paths.clusterRuntime);
+  const logLines = logTail(paths.clusterLog, 40).split('\n');
+  const lastStart = logLines.findLastIndex((line) => line.includes('cluster: ready for clients') || line.includes('api: serving'));
+  const sinceStart = logLines.slice(Math.max(0, lastStart));
+  const signal = sinceStart.map((line) => /cluster: (SIG[A-Z]+) received/.exec(line)?.[1]).findLast(Boolean);
+  const stoppedAt = sinceStart.findLast((line) => line.endsWith('cluster: stopped'))?.split(' ')[0];
+  if (runtime) {
+    found.push(`the previous cluster process (pid ${runtime.pid}, started ${runtime.startedAt}) is gone without a clean stop (a crash or kill -9); its runtime record was removed`);
+    fs.rmSync(paths.clusterRuntime, { force: true });
+  } else if (stoppedAt) {
+    found.push(`the previous cluster stopped cleanly at ${stoppedAt}${signal ? ` after ${signal} (\`cluster down\` or a signal)` : ''}`);
+  } else {
+    found.push('the previous cluster stopped without writing its last log line (crash or kill -9)');
+  }
+  const lock = path.join(paths.cluster, 'cluster.lock');
+  const holder = fs.existsSync(lock) ? Number(fs.readFileSync(lock, 'utf8')) : undefined;
+  if (holder !== undefined && (!Number.isInteger(holder) || pidGone(holder))) {
+    found.push(`a start lock of pid ${holder}, which is gone (removed)`);
+    fs.rmSync(lock, { force: true });
+  }
+  try {
+    const recorded = Object.keys(JSON.parse(fs.readFileSync(path.join(paths.cluster, 'kubelet-pids.json'), 'utf8')) as Record<string, unknown>);
+    const alive = recorded.filter((pid) => !pidGone(Number(pid)));
+    if (alive.length) found.push(`${alive.length} pod process(es) of the previous cluster still running (the new cluster stops them before starting pods)`);
+  } catch { /* no record */ }
+  const corrupt = fs.existsSync(paths.cluster) ? fs.readdirSync(paths.cluster).filter((f) => f.startsWith('store.json.corrupt-')) : [];
+  if (corrupt.length) found.push(`${corrupt.length} unreadable store file(s) set aside earlier (${corrupt.join(', ')})`);
+  return found;
+}
+
 export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}): Promise<number> {
   const paths = options.paths ?? homePaths();
   const existing = runningCluster(paths.clusterRuntime);
@@ -52,9 +101,11 @@ export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}
   }
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? DEFAULT_UP_TIMEOUT_MS);
-  fs.mkdirSync(paths.cluster, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(paths.cluster, paths.home);
+  for (const line of previousState(paths)) process.stdout.write(`Found: ${line}.\n`);
   rotateLog(paths.clusterLog);
   const logFd = fs.openSync(paths.clusterLog, 'a');
+  const logOffset = fs.fstatSync(logFd).size;
   const child = spawn(process.execPath, [cliPath(), 'cluster', 'up', '--foreground'], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
@@ -77,7 +128,11 @@ export async function up(options: { timeoutMs?: number; paths?: HomePaths } = {}
   let lastSummary = 'starting the cluster process';
   progress(`cluster: ${lastSummary}…`);
   for (let attempt = 0; Date.now() < deadline && attempt < 100_000; attempt++) {
-    if (exited !== undefined) return fail(`the cluster process exited (code ${exited})`);
+    if (exited !== undefined) {
+      const thisStart = fs.readFileSync(paths.clusterLog).subarray(logOffset).toString('utf8');
+      const asked = /cluster: (SIG[A-Z]+) received/.exec(thisStart)?.[1];
+      return fail(`the cluster process exited (code ${exited})${asked ? `: it received ${asked} while starting (\`cluster down\`, or something else sent it)` : ''}`);
+    }
     const runtime = readRuntime(paths.clusterRuntime);
     if (runtime && runtime.pid === child.pid) {
       try {

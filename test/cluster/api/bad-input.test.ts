@@ -68,6 +68,17 @@ test.serial('malformed JSON, YAML and protobuf bodies are 400 with a message, an
   t.is(await storeVersion(), before);
 });
 
+test.serial('a body whose apiVersion the group does not serve (a ConfigMap of v9 posted to /api/v1) is 400, as kube-apiserver answers, and stores nothing', async (t) => {
+  const before = await storeVersion();
+  const posted = await request(cluster, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { body: JSON.stringify({ apiVersion: 'v9', kind: 'ConfigMap', metadata: { name: 'from-v9' }, data: { k: 'v' } }) });
+  t.is(posted.status, 400, posted.text);
+  isStatus(t, posted.json, 400, 'BadRequest');
+  t.is(posted.json.message, 'no kind "ConfigMap" is registered for version "v9" in scheme "k8s.io/apimachinery/pkg/runtime/scheme.go:100"');
+  const kubectl = await cluster.kubectl(['apply', '-f', '-'], `apiVersion: v9\nkind: ConfigMap\nmetadata: {name: from-v9, namespace: ${NS}}\n`);
+  t.not(kubectl.code, 0, 'kubectl is refused too');
+  t.is(await storeVersion(), before);
+});
+
 test.serial('an unknown kind is 404, and kubectl says there is no such kind', async (t) => {
   const before = await storeVersion();
   const response = await request(cluster, 'POST', `/apis/example.org/v1/namespaces/${NS}/gizmos`, { body: JSON.stringify({ apiVersion: 'example.org/v1', kind: 'Gizmo', metadata: { name: 'w' } }) });

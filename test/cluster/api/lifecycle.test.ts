@@ -49,6 +49,18 @@ test.serial('status, kubeconfig and a second up describe the running cluster; se
   t.is(context.stdout.trim(), 'agw-workshop');
 });
 
+test.serial('a Pod of the project image with args [cluster, down] is refused by the kubelet and the cluster keeps running', async (t) => {
+  const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Pod\nmetadata: {name: stopper, namespace: default}\nspec:\n  restartPolicy: Never\n  containers: [{name: c, image: ghcr.io/agw-workshop/agw-workshop, args: [cluster, down]}]\n');
+  t.is(applied.code, 0, applied.stderr);
+  const waiting = await cluster.kubectl(['wait', 'pod/stopper', '--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=CreateContainerConfigError', '--timeout=20s']);
+  t.is(waiting.code, 0, waiting.stderr);
+  const message = await cluster.kubectlOk(['get', 'pod', 'stopper', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}']);
+  t.regex(message, /runs only "gateway \.\.\." and "workload \.\.\." in a pod, not "cluster down"/);
+  const status = JSON.parse((await cluster.cli(['cluster', 'status', '--json'])).stdout);
+  t.true(status.running, 'the cluster still runs');
+  t.is((await cluster.kubectl(['delete', 'pod', 'stopper', '--wait=false'])).code, 0);
+});
+
 test.serial('objects survive cluster down and up, on the same port with the same credentials; a learner\'s broken Deployment does not hold up `cluster up`', async (t) => {
   const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: durable, namespace: default}\ndata: {k: v}\n');
   t.is(applied.code, 0, applied.stderr);
@@ -65,6 +77,7 @@ test.serial('objects survive cluster down and up, on the same port with the same
   t.false(notRunning.running);
   const up = await cluster.cli(['cluster', 'up']);
   t.is(up.code, 0, up.stderr);
+  t.regex(up.stdout, /Found: the previous cluster stopped cleanly at \S+ after SIGTERM/);
   t.is(runtime().port, before.port);
   const got = await cluster.kubectl(['get', 'configmap', 'durable', '-o', 'jsonpath={.data.k}']);
   t.is(got.code, 0, got.stderr);
@@ -90,8 +103,11 @@ test.serial('after kill -9 the store loads with every object written before; a w
   t.notThrows(() => JSON.parse(fs.readFileSync(storeFile, 'utf8')));
   const status = JSON.parse((await cluster.cli(['cluster', 'status', '--json'])).stdout);
   t.false(status.running);
+  fs.writeFileSync(path.join(cluster.home, 'cluster', 'cluster.lock'), String(pid)); // as a crash mid-start leaves it
   const up = await cluster.cli(['cluster', 'up']);
   t.is(up.code, 0, up.stderr);
+  t.regex(up.stdout, new RegExp(`Found: the previous cluster process \\(pid ${pid}, started \\S+\\) is gone without a clean stop`));
+  t.regex(up.stdout, new RegExp(`Found: a start lock of pid ${pid}, which is gone \\(removed\\)`));
   const got = await cluster.kubectl(['get', 'configmap', 'before-crash', '-o', 'jsonpath={.data.k}']);
   t.is(got.stdout, 'v');
   const older = String(Number(rv) - 1);

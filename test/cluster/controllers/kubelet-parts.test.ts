@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeStore } from './fake-store.js';
-import { imageRepository, programFor, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
+import { imageRepository, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
+import { rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
 import { effectivePort, formatPortMap, parsePortMap, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
 import { CONFIGMAPS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
@@ -24,6 +25,22 @@ test('image references resolve to programs; the project image runs its args thro
   t.deepEqual(programFor({ image: 'docker.io/jaegertracing/jaeger:2.1.0' })?.argv, ['workload', 'jaeger']);
   t.is(programFor({ image: 'nginx:1.27' }), undefined);
   t.regex(unknownImageMessage('nginx:1.27'), /"nginx:1\.27".*known images: .*ghcr\.io\/llm-d\/llm-d-inference-sim/);
+});
+
+test('the project image runs only `gateway ...` and `workload ...` in a pod; `cluster down` and the learner\'s other commands are refused', (t) => {
+  const own = 'ghcr.io/agw-workshop/agw-workshop:0.1.0';
+  t.is(refusedCommand({ image: own, args: ['gateway', 'proxy', '--gateway', 'ns/gw'] }), undefined);
+  t.is(refusedCommand({ image: own, command: ['agw-workshop', 'workload'], args: ['echo-basic'] }), undefined);
+  t.is(refusedCommand({ image: 'mccutchen/go-httpbin', args: ['cluster', 'down'] }), undefined, 'other images run their workload whatever the args');
+  for (const container of [
+    { image: own, args: ['cluster', 'down'] },
+    { image: own, command: ['node', 'dist/source/cli.js', 'cluster'], args: ['reset'] },
+    { image: own, command: ['agw-workshop'], args: ['cleanup', 'sni-matching'] },
+    { image: own, args: [] },
+    { image: own, args: ['--help'] },
+  ]) {
+    t.regex(refusedCommand(container) ?? '', /runs only "gateway \.\.\." and "workload \.\.\." in a pod/, JSON.stringify(container));
+  }
 });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -85,6 +102,30 @@ test('volumes: Secrets become 0600 files, ConfigMaps 0644, items and subPath hon
   t.regex(error!.message, /secret "absent" not found/);
 });
 
+test('volumes: the kubelet refuses to write or delete outside the pod directory, whatever the pod says (names, subPath, a planted link)', (t) => {
+  const store = storeWithConfig();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-kubelet-escape-'));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const podDir = path.join(root, 'pods', 'lab_p_u-1');
+  const victim = path.join(root, 'victim');
+  fs.mkdirSync(victim, { recursive: true });
+  fs.writeFileSync(path.join(victim, 'precious.txt'), 'keep me');
+  const escaping = (volumes: unknown[], mounts: unknown[] = []): KubeObject => ({ ...pod, spec: { volumes, containers: [{ name: 'c', volumeMounts: mounts }] } });
+  const refused = (object: KubeObject, why: RegExp) => {
+    const error = t.throws(() => materializeVolumes(store, object, podDir));
+    t.true(error instanceof MountError);
+    t.regex(error!.message, why);
+  };
+  refused(escaping([{ name: '../../../victim', secret: { secretName: 'tls' } }]), /outside the pod's directory/);
+  refused(escaping([{ name: 'certs', secret: { secretName: 'tls' } }], [{ name: 'certs', mountPath: '/x', subPath: '../../../../victim' }]), /outside the pod's directory/);
+  // A link planted where a volume goes (by anything) is not followed out.
+  fs.mkdirSync(path.join(podDir, 'volumes'), { recursive: true });
+  fs.symlinkSync(victim, path.join(podDir, 'volumes', 'keys'));
+  refused(escaping([{ name: 'keys', secret: { secretName: 'tls' } }]), /leads outside the pod's directory/);
+  t.deepEqual(fs.readdirSync(victim), ['precious.txt'], 'nothing written into or deleted from the victim directory');
+  t.is(fs.readFileSync(path.join(victim, 'precious.txt'), 'utf8'), 'keep me');
+});
+
 test('port maps: below 1024 without root → +8000; without a loopback range every declared port gets its own', (t) => {
   t.is(unprivilegedPort(443, false), 8443);
   t.is(unprivilegedPort(443, true), 443);
@@ -100,4 +141,23 @@ test('port maps: below 1024 without root → +8000; without a loopback range eve
   t.is(effectivePort(22, new Map(), false), 8022);
   t.throws(() => parsePortMap('443-8443'), { message: /"443-8443" is not <port>:<port>/ });
   t.throws(() => parsePortMap('{"443":8443}'), { message: /is not <port>:<port>/ }, 'one format: the proxy writes the text form too');
+});
+
+test('pod logs rotate past their size as the kubelet does: copy to .1, older copies shift, at most N files, the writer carries on at the new end', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-pod-log-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'ns_pod.log');
+  const fd = fs.openSync(file, 'a'); // as the pod's stdout: O_APPEND
+  t.teardown(() => fs.closeSync(fd));
+  t.false(rotatePodLog(file, 1024, 3), 'absent or small: nothing to do');
+  for (let round = 0; round < 4; round++) {
+    fs.writeSync(fd, `${String(round).repeat(2000)}\n`);
+    t.true(rotatePodLog(file, 1024, 3));
+    t.is(fs.statSync(file).size, 0);
+    t.is(fs.readFileSync(`${file}.1`, 'utf8')[0], String(round));
+  }
+  fs.writeSync(fd, 'after\n');
+  t.is(fs.readFileSync(file, 'utf8'), 'after\n', 'the writer continues at the start of the truncated file');
+  t.deepEqual(fs.readdirSync(dir).sort(), ['ns_pod.log', 'ns_pod.log.1', 'ns_pod.log.2']);
+  t.is(fs.readFileSync(`${file}.2`, 'utf8')[0], '2');
 });

@@ -55,6 +55,20 @@ test('json patch: add, remove, replace, move, copy and test apply in order', (t)
   t.deepEqual(result.metadata.labels, { 'a/b': 'c', 'x/y': 'z' });
 });
 
+test('json patch: a copy bomb (22 doubling copies, under 2 KB) is 413 within the 3 MiB bound, fast, not gigabytes', (t) => {
+  const ops: unknown[] = [{ op: 'add', path: '/metadata/annotations', value: { a: 'x'.repeat(64) } }, { op: 'add', path: '/spec/b', value: [] }];
+  ops.push({ op: 'add', path: '/spec/b/-', value: 'y'.repeat(64) });
+  for (let i = 0; i < 22; i++) ops.push({ op: 'copy', from: '/spec/b', path: '/spec/b/-' });
+  const body = JSON.stringify(ops);
+  t.true(body.length < 2048, `patch of ${body.length} bytes`);
+  const started = performance.now();
+  const error = t.throws(() => applyPatch(gateway(), body, JSON_PATCH, gateways)) as Error & { status?: number; code?: number };
+  const ms = performance.now() - started;
+  t.is(error.status ?? error.code, 413);
+  t.regex(error.message, /accumulated size increase of copy is \d+, exceeding the limit 3145728/);
+  t.true(ms < 2000, `answered in ${ms.toFixed(0)} ms`);
+});
+
 test('json patch: a failed test op aborts the whole patch with 422 and leaves the object alone', (t) => {
   const original = gateway();
   const ops = [

@@ -366,3 +366,38 @@ test('objects as a real cluster returns them (defaults, status, managedFields) v
   t.deepEqual(validate(deployment), []);
   t.deepEqual(validate(service), []);
 });
+
+test('volumes: a name that is not a DNS-1123 label, an absolute or climbing subPath/subPathExpr/item path are 422 as kube-apiserver words them', (t) => {
+  const pod: KubeObject = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'escape', namespace: 'default' },
+    spec: {
+      volumes: [
+        { name: '../../../../tmp/owned', secret: { secretName: 'foo' } },
+        { name: 'certs', secret: { secretName: 'foo', items: [{ key: 'tls.key', path: '../tls.key' }, { key: 'tls.crt', path: '/etc/tls.crt' }] } },
+      ],
+      containers: [{
+        name: 'c', image: 'ghcr.io/agw-workshop/agw-workshop',
+        volumeMounts: [
+          { name: 'certs', mountPath: '/a', subPath: '../../x' },
+          { name: 'certs', mountPath: '/b', subPath: '/etc' },
+          { name: 'certs', mountPath: '/c', subPathExpr: 'a/../../$(POD_NAME)' },
+          { name: 'missing', mountPath: '/d' },
+        ],
+      }],
+    },
+  };
+  t.deepEqual(validate(pod).map((c) => `${c.field}: ${c.message}`), [
+    `spec.volumes[0].name: Invalid value: "../../../../tmp/owned": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
+    `spec.volumes[1].secret.items[0].path: Invalid value: "../tls.key": must not contain '..'`,
+    `spec.volumes[1].secret.items[0].path: Invalid value: "../tls.key": must not start with '..'`,
+    'spec.volumes[1].secret.items[1].path: Invalid value: "/etc/tls.crt": must be a relative path',
+    `spec.containers[0].volumeMounts[0].subPath: Invalid value: "../../x": must not contain '..'`,
+    'spec.containers[0].volumeMounts[1].subPath: Invalid value: "/etc": must be a relative path',
+    `spec.containers[0].volumeMounts[2].subPathExpr: Invalid value: "a/../../$(POD_NAME)": must not contain '..'`,
+    'spec.containers[0].volumeMounts[3].name: Not found: "missing"',
+  ]);
+  // A subPath that merely contains dots in a name is fine, as in kube.
+  (pod.spec as any).volumes = [{ name: 'certs', secret: { secretName: 'foo', items: [{ key: 'k', path: 'dir/..hidden' }] } }];
+  (pod.spec as any).containers[0].volumeMounts = [{ name: 'certs', mountPath: '/a', subPath: 'x..y/z' }];
+  t.deepEqual(validate(pod), []);
+});

@@ -18,7 +18,7 @@ import type {
   RoutePoliciesIR,
   WeightedBackendIR,
 } from '../../../gateway/ir/types.js';
-import { Dataplane } from '../../../gateway/dataplane/index.js';
+import { Dataplane, type DataplaneOptions } from '../../../gateway/dataplane/index.js';
 import { parseLogfmt } from '../../../gateway/dataplane/access-log.js';
 import { run, type CommandResult } from '../../helpers/cluster.js';
 
@@ -119,7 +119,7 @@ export function gatewayIR(ports: PortIR[]): GatewayIR {
 }
 
 /** A data plane whose access log lines are kept for assertions. */
-export function startDataplane(): { dataplane: Dataplane; lines: string[]; logs: string[]; waitForLine(pred: (fields: Record<string, string>) => boolean, timeoutMs?: number): Promise<Record<string, string>> } {
+export function startDataplane(options: Partial<DataplaneOptions> = {}): { dataplane: Dataplane; lines: string[]; logs: string[]; waitForLine(pred: (fields: Record<string, string>) => boolean, timeoutMs?: number): Promise<Record<string, string>> } {
   const lines: string[] = [];
   const logs: string[] = [];
   const waiters: { pred: (f: Record<string, string>) => boolean; resolve: (f: Record<string, string>) => void }[] = [];
@@ -134,6 +134,7 @@ export function startDataplane(): { dataplane: Dataplane; lines: string[]; logs:
       }
     },
     log: (m) => logs.push(m),
+    ...options,
   });
   const waitForLine = (pred: (f: Record<string, string>) => boolean, timeoutMs = 5000) => {
     for (const line of lines) {

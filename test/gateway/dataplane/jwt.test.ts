@@ -81,22 +81,25 @@ test('a kid-less token passes when exactly one key could have signed it, and the
 test('the same kid-less token is refused when two keys could have signed it: no single key can be chosen', async (t) => {
   const r = await get('/secure/no-kid', `Bearer ${await token(signer.privateKey, { typ: 'JWT' })}`);
   t.is(r.status, 401);
-  t.regex(String(r.headers['www-authenticate']), /error="invalid_token", error_description="the token header does not specify a `kid`, and 2 keys could verify an RS256 token: no single key can be chosen"/);
+  t.regex(String(r.headers['www-authenticate']), /error="invalid_token", error_description="the token header does not specify a `kid`, and 2 keys could verify it: no single key can be chosen"/);
+  t.regex(r.body, /2 keys could verify an "RS256" token/);
 });
 
 test('each refusal names the check that failed', async (t) => {
   const signed = (claims: Record<string, unknown>, header: Record<string, string> = { kid: 'signer' }) => token(signer.privateKey, header, claims);
   const cases: [string, string, RegExp][] = [
     ['expired', await signed({ exp: Math.floor(Date.now() / 1000) - 60 }), /exp check failed: the token expired at/],
-    ['issuer', await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'signer' }).setIssuer('evil').sign(signer.privateKey), /iss check failed: issuer 'evil' is not the provider's issuer 'solo.io'/],
-    ['stranger', await token(stranger.privateKey, { kid: 'signer' }), /signature check failed: key 'signer' did not sign/],
+    ['issuer', await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'signer' }).setIssuer('evil').sign(signer.privateKey), /iss check failed: issuer "evil" is not the provider's issuer "solo.io"/],
+    ['stranger', await token(stranger.privateKey, { kid: 'signer' }), /signature check failed: key "signer" did not sign/],
     ['none', `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"iss":"solo.io"}').toString('base64url')}.`, /alg none: an unsigned token is never accepted/],
-    ['hs256', await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'signer' }).setIssuer('solo.io').sign(new TextEncoder().encode('secret')), /alg HS256 does not fit key 'signer' \(kty RSA\)/],
+    ['hs256', await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'signer' }).setIssuer('solo.io').sign(new TextEncoder().encode('secret')), /alg "HS256" does not fit key "signer" \(kty RSA\)/],
   ];
   for (const [name, jwt, reason] of cases) {
     const r = await get(`/secure/check-${name}`, `Bearer ${jwt}`);
     t.is(r.status, 401, name);
-    t.regex(String(r.headers['www-authenticate']), reason, name);
+    // The body names the check and what the token said; the challenge names the check in our words only.
+    t.regex(r.body, reason, name);
+    t.regex(String(r.headers['www-authenticate']), /^Bearer realm="http", error="invalid_token", error_description="[ -~]+"$/, name);
   }
 });
 
@@ -118,10 +121,45 @@ test('a wrong issuer or an unknown kid → 401', async (t) => {
   t.is((await get('/secure/iss', `Bearer ${wrongIssuer}`)).status, 401);
   const unknownKid = await get('/secure/kid2', `Bearer ${await token(signer.privateKey, { kid: 'nope' })}`);
   t.is(unknownKid.status, 401);
-  t.regex(String(unknownKid.headers['www-authenticate']), /token uses the unknown key 'nope'/);
+  t.is(unknownKid.headers['www-authenticate'], 'Bearer realm="http", error="invalid_token", error_description="token uses an unknown key (kid)"');
+  t.regex(unknownKid.body, /token uses the unknown key "nope"/);
 });
 
 test('Optional mode lets a request without a token through but still rejects a bad one', async (t) => {
   t.is((await get('/optional/none')).status, 200);
   t.is((await get('/optional/bad', 'Bearer not.a.token')).status, 401);
+});
+
+test('a kid with CR/LF gets a 401, not a reset; nothing of the token is echoed into response headers', async (t) => {
+  const evil = await token(signer.privateKey, { kid: 'x\r\nset-cookie: owned=1\r\nx-injected: yes' });
+  const r = await get('/secure', `Bearer ${evil}`);
+  t.is(r.status, 401);
+  t.is(r.headers['set-cookie'], undefined);
+  t.is(r.headers['x-injected'], undefined);
+  t.is(r.headers['www-authenticate'], 'Bearer realm="http", error="invalid_token", error_description="token uses an unknown key (kid)"');
+  t.false(JSON.stringify(r.headers).includes('owned'));
+  t.regex(r.body, /token uses the unknown key "x\\r\\nset-cookie/, 'the body quotes it, escaped');
+});
+
+test('an Authorization header over the header limit is 431, not a reset', async (t) => {
+  const huge = `Bearer ${'a'.repeat(20_000)}`;
+  const r = await get('/secure', huge);
+  t.is(r.status, 431);
+});
+
+test('jku and x5u in a token header are never fetched', async (t) => {
+  const hits: string[] = [];
+  const trap = http.createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.end('{"keys":[]}');
+  });
+  await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => trap.close());
+  const trapUrl = `http://127.0.0.1:${(trap.address() as import('node:net').AddressInfo).port}`;
+  const forged = await token(stranger.privateKey, { jku: `${trapUrl}/jwks.json`, x5u: `${trapUrl}/cert.pem` });
+  const r = await get('/secure', `Bearer ${forged}`);
+  t.is(r.status, 401);
+  const signedWithKid = await token(stranger.privateKey, { kid: 'signer', jku: `${trapUrl}/jwks.json` });
+  t.is((await get('/secure', `Bearer ${signedWithKid}`)).status, 401);
+  t.deepEqual(hits, []);
 });

@@ -1,6 +1,7 @@
 // One container of a pod as a child process: spawn, readiness, restart with
 // a bounded backoff after a crash (CrashLoopBackOff), graceful stop.
 import fs from 'node:fs';
+import { LOG_CHECK_INTERVAL_MS, rotatePodLog } from './pod-logs.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { checkReadiness, probesContinuously, type ProbeTarget, type ProbedContainer } from './readiness.js';
 import type { PidRegistry } from './pid-registry.js';
@@ -93,7 +94,16 @@ export class ContainerRuntime {
           this.onExit(code, signal, startedAt, message);
           resolve();
         };
-        child.once('exit', (code, signal) => finish(code, signal));
+        // Bounded logs, as the kubelet's containerLogMaxSize: checked while the container runs.
+      const logCheck = setInterval(() => {
+        try {
+          rotatePodLog(logFile);
+        } catch { /* a failed rotation is retried at the next check */ }
+      }, LOG_CHECK_INTERVAL_MS);
+      logCheck.unref();
+      child.once('exit', () => clearInterval(logCheck));
+      child.once('error', () => clearInterval(logCheck));
+      child.once('exit', (code, signal) => finish(code, signal));
         child.once('error', (error) => finish(128, null, error.message));
       });
       this.options.event?.('Normal', 'Pulled', `Container image "${this.spec.image ?? ''}" already present on machine`);

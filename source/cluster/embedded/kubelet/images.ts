@@ -87,6 +87,23 @@ export function programFor(container: { image?: string; command?: string[]; args
   return { argv: ['workload', known.workload, ...(given.length ? given : known.defaultArgs ?? [])], runs: `workload ${known.workload}` };
 }
 
+/**
+ * What the project's image runs in a pod: the commands pods need and nothing
+ * else. `cluster down`, `cleanup`, `run`, ... are the learner's commands; run
+ * in a pod they could stop or rewrite the cluster the pod lives in.
+ */
+export const OWN_IMAGE_COMMANDS = ['gateway', 'workload'] as const;
+
+/** Why the project's image refuses a container's command, or undefined when it runs it (or the image is another). */
+export function refusedCommand(container: { image?: string; command?: string[]; args?: string[] }): string | undefined {
+  const program = programFor(container);
+  if (!program || program.runs !== 'agw-workshop') return undefined;
+  const first = program.argv[0];
+  if ((OWN_IMAGE_COMMANDS as readonly string[]).includes(first ?? '')) return undefined;
+  const shown = program.argv.slice(0, 3).join(' ').slice(0, 80);
+  return `image ${OWN_IMAGE} runs only ${OWN_IMAGE_COMMANDS.map((c) => `"${c} ..."`).join(' and ')} in a pod, not "${shown}"`;
+}
+
 export function unknownImageMessage(image: string): string {
   return `image "${image}" is not known to the embedded cluster (pods run built-in programs chosen by image); known images: ${knownRepositories().join(', ')}`;
 }

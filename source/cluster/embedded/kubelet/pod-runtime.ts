@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject, Store } from '../store-types.js';
 import { ContainerRuntime, type Launch } from './container-runtime.js';
-import { programFor, unknownImageMessage } from './images.js';
+import { programFor, refusedCommand, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
-import { materializeVolumes, MountError, rewriteMountedPaths, type MountTable } from './volumes.js';
+import { insidePodDirectory, materializeVolumes, MountError, rewriteMountedPaths, type MountTable } from './volumes.js';
 import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
 import type { PidRegistry } from './pid-registry.js';
 import type { ProbedContainer } from './readiness.js';
@@ -105,6 +105,7 @@ export class PodRuntime {
     this.uid = pod.metadata.uid ?? '';
     this.key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     this.podDir = path.join(deps.podsDir, `${pod.metadata.namespace}_${pod.metadata.name}_${this.uid.slice(0, 8)}`);
+
     this.involved = { apiVersion: 'v1', kind: 'Pod', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid } };
   }
 
@@ -204,6 +205,8 @@ export class PodRuntime {
   private launchFor(pod: KubeObject, container: ContainerSpec, mounts: Map<string, string>): Launch | undefined {
     const program = programFor(container);
     if (!program) return undefined;
+    const refused = refusedCommand(container);
+    if (refused) throw new ContainerConfigError(refused);
     const { env, containerEnv } = this.environmentOf(pod, container, mounts);
     const rewrite = (value: string) => rewriteMountedPaths(value, mounts);
     const argv = program.argv.map((arg) => rewrite(expandReferences(arg, containerEnv)));
@@ -242,7 +245,11 @@ export class PodRuntime {
     const graceMs = Math.min(seconds * 1000, MAX_GRACE_MS);
     if (launchedPods.get(this.uid) === this) launchedPods.delete(this.uid);
     await Promise.all(this.containers.map((c) => c.stop(graceMs)));
-    fs.rmSync(this.podDir, { recursive: true, force: true });
+    try {
+      fs.rmSync(insidePodDirectory(this.deps.podsDir, this.podDir), { recursive: true, force: true });
+    } catch (error) {
+      this.deps.log(`kubelet: ${this.key}: pod directory not removed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   /** The pod's status as a kubelet reports it. */

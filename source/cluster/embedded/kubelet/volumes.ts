@@ -12,6 +12,27 @@ export class MountError extends Error {
   readonly reason = 'FailedMount';
 }
 
+/**
+ * The one check before the kubelet writes or deletes a path of a pod: it
+ * must resolve (symbolic links too, for what exists) strictly inside `base`.
+ * The API server already refuses manifests that climb out; this is the
+ * defence in depth for a store written by something else.
+ */
+export function insidePodDirectory(base: string, target: string): string {
+  const root = path.resolve(base);
+  const resolved = path.resolve(root, target);
+  const within = (dir: string, file: string) => file.startsWith(dir + path.sep);
+  if (!within(root, resolved)) throw new MountError(`refusing path "${target}": outside the pod's directory ${root}`);
+  // The nearest existing ancestor must not be a link that leads elsewhere.
+  let probe = resolved;
+  while (probe !== root && !fs.existsSync(probe)) probe = path.dirname(probe);
+  if (probe !== root) {
+    const realRoot = fs.existsSync(root) ? fs.realpathSync(root) : root;
+    if (!within(realRoot, fs.realpathSync(probe))) throw new MountError(`refusing path "${target}": it leads outside the pod's directory ${root}`);
+  }
+  return resolved;
+}
+
 interface KeyToPath { key: string; path: string; mode?: number }
 interface Volume {
   name: string;
@@ -50,8 +71,7 @@ function writeVolumeFiles(dir: string, entries: Array<{ path: string; data: Buff
   fs.mkdirSync(dir, { recursive: true });
   const wanted = new Set<string>();
   for (const entry of entries) {
-    const target = path.resolve(dir, entry.path);
-    if (!target.startsWith(path.resolve(dir) + path.sep)) throw new MountError(`volume item path "${entry.path}" escapes the volume`);
+    const target = insidePodDirectory(dir, entry.path);
     wanted.add(target);
     const mode = entry.mode ?? defaultMode;
     let same = false;
@@ -62,7 +82,7 @@ function writeVolumeFiles(dir: string, entries: Array<{ path: string; data: Buff
   }
   // Keys removed from the Secret disappear from the volume, as with a real kubelet.
   for (const name of fs.readdirSync(dir)) {
-    const file = path.join(dir, name);
+    const file = insidePodDirectory(dir, name);
     if (!wanted.has(file) && fs.statSync(file).isFile()) fs.rmSync(file, { force: true });
   }
 }
@@ -77,7 +97,7 @@ export function materializeVolumes(store: Store, pod: KubeObject, podDir: string
   const spec = (pod.spec ?? {}) as { volumes?: Volume[]; containers?: Array<{ name: string; volumeMounts?: VolumeMount[] }> };
   const volumeDirs = new Map<string, string>();
   for (const volume of spec.volumes ?? []) {
-    const dir = path.join(podDir, 'volumes', volume.name);
+    const dir = insidePodDirectory(path.join(podDir, 'volumes'), volume.name);
     if (volume.secret) {
       writeVolumeFiles(dir, files(store, namespace, 'secret', volume.secret.secretName, volume.secret.items, volume.secret.optional)!, volume.secret.defaultMode ?? 0o600);
     } else if (volume.configMap) {
@@ -98,7 +118,7 @@ export function materializeVolumes(store: Store, pod: KubeObject, podDir: string
     for (const mount of container.volumeMounts ?? []) {
       const dir = volumeDirs.get(mount.name);
       if (!dir) throw new MountError(`volumeMount "${mount.name}" of container "${container.name}" names no volume of the pod`);
-      mounts.set(mount.mountPath.replace(/\/+$/, '') || '/', mount.subPath ? path.join(dir, mount.subPath) : dir);
+      mounts.set(mount.mountPath.replace(/\/+$/, '') || '/', mount.subPath ? insidePodDirectory(dir, mount.subPath) : dir);
     }
     table.set(container.name, mounts);
   }

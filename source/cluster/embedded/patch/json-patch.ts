@@ -13,6 +13,16 @@ interface Operation {
 
 /** Kubernetes caps JSON patches at 10,000 operations. */
 const MAX_OPERATIONS = 10_000;
+/**
+ * kube-apiserver's maxRequestBodyBytes (3 MiB): the bound on what copies may
+ * add (json-patch's AccumulatedCopySizeLimit) and on the patched object. 22
+ * doubling `copy` operations otherwise grew 1.6 KB into gigabytes.
+ */
+export const MAX_PATCHED_BYTES = 3 * 1024 * 1024;
+
+function tooLarge(message: string): ApiError {
+  return new ApiError(413, 'RequestEntityTooLarge', message);
+}
 
 function parsePointer(pointer: unknown, field: string, index: number): string[] {
   if (typeof pointer !== 'string') throw ApiError.badRequest(`json patch operation ${index}: "${field}" must be a string`);
@@ -81,6 +91,7 @@ export function applyJsonPatch(target: unknown, operations: unknown): Json {
     throw new ApiError(413, 'RequestEntityTooLarge', `The allowed maximum operations in a JSON patch is ${MAX_OPERATIONS}, got ${operations.length}`);
   }
   let document = clone(target as Json);
+  let copied = 0;
   operations.forEach((raw, index) => {
     if (!isObject(raw)) throw ApiError.badRequest(`json patch operation ${index} must be an object`);
     const operation = raw as unknown as Operation;
@@ -111,7 +122,13 @@ export function applyJsonPatch(target: unknown, operations: unknown): Json {
       }
       case 'copy': {
         const from = parsePointer(operation.from, 'from', index);
-        document = add(document, tokens, clone(get(document, from, String(operation.from))), operation.path);
+        const source = get(document, from, String(operation.from));
+        // Measured before it is cloned: the work done stays within the limit.
+        copied += JSON.stringify(source)?.length ?? 0;
+        if (copied > MAX_PATCHED_BYTES) {
+          throw tooLarge(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${MAX_PATCHED_BYTES}`);
+        }
+        document = add(document, tokens, clone(source), operation.path);
         break;
       }
       case 'test':
@@ -123,5 +140,7 @@ export function applyJsonPatch(target: unknown, operations: unknown): Json {
         throw ApiError.badRequest(`json patch operation ${index}: unexpected kind of operation ${JSON.stringify(operation.op)}`);
     }
   });
+  const size = JSON.stringify(document)?.length ?? 0;
+  if (size > MAX_PATCHED_BYTES) throw tooLarge(`Request entity too large: limit is ${MAX_PATCHED_BYTES}`);
   return document;
 }

@@ -118,7 +118,41 @@ export function checkService(service: KubeObject): StatusCause[] {
   return causes;
 }
 
-function checkContainers(path: FieldPath, list: unknown, requireOne: boolean): StatusCause[] {
+/**
+ * validateLocalDescendingPath (pkg/apis/core/validation): a path the kubelet
+ * joins under a volume must stay under it: relative, no `..` element.
+ */
+function checkDescendingPath(path: FieldPath, value: string): StatusCause[] {
+  const causes: StatusCause[] = [];
+  if (value.startsWith('/')) causes.push(invalid(path, value, 'must be a relative path'));
+  if (value.split('/').includes('..')) causes.push(invalid(path, value, "must not contain '..'"));
+  return causes;
+}
+
+/** validateVolumeMounts: a mount names a volume of the pod, has a mountPath, and its subPath(Expr) stays inside the volume. */
+function checkVolumeMounts(path: FieldPath, list: unknown, volumeNames: ReadonlySet<string>): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const mountPaths = new Set<string>();
+  (Array.isArray(list) ? list : []).forEach((m, i) => {
+    if (!isObj(m)) return;
+    const at = path.index(i);
+    if (typeof m.name !== 'string' || m.name === '') causes.push(required(at.child('name')));
+    else if (!volumeNames.has(m.name)) causes.push({ reason: 'FieldValueNotFound', field: String(at.child('name')), message: `Not found: ${JSON.stringify(m.name)}` });
+    if (typeof m.mountPath !== 'string' || m.mountPath === '') causes.push(required(at.child('mountPath')));
+    else {
+      if (mountPaths.has(m.mountPath)) causes.push(invalid(at.child('mountPath'), m.mountPath, 'must be unique'));
+      mountPaths.add(m.mountPath);
+    }
+    if (typeof m.subPath === 'string' && m.subPath !== '') causes.push(...checkDescendingPath(at.child('subPath'), m.subPath));
+    if (typeof m.subPathExpr === 'string' && m.subPathExpr !== '') {
+      if (typeof m.subPath === 'string' && m.subPath !== '') causes.push(invalid(at.child('subPathExpr'), m.subPathExpr, 'subPathExpr and subPath are mutually exclusive'));
+      causes.push(...checkDescendingPath(at.child('subPathExpr'), m.subPathExpr));
+    }
+  });
+  return causes;
+}
+
+function checkContainers(path: FieldPath, list: unknown, requireOne: boolean, volumeNames: ReadonlySet<string> = new Set()): StatusCause[] {
   const causes: StatusCause[] = [];
   const containers = Array.isArray(list) ? list : [];
   if (requireOne && containers.length === 0) return [required(path)];
@@ -145,6 +179,7 @@ function checkContainers(path: FieldPath, list: unknown, requireOne: boolean): S
     env.forEach((e, j) => {
       if (isObj(e) && (typeof e.name !== 'string' || e.name === '')) causes.push(required(at.child('env').index(j).child('name')));
     });
+    causes.push(...checkVolumeMounts(at.child('volumeMounts'), c.volumeMounts, volumeNames));
   });
   return causes;
 }
@@ -156,6 +191,27 @@ const VOLUME_SOURCES = [
   'ephemeral', 'image',
 ];
 
+/** validateKeyToPath: an item's path is relative, has no `..` element and does not start with `..`. */
+function checkKeyToPaths(path: FieldPath, items: unknown[]): StatusCause[] {
+  const causes: StatusCause[] = [];
+  items.forEach((item, i) => {
+    if (!isObj(item)) return;
+    const at = path.index(i);
+    if (typeof item.key !== 'string' || item.key === '') causes.push(required(at.child('key')));
+    if (typeof item.path !== 'string' || item.path === '') {
+      causes.push(required(at.child('path')));
+      return;
+    }
+    causes.push(...checkDescendingPath(at.child('path'), item.path));
+    if (item.path.startsWith('..')) causes.push(invalid(at.child('path'), item.path, "must not start with '..'"));
+  });
+  return causes;
+}
+
+function volumeNamesOf(list: unknown): Set<string> {
+  return new Set((Array.isArray(list) ? list : []).flatMap((v) => (isObj(v) && typeof v.name === 'string' ? [v.name] : [])));
+}
+
 function checkVolumes(path: FieldPath, list: unknown): StatusCause[] {
   const causes: StatusCause[] = [];
   const names = new Set<string>();
@@ -166,7 +222,20 @@ function checkVolumes(path: FieldPath, list: unknown): StatusCause[] {
     else {
       if (names.has(v.name)) causes.push(duplicate(at.child('name'), v.name));
       names.add(v.name);
+      // The kubelet makes a directory of this name: a DNS-1123 label cannot climb out of it.
+      causes.push(...checkName(at.child('name'), v.name, 'label'));
     }
+    for (const source of ['secret', 'configMap'] as const) {
+      const items = isObj(v[source]) && Array.isArray((v[source] as Obj).items) ? ((v[source] as Obj).items as unknown[]) : [];
+      causes.push(...checkKeyToPaths(at.child(source).child('items'), items));
+    }
+    const projected = isObj(v.projected) && Array.isArray(v.projected.sources) ? v.projected.sources : [];
+    projected.forEach((p, j) => {
+      for (const source of ['secret', 'configMap'] as const) {
+        const block = isObj(p) && isObj(p[source]) ? (p[source] as Obj) : undefined;
+        if (block && Array.isArray(block.items)) causes.push(...checkKeyToPaths(at.child('projected').child('sources').index(j).child(source).child('items'), block.items));
+      }
+    });
     const sources = VOLUME_SOURCES.filter((s) => v[s] !== undefined && v[s] !== null);
     if (sources.length === 0) causes.push(required(at, 'must specify a volume type'));
     // kube reports the second source it finds as the forbidden one.
@@ -177,10 +246,11 @@ function checkVolumes(path: FieldPath, list: unknown): StatusCause[] {
 
 export function checkPodSpec(path: FieldPath, spec: unknown): StatusCause[] {
   if (!isObj(spec)) return [required(path)];
+  const volumeNames = volumeNamesOf(spec.volumes);
   return [
-    ...checkContainers(path.child('containers'), spec.containers, true),
-    ...checkContainers(path.child('initContainers'), spec.initContainers, false),
     ...checkVolumes(path.child('volumes'), spec.volumes),
+    ...checkContainers(path.child('containers'), spec.containers, true, volumeNames),
+    ...checkContainers(path.child('initContainers'), spec.initContainers, false, volumeNames),
   ];
 }
 
