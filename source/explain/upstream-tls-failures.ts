@@ -38,7 +38,7 @@ export const upstreamTlsFailureModes: FailureMode[] = [
     title: 'The backend wants a client certificate and the gateway sent none',
     matches: (r) => upstreamTls(r, /CERTIFICATE_REQUIRED|certificate required|alert number 116/i),
     explain: (r) => ({
-      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend asked for a client certificate (CertificateRequest), the gateway had none to send, and the backend ended the handshake with the certificate_required alert (116). In TLS 1.3 that alert arrives after the gateway's side of the handshake is done, so the gateway sees it on its first read. The gateway logged flags=UT error="${reason(r)}"; on the backend's side OpenSSL calls this "peer did not return a certificate" (see its log).`,
+      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend asked for a client certificate (CertificateRequest), the gateway had none to send, and the backend ended the handshake with the certificate_required alert (116). In TLS 1.3 that alert arrives after the gateway's side of the handshake is done, so the gateway sees it on its first read. The gateway logged flags=UT error="${reason(r)}"; the backend's log says it refused a handshake without a client certificate (OpenSSL's words: "peer did not return a certificate").`,
       fix: "give the Gateway a client certificate the backend trusts: spec.tls.backend.clientCertificateRef naming a kubernetes.io/tls Secret (kubectl get gateway -o yaml; the Gateway's ResolvedRefs condition says whether it resolved)",
     }),
   },

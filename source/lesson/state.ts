@@ -165,7 +165,10 @@ export class LessonState {
 /** Lessons that have state (a journal or progress) under the home. */
 export async function lessonsWithState(home?: string): Promise<string[]> {
   try {
-    return (await fsp.readdir(homePaths(home).lessons, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    // A lesson has state once it wrote a journal or progress: opening its state (list does) makes only the empty directory.
+    const root = homePaths(home).lessons;
+    const dirs = (await fsp.readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    return dirs.filter((id) => ['journal.json', 'progress.json'].some((file) => fs.existsSync(path.join(root, id, file))));
   } catch {
     return [];
   }

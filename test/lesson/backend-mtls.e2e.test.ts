@@ -144,7 +144,7 @@ test.serial('each failure mode on the wire with real kubectl and curl: status, a
   t.is(noCert.status, 503, noCert.body);
   t.regex(noCert.headers, /x-agw-response-flags: ut/);
   t.regex(await accessLogLine(), /status=503 flags=UT .*error="ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED/);
-  t.regex((await logs('httpbin-tls')).join('\n'), /TLS handshake failed from .*peer did not return a certificate/);
+  t.regex((await logs('httpbin-tls')).join('\n'), /TLS handshake failed from .*certificate_required \(116\): the client sent no certificate/);
   await cluster.kubectlOk(['replace', '-f', '-'], manifest('gateway.yaml'));
   t.is((await curlUntil(ip, 200, /envoygateway-client/)).status, 200);
 

@@ -127,7 +127,7 @@ export function createVhostsServer(config: VhostsConfig): https.Server {
     if (socket.isSessionReused()) handshakes.resumed++;
     else handshakes.full++;
   });
-  // The backend's side of a refused handshake: which peer, and OpenSSL's reason (e.g. "peer did not return a certificate").
+  // The backend's side of a refused handshake: which peer, and why (the client-certificate gate's alert, or OpenSSL's reason).
   server.on('tlsClientError', (error: Error & { code?: string }, socket: tls.TLSSocket) =>
     console.log(`TLS handshake failed from ${socket.remoteAddress ?? '?'}: ${error.code ? `${error.code}: ` : ''}${error.message}`));
   return server;
