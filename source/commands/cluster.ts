@@ -51,8 +51,14 @@ export async function run(argv: string[]): Promise<number> {
       return lifecycle.status({ json: values.json });
     case 'kubeconfig':
       return lifecycle.kubeconfig();
-    case 'reset':
-      return lifecycle.reset();
+    case 'reset': {
+      const code = await lifecycle.reset();
+      // Progress and journals describe the wiped cluster's objects: forget them too, so `list` and `cleanup` tell the truth.
+      const { forgetEmbeddedClusterState } = await import('../lesson/state.js');
+      const lessons = await forgetEmbeddedClusterState();
+      if (lessons.length) process.stdout.write(`Lesson progress reset (it described the wiped cluster): ${lessons.join(', ')}.\n`);
+      return code;
+    }
     default:
       process.stderr.write(`agw-workshop cluster: unknown command "${sub}"\n\n${USAGE}`);
       return 2;

@@ -73,6 +73,8 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
   const signal = options.signal ?? new AbortController().signal;
   const env = await prepareEnvironment({ ...options, lessonId }, onEvent, signal);
   const { lesson, state } = env;
+  // Objects journaled on another cluster (before a reset) are not this cluster's to delete or restore.
+  if (state.entries.some((e) => e.type === 'object')) await env.client();
   const entries = [...state.entries].sort((a, b) => b.seq - a.seq);
   const stepCount = entries.length + lesson.cleanup.length;
   const failedSteps: number[] = [];
