@@ -84,7 +84,7 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
   /** Ends the current step after it threw; true when the run was interrupted (stop), false when only this step failed. */
   const stepThrew = (error: unknown, t0: number): boolean => {
     if (signal.aborted) {
-      env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: 'interrupted' });
+      env.emit({ type: 'step-end', lessonId, index, status: 'interrupted', ms: Date.now() - t0 });
       return true;
     }
     failedSteps.push(index);

@@ -246,7 +246,7 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
     } catch (error) {
       if (isAbort(error, signal)) {
         interrupted = true;
-        env.emit({ type: 'step-end', lessonId: lesson.id, index, status: 'failed', ms: Date.now() - stepStarted, error: 'interrupted' });
+        env.emit({ type: 'step-end', lessonId: lesson.id, index, status: 'interrupted', ms: Date.now() - stepStarted });
         break;
       }
       result = { ok: false, error: (error as Error).message ?? String(error) };

@@ -4,7 +4,8 @@
 import type { Explanation, FieldVerdict, RunnerEvent } from '../lesson/events.js';
 import type { ProbeRequest, ProbeResult } from '../probe/types.js';
 
-export type LessonStatus = 'not-started' | 'in-progress' | 'done' | 'failed';
+/** `paused`: stopped by the learner (progress saved, the next run resumes); not a failure. */
+export type LessonStatus = 'not-started' | 'in-progress' | 'paused' | 'done' | 'failed';
 
 export interface LessonSummary {
   id: string;

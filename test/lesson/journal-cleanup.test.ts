@@ -158,6 +158,8 @@ test('an aborted run ends interrupted, saves progress, and resumes at the unfini
   const end = events.at(-1)!;
   t.is(end.type, 'lesson-end');
   t.is(end.type === 'lesson-end' ? end.status : '', 'interrupted');
+  const stopped = events.find((e) => e.type === 'step-end' && e.index === f.lesson.steps.findIndex((s) => s.id === 'secrets'));
+  t.is(stopped?.type === 'step-end' ? stopped.status : '', 'interrupted', 'the stopped step is paused, not failed');
   const state = await LessonState.open('sni-matching', f.home);
   t.is(state.status, 'interrupted');
   t.false(state.completedSteps.includes('gateway'));

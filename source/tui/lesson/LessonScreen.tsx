@@ -18,7 +18,7 @@ import type { LessonSession } from './use-lesson-session.js';
 import { stepDetailLines } from './step-detail.js';
 import { stepListLines } from './step-list.js';
 import { useLessonScreen } from './use-lesson-screen.js';
-import type { LessonRunState, StepRun } from './run-state.js';
+import { doneCount, type LessonRunState, type StepRun } from './run-state.js';
 
 export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator; lessonId: string; session: LessonSession; size: TerminalSize }) {
   const { presenter } = useUiOptions();
@@ -77,7 +77,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
   const header: Line = truncateLine(
     [
       { text: lesson.title, role: presenter ? 'banner' : 'heading' },
-      { text: `  step ${selected + 1}/${stepCount}`, role: 'dim' },
+      { text: `  step ${selected + 1}/${stepCount} · ${run ? doneCount(run) : lesson.completed.length}/${stepCount} done`, role: 'dim' },
       { text: canScroll ? `  lines ${offset + 1}-${Math.min(offset + bodyHeight, detail.lines.length)}/${detail.lines.length}` : '', role: 'dim' },
     ],
     width,
@@ -146,6 +146,7 @@ function StatusLine(props: {
   if (run?.status === 'ok') line = [{ text: `✔ Step ${index + 1} done${run.ms !== undefined ? ` in ${formatElapsed(run.ms)}` : ''}`, role: 'ok' }];
   else if (run?.status === 'failed') line = [{ text: `✘ Step ${index + 1} failed${run.error ? `: ${run.error}` : ''}`, role: 'fail' }];
   else if (run?.status === 'skipped') line = [{ text: `– Step ${index + 1} skipped`, role: 'dim' }];
+  else if (run?.status === 'paused') line = [{ text: `‖ Step ${index + 1} paused: progress is saved, ⏎ resumes here`, role: 'warn' }];
   else if (runError) line = [{ text: `✘ The run stopped: ${runError}`, role: 'fail' }];
   else line = [{ text: '⏎ runs this step', role: 'dim' }];
   if (hasProbe) line.push({ text: '   p opens the probe playground', role: 'dim' });

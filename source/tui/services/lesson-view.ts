@@ -7,7 +7,7 @@ import type { EquivalentCommand, LessonStatus, LessonSummary, LessonView, StepVi
 const statusOf: Record<RunnerLessonSummary['progress']['status'], LessonStatus> = {
   'not-started': 'not-started',
   'in-progress': 'in-progress',
-  interrupted: 'in-progress',
+  interrupted: 'paused',
   completed: 'done',
   failed: 'failed',
 };
