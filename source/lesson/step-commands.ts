@@ -61,8 +61,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
       const request = displayedProbeRequest(p, workDir, fill);
       const out: StepCommand[] = [];
       if (JSON.stringify(p).includes('${GATEWAY_IP}')) out.push(k(gatewayAddressCommand(kubectl, namespace, DEFAULT_GATEWAY_NAME)));
-      // curlCommand quotes arguments; keep ${GATEWAY_IP} expandable by double-quoting the --resolve entries.
-      out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{GATEWAY_IP\}[^']*)'/g, '"$1"') });
+      // shellQuote keeps ${GATEWAY_IP} expandable (double quotes), set by the export line above.
+      out.push({ tool: 'curl', command: curlCommand(request) });
       return out;
     }
   }
