@@ -1,14 +1,14 @@
 // agw-workshop catch-up <id>[:step] — for instructor-led sessions: run every
 // step before the given one without stopping, so a learner lands where the
 // class is. Without a step, the whole lesson.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 import { createRunner, loadLesson } from '../lesson/index.js';
 import { clusterTargetOf, COMMON_OPTIONS, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
 
 const USAGE = 'agw-workshop catch-up <lesson>[:<step number or id>] [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseFlags(USAGE, { args: argv, options: COMMON_OPTIONS, allowPositionals: true });
   if (values.help) {
     process.stdout.write(`${USAGE}\n\nRuns everything before that step (from the first unfinished one), without asking.\n`);
     return 0;

@@ -1,7 +1,7 @@
 // `agw-workshop cluster up|down|status|kubeconfig|reset`: the embedded
 // cluster's lifecycle. `up` starts `cluster up --foreground` detached and
 // returns once the API answers and the system pods are Ready.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 
 const USAGE = `Usage: agw-workshop cluster <command>
 
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return sub ? 0 : 2;
   }
-  const { values } = parseArgs({
+  const { values } = parseFlags(USAGE, {
     args: rest,
     options: {
       foreground: { type: 'boolean', default: false },

@@ -1,5 +1,5 @@
 // agw-workshop list [--json] — the lessons and your progress in each.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 import { listLessons } from '../lesson/index.js';
 import type { LessonSummary } from '../lesson/types.js';
 
@@ -13,7 +13,7 @@ const statusWords: Record<LessonSummary['progress']['status'], string> = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseFlags('agw-workshop list [--json]', { args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write('agw-workshop list [--json]\n');
     return 0;
