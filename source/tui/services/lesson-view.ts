@@ -43,8 +43,8 @@ export function toLessonView(lesson: Lesson, completedStepIds: readonly string[]
     id: step.id,
     kind: step.kind,
     title: step.title,
-    // The lesson's introduction opens its first step.
-    text: i === 0 && lesson.intro ? `${lesson.intro.trim()}\n\n${step.text}` : step.text,
+    // The lesson's introduction opens its first step, unless that step already shows it (its text is intro.md).
+    text: i === 0 && lesson.intro && !(step.text ?? '').includes(lesson.intro.trim()) ? `${lesson.intro.trim()}\n\n${step.text ?? ''}` : step.text,
     yaml: 'yaml' in step ? step.yaml : undefined,
     commands: context.commands(step),
     presenterNotes: step.notes,

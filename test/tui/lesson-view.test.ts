@@ -1,0 +1,14 @@
+// The lesson screen's view of a lesson, from the lesson data.
+import test from 'ava';
+
+test('no lesson shows its introduction twice on its first step', async (t) => {
+  const { lessonIds, loadLesson } = await import('../../source/lesson/load.js');
+  const { toLessonView } = await import('../../source/tui/services/lesson-view.js');
+  for (const id of await lessonIds()) {
+    const lesson = await loadLesson(id);
+    if (!lesson.intro) continue;
+    const view = toLessonView(lesson, [], { workDir: '/tmp/w', namespace: lesson.namespace, commands: () => [] });
+    const first = lesson.intro.trim().split('\n')[0]!;
+    t.is(view.steps[0]!.text!.split(first).length - 1, 1, `${id}: "${first}" appears once`);
+  }
+});
