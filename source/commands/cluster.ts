@@ -7,7 +7,7 @@ const USAGE = `Usage: agw-workshop cluster <command>
 
   up [--foreground] [--timeout SECONDS]   start the embedded cluster (returns when the API and system pods are ready)
   down [--timeout SECONDS]                stop it and every pod
-  status [--json]                         what runs where
+  status [--json]                         what runs where (exit 3 when the cluster is not running)
   kubeconfig                              print the path of its kubeconfig
   reset                                   stop it and wipe its store and certificates
 `;

@@ -43,3 +43,16 @@ for (const [args, pattern] of [
     t.is(result.stdout, '');
   });
 }
+
+test('cluster status exits 3 (not 0) when the cluster is not running, and says how to start it', async (t) => {
+  if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} is missing: npm run build first`);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-status-'));
+  t.teardown(() => fs.rmSync(home, { recursive: true, force: true }));
+  const env = { ...process.env, AGW_WORKSHOP_HOME: home };
+  const plain = await run(process.execPath, [cliPath, 'cluster', 'status'], { env });
+  t.is(plain.code, 3, plain.stderr);
+  t.regex(plain.stdout, /not running.*agw-workshop cluster up/);
+  const json = await run(process.execPath, [cliPath, 'cluster', 'status', '--json'], { env });
+  t.is(json.code, 3);
+  t.false((JSON.parse(json.stdout) as { running: boolean }).running);
+});
