@@ -143,7 +143,7 @@ function StatusLine(props: {
   }
   if (running) return <Spinner label="Starting…" />;
   let line: Line;
-  if (run?.status === 'ok') line = [{ text: `✔ Step ${index + 1} done${run.ms !== undefined ? ` in ${formatElapsed(run.ms)}` : ''}`, role: 'ok' }];
+  if (run?.status === 'ok') line = [{ text: `✔ Step ${index + 1} done${run.ms !== undefined ? ` in ${formatElapsed(run.ms)}` : ''}`, role: 'ok' }, ...(run.probe ? [{ text: ' · ↓ next step', role: 'dim' as const }] : [])];
   else if (run?.status === 'failed') line = [{ text: `✘ Step ${index + 1} failed${run.error ? `: ${run.error}` : ''}`, role: 'fail' }];
   else if (run?.status === 'skipped') line = [{ text: `– Step ${index + 1} skipped`, role: 'dim' }];
   else if (run?.status === 'paused') line = [{ text: `‖ Step ${index + 1} paused: progress is saved, ⏎ resumes here`, role: 'warn' }];
