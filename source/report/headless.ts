@@ -25,7 +25,7 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
     switch (event.type) {
       case 'lesson-start':
         counts.set(event.lessonId, event.stepCount);
-        out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} steps${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
+        out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} step${event.stepCount === 1 ? '' : 's'}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
         break;
       case 'step-start':
         out.write(`\n[${String(event.index + 1).padStart(width(event.lessonId))}/${counts.get(event.lessonId) ?? '?'}] ${event.title}  (${event.kind})\n`);

@@ -80,3 +80,13 @@ test('`agw-workshop list` shows a stopped lesson as paused with the same count a
   const { stdout } = await promisify(execFile)(process.execPath, [cliPath, 'list'], { env: { ...process.env, AGW_WORKSHOP_HOME: home }, timeout: 30_000 });
   t.regex(stdout, /^setup .*\[2\/\d+ steps, paused\]$/m);
 });
+
+test('home rows keep their progress bars in one column whatever the counts; one step is "1 step"', (t) => {
+  const row = (completedSteps: number, stepCount: number) =>
+    lessonRow({ id: 'x', title: 'A lesson', stepCount, completedSteps, status: 'in-progress' }, false, 80).map((s) => s.text).join('');
+  const columns = [row(0, 5), row(3, 17), row(17, 17), row(1, 9)].map((r) => r.indexOf('['));
+  t.deepEqual(new Set(columns).size, 1, JSON.stringify(columns));
+  let text = '';
+  createHeadlessReporter({ write: (s) => (text += s) })({ type: 'lesson-start', lessonId: 'x', title: 'X', stepCount: 1, fromStep: 0 });
+  t.regex(text, /\(1 step\)/);
+});

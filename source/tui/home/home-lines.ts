@@ -16,7 +16,8 @@ const statusText: Record<LessonSummary['status'], string> = {
 };
 
 export function lessonRow(lesson: LessonSummary, selected: boolean, width: number): Line {
-  const progress = `${progressBar(lesson.completedSteps, lesson.stepCount)} ${lesson.completedSteps}/${lesson.stepCount}`;
+  // The count has a fixed width (up to 99/99) so every row's bar starts in the same column.
+  const progress = `${progressBar(lesson.completedSteps, lesson.stepCount)} ${`${lesson.completedSteps}/${lesson.stepCount}`.padEnd(5)}`;
   const status = statusText[lesson.status];
   const right = `${progress}  ${status.padEnd(11)}`;
   const titleWidth = Math.max(width - right.length - 4, 10);
