@@ -30,11 +30,16 @@ export async function run(argv: string[]): Promise<number> {
     });
     runner.on(reporterFor(values));
     const status = await runner.run();
-    if (status === 'ok' && !values.json && toStep !== undefined) {
-      process.stdout.write(`\ncaught up: ${lesson.id} is ready at step ${toStep + 1} (${lesson.steps[toStep]!.title})\n`);
-    }
+    if (status === 'ok' && !values.json) process.stdout.write(`\n${caughtUpLine(lesson, toStep)}\n`);
     return exitCodeFor(status);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** What catch-up says when it is done: the step you are ready at, or that the whole lesson ran. */
+export function caughtUpLine(lesson: { id: string; steps: { title: string }[] }, toStep: number | undefined): string {
+  return toStep !== undefined
+    ? `caught up: ${lesson.id} is ready at step ${toStep + 1} (${lesson.steps[toStep]!.title})`
+    : `caught up: every step of ${lesson.id} has run (no step was given, so catch-up ran the whole lesson)`;
 }

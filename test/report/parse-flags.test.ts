@@ -56,3 +56,10 @@ test('cluster status exits 3 (not 0) when the cluster is not running, and says h
   t.is(json.code, 3);
   t.false((JSON.parse(json.stdout) as { running: boolean }).running);
 });
+
+test('catch-up says where it left you, with or without a step', async (t) => {
+  const { caughtUpLine } = await import('../../source/commands/catch-up.js');
+  const lesson = { id: 'sni-matching', steps: [{ title: 'a' }, { title: 'b' }] };
+  t.is(caughtUpLine(lesson, 1), 'caught up: sni-matching is ready at step 2 (b)');
+  t.regex(caughtUpLine(lesson, undefined), /^caught up: every step of sni-matching has run/);
+});
