@@ -90,6 +90,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // A mistyped flag (report/parse-flags.ts): say which, suggest, show the usage; 2 as for an unknown command.
+    if (error instanceof Error && error.name === 'UsageError') {
+      process.stderr.write(`agw-workshop: ${error.message}\nusage: ${(error as Error & { usage: string }).usage.replace(/^Usage: /, '')}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`agw-workshop: ${message}\n`);
     if (process.env.AGW_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);

@@ -1,13 +1,13 @@
 // agw-workshop cleanup <id>|--all [--yes] [--json] — undo exactly what a
 // lesson created (journal, newest first), then its restore steps.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 import { cleanupLesson, lessonIds, lessonsWithState, loadLesson, type RunStatus } from '../lesson/index.js';
 import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
 
 const USAGE = 'agw-workshop cleanup <lesson>|--all [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, all: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseFlags(USAGE, { args: argv, options: { ...COMMON_OPTIONS, all: { type: 'boolean' } }, allowPositionals: true });
   if (values.help) {
     process.stdout.write(`${USAGE}\n\nDeletes what the lesson created, restores what it changed, then runs its restore steps.\nSafe to run twice and after a crash.\n`);
     return 0;

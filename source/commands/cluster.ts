@@ -1,13 +1,13 @@
 // `agw-workshop cluster up|down|status|kubeconfig|reset`: the embedded
 // cluster's lifecycle. `up` starts `cluster up --foreground` detached and
 // returns once the API answers and the system pods are Ready.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 
 const USAGE = `Usage: agw-workshop cluster <command>
 
   up [--foreground] [--timeout SECONDS]   start the embedded cluster (returns when the API and system pods are ready)
   down [--timeout SECONDS]                stop it and every pod
-  status [--json]                         what runs where
+  status [--json]                         what runs where (exit 3 when the cluster is not running)
   kubeconfig                              print the path of its kubeconfig
   reset                                   stop it and wipe its store and certificates
 `;
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return sub ? 0 : 2;
   }
-  const { values } = parseArgs({
+  const { values } = parseFlags(USAGE, {
     args: rest,
     options: {
       foreground: { type: 'boolean', default: false },
@@ -51,8 +51,14 @@ export async function run(argv: string[]): Promise<number> {
       return lifecycle.status({ json: values.json });
     case 'kubeconfig':
       return lifecycle.kubeconfig();
-    case 'reset':
-      return lifecycle.reset();
+    case 'reset': {
+      const code = await lifecycle.reset();
+      // Progress and journals describe the wiped cluster's objects: forget them too, so `list` and `cleanup` tell the truth.
+      const { forgetEmbeddedClusterState } = await import('../lesson/state.js');
+      const lessons = await forgetEmbeddedClusterState();
+      if (lessons.length) process.stdout.write(`Lesson progress reset (it described the wiped cluster): ${lessons.join(', ')}.\n`);
+      return code;
+    }
     default:
       process.stderr.write(`agw-workshop cluster: unknown command "${sub}"\n\n${USAGE}`);
       return 2;

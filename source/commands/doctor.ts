@@ -5,7 +5,7 @@
 import net from 'node:net';
 import fs from 'node:fs';
 import { execFile } from 'node:child_process';
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 
 type Status = 'ok' | 'warn' | 'fail';
 interface Check {
@@ -73,7 +73,7 @@ async function clusterCheck(values: { context?: string; kubeconfig?: string }): 
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags('agw-workshop doctor [--json] [--context NAME] [--kubeconfig FILE]', {
     args: argv,
     options: { json: { type: 'boolean' }, context: { type: 'string' }, kubeconfig: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });

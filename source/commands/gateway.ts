@@ -2,7 +2,7 @@
 // deploys one proxy per Gateway. `agw-workshop gateway proxy --gateway ns/name`
 // — the data plane of one Gateway (gateway/proxy/main.ts). Both are what the
 // project's image runs in pods; both find the API through loadKubeConfig.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 
 const USAGE = `Usage:
   agw-workshop gateway controller [--kubeconfig FILE] [--context NAME]
@@ -11,7 +11,7 @@ const USAGE = `Usage:
 async function runController(argv: string[]): Promise<number> {
   let values: { kubeconfig?: string; context?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseFlags(USAGE, { args: argv, options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (error) {
     process.stderr.write(`agw-workshop gateway controller: ${(error as Error).message}\n${USAGE}\n`);
     return 2;

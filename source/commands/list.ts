@@ -1,9 +1,19 @@
 // agw-workshop list [--json] — the lessons and your progress in each.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 import { listLessons } from '../lesson/index.js';
+import type { LessonSummary } from '../lesson/types.js';
+
+/** The same words as the home screen (source/tui/home/home-lines.ts). */
+const statusWords: Record<LessonSummary['progress']['status'], string> = {
+  'not-started': 'not started',
+  'in-progress': 'in progress',
+  interrupted: 'paused',
+  completed: 'done',
+  failed: 'failed',
+};
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseFlags('agw-workshop list [--json]', { args: argv, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     process.stdout.write('agw-workshop list [--json]\n');
     return 0;
@@ -15,7 +25,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const width = Math.max(...lessons.map((l) => l.id.length));
   for (const l of lessons) {
-    const progress = l.progress.status === 'not-started' ? 'not started' : `${l.progress.completedSteps}/${l.stepCount} steps, ${l.progress.status}`;
+    const progress = l.progress.status === 'not-started' ? 'not started' : `${l.progress.completedSteps}/${l.stepCount} steps, ${statusWords[l.progress.status]}`;
     process.stdout.write(`${l.id.padEnd(width)}  ${l.title}  [${progress}]\n${' '.repeat(width)}  ${l.summary}\n`);
   }
   process.stdout.write(`\nRun one: agw-workshop run <id>   ·   open the workshop: agw-workshop\n`);

@@ -1,13 +1,13 @@
 // agw-workshop replay <id> [--yes] [--json] — clean the lesson up, then run it
 // from its first step.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 import { cleanupLesson, createRunner, loadLesson } from '../lesson/index.js';
 import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
 
 const USAGE = 'agw-workshop replay <lesson> [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseFlags(USAGE, { args: argv, options: COMMON_OPTIONS, allowPositionals: true });
   if (values.help) {
     process.stdout.write(`${USAGE}\n\nCleanup, then run from the first step.\n`);
     return 0;

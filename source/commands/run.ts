@@ -1,6 +1,6 @@
 // agw-workshop run <id> [--step N] [--yes] [--json] [--report FILE.md] [--context C] [--kubeconfig F]
 // Runs a lesson headless; exit 0 only when every step and expectation held.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { createRunner, loadLesson } from '../lesson/index.js';
 import { MarkdownReport } from '../report/markdown.js';
@@ -9,7 +9,7 @@ import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal,
 const USAGE = 'agw-workshop run <lesson> [--step N|ID] [--yes] [--json] [--report FILE.md] [--context NAME] [--kubeconfig FILE] [--namespace NS]';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseFlags(USAGE, {
     args: argv,
     options: { ...COMMON_OPTIONS, step: { type: 'string' }, report: { type: 'string' } },
     allowPositionals: true,

@@ -2,7 +2,7 @@
 // Opens the workshop's TUI. Ink and React are imported only here, and only when
 // there is a terminal: without a TTY (pipes, CI) it prints the lessons and how
 // to run them headless instead.
-import { parseArgs } from 'node:util';
+import { parseFlags } from '../report/parse-flags.js';
 
 const usage = `Usage: agw-workshop [--presenter] [--context NAME] [--kubeconfig FILE]
 
@@ -32,7 +32,7 @@ async function headless(): Promise<number> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags(usage, {
     args: argv,
     options: {
       presenter: { type: 'boolean' },

@@ -95,6 +95,8 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
   const signal = options.signal ?? new AbortController().signal;
   const env = await prepareEnvironment({ ...options, lessonId }, onEvent, signal);
   const { lesson, state } = env;
+  // Objects journaled on another cluster (before a reset) are not this cluster's to delete or restore.
+  if (state.entries.some((e) => e.type === 'object')) await env.client();
   const entries = [...state.entries].sort((a, b) => b.seq - a.seq);
   const stepCount = entries.length + lesson.cleanup.length;
   const failedSteps: number[] = [];
@@ -104,7 +106,7 @@ export async function cleanupLesson(lessonId: string, onEvent: (event: RunnerEve
   /** Ends the current step after it threw; true when the run was interrupted (stop), false when only this step failed. */
   const stepThrew = (error: unknown, t0: number): boolean => {
     if (signal.aborted) {
-      env.emit({ type: 'step-end', lessonId, index, status: 'failed', ms: Date.now() - t0, error: 'interrupted' });
+      env.emit({ type: 'step-end', lessonId, index, status: 'interrupted', ms: Date.now() - t0 });
       return true;
     }
     failedSteps.push(index);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { homePaths } from '../state/home.js';
 import type { ClusterClient } from '../cluster/client.js';
+import type { ClusterIdentity } from './state.js';
 import { packageRoot } from './load.js';
 import { doubleQuote, shellQuote } from './shell-quote.js';
 
@@ -104,4 +105,11 @@ function runClusterUp(home: string, onProgress: (line: string) => void, signal?:
       else reject(new Error(`agw-workshop cluster up exited ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`));
     });
   });
+}
+
+/** Which cluster the client reaches (kube-system's uid); undefined when it has no kube-system Namespace to tell by. */
+export async function clusterIdentity(client: ClusterClient, target: ClusterTarget): Promise<ClusterIdentity | undefined> {
+  const namespace = await client.get({ apiVersion: 'v1', kind: 'Namespace', name: 'kube-system' });
+  const uid = namespace?.metadata.uid;
+  return typeof uid === 'string' && uid ? { uid, server: client.server, embedded: target.embedded } : undefined;
 }

@@ -34,5 +34,6 @@ export type RunnerEvent =
       explanation?: Explanation;
       ok: boolean;
     }
-  | { type: 'step-end'; lessonId: string; index: number; status: 'ok' | 'failed' | 'skipped'; ms: number; error?: string }
+  /** `interrupted`: the learner stopped the run during this step (s, Ctrl-C); progress is saved and the next run resumes here. It is not a failure. */
+  | { type: 'step-end'; lessonId: string; index: number; status: 'ok' | 'failed' | 'skipped' | 'interrupted'; ms: number; error?: string }
   | { type: 'lesson-end'; lessonId: string; status: 'ok' | 'failed' | 'interrupted'; ms: number; failedSteps: number[] };

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createClusterClient, type ClusterClient } from '../cluster/client.js';
 import { homePaths } from '../state/home.js';
-import { ensureCluster, kubectlPrefix, resolveTarget, type ClusterTarget } from './cluster-target.js';
+import { clusterIdentity, ensureCluster, kubectlPrefix, resolveTarget, type ClusterTarget } from './cluster-target.js';
 import type { StepContext, StepExecutor, StepResult } from './context.js';
 import { EventHub, type Listener } from './event-hub.js';
 import type { RunnerEvent } from './events.js';
@@ -109,7 +109,15 @@ export async function prepareEnvironment(options: RunnerOptions, emit: (event: R
     clientPromise ??= (options.skipClusterStart
       ? Promise.resolve(makeClient())
       : ensureCluster(target, makeClient, (line) => emit({ type: 'progress', lessonId: lesson.id, index: progressIndex, message: line }), signal)
-    ).catch((error) => {
+    ).then(async (reached) => {
+      // The state belongs to one cluster: reaching another (reset, recreated) forgets what it said about the old one.
+      const identity = await clusterIdentity(reached, target);
+      const previous = identity ? await state.bindCluster(identity) : undefined;
+      if (previous) {
+        emit({ type: 'progress', lessonId: lesson.id, index: progressIndex, message: `this lesson's progress and journal were about another cluster (kube-system uid ${previous.uid} at ${previous.server}, now ${identity!.uid}): starting over on this one` });
+      }
+      return reached;
+    }).catch((error) => {
       clientPromise = undefined;
       throw error;
     });
@@ -187,11 +195,18 @@ export function createRunner(options: RunnerOptions): LessonRunner {
   };
 }
 
-async function runPrerequisites(lesson: Lesson, options: RunnerOptions, hub: EventHub, seen: Set<string>): Promise<RunStatus> {
-  for (const prerequisite of lesson.prerequisites) {
+/** A lesson completed on this cluster (completion recorded on another cluster does not count). */
+async function completedHere(lessonId: string, env: RunEnvironment, home: string | undefined): Promise<boolean> {
+  const state = await LessonState.open(lessonId, home);
+  if (state.status !== 'completed') return false;
+  const identity = await clusterIdentity(await env.client(), env.target);
+  return !identity || !state.cluster || state.cluster.uid === identity.uid;
+}
+
+async function runPrerequisites(env: RunEnvironment, options: RunnerOptions, hub: EventHub, seen: Set<string>): Promise<RunStatus> {
+  for (const prerequisite of env.lesson.prerequisites) {
     if (seen.has(prerequisite)) continue;
-    const state = await LessonState.open(prerequisite, options.home);
-    if (state.status === 'completed') continue;
+    if (await completedHere(prerequisite, env, options.home)) continue;
     const status = await runLesson({ ...options, lessonId: prerequisite, fromStep: undefined, toStep: undefined }, hub, seen);
     if (status !== 'ok') return status;
   }
@@ -218,13 +233,15 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
   const env = await prepareEnvironment(options, (event) => hub.emit(event), signal);
   const { lesson, state } = env;
   if (options.runPrerequisites) {
-    const status = await runPrerequisites(lesson, options, hub, seen);
+    const status = await runPrerequisites(env, options, hub, seen);
     if (status !== 'ok') {
       hub.emit({ type: 'lesson-end', lessonId: lesson.id, status: status === 'interrupted' ? 'interrupted' : 'failed', ms: Date.now() - started, failedSteps: [] });
       return status;
     }
   }
   started = Date.now(); // this lesson's own time, not its prerequisites'
+  // Where to resume depends on which cluster this is: progress about another one does not count.
+  if (state.describesCluster) await env.client();
   const count = lesson.steps.length;
   let firstUnfinished = lesson.steps.findIndex((s) => !state.completedSteps.includes(s.id));
   // Resume re-checks what the steps it would skip left behind: a step recorded done whose object or file is gone runs again.
@@ -253,7 +270,7 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
     } catch (error) {
       if (isAbort(error, signal)) {
         interrupted = true;
-        env.emit({ type: 'step-end', lessonId: lesson.id, index, status: 'failed', ms: Date.now() - stepStarted, error: 'interrupted' });
+        env.emit({ type: 'step-end', lessonId: lesson.id, index, status: 'interrupted', ms: Date.now() - stepStarted });
         break;
       }
       result = { ok: false, error: (error as Error).message ?? String(error) };

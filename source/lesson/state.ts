@@ -35,8 +35,22 @@ export interface Journal {
   entries: JournalEntry[];
 }
 
+/**
+ * The cluster a lesson's state describes: the uid of its kube-system
+ * Namespace (the conventional cluster id; a wiped or recreated cluster gets
+ * a new one), its API server, and whether it is the embedded cluster (which
+ * `cluster reset` wipes).
+ */
+export interface ClusterIdentity {
+  uid: string;
+  server: string;
+  embedded: boolean;
+}
+
 export interface ProgressFile {
   lessonId: string;
+  /** The cluster the progress and the journal's objects belong to; absent until the lesson first reached one. */
+  cluster?: ClusterIdentity;
   status: LessonProgress['status'];
   /** Ids of the steps that finished ok (in any run since the last cleanup). */
   completedSteps: string[];
@@ -74,14 +88,8 @@ export class LessonState {
         if ((fs.statSync(path.join(dir, file)).mode & 0o077) !== 0) fs.chmodSync(path.join(dir, file), PRIVATE_FILE);
       } catch { /* not written yet */ }
     }
-    const journal = await readJsonOr<Journal>(path.join(dir, 'journal.json'), { lessonId, entries: [] });
-    const progress = await readJsonOr<ProgressFile>(path.join(dir, 'progress.json'), {
-      lessonId,
-      status: 'not-started',
-      completedSteps: [],
-      failedSteps: [],
-      updatedAt: new Date().toISOString(),
-    });
+    const journal = checked(await readStateFile<Journal>(path.join(dir, 'journal.json'), { lessonId, entries: [] }), path.join(dir, 'journal.json'), isJournal);
+    const progress = checked(await readStateFile<ProgressFile>(path.join(dir, 'progress.json'), freshProgress(lessonId)), path.join(dir, 'progress.json'), isProgress);
     return new LessonState(lessonId, dir, journal, progress);
   }
 
@@ -95,6 +103,41 @@ export class LessonState {
 
   get completedSteps(): readonly string[] {
     return this.progress.completedSteps;
+  }
+
+  get cluster(): ClusterIdentity | undefined {
+    return this.progress.cluster;
+  }
+
+  /** True when the state says something about a cluster: steps done, or objects journaled. */
+  get describesCluster(): boolean {
+    return this.progress.completedSteps.length > 0 || this.progress.failedSteps.length > 0 || this.journal.entries.some((e) => e.type === 'object');
+  }
+
+  /**
+   * Ties the state to the cluster the lesson reaches now. When it belonged to
+   * another cluster (reset, recreated, another context), its progress and
+   * journaled objects describe a cluster that is gone: they are forgotten
+   * (files in the work dir stay journaled, they still exist). Returns the
+   * identity it was bound to before, when that was another cluster.
+   */
+  async bindCluster(identity: ClusterIdentity): Promise<ClusterIdentity | undefined> {
+    const before = this.progress.cluster;
+    if (before && before.uid === identity.uid) return undefined;
+    if (before) await this.forgetCluster();
+    this.progress.cluster = identity;
+    await this.saveProgress();
+    return before;
+  }
+
+  /** Forgets everything about the cluster: progress, and the journal's objects (they no longer exist there). */
+  async forgetCluster(): Promise<void> {
+    if (this.journal.entries.some((e) => e.type === 'object')) {
+      this.journal.entries = this.journal.entries.filter((e) => e.type !== 'object');
+      await this.saveJournal();
+    }
+    this.progress = freshProgress(this.lessonId);
+    await this.saveProgress();
   }
 
   hasObject(key: ObjectKey): boolean {
@@ -144,7 +187,7 @@ export class LessonState {
 
   /** Forgets progress (after cleanup): the lesson is as if never run. */
   async resetProgress(): Promise<void> {
-    this.progress = { lessonId: this.lessonId, status: 'not-started', completedSteps: [], failedSteps: [], updatedAt: new Date().toISOString() };
+    this.progress = { ...freshProgress(this.lessonId), ...(this.progress.cluster ? { cluster: this.progress.cluster } : {}) };
     await this.saveProgress();
   }
 
@@ -162,6 +205,45 @@ export class LessonState {
   }
 }
 
+function freshProgress(lessonId: string): ProgressFile {
+  return { lessonId, status: 'not-started', completedSteps: [], failedSteps: [], updatedAt: new Date().toISOString() };
+}
+
+const PROGRESS_STATUSES: readonly string[] = ['not-started', 'in-progress', 'completed', 'failed', 'interrupted'];
+const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+function isProgress(v: unknown): v is ProgressFile {
+  const p = v as ProgressFile;
+  return typeof v === 'object' && v !== null && PROGRESS_STATUSES.includes(p.status) && isStringArray(p.completedSteps) && isStringArray(p.failedSteps);
+}
+
+function isJournal(v: unknown): v is Journal {
+  const j = v as Journal;
+  return typeof v === 'object' && v !== null && Array.isArray(j.entries) && j.entries.every((e) => typeof e === 'object' && e !== null && typeof e.seq === 'number' && typeof e.type === 'string');
+}
+
+/** Reads a state file, naming it in the error when it is not JSON. */
+async function readStateFile<T>(file: string, fallback: T): Promise<T> {
+  try {
+    return await readJsonOr<T>(file, fallback);
+  } catch (error) {
+    throw new LessonStateError(file, (error as Error).message);
+  }
+}
+
+function checked<T>(value: unknown, file: string, valid: (v: unknown) => v is T): T {
+  if (!valid(value)) throw new LessonStateError(file, 'it does not have the expected shape');
+  return value;
+}
+
+/** A lesson's state file that cannot be read; the message names the file and how to start over. */
+export class LessonStateError extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`cannot read ${file}: ${reason}. Move it away (or delete it) to start this lesson's progress over.`);
+    this.name = 'LessonStateError';
+  }
+}
+
 /** Lessons that have state (a journal or progress) under the home. */
 export async function lessonsWithState(home?: string): Promise<string[]> {
   try {
@@ -172,4 +254,22 @@ export async function lessonsWithState(home?: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+/**
+ * After `cluster reset`: the embedded cluster's objects are gone, so every
+ * lesson state about it (or about no recorded cluster) forgets its progress
+ * and journaled objects. State about a real cluster is kept. Returns the
+ * lessons it reset.
+ */
+export async function forgetEmbeddedClusterState(home?: string): Promise<string[]> {
+  const reset: string[] = [];
+  for (const id of await lessonsWithState(home)) {
+    const state = await LessonState.open(id, home);
+    if (state.cluster && !state.cluster.embedded) continue;
+    if (!state.describesCluster && state.status === 'not-started') continue;
+    await state.forgetCluster();
+    reset.push(id);
+  }
+  return reset;
 }

@@ -76,8 +76,8 @@ export function stepCommands(lesson: Lesson, step: Step, options: TargetOptions 
       for (const name of variablesUsed(JSON.stringify(p)).filter((v) => v.startsWith('TOKEN_'))) {
         out.push({ tool: 'shell', command: `export ${name}=$(cat "${path.join(workDir, `${name.slice(6).toLowerCase().replace(/_/g, '-')}.jwt`)}")` });
       }
-      // curlCommand quotes arguments; keep ${GATEWAY_IP} and ${TOKEN_…} expandable by double-quoting the arguments that hold them.
-      out.push({ tool: 'curl', command: curlCommand(request).replace(/'([^']*\$\{(?:GATEWAY_IP|TOKEN_[A-Z0-9_]+)\}[^']*)'/g, '"$1"') });
+      // shellQuote keeps ${GATEWAY_IP} and ${TOKEN_…} expandable (double quotes), set by the lines above.
+      out.push({ tool: 'curl', command: curlCommand(request) });
       return out;
     }
     case 'tokens':

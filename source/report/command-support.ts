@@ -37,7 +37,10 @@ export async function confirm(question: string, flags: CommonFlags): Promise<boo
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = (await rl.question(`${question} [Y/n] `)).trim().toLowerCase();
-    return answer === '' || answer === 'y' || answer === 'yes';
+    const yes = answer === '' || answer === 'y' || answer === 'yes';
+    // A refusal is said, not silent: the learner sees that nothing happened and why.
+    if (!yes) process.stderr.write(`Nothing done (answered "${answer}"); nothing was changed.\n`);
+    return yes;
   } finally {
     rl.close();
   }

@@ -19,12 +19,14 @@ function indent(text: string, prefix = '    '): string {
 export function createHeadlessReporter(out: LineWriter, options: { showCommands?: boolean } = {}): (event: RunnerEvent) => void {
   const showCommands = options.showCommands ?? true;
   const counts = new Map<string, number>();
+  /** Where each lesson's run stopped, to say where the next run resumes. */
+  const pausedAt = new Map<string, number>();
   const width = (id: string) => String(counts.get(id) ?? 0).length;
   return (event) => {
     switch (event.type) {
       case 'lesson-start':
         counts.set(event.lessonId, event.stepCount);
-        out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} steps${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
+        out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} step${event.stepCount === 1 ? '' : 's'}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
         break;
       case 'step-start':
         out.write(`\n[${String(event.index + 1).padStart(width(event.lessonId))}/${counts.get(event.lessonId) ?? '?'}] ${event.title}  (${event.kind})\n`);
@@ -56,11 +58,24 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         break;
       }
       case 'step-end':
+        if (event.status === 'interrupted') {
+          pausedAt.set(event.lessonId, event.index);
+          out.write(`    ‖ paused (${event.ms} ms): stopped during this step; progress is saved\n`);
+          break;
+        }
         out.write(`    ${event.status === 'ok' ? '✓ ok' : event.status === 'skipped' ? '– skipped' : '✗ FAILED'} (${event.ms} ms)${event.error ? `: ${event.error}` : ''}\n`);
         break;
       case 'lesson-end':
+        if (event.status === 'interrupted') {
+          const at = pausedAt.get(event.lessonId);
+          out.write(
+            `\n‖ ${event.lessonId}: paused${at !== undefined ? ` at step ${at + 1}/${counts.get(event.lessonId) ?? '?'}` : ''}; progress is saved — ` +
+              `\`agw-workshop run ${event.lessonId}\` resumes ${at !== undefined ? 'at that step' : 'where it stopped'}\n`,
+          );
+          break;
+        }
         out.write(
-          `\n${event.status === 'ok' ? '✓' : event.status === 'interrupted' ? '■' : '✗'} ${event.lessonId}: ${event.status}` +
+          `\n${event.status === 'ok' ? '✓' : '✗'} ${event.lessonId}: ${event.status}` +
             `${event.failedSteps.length ? ` (failed steps: ${event.failedSteps.map((i) => i + 1).join(', ')})` : ''} in ${(event.ms / 1000).toFixed(1)} s\n`,
         );
         break;

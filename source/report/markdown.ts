@@ -42,11 +42,11 @@ export class MarkdownReport {
           break;
         }
         case 'step-end':
-          lines.push(`Result: **${event.status}** in ${event.ms} ms${event.error ? ` — ${event.error}` : ''}`, '');
+          lines.push(`Result: **${event.status === 'interrupted' ? 'paused (progress saved)' : event.status}** in ${event.ms} ms${event.error ? ` — ${event.error}` : ''}`, '');
           break;
         case 'lesson-end':
           lines.push(
-            `**${titles.get(event.lessonId) ?? event.lessonId}: ${event.status}** in ${(event.ms / 1000).toFixed(1)} s` +
+            `**${titles.get(event.lessonId) ?? event.lessonId}: ${event.status === 'interrupted' ? 'paused (progress saved)' : event.status}** in ${(event.ms / 1000).toFixed(1)} s` +
               `${event.failedSteps.length ? `; failed steps: ${event.failedSteps.map((i) => i + 1).join(', ')}` : ''}.`,
             '',
           );

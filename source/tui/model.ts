@@ -6,7 +6,8 @@ import type { ProbeRequest, ProbeResult } from '../probe/types.js';
 import type { TracePaneState } from './traces/trace-lines.js';
 import type { HandsOnServices } from './hands-on/model.js';
 
-export type LessonStatus = 'not-started' | 'in-progress' | 'done' | 'failed';
+/** `paused`: stopped by the learner (progress saved, the next run resumes); not a failure. */
+export type LessonStatus = 'not-started' | 'in-progress' | 'paused' | 'done' | 'failed';
 
 export interface LessonSummary {
   id: string;

@@ -62,7 +62,16 @@ export class FakeCluster implements ClusterClient {
 
   async replace(object: KubeObject): Promise<KubeObject> {
     this.mutation(`replace ${object.kind}/${object.metadata.name}`);
-    return clone(this.store(clone(object), this.objects.get(key(this.ref(object)))));
+    const before = this.objects.get(key(this.ref(object)));
+    const next = clone(object);
+    // As the API server: a Service's clusterIP is immutable, and an update that omits it keeps the allocated one.
+    if (before?.kind === 'Service') {
+      const was = (before.spec as { clusterIP?: string }).clusterIP;
+      const spec = (next.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+      if (was && spec.clusterIP && spec.clusterIP !== was) throw new Error(`replace Service ${object.metadata.name}: spec.clusterIP: Invalid value: "${spec.clusterIP}": field is immutable (HTTP 422)`);
+      if (was && !spec.clusterIP) next.spec = { ...spec, clusterIP: was, clusterIPs: [was] };
+    }
+    return clone(this.store(next, before));
   }
 
   async delete(ref: ObjectRef): Promise<'deleted' | 'not-found'> {

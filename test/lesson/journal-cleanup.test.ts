@@ -22,10 +22,19 @@ function setupObjects(): KubeObject[] {
   );
 }
 
+/** A cluster as `cluster up` + setup leave it: kube-system (whose uid names the cluster) and a Service with an allocated address. */
+function setupCluster(clusterUid = 'cluster-a', clusterIP = '127.7.96.10'): FakeCluster {
+  const cluster = new FakeCluster();
+  cluster.seed([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', uid: clusterUid } }]);
+  cluster.seed(
+    setupObjects().map((o) => (o.kind === 'Service' ? { ...o, spec: { ...(o.spec as object), clusterIP, clusterIPs: [clusterIP] } } : o)),
+  );
+  return cluster;
+}
+
 async function fixture() {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-journal-'));
-  const cluster = new FakeCluster();
-  cluster.seed(setupObjects());
+  const cluster = setupCluster();
   const lesson = await loadLesson('sni-matching');
   const firstProbe = lesson.steps.findIndex((s) => s.kind === 'probe');
   const options = { lessonId: 'sni-matching', home, clientFactory: () => cluster, skipClusterStart: true, toStep: firstProbe };
@@ -149,6 +158,8 @@ test('an aborted run ends interrupted, saves progress, and resumes at the unfini
   const end = events.at(-1)!;
   t.is(end.type, 'lesson-end');
   t.is(end.type === 'lesson-end' ? end.status : '', 'interrupted');
+  const stopped = events.find((e) => e.type === 'step-end' && e.index === f.lesson.steps.findIndex((s) => s.id === 'secrets'));
+  t.is(stopped?.type === 'step-end' ? stopped.status : '', 'interrupted', 'the stopped step is paused, not failed');
   const state = await LessonState.open('sni-matching', f.home);
   t.is(state.status, 'interrupted');
   t.false(state.completedSteps.includes('gateway'));
@@ -251,4 +262,82 @@ test('resume re-checks the effect of the steps it skips: a step recorded done wh
   t.is(start?.type === 'lesson-start' ? start.fromStep : -1, f.lesson.steps.findIndex((s) => s.id === creator!.stepId));
   t.is(resumed.status, 'ok');
   t.truthy(await f.cluster.get(secret('foo')), 'the lost Secret is back');
+});
+
+test('a saved copy holds nothing the server assigned: no clusterIP(s), nodePort, uid, resourceVersion or status', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  t.is((await run(f.options)).status, 'ok');
+  const entry = (await LessonState.open('sni-matching', f.home)).entries.find((e) => e.type === 'object' && e.object.kind === 'Service');
+  const saved = entry?.type === 'object' ? entry.saved : undefined;
+  t.truthy(saved, 'the setup Service the lesson changes is saved');
+  const spec = saved!.spec as Record<string, unknown>;
+  t.false('clusterIP' in spec || 'clusterIPs' in spec, JSON.stringify(spec));
+  t.true((spec.ports as Record<string, unknown>[]).every((p) => !('nodePort' in p)));
+  t.deepEqual(Object.keys(saved!.metadata as object).sort(), ['labels', 'name', 'namespace'].filter((k) => k in (saved!.metadata as object)).sort());
+  t.false('status' in saved!);
+});
+
+test('after the cluster is reset, cleanup does not write the old cluster\'s objects, and the lesson starts over', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  t.is((await run(f.options)).status, 'ok');
+  t.is((await LessonState.open('sni-matching', f.home)).cluster?.uid, 'cluster-a');
+  // `cluster reset` + setup: a new cluster (new kube-system uid), the Service at another address.
+  const fresh = setupCluster('cluster-b', '127.7.96.77');
+  const events: RunnerEvent[] = [];
+  t.is(await cleanupLesson('sni-matching', (e) => events.push(e), { home: f.home, clientFactory: () => fresh, skipClusterStart: true }), 'ok', JSON.stringify(events.filter((e) => e.type === 'step-end' && e.status !== 'ok')));
+  t.false(fresh.calls.some((c) => c.startsWith('replace Service') || c.startsWith('replace Deployment')), fresh.calls.join(', '));
+  t.true(events.some((e) => e.type === 'progress' && /about another cluster .*cluster-a.* now cluster-b/.test(e.message)));
+  t.is(((await fresh.get({ apiVersion: 'v1', kind: 'Service', name: 'mock-gpt-4o-svc', namespace: NS }))?.spec as { clusterIP?: string } | undefined)?.clusterIP, '127.7.96.77');
+  const state = await LessonState.open('sni-matching', f.home);
+  t.is(state.status, 'not-started');
+  t.is(state.cluster?.uid, 'cluster-b');
+  t.false(fs.existsSync(f.workDir), 'files in the work dir are still journaled and removed');
+});
+
+test('a prerequisite completed on another cluster runs again', async (t) => {
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  t.is((await run(f.options)).status, 'ok');
+  const setupState = await LessonState.open('setup', f.home);
+  await setupState.bindCluster({ uid: 'cluster-a', server: 'https://fake.invalid', embedded: true });
+  await setupState.setStatus('completed');
+  const fresh = setupCluster('cluster-b');
+  const { events } = await run({ ...f.options, clientFactory: () => fresh, runPrerequisites: true, toStep: 1 });
+  const starts = events.flatMap((e) => (e.type === 'lesson-start' ? [`${e.lessonId}@${e.fromStep}`] : []));
+  t.deepEqual(starts[0], 'setup@0', 'setup was completed on the old cluster: it runs again');
+});
+
+test('cluster reset forgets the progress and journaled objects of lessons on the embedded cluster, not on a real one', async (t) => {
+  const { forgetEmbeddedClusterState } = await import('../../source/lesson/state.js');
+  const { listLessons } = await import('../../source/lesson/list.js');
+  const f = await fixture();
+  t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
+  t.is((await run(f.options)).status, 'ok');
+  const embedded = await LessonState.open('sni-matching', f.home);
+  await embedded.bindCluster({ uid: 'cluster-a', server: 'https://127.0.0.1:6443', embedded: true });
+  const real = await LessonState.open('setup', f.home);
+  await real.bindCluster({ uid: 'kind-uid', server: 'https://127.0.0.1:40000', embedded: false });
+  await real.stepFinished('intro', true);
+  t.deepEqual(await forgetEmbeddedClusterState(f.home), ['sni-matching']);
+  const after = await LessonState.open('sni-matching', f.home);
+  t.is(after.status, 'not-started');
+  t.false(after.entries.some((e) => e.type === 'object'));
+  t.true(after.entries.some((e) => e.type === 'file'), 'files still exist and stay journaled');
+  const listed = await listLessons({ home: f.home });
+  t.deepEqual(listed.find((l) => l.id === 'sni-matching')?.progress, { completedSteps: 0, status: 'not-started' });
+  t.is((await LessonState.open('setup', f.home)).completedSteps.length, 1);
+});
+
+test('a corrupt progress.json is named in the error, with how to start over', async (t) => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-corrupt-'));
+  t.teardown(() => fs.rmSync(home, { recursive: true, force: true }));
+  const dir = path.join(home, 'lessons', 'setup');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'progress.json'), '{"lessonId":"setup"}');
+  const error = await t.throwsAsync(LessonState.open('setup', home));
+  t.true(error!.message.includes(path.join(dir, 'progress.json')), error!.message);
+  fs.writeFileSync(path.join(dir, 'progress.json'), '{"lessonId":');
+  t.regex((await t.throwsAsync(LessonState.open('setup', home)))!.message, /progress\.json: .*start this lesson's progress over/);
 });

@@ -37,6 +37,6 @@ test('home: ↓ and ⏎ open the chosen lesson, Esc comes back', async (t) => {
   ui.stdin.write(keys.enter);
   await waitForFrame(ui.lastFrame, (f) => plainText(f).includes('step 3/5'), 'the lesson screen on its first open step');
   ui.stdin.write(keys.escape);
-  const frame = plainText(await waitForFrame(ui.lastFrame, (f) => f.includes('2/5'), 'home again with its lessons'));
+  const frame = plainText(await waitForFrame(ui.lastFrame, (f) => f.includes('2/5') && f.includes('Cluster'), 'home again with its lessons'));
   t.true(frame.includes('› SNI matching'));
 });

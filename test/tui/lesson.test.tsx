@@ -175,3 +175,25 @@ test('a run that fails before any step (e.g. no cluster) says why in the status 
   const failed = await waitForFrame(frame, (f) => f.includes('The run stopped'), 'the error');
   t.regex(failed, /✘ The run stopped: the embedded cluster did not start/);
 });
+
+test('after a probe step ends well its verdict stays in view until the learner moves (↓)', async (t) => {
+  const { services, ui, frame } = openLesson();
+  t.teardown(() => ui.unmount());
+  await waitForFrame(frame, (f) => f.includes('step 3/5'), 'the lesson');
+  ui.stdin.write(keys.down);
+  await waitForFrame(frame, (f) => f.includes('step 4/5'), 'the probe step');
+  ui.stdin.write(keys.enter);
+  await waitForFrame(frame, () => services.runs.length === 1, 'a run');
+  const run = services.runs[0]!;
+  const request = sniLesson.steps[3]!.probe!;
+  run.emit({ type: 'step-start', lessonId: 'sni-matching', index: 3, stepId: sniLesson.steps[3]!.id, kind: 'probe', title: sniLesson.steps[3]!.title });
+  run.emit({ type: 'probe-result', lessonId: 'sni-matching', index: 3, ...fakeVerdict(3, request) });
+  run.emit({ type: 'step-end', lessonId: 'sni-matching', index: 3, status: 'ok', ms: 5 });
+  run.emit({ type: 'lesson-end', lessonId: 'sni-matching', status: 'ok', ms: 6, failedSteps: [] });
+  run.finish();
+  const done = await waitForFrame(frame, (f) => f.includes('↓ next step'), 'the verdict kept in view');
+  t.regex(done, /step 4\/5/);
+  t.regex(done, /Observed vs expected/);
+  ui.stdin.write(keys.down);
+  await waitForFrame(frame, (f) => f.includes('step 5/5'), 'the learner moves on');
+});

@@ -11,6 +11,7 @@ import { checkPatchType, patchObject } from './patching.js';
 import { decodeObject, parseJson } from './request-body.js';
 import type { DeleteOptions, PropagationPolicy } from './store.js';
 import type { KubeObject } from './store-types.js';
+import { keepAllocatedValues } from './validation/update-rules.js';
 
 /** As on a real cluster, these namespaces cannot be deleted. */
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public'];
@@ -60,6 +61,7 @@ function storeUpdate(ctx: ApiContext, target: ResourceTarget, sent: KubeObject, 
   }
   normalize(target, next);
   const status = target.subresource === 'status';
+  if (!status) keepAllocatedValues(target.type.group, next, current);
   // Validate the object as it will be stored: status writes keep the spec, spec writes keep the status.
   const candidate = structuredClone(status ? { ...current, status: next.status } : target.type.hasStatus ? { ...next, status: current.status } : next) as KubeObject;
   const admitted = admit(target, candidate, fieldValidationOf(query), current);

@@ -14,6 +14,8 @@ export const SYSTEM_POD_NAMESPACES = ['kube-system'];
 /** Same value as install-manifests.ts SYSTEM_LABEL (not imported: that module pulls in the API server). */
 const SYSTEM_LABEL = 'agw-workshop.dev/system';
 const DEFAULT_UP_TIMEOUT_MS = 60_000;
+/** `cluster status` when the cluster is stopped: 3, as `systemctl status` for a unit not running (scripts can test it). */
+export const NOT_RUNNING = 3;
 const DEFAULT_DOWN_TIMEOUT_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -206,11 +208,11 @@ export async function status(options: { json?: boolean; paths?: HomePaths } = {}
     process.stdout.write(
       JSON.stringify({ running: Boolean(runtime), pid: runtime?.pid, apiUrl: runtime?.apiUrl, kubeconfig: paths.kubeconfig, home: paths.home, network: network ? { ...network, block } : undefined, pods, error: apiError }, null, 2) + '\n',
     );
-    return 0;
+    return runtime ? 0 : NOT_RUNNING;
   }
   if (!runtime) {
     process.stdout.write(`The cluster is not running (home ${paths.home}). Start it with: agw-workshop cluster up\n`);
-    return 0;
+    return NOT_RUNNING;
   }
   const lines = [`Cluster running (pid ${runtime.pid})`, `  API:        ${runtime.apiUrl}`, `  kubeconfig: ${paths.kubeconfig}`, `  network:    ${block}`, `  log:        ${paths.clusterLog}`];
   if (apiError) lines.push(`  API not answering: ${apiError}`);

@@ -10,17 +10,19 @@ export function progressBar(done: number, total: number, width = 10): string {
 const statusText: Record<LessonSummary['status'], string> = {
   'not-started': 'not started',
   'in-progress': 'in progress',
+  paused: 'paused',
   done: 'done',
   failed: 'failed',
 };
 
 export function lessonRow(lesson: LessonSummary, selected: boolean, width: number): Line {
-  const progress = `${progressBar(lesson.completedSteps, lesson.stepCount)} ${lesson.completedSteps}/${lesson.stepCount}`;
+  // The count has a fixed width (up to 99/99) so every row's bar starts in the same column.
+  const progress = `${progressBar(lesson.completedSteps, lesson.stepCount)} ${`${lesson.completedSteps}/${lesson.stepCount}`.padEnd(5)}`;
   const status = statusText[lesson.status];
   const right = `${progress}  ${status.padEnd(11)}`;
   const titleWidth = Math.max(width - right.length - 4, 10);
   const title = lesson.title.length > titleWidth ? `${lesson.title.slice(0, titleWidth - 1)}…` : lesson.title.padEnd(titleWidth);
-  const role = lesson.status === 'done' ? 'ok' : lesson.status === 'failed' ? 'fail' : lesson.status === 'in-progress' ? 'warn' : 'dim';
+  const role = lesson.status === 'done' ? 'ok' : lesson.status === 'failed' ? 'fail' : lesson.status === 'in-progress' || lesson.status === 'paused' ? 'warn' : 'dim';
   return truncateLine(
     [
       { text: selected ? '› ' : '  ', role: 'key' },

@@ -19,7 +19,7 @@ import { stepDetailLines } from './step-detail.js';
 import { stepListLines } from './step-list.js';
 import { useLessonScreen } from './use-lesson-screen.js';
 import { useTraceView } from '../traces/use-trace-view.js';
-import type { LessonRunState, StepRun } from './run-state.js';
+import { doneCount, type LessonRunState, type StepRun } from './run-state.js';
 import { useServices } from '../app/services-context.js';
 import { useHandsOn } from '../hands-on/use-hands-on.js';
 
@@ -86,7 +86,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
   const header: Line = truncateLine(
     [
       { text: lesson.title, role: presenter ? 'banner' : 'heading' },
-      { text: `  step ${selected + 1}/${stepCount}`, role: 'dim' },
+      { text: `  step ${selected + 1}/${stepCount} · ${run ? doneCount(run) : lesson.completed.length}/${stepCount} done`, role: 'dim' },
       { text: canScroll ? `  lines ${offset + 1}-${Math.min(offset + bodyHeight, shownLines.length)}/${shownLines.length}` : '', role: 'dim' },
     ],
     width,
@@ -156,9 +156,10 @@ function StatusLine(props: {
   }
   if (running) return <Spinner label="Starting…" />;
   let line: Line;
-  if (run?.status === 'ok') line = [{ text: `✔ Step ${index + 1} done${run.ms !== undefined ? ` in ${formatElapsed(run.ms)}` : ''}`, role: 'ok' }];
+  if (run?.status === 'ok') line = [{ text: `✔ Step ${index + 1} done${run.ms !== undefined ? ` in ${formatElapsed(run.ms)}` : ''}`, role: 'ok' }, ...(run.probe ? [{ text: ' · ↓ next step', role: 'dim' as const }] : [])];
   else if (run?.status === 'failed') line = [{ text: `✘ Step ${index + 1} failed${run.error ? `: ${run.error}` : ''}`, role: 'fail' }];
   else if (run?.status === 'skipped') line = [{ text: `– Step ${index + 1} skipped`, role: 'dim' }];
+  else if (run?.status === 'paused') line = [{ text: `‖ Step ${index + 1} paused: progress is saved, ⏎ resumes here`, role: 'warn' }];
   else if (runError) line = [{ text: `✘ The run stopped: ${runError}`, role: 'fail' }];
   else line = [{ text: '⏎ runs this step', role: 'dim' }];
   if (hasProbe) line.push({ text: '   p opens the probe playground', role: 'dim' });

@@ -3,7 +3,8 @@
 import type { RunnerEvent } from '../../lesson/events.js';
 import type { EquivalentCommand, LessonView, ProbeVerdict } from '../model.js';
 
-export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped';
+/** `paused`: the learner stopped the run during the step (s); progress is saved, ⏎ resumes. */
+export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'paused';
 
 export interface StepRun {
   status: StepStatus;
@@ -70,9 +71,11 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
       error: action.error,
       outcome: state.outcome ?? (action.error ? 'failed' : 'interrupted'),
     };
-    // A run that ended without step-end leaves no step spinning forever.
+    // A run that ended without step-end leaves no step spinning forever: stopped is paused, an error is a failure.
     if (current !== null && state.steps[current]?.status === 'running') {
-      next = updateStep(next, current, (s) => ({ ...s, status: 'failed', startedAt: undefined, error: s.error ?? action.error ?? 'the run stopped' }));
+      next = updateStep(next, current, (s) =>
+        action.error ? { ...s, status: 'failed', startedAt: undefined, error: s.error ?? action.error } : { ...s, status: 'paused', startedAt: undefined },
+      );
     }
     return next;
   }
@@ -105,13 +108,22 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
       }));
     case 'step-end':
       return {
-        ...updateStep(state, event.index, (s) => ({ ...s, status: event.status, ms: event.ms, startedAt: undefined, progress: undefined, error: event.error })),
+        ...updateStep(state, event.index, (s) => ({ ...s, status: stepStatusOf(event.status), ms: event.ms, startedAt: undefined, progress: undefined, error: event.error })),
         currentIndex: state.currentIndex === event.index ? null : state.currentIndex,
-        lastEnded: { index: event.index, status: event.status },
+        lastEnded: { index: event.index, status: stepStatusOf(event.status) },
       };
     case 'lesson-end':
       return { ...state, running: false, currentIndex: null, outcome: event.status };
   }
+}
+
+function stepStatusOf(status: Extract<RunnerEvent, { type: 'step-end' }>['status']): StepStatus {
+  return status === 'interrupted' ? 'paused' : status;
+}
+
+/** Steps done, as the home screen and `list` count them (saved progress plus this session's run). */
+export function doneCount(state: LessonRunState): number {
+  return state.steps.filter((s) => s.status === 'ok').length;
 }
 
 /** Events of another lesson during our run: a prerequisite the runner runs first. */
@@ -135,4 +147,5 @@ export const statusIcons: Record<StepStatus, string> = {
   ok: '✔',
   failed: '✘',
   skipped: '–',
+  paused: '‖',
 };

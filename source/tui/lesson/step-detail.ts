@@ -7,6 +7,7 @@ import { highlightYaml } from '../common/yaml-highlight.js';
 import { probeSummaryLines } from '../common/probe-lines.js';
 import { explanationLines, verdictTableLines } from '../common/verdict-lines.js';
 import type { StepRun } from './run-state.js';
+import { foldCommand } from '../../lesson/shell-wrap.js';
 
 export interface StepDetail {
   lines: Line[];
@@ -24,13 +25,14 @@ function section(title: string, width: number, presenter: boolean): Line[] {
   return [[], ...headingLines(title, 3, width, { presenter: false }).map((l) => (presenter ? l.map((s) => ({ ...s, role: 'banner' as const })) : l))];
 }
 
+/** Commands as pasteable lines: folded between arguments with ` \\` continuations (lesson/shell-wrap.ts), never inside a word. */
 export function commandLines(commands: EquivalentCommand[], width: number): Line[] {
   const out: Line[] = [];
   for (const { command } of commands) {
-    command.split('\n').forEach((text, i) => {
-      // Word-wrapped at spaces so flags stay whole; continuation lines are indented.
-      const line: Line = [{ text: i === 0 ? '$ ' : '  ', role: 'dim' }, { text, role: 'code' }];
-      out.push(...wrapLine(line, width, [{ text: '    ' }]));
+    // `$ ` is a prompt, not part of the command. Later lines get no prefix: what is copied must be exactly
+    // the command (a split argument continues at column 0, a here-document's EOF must start its line).
+    foldCommand(command, Math.max(width - 2, 20), 4).forEach((text, i) => {
+      out.push(i === 0 ? [{ text: '$ ', role: 'dim' }, { text, role: 'code' }] : [{ text, role: 'code' }]);
     });
   }
   return out;

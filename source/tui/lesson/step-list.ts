@@ -4,7 +4,7 @@ import type { StepView } from '../model.js';
 import { type Line, truncateLine } from '../common/lines.js';
 import { type StepRun, statusIcons } from './run-state.js';
 
-const iconRole = { pending: 'dim', running: 'warn', ok: 'ok', failed: 'fail', skipped: 'dim' } as const;
+const iconRole = { pending: 'dim', running: 'warn', ok: 'ok', failed: 'fail', skipped: 'dim', paused: 'warn' } as const;
 
 export function stepListLines(steps: StepView[], runs: StepRun[], selected: number, width: number, height: number): Line[] {
   const all: Line[] = steps.map((step, i) => {

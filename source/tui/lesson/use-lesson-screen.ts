@@ -1,6 +1,7 @@
 // The lesson screen's own state: which step is chosen, and moving on after a
 // step ends. Learner mode: when a step you ran ends well, the cursor moves to
-// the next step (nothing runs until you press ⏎; `a` follows the run).
+// the next step (nothing runs until you press ⏎; `a` follows the run), except
+// after a probe step: its verdict stays in view until the learner moves.
 // Presenter mode never moves the cursor on its own.
 import { useEffect, useRef, useState } from 'react';
 import type { LessonRunState } from './run-state.js';
@@ -37,6 +38,8 @@ export function useLessonScreen(run: LessonRunState | undefined, stepCount: numb
     if (!ended || ended === lastSeen.current) return;
     lastSeen.current = ended;
     if (presenter) return;
+    // A step with a probe verdict stays in view (observed vs expected is what the learner came for): ↓ moves on.
+    if (run.steps[ended.index]?.probe) return;
     if (ended.index === current && ended.status === 'ok' && current + 1 < stepCount) setSelected(current + 1);
   }, [run?.lastEnded, run?.running, presenter, current, stepCount]);
 

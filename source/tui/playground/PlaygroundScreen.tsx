@@ -105,7 +105,8 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
   // While a field is edited the text input owns the keys; Esc alone cancels.
   useKeys((_input, key) => key.escape && dispatch({ type: 'cancel' }), { isActive: state.editing });
 
-  const command = commandLines([{ tool: 'shell', command: probeCommand(requestFromFields(state.base, state.fields)) }], width).slice(0, size.rows > 30 ? 3 : 2);
+  // Every line of the command: a cut command cannot be pasted.
+  const command = commandLines([{ tool: 'shell', command: probeCommand(requestFromFields(state.base, state.fields)) }], width);
   const editorRows = state.editing ? (field.name === 'alpn' ? alpnChoices.length : 1) : 0;
   const footer = footerHeight(screenKeys.playground, width);
   // Title, blank, fields, editor, command, status, footer (and a blank above the result when there is room).

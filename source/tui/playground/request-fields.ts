@@ -2,6 +2,7 @@
 // Host is the HTTP Host header: set it apart from SNI to see the gateway route
 // on one and pick a certificate on the other.
 import type { ProbeRequest } from '../../probe/types.js';
+import { shellQuote } from '../../lesson/shell-quote.js';
 
 export interface RequestFields {
   sni: string;
@@ -114,9 +115,7 @@ export function requestFromFields(base: ProbeRequest, fields: RequestFields): Pr
   return request;
 }
 
-function quote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
+const quote = shellQuote;
 
 /** The same probe typed by hand: `agw-workshop probe` takes curl's flags plus --sni. */
 export function probeCommand(request: ProbeRequest): string {

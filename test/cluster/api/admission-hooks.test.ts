@@ -80,3 +80,19 @@ test('unknown fields: Strict refuses them, Warn stores the object without them a
   t.is(read.json.bogus, undefined);
   t.deepEqual(read.json.data, { a: 'b' });
 });
+
+test("a Service PUT that omits spec.clusterIP keeps the allocated address (as kube-apiserver's patchAllocatedValues); another address is refused with 422", async (t) => {
+  const base = `/api/v1/namespaces/${NS}/services`;
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kept-ip' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } };
+  const created = await request(cluster, 'POST', base, { body: JSON.stringify(service) });
+  t.is(created.status, 201, created.text);
+  const allocated = await cluster.kubectlOk(['get', 'service', 'kept-ip', '-n', NS, '-o', 'jsonpath={.spec.clusterIP}']);
+  t.regex(allocated, /^127\.\d+\.96\.\d+$/);
+  const put = await request(cluster, 'PUT', `${base}/kept-ip`, { body: JSON.stringify({ ...service, metadata: { name: 'kept-ip', labels: { changed: 'yes' } } }) });
+  t.is(put.status, 200, put.text);
+  t.is(put.json.spec.clusterIP, allocated);
+  t.deepEqual(put.json.spec.clusterIPs, [allocated]);
+  const other = await request(cluster, 'PUT', `${base}/kept-ip`, { body: JSON.stringify({ ...service, spec: { ...service.spec, clusterIP: '127.0.96.250' } }) });
+  t.is(other.status, 422, other.text);
+  t.is((await request(cluster, 'GET', `${base}/kept-ip`)).json.spec.clusterIP, allocated);
+});

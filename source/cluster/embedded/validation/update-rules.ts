@@ -53,3 +53,30 @@ export function checkUpdate(group: string, next: KubeObject, previous: KubeObjec
   const key = `${group} ${next.kind}`;
   return Object.hasOwn(rules, key) ? rules[key](next, previous) : [];
 }
+
+/**
+ * Values the server allocated that an update may omit: kube-apiserver's
+ * Service REST update (patchAllocatedValues) copies clusterIP(s) and node
+ * ports from the stored object when the new one leaves them unset, so a PUT
+ * of a manifest as written keeps the Service's address instead of being
+ * refused or re-allocated.
+ */
+export function keepAllocatedValues(group: string, next: KubeObject, previous: KubeObject): void {
+  if (group !== '' || next.kind !== 'Service' || !isObj(next.spec)) return;
+  const after = next.spec;
+  const before = spec(previous);
+  if ((after.type ?? 'ClusterIP') === 'ExternalName') return;
+  if ((after.clusterIP === undefined || after.clusterIP === '') && typeof before.clusterIP === 'string' && before.clusterIP !== '') {
+    after.clusterIP = before.clusterIP;
+    if (Array.isArray(before.clusterIPs)) after.clusterIPs = [...before.clusterIPs];
+  }
+  if (after.healthCheckNodePort === undefined && before.healthCheckNodePort !== undefined) after.healthCheckNodePort = before.healthCheckNodePort;
+  const previousPorts = Array.isArray(before.ports) ? before.ports.filter(isObj) : [];
+  if (Array.isArray(after.ports)) {
+    for (const port of after.ports.filter(isObj)) {
+      if (port.nodePort !== undefined) continue;
+      const match = previousPorts.find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+      if (match?.nodePort !== undefined) port.nodePort = match.nodePort;
+    }
+  }
+}
