@@ -89,8 +89,25 @@ function splitLong(text: string, width: number): string[] {
 export function foldCommand(command: string, width: number, indent = 2): string[] {
   const [first = '', ...body] = command.split('\n');
   const out: string[] = [];
+  // A trailing comment cannot be continued with ` \` (the backslash would belong to it): when the line
+  // is too wide, it goes above the command as comment lines of its own.
+  const all = tokens(first);
+  const commentAt = all.findIndex((t) => t.text.startsWith('#'));
+  let words = all;
+  if (commentAt > 0 && first.length > width) {
+    words = all.slice(0, commentAt);
+    let comment = '#';
+    for (const word of all.slice(commentAt).map((t) => t.text).join(' ').replace(/^#\s*/, '').split(/\s+/)) {
+      if (comment.length > 1 && comment.length + 1 + word.length > width) {
+        out.push(comment);
+        comment = '#';
+      }
+      comment += ` ${word}`;
+    }
+    out.push(comment);
+  }
   let line = '';
-  for (const { text } of tokens(first)) {
+  for (const { text } of words) {
     const lead = line ? ' ' : '';
     if (line && line.length + lead.length + text.length + 2 <= width) {
       line += lead + text;

@@ -31,7 +31,7 @@ test('untouched fields leave the request as the lesson has it; edits are only wh
   t.deepEqual(request.alpn, ['h2']);
   t.is(request.httpVersion, '2');
   t.deepEqual(editedFields(lessonRequest, changed), { sni: 'mock-openai-foo.glootest.com', host: 'mock-openai-bar.glootest.com', alpn: 'h2' });
-  t.regex(probeCommand(request), /^agw-workshop probe --resolve 'mock-openai-baz\.glootest\.com:443:\$\{GATEWAY_IP\}' --sni mock-openai-foo\.glootest\.com --cacert \/w\/glootest\.com\.crt --http2 -H 'Host: mock-openai-bar\.glootest\.com' https:/);
+  t.regex(probeCommand(request), /^agw-workshop probe --resolve "mock-openai-baz\.glootest\.com:443:\$\{GATEWAY_IP\}" --sni mock-openai-foo\.glootest\.com --cacert \/w\/glootest\.com\.crt --http2 -H 'Host: mock-openai-bar\.glootest\.com' https:/);
 });
 
 test('edits become the runner overrides: empty SNI sends none, empty CA uses the system store, a client cert brings its key', (t) => {

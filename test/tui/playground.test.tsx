@@ -71,7 +71,8 @@ test('run on baz shows the handshake ending in EOF, no certificate, and why; edi
   ui.stdin.write('mock-openai-f');
   await waitForFrame(frame, (f) => /SNI\s+mock-openai-foo\.glootest\.com/.test(f), 'the completion');
   ui.stdin.write(keys.enter);
-  const edited = await waitForFrame(frame, (f) => /--sni\s+mock-openai-foo\.glootest\.com/.test(f), 'the command to follow the SNI');
+  // The command wraps between arguments with ` \` continuations (pasteable), so --sni and its value may sit on two lines.
+  const edited = await waitForFrame(frame, (f) => /--sni\s+(?:\\\s+)?mock-openai-foo\.glootest\.com/.test(f), 'the command to follow the SNI');
   t.regex(edited, /› SNI\s+mock-openai-foo\.glootest\.com/);
   ui.stdin.write('r');
   const foo = await waitForFrame(frame, (f) => f.includes('run 2 from the playground') && f.includes('What the probe saw'), 'the second probe');

@@ -75,7 +75,7 @@ export function tokenCommands(step: TokensStep, workDir: string, kid = '$KID'): 
     `cd "${workDir}"`,
     `openssl pkey -in ${key} -pubout -out ${step.signer}.pub.pem`,
     `b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }`,
-    `NOW=$(date +%s)${kid === '$KID' ? '  # KID: the key\'s RFC 7638 thumbprint, printed when the step runs' : ''}`,
+    `NOW=$(date +%s)${kid === '$KID' ? '  # KID: the RFC 7638 thumbprint of the key, printed when the step runs' : ''}`,
   ];
   for (const spec of step.tokens) {
     const { header, claims } = tokenContents(step, spec, kid, 0);
