@@ -9,6 +9,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { repoRoot, requireTool, run, startTestCluster, type TestCluster } from '../helpers/cluster.js';
 import type { RunnerEvent } from '../../source/lesson/events.js';
+import { runFailures as failures, runnerEvents as events } from '../helpers/runner-events.js';
 
 type ProbeEvent = Extract<RunnerEvent, { type: 'probe-result' }>;
 const NS = 'httpbin-tls';
@@ -24,14 +25,6 @@ test.before(async () => {
 test.after.always(async () => {
   await cluster?.stop();
 });
-
-function events(stdout: string): RunnerEvent[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunnerEvent);
-}
-
-function failures(list: RunnerEvent[]): string {
-  return JSON.stringify(list.filter((e) => (e.type === 'step-end' && e.status !== 'ok') || (e.type === 'probe-result' && !e.ok)), null, 1).slice(0, 4000);
-}
 
 /** A lesson manifest as the learner would apply it: ${NAMESPACE} filled. */
 function manifest(file: string): string {

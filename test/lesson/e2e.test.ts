@@ -8,6 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { startTestCluster, run, requireTool, cliPath, type TestCluster } from '../helpers/cluster.js';
 import type { RunnerEvent } from '../../source/lesson/events.js';
+import { runFailures as failures, runnerEvents as events } from '../helpers/runner-events.js';
 
 type ProbeEvent = Extract<RunnerEvent, { type: 'probe-result' }>;
 const NS = 'agentgateway-system';
@@ -21,19 +22,8 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-function events(stdout: string): RunnerEvent[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as RunnerEvent);
-}
-
 function probes(list: RunnerEvent[], lessonId: string): ProbeEvent[] {
   return list.filter((e): e is ProbeEvent => e.type === 'probe-result' && e.lessonId === lessonId);
-}
-
-function failures(list: RunnerEvent[]): string {
-  return JSON.stringify(list.filter((e) => (e.type === 'step-end' && e.status !== 'ok') || (e.type === 'probe-result' && !e.ok)), null, 1).slice(0, 4000);
 }
 
 async function kubectlGet(args: string[]): Promise<string> {

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestCluster, run, requireTool, repoRoot, type TestCluster } from '../helpers/cluster.js';
 import type { RunnerEvent } from '../../source/lesson/events.js';
+import { runFailures as failures, runnerEvents as events } from '../helpers/runner-events.js';
 import { nodeOffersSessionsAcrossNames } from '../../source/lesson/runtime-facts.js';
 
 type ProbeEvent = Extract<RunnerEvent, { type: 'probe-result' }>;
@@ -28,14 +29,6 @@ test.before(async () => {
 test.after.always(async () => {
   await cluster?.stop();
 });
-
-function events(stdout: string): RunnerEvent[] {
-  return stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as RunnerEvent);
-}
-
-function failures(list: RunnerEvent[]): string {
-  return JSON.stringify(list.filter((e) => (e.type === 'step-end' && e.status !== 'ok') || (e.type === 'probe-result' && !e.ok)), null, 1).slice(0, 4000);
-}
 
 function probeOf(list: RunnerEvent[], stepId: string): ProbeEvent {
   const index = list.findIndex((e) => e.type === 'step-start' && e.lessonId === 'forward-proxy-sessions' && e.stepId === stepId);

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestCluster, run, requireTool, cliPath, repoRoot, type CommandResult, type TestCluster } from '../helpers/cluster.js';
 import type { RunnerEvent } from '../../source/lesson/events.js';
+import { runFailures as failures, runnerEvents as events } from '../helpers/runner-events.js';
 
 type ProbeEvent = Extract<RunnerEvent, { type: 'probe-result' }>;
 const NS = 'gloo-system';
@@ -36,13 +37,6 @@ function cli(args: string[]): Promise<CommandResult> {
   return run(process.execPath, [cliPath, ...args], { env: cliEnv, timeoutMs: 240_000 });
 }
 
-function events(stdout: string): RunnerEvent[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as RunnerEvent);
-}
-
 /** Probe results of jwt-auth by step id. */
 function probesById(list: RunnerEvent[]): Map<string, ProbeEvent> {
   const ids = new Map<number, string>();
@@ -52,10 +46,6 @@ function probesById(list: RunnerEvent[]): Map<string, ProbeEvent> {
     if (e.type === 'probe-result' && e.lessonId === 'jwt-auth') out.set(ids.get(e.index)!, e);
   }
   return out;
-}
-
-function failures(list: RunnerEvent[]): string {
-  return JSON.stringify(list.filter((e) => (e.type === 'step-end' && e.status !== 'ok') || (e.type === 'probe-result' && !e.ok)), null, 1).slice(0, 4000);
 }
 
 const workDir = () => path.join(cluster.home, 'work', 'jwt-auth');

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startTestCluster, run, requireTool, type TestCluster } from '../helpers/cluster.js';
 import type { RunnerEvent } from '../../source/lesson/events.js';
+import { runFailures as failures, runnerEvents as events } from '../helpers/runner-events.js';
 
 type ProbeEvent = Extract<RunnerEvent, { type: 'probe-result' }>;
 const NS = 'agentgateway-system';
@@ -24,23 +25,12 @@ test.after.always(async () => {
   await cluster?.stop();
 });
 
-function events(stdout: string): RunnerEvent[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as RunnerEvent);
-}
-
 function probesById(list: RunnerEvent[]): Map<string, ProbeEvent> {
   const starts = new Map<number, string>();
   for (const e of list) if (e.type === 'step-start' && e.lessonId === 'mutual-tls') starts.set(e.index, e.stepId);
   const out = new Map<string, ProbeEvent>();
   for (const e of list) if (e.type === 'probe-result' && e.lessonId === 'mutual-tls') out.set(starts.get(e.index)!, e);
   return out;
-}
-
-function failures(list: RunnerEvent[]): string {
-  return JSON.stringify(list.filter((e) => (e.type === 'step-end' && e.status !== 'ok') || (e.type === 'probe-result' && !e.ok)), null, 1).slice(0, 4000);
 }
 
 async function kubectlGet(args: string[]): Promise<string> {
