@@ -2,6 +2,7 @@
 // gateway, each a span tree with the attributes a learner looks for (status,
 // route, response flags, model and tokens, the error's reason), built from
 // Jaeger's query API answer and cut to the pane's width.
+import { treeOrder } from '../../workloads/jaeger/span-tree.js';
 import { truncateLine, wrapLine, type Line, type Segment } from '../common/lines.js';
 
 /** Prompt and completion take at most this many wrapped lines (the page and the API have them whole). */
@@ -56,23 +57,8 @@ export function traceViewsFromJaeger(body: unknown): TraceView[] {
 }
 
 function ordered(trace: TraceView): { span: SpanView; depth: number }[] {
-  const ids = new Set(trace.spans.map((s) => s.spanId));
-  const children = new Map<string, SpanView[]>();
-  const roots: SpanView[] = [];
-  for (const span of [...trace.spans].sort((a, b) => a.startMs - b.startMs)) {
-    if (span.parentId && ids.has(span.parentId)) children.set(span.parentId, [...(children.get(span.parentId) ?? []), span]);
-    else roots.push(span);
-  }
-  const out: { span: SpanView; depth: number }[] = [];
-  const seen = new Set<string>();
-  const walk = (span: SpanView, depth: number) => {
-    if (seen.has(span.spanId) || depth > 16) return;
-    seen.add(span.spanId);
-    out.push({ span, depth });
-    for (const child of children.get(span.spanId) ?? []) walk(child, depth + 1);
-  };
-  for (const root of roots) walk(root, 0);
-  return out;
+  const byStart = [...trace.spans].sort((a, b) => a.startMs - b.startMs);
+  return treeOrder(byStart, (span) => span.spanId, (span) => span.parentId, 16);
 }
 
 const ms = (value: number) => (value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`);

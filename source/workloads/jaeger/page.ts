@@ -3,6 +3,7 @@
 // click opens its spans as a tree with their attributes. No script, so it works
 // in any browser, in --dump-dom, and with JavaScript off. Every value is
 // escaped: attributes come from whoever sent spans.
+import { treeOrder } from './span-tree.js';
 import type { JaegerSpan, JaegerTrace } from './store.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -25,23 +26,8 @@ function isError(span: JaegerSpan): boolean {
 /** Spans in tree order (parents before children) with their depth. */
 export function spanTree(trace: JaegerTrace): { span: JaegerSpan; depth: number }[] {
   const ids = new Set(trace.spans.map((s) => s.spanID));
-  const children = new Map<string, JaegerSpan[]>();
-  const roots: JaegerSpan[] = [];
-  for (const span of trace.spans) {
-    const parent = span.references.find((r) => r.refType === 'CHILD_OF' && ids.has(r.spanID))?.spanID;
-    if (parent) children.set(parent, [...(children.get(parent) ?? []), span]);
-    else roots.push(span);
-  }
-  const out: { span: JaegerSpan; depth: number }[] = [];
-  const seen = new Set<string>();
-  const walk = (span: JaegerSpan, depth: number) => {
-    if (seen.has(span.spanID) || depth > 64) return;
-    seen.add(span.spanID);
-    out.push({ span, depth });
-    for (const child of children.get(span.spanID) ?? []) walk(child, depth + 1);
-  };
-  for (const root of roots) walk(root, 0);
-  return out;
+  const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF' && ids.has(r.spanID))?.spanID;
+  return treeOrder(trace.spans, (span) => span.spanID, parentOf, 64);
 }
 
 function renderTrace(trace: JaegerTrace, open: boolean): string {
