@@ -118,6 +118,54 @@ export function createRequestHandler(deps: HandlerDeps) {
   };
 }
 
+interface AppliedFilters {
+  upstreamPath: string;
+  mirrors: Extract<HttpFilterIR, { type: 'RequestMirror' }>[];
+}
+
+interface FilterTarget {
+  ex: Exchange;
+  conn: ConnectionContext;
+  listener: RuntimeListener;
+  entry: CompiledRoute['entry'];
+  authority: string | undefined;
+  path: string;
+  query: string;
+  headers: HeaderRecord;
+}
+
+/** Applies request filters in order (the rule's, then the chosen backendRef's); false when one answered (a redirect). */
+function applyRequestFilters(filters: readonly HttpFilterIR[], t: FilterTarget, applied: AppliedFilters): boolean {
+  for (const f of filters) {
+    switch (f.type) {
+      case 'RequestRedirect': {
+        const location = redirectLocation(f, t.entry.match, {
+          scheme: t.conn.tls ? 'https' : 'http',
+          host: normalizeHost(t.authority),
+          listenerPort: t.listener.port,
+          path: t.path,
+          query: t.query,
+        });
+        t.ex.sendLocal(f.statusCode, '', { location });
+        return false;
+      }
+      case 'RequestHeaderModifier':
+        applyHeaderModifier(t.headers, f);
+        break;
+      case 'URLRewrite':
+        if (f.hostname) t.headers.host = f.hostname;
+        if (f.path) applied.upstreamPath = modifyPath(applied.upstreamPath, f.path, t.entry.match);
+        break;
+      case 'RequestMirror':
+        applied.mirrors.push(f);
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
 function proceed(
   ex: Exchange,
   conn: ConnectionContext,
@@ -139,39 +187,9 @@ function proceed(
     proto: conn.tls ? 'https' : 'http',
     host: authority,
   });
-  const applied = { upstreamPath: path, mirrors: [] as Extract<HttpFilterIR, { type: 'RequestMirror' }>[] };
-  /** Applies request filters in order; false when one of them answered (a redirect). */
-  const applyFilters = (filters: readonly HttpFilterIR[]): boolean => {
-    for (const f of filters) {
-      switch (f.type) {
-        case 'RequestRedirect': {
-          const location = redirectLocation(f, entry.match, {
-            scheme: conn.tls ? 'https' : 'http',
-            host: normalizeHost(authority),
-            listenerPort: listener.port,
-            path,
-            query,
-          });
-          ex.sendLocal(f.statusCode, '', { location });
-          return false;
-        }
-        case 'RequestHeaderModifier':
-          applyHeaderModifier(headers, f);
-          break;
-        case 'URLRewrite':
-          if (f.hostname) headers.host = f.hostname;
-          if (f.path) applied.upstreamPath = modifyPath(applied.upstreamPath, f.path, entry.match);
-          break;
-        case 'RequestMirror':
-          applied.mirrors.push(f);
-          break;
-        default:
-          break;
-      }
-    }
-    return true;
-  };
-  if (!applyFilters(entry.filters)) return;
+  const applied: AppliedFilters = { upstreamPath: path, mirrors: [] };
+  const target = { ex, conn, listener, entry, authority, path, query, headers };
+  if (!applyRequestFilters(entry.filters, target, applied)) return;
   const choice = chooseBackend(route);
   if (!choice) {
     ex.sendLocal(500, 'no backend with a positive weight\n', {}, 'IB');
@@ -179,7 +197,7 @@ function proceed(
   }
   // The chosen backendRef's own filters come after the rule's (HTTPBackendRef.filters).
   if (choice.filters?.length) {
-    if (!applyFilters(choice.filters)) return;
+    if (!applyRequestFilters(choice.filters, target, applied)) return;
     const responseEdits = choice.filters.flatMap((f) => (f.type === 'ResponseHeaderModifier' ? [(h: HeaderRecord) => applyHeaderModifier(h, f)] : []));
     if (responseEdits.length) ex.responseHeaderEdits = [...ex.responseHeaderEdits, ...responseEdits];
   }
