@@ -37,8 +37,12 @@ const STUBS = [
   "for tool in kubectl curl openssl agw-workshop mkdir cd; do eval \"$tool() { printf '%s|' $tool \\\"\\$@\\\"; echo; [ -t 0 ] || [ \\\"\\$1\\\" = apply ] && cat; return 0; }\"; done",
 ].join('\n');
 
+// `cd` is stubbed, so a command's relative writes (e.g. `> bob.jwt`) land in bash's cwd: keep that a scratch directory, never the repository.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-paste-cwd-'));
+test.after.always(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
 function bash(script: string, timeoutMs = 10_000): { code: number; stdout: string; stderr: string } {
-  const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, GATEWAY_IP: '127.0.0.99', PATH: process.env.PATH }, timeout: timeoutMs, input: '' });
+  const result = spawnSync('bash', ['-c', script], { cwd: scratch, encoding: 'utf8', env: { ...process.env, GATEWAY_IP: '127.0.0.99', PATH: process.env.PATH }, timeout: timeoutMs, input: '' });
   if (result.error) throw new Error(`bash could not run: ${result.error.message}`);
   return { code: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
