@@ -1,37 +1,58 @@
-// Build step after tsc: bundles the hot command paths (each a file tsc wrote
-// under dist/source/commands/) into one file each, in place. Why: Node's ESM
-// loader pays per file (resolve, read, link), and a command such as `probe`
-// loads two dozen of our modules before it does anything; one file loads in
-// one step. What stays a separate file:
-// - a dynamic import of our own code (`await import('../explain/…')`): it is
-//   loaded only when the command needs it (--explain), so it stays lazy;
-// - packages from node_modules, except undici's Client (below).
-// undici's index loads all of undici (fetch, WebSocket, caches, mocks: ~60 ms
-// on this machine); the probe uses only its Client, so `undici` resolves to
-// undici's own Client module, bundled, and loaded when the probe first sends
-// HTTP. Only commands that use nothing else of undici are bundled.
+// Build step after tsc: bundles the hot command paths (files tsc wrote under
+// dist/source/commands/) in place, with esbuild's code splitting. Why: Node's
+// ESM loader pays per file (resolve, read, link, evaluate), and before its
+// first frame the TUI loaded ~670 files (415 of them es-toolkit, through Ink),
+// ~0.4 s of CPU; `probe` loaded two dozen of ours and all of undici.
+// - Everything goes to dist/source/commands/chunks/; each dynamic `import()`
+//   in the graph becomes its own chunk, so what loaded lazily still does;
+//   dist/source/commands/<name>.js re-exports the command's bundle.
+// - Our modules are bundled; `import.meta.url` in them is rewritten to the
+//   URL of the file tsc wrote, so lookups relative to it (lessons/, cli.js,
+//   package.json) find what they found before.
+// - Packages stay in node_modules except the terminal UI stack (Ink, React,
+//   @inkjs/ui and what they import) and yaml (the home screen reads every
+//   lesson.yaml; yaml is ~80 CommonJS files), which are bundled: one copy of
+//   each in the bundle, since every user of them in the process is in it.
+// - `undici`, imported by the probe's HTTP exchange only for its Client,
+//   resolves to undici's Client module with the request methods undici's
+//   index adds: the index loads all of undici (fetch, WebSocket, caches,
+//   mocks), ~60 ms on this machine.
+// - dist/source/cluster/k8s-client.js is already a bundle (bundle-k8s-client.mjs): kept as it is.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const commandsDir = path.join(root, 'dist', 'source', 'commands');
-/** Commands bundled: their whole static import graph is ours and node's (see the test of this step). */
-export const BUNDLED_COMMANDS = ['probe'];
+const dist = path.join(root, 'dist');
+const commandsDir = path.join(dist, 'source', 'commands');
+const chunksDir = path.join(commandsDir, 'chunks');
+/** Commands bundled. */
+export const BUNDLED_COMMANDS = ['probe', 'tui'];
+/** Packages bundled with the commands (with everything they import); every other package stays external. */
+const BUNDLED_PACKAGES = /^(ink|react|react\/jsx-runtime|@inkjs\/ui|yaml)$/;
+/** First line of every file this step writes: a second run without tsc refuses (the input must be tsc's). */
+const MARK = '// bundled by source/build/bundle-commands.mjs';
 
 const engines = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node;
 const nodeTarget = `node${engines.replace(/^>=\s*/, '')}`;
 const undiciLib = (file) => JSON.stringify(path.join(root, 'node_modules', 'undici', 'lib', file));
+const httpExchange = path.join(dist, 'source', 'probe', 'http-exchange.js');
+const k8sClient = path.join(dist, 'source', 'cluster', 'k8s-client.js');
 
-/**
- * `import('undici')` → undici's Client, with the request methods undici's own
- * index adds to every dispatcher (client.request, .stream, …).
- */
-const undiciClientOnly = {
-  name: 'undici-client-only',
+const relativeFrom = (fromDir, file) => {
+  const relative = path.relative(fromDir, file).split(path.sep).join('/');
+  return relative.startsWith('.') ? relative : `./${relative}`;
+};
+
+const plugin = {
+  name: 'agw-commands',
   setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici', namespace: 'undici-client-only' }));
+    // undici's Client alone, for the probe's HTTP exchange (its only importer in these graphs).
+    b.onResolve({ filter: /^undici$/ }, (args) => {
+      if (args.importer !== httpExchange) throw new Error(`bundle-commands: ${args.importer} imports undici; only ${httpExchange} may (it gets the Client alone)`);
+      return { path: 'undici', namespace: 'undici-client-only' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'undici-client-only' }, () => ({
       contents: [
         `import Client from ${undiciLib('dispatcher/client.js')};`,
@@ -43,51 +64,85 @@ const undiciClientOnly = {
       resolveDir: root,
       loader: 'js',
     }));
+    // Ink's devtools load only with DEV=true and need a package we do not ship.
+    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'devtools-absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'devtools-absent' }, () => ({
+      contents: "export default { initialize() {}, connectToDevTools() { throw new Error('react-devtools-core is not part of agw-workshop'); } };",
+      loader: 'js',
+    }));
+    // Packages: external unless part of the UI stack or imported by a bundled package.
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || args.namespace !== 'file') return undefined;
+      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (BUNDLED_PACKAGES.test(args.path)) return undefined;
+      return { path: args.path, external: true };
+    });
+    // The client-node bundle stays its own file.
+    b.onResolve({ filter: /k8s-client\.js$/ }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      if (target !== k8sClient) return undefined;
+      return { path: relativeFrom(chunksDir, target), external: true };
+    });
+    // yoga-layout (Ink's layout engine) is emscripten output whose loader fetches its own
+    // base64 data: URI with fetch() when fetch exists; in Node the first fetch() loads Node's
+    // internal undici (~60 ms of CPU before the first frame). Told there is no fetch, the
+    // same loader decodes the same base64 synchronously.
+    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const code = fs.readFileSync(args.path, 'utf8');
+      const patched = code.replaceAll('"function"!=typeof fetch', 'true');
+      if (patched === code) throw new Error(`bundle-commands: ${args.path} no longer tests "function"!=typeof fetch: check how this yoga-layout loads its WebAssembly`);
+      return { contents: patched, loader: 'js' };
+    });
+    // import.meta.url in our modules: the URL of the file tsc wrote, not of the chunk. Every
+    // output is in chunks/ (the entry files beside the commands re-export theirs), so the
+    // path from there is known here, and it stays relative: the package can move.
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(dist + path.sep)) return undefined;
+      const code = fs.readFileSync(args.path, 'utf8');
+      if (!code.includes('import.meta.url')) return undefined;
+      const original = `new URL(${JSON.stringify(relativeFrom(chunksDir, args.path))}, import.meta.url).href`;
+      return { contents: code.replaceAll('import.meta.url', `(${original})`), loader: 'js' };
+    });
   },
 };
 
-/** Our own modules imported dynamically stay separate files, loaded when needed. */
-function dynamicImportsStayLazy(outfile) {
-  return {
-    name: 'dynamic-imports-stay-lazy',
-    setup(b) {
-      b.onResolve({ filter: /^\.\.?\//, }, (args) => {
-        if (args.kind !== 'dynamic-import') return undefined;
-        const target = path.resolve(args.resolveDir, args.path);
-        let relative = path.relative(path.dirname(outfile), target).split(path.sep).join('/');
-        if (!relative.startsWith('.')) relative = `./${relative}`;
-        return { path: relative, external: true };
-      });
-    },
-  };
-}
-
-const started = performance.now();
-let bytes = 0;
-for (const name of BUNDLED_COMMANDS) {
-  const target = path.join(commandsDir, `${name}.js`);
-  if (!fs.existsSync(target)) {
-    console.error(`bundle-commands: ${path.relative(root, target)} is missing: run tsc first`);
+const entryPoints = BUNDLED_COMMANDS.map((name) => path.join(commandsDir, `${name}.js`));
+for (const entry of entryPoints) {
+  if (!fs.existsSync(entry) || fs.readFileSync(entry, 'utf8').startsWith(MARK)) {
+    console.error(`bundle-commands: ${path.relative(root, entry)} is not tsc's output: run tsc first`);
     process.exit(1);
   }
-  const result = await build({
-    entryPoints: [target],
-    outfile: target,
-    allowOverwrite: true,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: nodeTarget,
-    packages: 'external',
-    plugins: [undiciClientOnly, dynamicImportsStayLazy(target)],
-    // undici is CommonJS: its require() of Node built-ins goes through this shim in an ES module.
-    banner: { js: `import { createRequire as __agwCreateRequire } from 'node:module';\nconst require = __agwCreateRequire(import.meta.url);` },
-    legalComments: 'eof',
-    logLevel: 'warning',
-    metafile: true,
-  });
-  // tsc's source map describes the entry file alone, not the bundle.
-  fs.rmSync(`${target}.map`, { force: true });
-  bytes += Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
 }
-if (process.env.npm_config_loglevel !== 'silent') console.log(`bundle-commands: ${BUNDLED_COMMANDS.join(', ')} (${(bytes / 1e3).toFixed(0)} kB) in ${Math.round(performance.now() - started)} ms`);
+fs.rmSync(chunksDir, { recursive: true, force: true });
+const started = performance.now();
+const result = await build({
+  entryPoints,
+  outdir: chunksDir,
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  allowOverwrite: true,
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: nodeTarget,
+  plugins: [plugin],
+  // React's and react-reconciler's production builds: the development builds (what an unset
+  // NODE_ENV selects) check every render for the developer's sake and are twice the size.
+  // Tests render the TypeScript sources, with the development builds and their warnings.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Bundled CommonJS (React, undici) calls require() for Node built-ins: give ES modules one.
+  banner: { js: `${MARK}\nimport { createRequire as __agwCreateRequire } from 'node:module';\nconst require = __agwCreateRequire(import.meta.url);` },
+  legalComments: 'eof',
+  logLevel: 'warning',
+  metafile: true,
+});
+// Where cli.js imports each command, a file that re-exports its bundle; tsc's source map
+// described the entry file alone.
+for (const name of BUNDLED_COMMANDS) {
+  fs.writeFileSync(path.join(commandsDir, `${name}.js`), `${MARK}\nexport * from './chunks/${name}.js';\n`);
+  fs.rmSync(path.join(commandsDir, `${name}.js.map`), { force: true });
+}
+const outputs = Object.entries(result.metafile.outputs);
+const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
+if (process.env.npm_config_loglevel !== 'silent') console.log(`bundle-commands: ${BUNDLED_COMMANDS.join(', ')} → ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`);

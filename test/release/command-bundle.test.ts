@@ -1,20 +1,48 @@
 // The hot commands are bundled after tsc (source/build/bundle-commands.mjs):
-// the built `probe` command is one file that loads neither undici's index nor
-// the explainer until asked, and still speaks HTTP/1.1 and HTTP/2 through
-// undici's Client (test/probe/cli.test.ts runs it against curl).
+// `probe` and the TUI load a few files instead of hundreds, undici's index
+// and the explainer only when asked; test/probe/cli.test.ts and
+// test/tui/tmux.test.ts run the bundles, test/release/pack.test.ts the packed copy.
 import test from 'ava';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const built = path.join(root, 'dist/source/commands/probe.js');
+const chunks = path.join(root, 'dist/source/commands/chunks');
 
-test('the built probe command is one file: no static import of our modules or of undici', (t) => {
-  if (!existsSync(built)) return t.fail(`${built} is missing: npm run build first`);
-  const code = readFileSync(built, 'utf8');
-  const staticImports = [...code.matchAll(/^import\s.*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]);
-  t.deepEqual(staticImports.filter((from) => !from.startsWith('node:')), [], 'only node: built-ins are imported statically');
-  t.false(/(import\(|from\s*|require\()["']undici["']/.test(code), 'undici is bundled as its Client alone, never its index');
-  t.regex(code, /import\(["']\.\.\/explain\/catalogue\.js["']\)/, 'the explainer stays a separate file, loaded for --explain');
+function staticImports(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^import\s[^;]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]!);
+}
+
+/** Every file a module loads before it runs (static imports, transitively), packages by name. */
+function staticGraph(file: string, seen = new Set<string>()): Set<string> {
+  for (const from of staticImports(file)) {
+    if (!from.startsWith('.')) {
+      seen.add(from);
+      continue;
+    }
+    const next = path.resolve(path.dirname(file), from);
+    if (seen.has(next)) continue;
+    seen.add(next);
+    staticGraph(next, seen);
+  }
+  return seen;
+}
+
+test('the built probe and tui commands load only bundle chunks, node built-ins and no package before they run', (t) => {
+  if (!existsSync(chunks)) return t.fail(`${chunks} is missing: npm run build first`);
+  for (const name of ['probe', 'tui']) {
+    const graph = [...staticGraph(path.join(root, `dist/source/commands/${name}.js`))];
+    const outside = graph.filter((file) => !file.startsWith('node:') && !file.startsWith(chunks + path.sep));
+    t.deepEqual(outside, [], `${name}: everything it loads up front is in the bundle`);
+  }
+});
+
+test("undici is bundled as its Client alone, never its index; the explainer stays a lazy chunk", (t) => {
+  if (!existsSync(chunks)) return t.fail(`${chunks} is missing: npm run build first`);
+  const code = readdirSync(chunks).map((f) => readFileSync(path.join(chunks, f), 'utf8')).join('\n');
+  t.false(/(import\(|from\s*|require\()["']undici["']/.test(code));
+  const probe = [...staticGraph(path.join(chunks, 'probe.js'))].filter((f) => !f.startsWith('node:')).map((f) => readFileSync(f, 'utf8'));
+  t.false(probe.some((c) => c.includes('function explain(')), 'the explainer is not loaded up front');
+  t.regex(code, /import\(["']\.\/catalogue-[A-Z0-9]+\.js["']\)/, 'the explainer is a chunk loaded by import()');
 });
