@@ -10,9 +10,12 @@
 //   URL of the file tsc wrote, so lookups relative to it (lessons/, cli.js,
 //   package.json) find what they found before.
 // - Packages stay in node_modules except the terminal UI stack (Ink, React,
-//   @inkjs/ui and what they import) and yaml (the home screen reads every
-//   lesson.yaml; yaml is ~80 CommonJS files), which are bundled: one copy of
-//   each in the bundle, since every user of them in the process is in it.
+//   @inkjs/ui and what they import), yaml (the home screen reads every
+//   lesson.yaml; yaml is ~80 CommonJS files) and execa (the hands-on view runs
+//   tools with it), which are bundled: one copy of each in the bundle, since
+//   every user of them in the process is in it. Ink, React, @inkjs/ui and
+//   execa have no user outside this bundle, so they are devDependencies: an
+//   install (npx) does not fetch them.
 // - `undici`, imported by the probe's HTTP exchange only for its Client,
 //   resolves to undici's Client module with the request methods undici's
 //   index adds: the index loads all of undici (fetch, WebSocket, caches,
@@ -30,7 +33,7 @@ const chunksDir = path.join(commandsDir, 'chunks');
 /** Commands bundled. */
 export const BUNDLED_COMMANDS = ['probe', 'tui'];
 /** Packages bundled with the commands (with everything they import); every other package stays external. */
-const BUNDLED_PACKAGES = /^(ink|react|react\/jsx-runtime|@inkjs\/ui|yaml)$/;
+const BUNDLED_PACKAGES = /^(ink|react|react\/jsx-runtime|@inkjs\/ui|yaml|execa)$/;
 /** First line of every file this step writes: a second run without tsc refuses (the input must be tsc's). */
 const MARK = '// bundled by source/build/bundle-commands.mjs';
 

@@ -4,6 +4,7 @@
 // test/tui/tmux.test.ts run the bundles, test/release/pack.test.ts the packed copy.
 import test from 'ava';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,4 +46,28 @@ test("undici is bundled as its Client alone, never its index; the explainer stay
   const probe = [...staticGraph(path.join(chunks, 'probe.js'))].filter((f) => !f.startsWith('node:')).map((f) => readFileSync(f, 'utf8'));
   t.false(probe.some((c) => c.includes('function explain(')), 'the explainer is not loaded up front');
   t.regex(code, /import\(["']\.\/catalogue-[A-Z0-9]+\.js["']\)/, 'the explainer is a chunk loaded by import()');
+});
+
+/** The JavaScript files a packed release ships (package.json `files`: dist/ without the TUI's tsc output and maps). */
+function shippedFiles(dir = path.join(root, 'dist')): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return full === path.join(root, 'dist/source/tui') ? [] : shippedFiles(full);
+    return entry.name.endsWith('.js') ? [full] : [];
+  });
+}
+
+test('every package the shipped code imports is a runtime dependency (bundled ones are devDependencies)', (t) => {
+  if (!existsSync(chunks)) return t.fail(`${chunks} is missing: npm run build first`);
+  const { dependencies } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const missing = new Set<string>();
+  for (const file of shippedFiles()) {
+    const code = readFileSync(file, 'utf8');
+    for (const [, specifier] of code.matchAll(/(?:^import\s[^;]*?from\s+|^export\s[^;]*?from\s+|import\()["']([^"'.][^"']*)["']/gm)) {
+      if (isBuiltin(specifier!)) continue;
+      const name = specifier!.startsWith('@') ? specifier!.split('/').slice(0, 2).join('/') : specifier!.split('/')[0]!;
+      if (!(name in dependencies)) missing.add(`${name} (${path.relative(root, file)})`);
+    }
+  }
+  t.deepEqual([...missing], []);
 });
