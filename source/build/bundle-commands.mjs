@@ -31,7 +31,7 @@ const dist = path.join(root, 'dist');
 const commandsDir = path.join(dist, 'source', 'commands');
 const chunksDir = path.join(commandsDir, 'chunks');
 /** Commands bundled. */
-export const BUNDLED_COMMANDS = ['probe', 'tui'];
+export const BUNDLED_COMMANDS = ['probe', 'tui', 'cluster', 'gateway', 'workload'];
 /** Packages bundled with the commands (with everything they import); every other package stays external. */
 const BUNDLED_PACKAGES = /^(ink|react|react\/jsx-runtime|@inkjs\/ui|yaml|execa)$/;
 /** First line of every file this step writes: a second run without tsc refuses (the input must be tsc's). */
@@ -51,11 +51,8 @@ const relativeFrom = (fromDir, file) => {
 const plugin = {
   name: 'agw-commands',
   setup(b) {
-    // undici's Client alone, for the probe's HTTP exchange (its only importer in these graphs).
-    b.onResolve({ filter: /^undici$/ }, (args) => {
-      if (args.importer !== httpExchange) throw new Error(`bundle-commands: ${args.importer} imports undici; only ${httpExchange} may (it gets the Client alone)`);
-      return { path: 'undici', namespace: 'undici-client-only' };
-    });
+    // undici's Client alone for the probe's HTTP exchange; everyone else (the gateway's pools) gets undici.
+    b.onResolve({ filter: /^undici$/ }, (args) => (args.importer === httpExchange ? { path: 'undici', namespace: 'undici-client-only' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'undici-client-only' }, () => ({
       contents: [
         `import Client from ${undiciLib('dispatcher/client.js')};`,
@@ -73,6 +70,22 @@ const plugin = {
       contents: "export default { initialize() {}, connectToDevTools() { throw new Error('react-devtools-core is not part of agw-workshop'); } };",
       loader: 'js',
     }));
+    // `await import('yaml')` of a bundled CommonJS package: with code splitting, esbuild's chunk
+    // for it exports only `default`, where Node gives named exports too. A module between them
+    // re-exports by name what Node's own import of the package shows.
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !BUNDLED_PACKAGES.test(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      return { path: args.path, namespace: 'dynamic-package' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'dynamic-package' }, async (args) => {
+      const exported = Object.keys(await import(args.path));
+      const names = exported.filter((name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name));
+      return {
+        contents: `import * as m from ${JSON.stringify(args.path)};\nexport const { ${names.join(', ')} } = m;\n${exported.includes('default') ? 'export default m.default;\n' : ''}`,
+        resolveDir: root,
+        loader: 'js',
+      };
+    });
     // Packages: external unless part of the UI stack or imported by a bundled package.
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:') || args.namespace !== 'file') return undefined;

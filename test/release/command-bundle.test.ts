@@ -1,7 +1,8 @@
 // The hot commands are bundled after tsc (source/build/bundle-commands.mjs):
-// `probe` and the TUI load a few files instead of hundreds, undici's index
-// and the explainer only when asked; test/probe/cli.test.ts and
-// test/tui/tmux.test.ts run the bundles, test/release/pack.test.ts the packed copy.
+// `probe`, the TUI and what pods run (cluster, gateway, workload) load a few
+// files instead of hundreds, undici's index and the explainer only when asked;
+// test/probe/cli.test.ts, test/tui/tmux.test.ts and every test that starts a
+// cluster run the bundles, test/release/pack.test.ts the packed copy.
 import test from 'ava';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -11,38 +12,47 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const chunks = path.join(root, 'dist/source/commands/chunks');
 
-function staticImports(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/^import\s[^;]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]!);
+function imports(file: string, dynamic: boolean): string[] {
+  const code = readFileSync(file, 'utf8');
+  const found = [...code.matchAll(/^(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/gm)].map((m) => m[1]!);
+  // Chunks import chunks beside them: './name-HASH.js' (undici's comments mention other import()s).
+  if (dynamic) found.push(...[...code.matchAll(/import\(["'](\.\/[\w-]+\.js)["']\)/g)].map((m) => m[1]!));
+  return found;
 }
 
-/** Every file a module loads before it runs (static imports, transitively), packages by name. */
-function staticGraph(file: string, seen = new Set<string>()): Set<string> {
-  for (const from of staticImports(file)) {
+/** Every file a module loads before it runs (static imports, transitively; with `dynamic`, whatever it may load later too), packages by name. */
+function staticGraph(file: string, seen = new Set<string>(), dynamic = false): Set<string> {
+  for (const from of imports(file, dynamic)) {
     if (!from.startsWith('.')) {
       seen.add(from);
       continue;
     }
     const next = path.resolve(path.dirname(file), from);
-    if (seen.has(next)) continue;
+    if (seen.has(next) || (dynamic && !existsSync(next))) continue; // a dynamic import() quoted in a comment
     seen.add(next);
-    staticGraph(next, seen);
+    staticGraph(next, seen, dynamic);
   }
   return seen;
 }
 
-test('the built probe and tui commands load only bundle chunks, node built-ins and no package before they run', (t) => {
+test('the bundled commands load only bundle chunks and node built-ins before they run; probe and tui no package either', (t) => {
   if (!existsSync(chunks)) return t.fail(`${chunks} is missing: npm run build first`);
-  for (const name of ['probe', 'tui']) {
+  for (const name of ['probe', 'tui', 'cluster', 'gateway', 'workload']) {
     const graph = [...staticGraph(path.join(root, `dist/source/commands/${name}.js`))];
-    const outside = graph.filter((file) => !file.startsWith('node:') && !file.startsWith(chunks + path.sep));
-    t.deepEqual(outside, [], `${name}: everything it loads up front is in the bundle`);
+    const files = graph.filter((file) => path.isAbsolute(file));
+    t.deepEqual(files.filter((file) => !file.startsWith(chunks + path.sep) && file !== path.join(root, 'dist/source/cluster/k8s-client.js')), [], `${name}: our code it loads up front is in the bundle`);
+    if (name === 'probe' || name === 'tui') t.deepEqual(graph.filter((file) => !path.isAbsolute(file) && !isBuiltin(file)), [], `${name}: no package up front`);
   }
 });
 
 test("undici is bundled as its Client alone, never its index; the explainer stays a lazy chunk", (t) => {
   if (!existsSync(chunks)) return t.fail(`${chunks} is missing: npm run build first`);
   const code = readdirSync(chunks).map((f) => readFileSync(path.join(chunks, f), 'utf8')).join('\n');
-  t.false(/(import\(|from\s*|require\()["']undici["']/.test(code));
+  const everythingProbeMayLoad = [...staticGraph(path.join(chunks, 'probe.js'), new Set(), true)];
+  t.false(everythingProbeMayLoad.includes('undici'), 'the probe never loads the undici package (the gateway does)');
+  const probeCode = everythingProbeMayLoad.filter((f) => path.isAbsolute(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+  t.true(probeCode.includes('node_modules/undici/lib/dispatcher/client.js'), "the probe's undici is the bundled Client");
+  t.false(probeCode.includes('node_modules/undici/index.js'), "and never undici's index");
   const probe = [...staticGraph(path.join(chunks, 'probe.js'))].filter((f) => !f.startsWith('node:')).map((f) => readFileSync(f, 'utf8'));
   t.false(probe.some((c) => c.includes('function explain(')), 'the explainer is not loaded up front');
   t.regex(code, /import\(["']\.\/catalogue-[A-Z0-9]+\.js["']\)/, 'the explainer is a chunk loaded by import()');
