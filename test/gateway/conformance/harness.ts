@@ -43,6 +43,8 @@ export interface Suite {
   kubectl(args: string[], input?: string): Promise<string>;
   /** `kubectl apply -f` of a suite file (base/…, tests/…). */
   apply(relative: string): Promise<void>;
+  /** Deletes what `apply` applied since the last call (the suite's per-test cleanup), waiting for it to be gone. */
+  removeApplied(): Promise<void>;
   /** The suite's NamespacesMustBeReady: every pod Ready, every Gateway (not marked skip-this-for-readiness) Programmed. */
   namespacesReady(namespaces?: string[]): Promise<void>;
   get(kind: string, namespace: string, name: string): Promise<KubeJson | undefined>;
@@ -154,13 +156,18 @@ export async function startSuite(): Promise<Suite> {
   const { objects, cas } = programmaticResources();
   await kubectl(['apply', '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
 
+  const applied: string[] = [];
   const suite: Suite = {
     cluster,
     workDir,
     kubectl,
     get,
     async apply(relative) {
+      applied.push(relative);
       await kubectl(['apply', '-f', '-'], suiteManifest(relative));
+    },
+    async removeApplied() {
+      for (const relative of applied.splice(0)) await kubectl(['delete', '--wait=true', '--ignore-not-found', '-f', '-'], suiteManifest(relative));
     },
     async namespacesReady(namespaces = SUITE_NAMESPACES) {
       for (const namespace of namespaces) {
