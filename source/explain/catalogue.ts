@@ -37,11 +37,17 @@ const established: FailureMode[] = [
   {
     id: 'established',
     title: 'Handshake and request succeeded',
+    matches: (r) => r.outcome === 'established' && r.tls !== undefined,
+    explain: (r) => ({
+      cause: `SNI ${sniOf(r) ?? '(none)'} selected a listener that presented ${leafOf(r)?.subject ?? 'a certificate'} (issuer ${leafOf(r)?.issuer ?? 'unknown'}); ${r.tls?.version} ${r.tls?.cipher ?? ''}${r.tls?.alpn ? `, ALPN ${r.tls.alpn}` : ''}${r.tls?.resumed ? ', session resumed' : ''}; the request for Host ${hostHeader(r)} got HTTP ${r.http?.status}`,
+    }),
+  },
+  {
+    id: 'plain-http-succeeded',
+    title: 'Request succeeded over plain HTTP (no TLS)',
     matches: (r) => r.outcome === 'established',
     explain: (r) => ({
-      cause: r.tls
-        ? `SNI ${sniOf(r) ?? '(none)'} selected a listener that presented ${leafOf(r)?.subject ?? 'a certificate'} (issuer ${leafOf(r)?.issuer ?? 'unknown'}); ${r.tls.version} ${r.tls.cipher ?? ''}${r.tls.alpn ? `, ALPN ${r.tls.alpn}` : ''}${r.tls.resumed ? ', session resumed' : ''}; the request for Host ${hostHeader(r)} got HTTP ${r.http?.status}`
-        : `plain HTTP to ${hostHeader(r)} got HTTP ${r.http?.status}`,
+      cause: `plain HTTP, no TLS handshake: the request for Host ${hostHeader(r)} got HTTP ${r.http?.status}`,
     }),
   },
 ];

@@ -133,6 +133,10 @@ interface Row {
   expectation?: ProbeExpectation;
   id: string;
   says: RegExp[];
+  /** What the explanation must not say (a sentence that was once wrong for this result). */
+  never?: RegExp[];
+  /** The title, when the result's kind decides it. */
+  title?: RegExp;
 }
 
 const noServerBytes = [{ atMs: 1, direction: 'out' as const, what: 'ClientHello' }, { atMs: 2, direction: 'in' as const, what: 'EOF' }];
@@ -142,13 +146,18 @@ const rows: Row[] = [
     name: 'EOF right after the ClientHello',
     result: failed('closed-after-client-hello', 35, { records: noServerBytes, clientHello: { sni: 'mock-openai-baz.glootest.com', alpn: ['h2'], versions: ['TLSv1.3'] } }),
     id: 'sni-no-listener',
-    says: [/^the server closed the connection right after the ClientHello for SNI mock-openai-baz\.glootest\.com, before sending a certificate/, /inferred, not seen/],
+    says: [/^the server closed the connection right after the ClientHello for SNI mock-openai-baz\.glootest\.com, before sending a certificate/, /inferred, not seen/, /wildcard hostname that covers it, or one without a hostname/],
+    // No Secret is named after an SNI: a listener's certificateRefs name it.
+    never: [/Secret for mock-openai-baz/],
+    title: /^No listener for this SNI/,
   },
   {
     name: 'EOF after ClientHello without SNI',
     result: failed('closed-after-client-hello', 35, { records: noServerBytes, clientHello: { alpn: ['h2'], versions: ['TLSv1.3'] } }),
-    id: 'sni-no-listener',
-    says: [/carried no SNI/],
+    id: 'no-sni-no-listener',
+    says: [/carried no SNI/, /URL host is an IP address/, /--resolve/],
+    never: [/for this SNI/],
+    title: /^No SNI sent/,
   },
   {
     name: 'RST after ServerHello',
@@ -335,7 +344,16 @@ const rows: Row[] = [
     says: [/expected closed-after-client-hello: a listener/],
   },
   { name: 'wrong certificate', result: established(), expectation: { certificate: { subject: 'CN=mock-openai-bar' } }, id: 'expectation-mismatch', says: [/certificate\.subject: expected contains "CN=mock-openai-bar", observed CN=mock-openai-foo/] },
-  { name: 'success', result: established(), expectation: { outcome: 'established', http: { status: 200 } }, id: 'established', says: [/SNI mock-openai-foo\.glootest\.com selected a listener that presented CN=mock-openai-foo/] },
+  { name: 'success', result: established(), expectation: { outcome: 'established', http: { status: 200 } }, id: 'established', says: [/SNI mock-openai-foo\.glootest\.com selected a listener that presented CN=mock-openai-foo/], title: /^Handshake and request succeeded/ },
+  {
+    name: 'success over plain HTTP',
+    result: established({ request: { url: 'http://127.0.0.1:8080/v1/chat/completions' }, clientHello: undefined, records: [], tls: undefined }),
+    expectation: { outcome: 'established', http: { status: 200 } },
+    id: 'plain-http-succeeded',
+    says: [/plain HTTP, no TLS handshake: the request for Host 127\.0\.0\.1:8080 got HTTP 200/],
+    never: [/[Hh]andshake (and request )?succeeded/, /SNI/],
+    title: /^Request succeeded over plain HTTP/,
+  },
   // Gateway → backend (BackendTLSPolicy, client certificate): the bodies are the gateway's own answers, as observed in the backend-mtls lesson.
   { name: 'backend wants a client certificate', result: upstream(503, 'UT', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 80:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:rec_layer_s3.c:1601:SSL alert number 116'), id: 'backend-client-certificate-required', says: [/Hop 1, client → gateway, worked: .*Host mtls-backend\.demo\.int.*HTTP 503.*UT/, /Hop 2, gateway → backend, failed: .*certificate_required alert \(116\)/, /clientCertificateRef/] },
   { name: 'backend refuses the client certificate', result: upstream(503, 'UT', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_UNKNOWN_CA: tlsv13 alert unknown ca: SSL alert number 48'), id: 'backend-client-certificate-rejected', says: [/Hop 2, gateway → backend, failed: .*ALERT_UNKNOWN_CA/] },
@@ -358,7 +376,9 @@ test('each failure mode explains its result (cause and fix) with the observed na
     t.is(explanation?.id, row.id, row.name);
     const text = `${explanation?.cause ?? ''}\n${explanation?.fix ?? ''}`;
     for (const pattern of row.says) t.regex(text, pattern, `${row.name}: ${text}`);
+    for (const pattern of row.never ?? []) t.notRegex(`${explanation?.title ?? ''}\n${text}`, pattern, `${row.name}: ${text}`);
     t.truthy(explanation?.title, row.name);
+    if (row.title) t.regex(explanation?.title ?? '', row.title, row.name);
   }
 });
 
