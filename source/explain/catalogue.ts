@@ -31,7 +31,7 @@ const established: FailureMode[] = [
     matches: (r, c) => r.outcome === 'established' && c.failed.length > 0,
     explain: (_r, c) => ({
       cause: c.failed.map((v) => `${v.field}: expected ${v.expected}, observed ${v.observed}`).join('; '),
-      fix: 'compare the certificate and response with the lab text; the gateway configuration may not be applied yet (kubectl get gateway,httproute -A)',
+      fix: 'compare the certificate and the response with what the step expects; the gateway configuration may not be applied yet (kubectl get gateway,httproute -A)',
     }),
   },
   {
