@@ -147,6 +147,8 @@ test.serial('playground: the baz probe with SNI foo completes the handshake with
   t.is(report.result.clientHello?.sni, 'mock-openai-foo.glootest.com');
   t.is(report.result.outcome, 'established');
   t.is(report.result.tls?.peerChain[0]?.subject, 'CN=mock-openai-foo.glootest.com; O=mock-openai organization');
+  // The Host (baz, from the URL) must match the listener too, as the presenter note says: no listener has it.
+  t.is(report.result.http?.status, 404);
   t.false(report.ok, 'the step expected a closed connection');
   t.false(report.verdicts.find((v) => v.field === 'outcome')!.ok);
   t.regex(report.curl, /--resolve .*mock-openai-foo\.glootest\.com:443:/);
