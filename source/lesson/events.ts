@@ -1,6 +1,7 @@
 // The lesson runner speaks only in these events. The TUI, the headless
 // reporter and `--json` are subscribers; none of them drives the runner's logic.
 import type { ProbeResult } from '../probe/types.js';
+import type { EndOfLesson } from './summary.js';
 
 export interface FieldVerdict {
   /** e.g. 'outcome', 'certificate.subject', 'http.status'. */
@@ -36,4 +37,6 @@ export type RunnerEvent =
     }
   /** `interrupted`: the learner stopped the run during this step (s, Ctrl-C); progress is saved and the next run resumes here. It is not a failure. */
   | { type: 'step-end'; lessonId: string; index: number; status: 'ok' | 'failed' | 'skipped' | 'interrupted'; ms: number; error?: string }
+  /** Once every step of the lesson is done (this run or before, by hand or by the workshop), just before its lesson-end. */
+  | { type: 'lesson-summary'; lessonId: string; summary: EndOfLesson }
   | { type: 'lesson-end'; lessonId: string; status: 'ok' | 'failed' | 'interrupted'; ms: number; failedSteps: number[] };

@@ -44,6 +44,26 @@ export class MarkdownReport {
         case 'step-end':
           lines.push(`Result: **${event.status === 'interrupted' ? 'paused (progress saved)' : event.status}** in ${event.ms} ms${event.error ? ` — ${event.error}` : ''}`, '');
           break;
+        case 'lesson-summary': {
+          const summary = event.summary;
+          const byHand = summary.did.filter((d) => d.how === 'by-hand').length;
+          lines.push(`## End of the lesson`, '', `**What you did:** ${summary.did.length} of ${summary.stepCount} steps${byHand ? `, ${byHand} of them by hand` : ''}.`, '');
+          for (const d of summary.did) lines.push(`${d.index + 1}. ${d.title}${d.how === 'by-hand' ? ' (by hand)' : ''}`);
+          lines.push('');
+          if (summary.saw.length) {
+            lines.push('**What you saw:**', '', '| step | field | expected | observed | |', '|---|---|---|---|---|');
+            for (const s of summary.saw) for (const v of s.verdicts) lines.push(`| ${s.index + 1}. ${cell(s.title)} | ${cell(v.field)} | ${cell(v.expected)} | ${cell(v.observed)} | ${v.ok ? '✅' : '❌'} |`);
+            lines.push('');
+          }
+          if (summary.corrections.length) {
+            lines.push('**What the lab text gets wrong:**', '');
+            for (const c of summary.corrections) lines.push(`- *The lab text:* ${c.claim}`, `  *In fact:* ${c.truth}`, `  *Seen:* ${c.evidence}`);
+            lines.push('');
+          }
+          const w = summary.workshop;
+          lines.push(`**Workshop:** ${w.lessonsDone}/${w.lessonCount} lessons, ${w.stepsDone}/${w.stepCount} steps done. ${w.next ? `**Next:** ${w.next.title} (\`agw-workshop run ${w.next.id}\`), ${w.next.reason}.` : 'Every lesson is done.'}`, '');
+          break;
+        }
         case 'lesson-end':
           lines.push(
             `**${titles.get(event.lessonId) ?? event.lessonId}: ${event.status === 'interrupted' ? 'paused (progress saved)' : event.status}** in ${(event.ms / 1000).toFixed(1)} s` +
