@@ -96,7 +96,7 @@ export function summaryText(summary: EndOfLesson): string {
   lines.push(
     '',
     `What you did: ${plural(summary.did.length, 'step')}` +
-      (byHand ? ` (${byHand} by hand, ${summary.did.length - byHand} done for you by the workshop)` : ', done for you by the workshop'),
+      (byHand === summary.did.length ? ', all by hand' : byHand ? ` (${byHand} by hand, ${summary.did.length - byHand} done for you by the workshop)` : ', done for you by the workshop'),
   );
   for (const d of summary.did) lines.push(`  ${String(d.index + 1).padStart(width)}. ${d.title}${d.how === 'by-hand' ? '  (by hand)' : ''}`);
   lines.push('', summary.saw.length ? 'What you saw (observed against expected):' : 'What you saw: no probe step in this lesson.');

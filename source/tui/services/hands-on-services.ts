@@ -195,5 +195,27 @@ export function createHandsOnServices(options: HandsOnLiveOptions = {}): HandsOn
     copy(text) {
       (options.terminal ?? process.stdout).write(osc52(text));
     },
+
+    async finish(lessonId, checks) {
+      const [{ loadLesson }, { LessonState }, { summarizeLesson }] = await Promise.all([
+        import('../../lesson/load.js'),
+        import('../../lesson/state.js'),
+        import('../../lesson/summary.js'),
+      ]);
+      const lesson = await loadLesson(lessonId);
+      const state = await LessonState.open(lessonId, options.home);
+      for (const check of checks) {
+        const step = lesson.steps[check.index];
+        if (!step || !check.holds || state.completedSteps.includes(step.id)) continue;
+        // A probe step done by hand: what the gateway's access log saw of the learner's own request.
+        const seen = step.kind === 'probe' ? check.findings.filter((f) => f.subject === 'the gateway' && f.expected !== undefined) : [];
+        const observation = seen.length
+          ? { ok: seen.every((f) => f.ok), verdicts: seen.map((f) => ({ field: f.subject, expected: f.expected ?? '', observed: f.observed ?? f.message, ok: f.ok })), by: 'learner' as const }
+          : undefined;
+        await state.stepFinished(step.id, true, 'by-hand', observation);
+      }
+      if (lesson.steps.every((s) => state.completedSteps.includes(s.id))) await state.setStatus('completed');
+      return summarizeLesson(lessonId, { home: options.home });
+    },
   };
 }
