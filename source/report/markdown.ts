@@ -1,6 +1,7 @@
 // --report FILE.md: what each step did and, for probes, observed vs expected,
 // as a markdown document an author or CI can attach to a run.
 import type { RunnerEvent } from '../lesson/events.js';
+import { plural } from '../lesson/workshop-progress.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -20,7 +21,7 @@ export class MarkdownReport {
       switch (event.type) {
         case 'lesson-start':
           titles.set(`${event.lessonId}`, event.title);
-          lines.push(`# ${event.title} (\`${event.lessonId}\`)`, '', `${event.stepCount} steps, starting at step ${event.fromStep + 1}.`, '');
+          lines.push(`# ${event.title} (\`${event.lessonId}\`)`, '', `${plural(event.stepCount, 'step')}, starting at step ${event.fromStep + 1}.`, '');
           break;
         case 'step-start':
           lines.push(`## ${event.index + 1}. ${event.title}`, '', `Kind: ${event.kind}`, '');
@@ -47,7 +48,7 @@ export class MarkdownReport {
         case 'lesson-summary': {
           const summary = event.summary;
           const byHand = summary.did.filter((d) => d.how === 'by-hand').length;
-          lines.push(`## End of the lesson`, '', `**What you did:** ${summary.did.length} of ${summary.stepCount} steps${byHand ? `, ${byHand} of them by hand` : ''}.`, '');
+          lines.push(`## End of the lesson`, '', `**What you did:** ${summary.did.length} of ${plural(summary.stepCount, 'step')}${byHand ? `, ${byHand} of them by hand` : ''}.`, '');
           for (const d of summary.did) lines.push(`${d.index + 1}. ${d.title}${d.how === 'by-hand' ? ' (by hand)' : ''}`);
           lines.push('');
           if (summary.saw.length) {
@@ -61,7 +62,7 @@ export class MarkdownReport {
             lines.push('');
           }
           const w = summary.workshop;
-          lines.push(`**Workshop:** ${w.lessonsDone}/${w.lessonCount} lessons, ${w.stepsDone}/${w.stepCount} steps done. ${w.next ? `**Next:** ${w.next.title} (\`agw-workshop run ${w.next.id}\`), ${w.next.reason}.` : 'Every lesson is done.'}`, '');
+          lines.push(`**Workshop:** ${w.lessonsDone}/${w.lessonCount} lessons, ${w.stepsDone}/${plural(w.stepCount, 'step')} done. ${w.next ? `**Next:** ${w.next.title} (\`agw-workshop run ${w.next.id}\`), ${w.next.reason}.` : 'Every lesson is done.'}`, '');
           break;
         }
         case 'lesson-end':
