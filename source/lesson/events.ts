@@ -22,6 +22,8 @@ export interface Explanation {
 
 export type RunnerEvent =
   | { type: 'lesson-start'; lessonId: string; title: string; stepCount: number; fromStep: number }
+  /** Before a prerequisite lesson runs (run, replay, catch-up, the TUI): which one, and why. Its own lesson-start follows. */
+  | { type: 'prerequisite'; lessonId: string; prerequisite: string; reason: string }
   | { type: 'step-start'; lessonId: string; index: number; stepId: string; kind: string; title: string }
   | { type: 'progress'; lessonId: string; index: number; message: string }
   | { type: 'command'; lessonId: string; index: number; tool: 'kubectl' | 'curl' | 'openssl' | 'shell'; command: string }

@@ -208,6 +208,7 @@ async function runPrerequisites(env: RunEnvironment, options: RunnerOptions, hub
   for (const prerequisite of env.lesson.prerequisites) {
     if (seen.has(prerequisite)) continue;
     if (await completedHere(prerequisite, env, options.home)) continue;
+    hub.emit({ type: 'prerequisite', lessonId: env.lesson.id, prerequisite, reason: 'it is not completed on this cluster' });
     const status = await runLesson({ ...options, lessonId: prerequisite, fromStep: undefined, toStep: undefined }, hub, seen);
     if (status !== 'ok') return status;
   }

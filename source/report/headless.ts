@@ -30,6 +30,9 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         counts.set(event.lessonId, event.stepCount);
         out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} step${event.stepCount === 1 ? '' : 's'}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
         break;
+      case 'prerequisite':
+        out.write(`\n↳ ${event.lessonId} needs the lesson ${event.prerequisite} first (${event.reason}): running ${event.prerequisite}, then ${event.lessonId}\n`);
+        break;
       case 'step-start':
         out.write(`\n[${String(event.index + 1).padStart(width(event.lessonId))}/${counts.get(event.lessonId) ?? '?'}] ${event.title}  (${event.kind})\n`);
         break;

@@ -23,6 +23,9 @@ export class MarkdownReport {
           titles.set(`${event.lessonId}`, event.title);
           lines.push(`# ${event.title} (\`${event.lessonId}\`)`, '', `${plural(event.stepCount, 'step')}, starting at step ${event.fromStep + 1}.`, '');
           break;
+        case 'prerequisite':
+          lines.push(`*${event.lessonId} needs the lesson \`${event.prerequisite}\` first (${event.reason}): it runs first.*`, '');
+          break;
         case 'step-start':
           lines.push(`## ${event.index + 1}. ${event.title}`, '', `Kind: ${event.kind}`, '');
           break;

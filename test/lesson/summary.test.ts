@@ -126,3 +126,21 @@ test('the next lesson respects prerequisites and the order; none when all are do
   t.is(nextLesson([lesson('setup', [], true)]), undefined);
   t.like(workshopProgress([lesson('setup', [], true), lesson('sni', ['setup'], false, 2)]), { lessonsDone: 1, lessonCount: 2, stepsDone: 6, stepCount: 8 });
 });
+
+test('a prerequisite run first is announced, with why, before its own steps (replay and run never start it silently)', async (t) => {
+  const { root, home } = workshop();
+  t.teardown(() => [root, home].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  const cluster = new FakeCluster();
+  const events = await run({ lessonId: 'third', root, home, runPrerequisites: true, clientFactory: () => cluster, skipClusterStart: true });
+  const announced = events.findIndex((e) => e.type === 'prerequisite');
+  t.true(announced >= 0);
+  t.like(events[announced], { type: 'prerequisite', lessonId: 'third', prerequisite: 'first' });
+  t.like(events[announced + 1], { type: 'lesson-start', lessonId: 'first' });
+  const text: string[] = [];
+  for (const e of events) createHeadlessReporter({ write: (s) => text.push(s) })(e);
+  t.regex(text.join(''), /↳ third needs the lesson first first \(it is not completed on this cluster\): running first, then third/);
+  // Both lessons end with their own summary; third's next lesson is second (its prerequisites now done).
+  const summaries = events.flatMap((e) => (e.type === 'lesson-summary' ? [e.summary] : []));
+  t.deepEqual(summaries.map((s) => s.lessonId), ['first', 'third']);
+  t.is(summaries[1]!.workshop.next?.id, 'second');
+});

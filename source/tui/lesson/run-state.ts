@@ -123,6 +123,9 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
       };
     case 'lesson-summary':
       return { ...state, summary: event.summary };
+    case 'prerequisite':
+      // The prerequisite's own lesson-start names it on the status line.
+      return state;
     case 'lesson-end':
       return { ...state, running: false, currentIndex: null, outcome: event.status };
   }
