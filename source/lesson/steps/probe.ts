@@ -7,7 +7,7 @@ import { curlCommand, gatewayAddressCommand } from '../equivalents.js';
 import { probeAndJudge } from '../probe-adapter.js';
 import type { ProbeSpec, ProbeStep } from '../types.js';
 import { displayedProbeRequest } from '../probe-display.js';
-import { sleep } from '../sleep.js';
+import { sleep } from '../../common/sleep.js';
 import { nodeOffersSessionsAcrossNames } from '../runtime-facts.js';
 
 const DEFAULT_MAX_TIME_MS = 15_000;
