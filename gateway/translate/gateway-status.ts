@@ -6,7 +6,7 @@ import type { KubeObject, TranslateOptions } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, labelsOf, namespaceOf } from './fields.js';
 import { isListenerProgrammed, type GatewayState, type ListenerState } from './gateway-state.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import { recordedPortMap } from '../ir/port-map.js';
+import { recordedPortMap } from '../../source/cluster/port-map-annotation.js';
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 

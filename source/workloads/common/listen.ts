@@ -4,7 +4,8 @@
 // which is then said in the log, never hidden.
 import type net from 'node:net';
 import path from 'node:path';
-import { effectivePort, parsePortMap, PORT_MAP_ENV } from '../../cluster/embedded/kubelet/port-map.js';
+import { effectivePort } from '../../cluster/embedded/kubelet/port-map.js';
+import { parsePortMap, PORT_MAP_ENV } from '../../cluster/port-map-annotation.js';
 
 export function bindHost(env: NodeJS.ProcessEnv = process.env): string {
   return env.AGW_POD_IP || '127.0.0.1';

@@ -10,7 +10,8 @@ import { WorkQueue } from '../controllers/work-queue.js';
 import { errorMessage, isConflictOrGone, isTerminating, listAndWatch, objectKey, sameJson, splitKey } from '../controllers/objects.js';
 import { PodRuntime } from './pod-runtime.js';
 import { PidRegistry } from './pid-registry.js';
-import { formatPortMap, parsePortMap, podPortMap, PORT_MAP_ANNOTATION } from './port-map.js';
+import { podPortMap } from './port-map.js';
+import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION } from '../../port-map-annotation.js';
 import { eventRecorder } from '../controllers/events.js';
 
 export interface KubeletContext {
