@@ -6,7 +6,7 @@
 //   runProbeStep(options)  re-run a probe step with playground overrides
 //   stepCommands(...)      the equivalent commands of a step, for display before it runs
 export type * from './types.js';
-export type { RunnerEvent, FieldVerdict, Explanation } from './events.js';
+export type { RunnerEvent } from './events.js';
 export { loadLesson, lessonIds, packageRoot } from './load.js';
 export { LessonError } from './yaml-reader.js';
 export { createRunner, type RunnerOptions, type LessonRunner, type RunStatus } from './runner.js';

@@ -2,8 +2,7 @@
 // (SNI, Host, path, client certificate, CA, ALPN, Authorization) and judge the result
 // against the step's expectation, to see for yourself why baz fails.
 import type { ProbeRequest } from '../probe/types.js';
-import type { Explanation, FieldVerdict } from './events.js';
-import type { ProbeResult } from '../probe/types.js';
+import type { ProbeVerdict } from '../explain/types.js';
 import { curlCommand } from './equivalents.js';
 import { probeAndJudge } from './probe-adapter.js';
 import { prepareEnvironment, type RunnerOptions } from './runner.js';
@@ -34,14 +33,10 @@ export interface ProbeStepOptions extends Omit<RunnerOptions, 'fromStep' | 'toSt
   overrides?: ProbeOverrides;
 }
 
-export interface ProbeStepReport {
+export interface ProbeStepReport extends ProbeVerdict {
   request: ProbeRequest;
   /** The same request as a curl command line. */
   curl: string;
-  result: ProbeResult;
-  verdicts: FieldVerdict[];
-  explanation?: Explanation;
-  ok: boolean;
 }
 
 export async function runProbeStep(options: ProbeStepOptions): Promise<ProbeStepReport> {

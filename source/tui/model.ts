@@ -1,7 +1,8 @@
 // What the screens show, independent of where it comes from. The live
 // services adapt the lesson runner and the probe to these shapes; tests feed
 // fixtures. Runner progress arrives only as RunnerEvents (source/lesson/events.ts).
-import type { Explanation, FieldVerdict, RunnerEvent } from '../lesson/events.js';
+import type { RunnerEvent } from '../lesson/events.js';
+import type { ProbeVerdict } from '../explain/types.js';
 import type { ProbeRequest, ProbeResult } from '../probe/types.js';
 import type { TracePaneState } from './traces/trace-lines.js';
 import type { HandsOnServices } from './hands-on/model.js';
@@ -71,12 +72,8 @@ export interface PlaygroundEdits {
   alpn?: string;
 }
 
-export interface ProbeVerdict {
-  result: ProbeResult;
-  verdicts: FieldVerdict[];
-  explanation?: Explanation;
-  ok: boolean;
-}
+/** Declared where verdicts are produced (source/explain/types.ts). */
+export type { ProbeVerdict };
 
 export interface RunHandle {
   /** Ask the run to stop after the step in progress; resolves when it has. */
