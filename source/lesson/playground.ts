@@ -3,7 +3,7 @@
 // against the step's expectation, to see for yourself why baz fails.
 import type { ProbeRequest } from '../probe/types.js';
 import type { ProbeVerdict } from '../explain/types.js';
-import { curlCommand } from './equivalents.js';
+import { curlCommand } from '../probe/command-line.js';
 import { probeAndJudge } from './probe-adapter.js';
 import { prepareEnvironment, type RunnerOptions } from './runner.js';
 import { buildProbeRequest } from './steps/probe.js';

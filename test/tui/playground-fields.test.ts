@@ -1,6 +1,7 @@
 // The playground's fields ↔ the probe request, and the edits the runner gets.
 import test from 'ava';
-import { editedFields, fieldsFromRequest, probeCommand, requestFromFields, urlParts } from '../../source/tui/playground/request-fields.js';
+import { editedFields, fieldsFromRequest, requestFromFields } from '../../source/tui/playground/request-fields.js';
+import { probeCommand, urlParts } from '../../source/probe/command-line.js';
 import { overridesFrom } from '../../source/tui/services/live-services.js';
 import { applyErasures } from '../../source/tui/playground/PlaygroundScreen.js';
 

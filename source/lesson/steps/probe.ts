@@ -3,7 +3,8 @@
 // probe observed on the wire; nothing here invents an outcome.
 import type { ProbeRequest } from '../../probe/types.js';
 import type { StepContext, StepResult } from '../context.js';
-import { curlCommand, gatewayAddressCommand } from '../equivalents.js';
+import { gatewayAddressCommand } from '../equivalents.js';
+import { curlCommand } from '../../probe/command-line.js';
 import { probeAndJudge } from '../probe-adapter.js';
 import type { ProbeSpec, ProbeStep } from '../types.js';
 import { displayedProbeRequest } from '../probe-display.js';

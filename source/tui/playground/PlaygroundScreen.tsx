@@ -19,7 +19,8 @@ import { explanationLines, verdictTableLines } from '../common/verdict-lines.js'
 import type { LessonSession } from '../lesson/use-lesson-session.js';
 import type { LessonView, ProbeVerdict } from '../model.js';
 import { focusedField, shownFields } from './playground-state.js';
-import { alpnChoices, probeCommand, requestFromFields } from './request-fields.js';
+import { alpnChoices, requestFromFields } from './request-fields.js';
+import { probeCommand } from '../../probe/command-line.js';
 import { usePlayground } from './use-playground.js';
 
 const labelWidth = 13;

@@ -2,7 +2,7 @@
 // Host is the HTTP Host header: set it apart from SNI to see the gateway route
 // on one and pick a certificate on the other.
 import type { ProbeRequest } from '../../probe/types.js';
-import { shellQuote } from '../../lesson/shell-quote.js';
+import { urlParts } from '../../probe/command-line.js';
 
 export interface RequestFields {
   sni: string;
@@ -43,18 +43,6 @@ function isIp(host: string): boolean {
 
 function headerValue(request: ProbeRequest, name: string): string | undefined {
   return request.headers?.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-}
-
-/**
- * The URL's parts as written. Not WHATWG URL parsing: lesson URLs may hold
- * variables such as ${GATEWAY_IP}, which URL parsing would lowercase.
- */
-export function urlParts(url: string): { scheme: string; host: string; hostname: string; path: string } {
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(url);
-  if (!m) return { scheme: 'https', host: url, hostname: url, path: '/' };
-  const host = m[2]!;
-  const hostname = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  return { scheme: m[1]!.toLowerCase(), host, hostname, path: m[3] || '/' };
 }
 
 export function fieldsFromRequest(request: ProbeRequest): RequestFields {
@@ -113,27 +101,4 @@ export function requestFromFields(base: ProbeRequest, fields: RequestFields): Pr
   if (!request.headers?.length) delete request.headers;
   for (const key of ['certFile', 'keyFile', 'caFile'] as const) if (request[key] === undefined) delete request[key];
   return request;
-}
-
-const quote = shellQuote;
-
-/** The same probe typed by hand: `agw-workshop probe` takes curl's flags plus --sni. */
-export function probeCommand(request: ProbeRequest): string {
-  const parts = ['agw-workshop probe'];
-  for (const r of request.resolve ?? []) parts.push('--resolve', quote(r));
-  for (const c of request.connectTo ?? []) parts.push('--connect-to', quote(c));
-  const { hostname } = urlParts(request.url);
-  if (request.sni === null) parts.push('--sni', "''");
-  else if (request.sni !== undefined && request.sni !== hostname) parts.push('--sni', quote(request.sni));
-  if (request.caFile) parts.push('--cacert', quote(request.caFile));
-  if (request.certFile) parts.push('--cert', quote(request.certFile));
-  if (request.keyFile) parts.push('--key', quote(request.keyFile));
-  if (request.insecure) parts.push('-k');
-  if (request.httpVersion === '1.1') parts.push('--http1.1');
-  else if (request.httpVersion === '2') parts.push('--http2');
-  if (request.method && request.method !== 'GET' && !(request.method === 'POST' && request.body)) parts.push('-X', request.method);
-  for (const [k, v] of request.headers ?? []) parts.push('-H', quote(`${k}: ${v}`));
-  if (request.body) parts.push('-d', quote(request.body));
-  parts.push(quote(request.url));
-  return parts.join(' ');
 }
