@@ -1,8 +1,10 @@
-// The playground's editable fields and how they map to and from a ProbeRequest.
+// The playground's editable fields: read from a ProbeRequest, and mapped to
+// ProbeEdits (source/probe/request-edits.ts), the one currency the runner takes.
 // Host is the HTTP Host header: set it apart from SNI to see the gateway route
 // on one and pick a certificate on the other.
 import type { ProbeRequest } from '../../probe/types.js';
 import { urlParts } from '../../probe/command-line.js';
+import { applyEdits, shownSni, sniFromText, type ProbeEdits } from '../../probe/request-edits.js';
 
 export interface RequestFields {
   sni: string;
@@ -37,20 +39,14 @@ export const alpnChoices = [
   { label: 'none (no ALPN extension)', value: '' },
 ];
 
-function isIp(host: string): boolean {
-  return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':');
-}
-
 function headerValue(request: ProbeRequest, name: string): string | undefined {
   return request.headers?.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 }
 
 export function fieldsFromRequest(request: ProbeRequest): RequestFields {
-  const { scheme, host, hostname, path } = urlParts(request.url);
-  // Plain HTTP has no TLS, so no SNI; an IP address is never sent as SNI.
-  const sni = request.sni === null || scheme === 'http' ? '' : (request.sni ?? (isIp(hostname) ? '' : hostname));
+  const { host, path } = urlParts(request.url);
   return {
-    sni,
+    sni: shownSni(request) ?? '',
     host: headerValue(request, 'host') ?? host,
     path,
     cert: request.certFile ?? '',
@@ -69,36 +65,34 @@ export function editedFields(base: ProbeRequest, fields: RequestFields): Partial
   return edits;
 }
 
+/**
+ * The changed text fields as probe edits (what they mean is source/probe's):
+ * empty SNI sends none, empty CA uses the system store, a client certificate
+ * brings its key (the one typed, else the file beside it). `fields` gives the
+ * certificate when only the key changed.
+ */
+export function probeEdits(changed: Partial<RequestFields>, fields?: RequestFields): ProbeEdits {
+  const edits: ProbeEdits = {};
+  if (changed.sni !== undefined) edits.sni = sniFromText(changed.sni);
+  if (changed.host !== undefined) edits.host = changed.host.trim();
+  if (changed.path !== undefined) edits.path = changed.path.trim() || '/';
+  if (changed.cert !== undefined || changed.key !== undefined) {
+    const cert = (changed.cert ?? fields?.cert)?.trim();
+    if (changed.cert !== undefined && !cert) edits.clientCert = null;
+    else if (cert) edits.clientCert = { certFile: cert, keyFile: (changed.key ?? (changed.cert === undefined ? fields?.key : undefined))?.trim() || cert.replace(/\.(crt|pem)$/, '.key') };
+  }
+  if (changed.ca !== undefined) edits.cacert = changed.ca.trim() || null;
+  if (changed.alpn !== undefined) edits.alpn = changed.alpn.split(',').map((p) => p.trim()).filter(Boolean);
+  if (changed.auth !== undefined) edits.authorization = changed.auth.trim() || null;
+  return edits;
+}
+
+/** The learner's edits of the lesson's request as probe edits: what the playground shows and the runner applies. */
+export function playgroundEdits(base: ProbeRequest, fields: RequestFields): ProbeEdits {
+  return probeEdits(editedFields(base, fields), fields);
+}
+
 /** The lesson's request with the learner's edits applied; untouched fields stay as the lesson has them. */
 export function requestFromFields(base: ProbeRequest, fields: RequestFields): ProbeRequest {
-  const edits = editedFields(base, fields);
-  const request: ProbeRequest = { ...base, headers: base.headers ? [...base.headers] : undefined };
-  if (edits.path !== undefined) {
-    const { scheme, host } = urlParts(base.url);
-    const path = edits.path.trim() || '/';
-    request.url = `${scheme}://${host}${path.startsWith('/') ? path : `/${path}`}`;
-  }
-  if (edits.sni !== undefined) request.sni = edits.sni.trim() === '' ? null : edits.sni.trim();
-  if (edits.host !== undefined) {
-    const headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'host');
-    if (edits.host.trim()) headers.push(['Host', edits.host.trim()]);
-    request.headers = headers;
-  }
-  if (edits.auth !== undefined) {
-    const headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'authorization');
-    if (edits.auth.trim()) headers.push(['authorization', edits.auth.trim()]);
-    request.headers = headers;
-  }
-  if (edits.cert !== undefined) request.certFile = edits.cert.trim() || undefined;
-  if (edits.key !== undefined) request.keyFile = edits.key.trim() || undefined;
-  if (edits.ca !== undefined) request.caFile = edits.ca.trim() || undefined;
-  if (edits.alpn !== undefined) {
-    const alpn = edits.alpn.split(',').map((p) => p.trim()).filter(Boolean);
-    request.alpn = alpn;
-    if (!alpn.includes('h2')) request.httpVersion = '1.1';
-    else if (alpn.length === 1) request.httpVersion = '2';
-  }
-  if (!request.headers?.length) delete request.headers;
-  for (const key of ['certFile', 'keyFile', 'caFile'] as const) if (request[key] === undefined) delete request[key];
-  return request;
+  return applyEdits(base, playgroundEdits(base, fields));
 }
