@@ -17,7 +17,7 @@ import { Exchange, type DownstreamRequest, type DownstreamResponse } from './exc
 import { corsDecision } from './cors.js';
 import { applyHeaderModifier, modifyPath, redirectLocation, type HeaderRecord } from './filters.js';
 import { startMirrors } from './mirror.js';
-import { normalizeHost } from './hostnames.js';
+import { normalizeHost } from './listener-lookup.js';
 import { chooseBackend, matchRoute, splitTarget, type CompiledRoute } from './router.js';
 import type { RuntimeListener } from './runtime.js';
 

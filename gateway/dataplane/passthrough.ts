@@ -4,7 +4,7 @@
 import net from 'node:net';
 import type { AccessLog, AccessLogEntry } from './access-log.js';
 import type { PortHolder } from './connection.js';
-import { hostnameMatches } from './hostnames.js';
+import { hostnameMatches } from '../ir/hostname-match.js';
 import { chooseBackend } from './router.js';
 import type { CompiledTlsRoute, RuntimeListener } from './runtime.js';
 import type { UpstreamPools } from '../upstream/pools.js';

@@ -3,7 +3,7 @@
 // and walked in order for each request; the first match wins.
 import type { HttpRouteEntryIR, HttpMatchIR, WeightedBackendIR } from '../ir/types.js';
 import { applyHeaderModifier, type HeaderRecord } from './filters.js';
-import { hostnameMatches } from './hostnames.js';
+import { hostnameMatches } from '../ir/hostname-match.js';
 
 export interface RequestFacts {
   method: string;

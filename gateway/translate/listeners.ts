@@ -7,7 +7,7 @@ import { asArray, asNumber, asRecord, asString, generationOf, nameOf, namespaceO
 import { resolveTlsSecretRef } from './certificates.js';
 import { frontendValidationResolver } from './frontend-validation.js';
 import type { GatewayState, ListenerState, RouteKind } from './gateway-state.js';
-import { compareHostnames } from './hostnames.js';
+import { compareHostnames } from './hostname-rules.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';

@@ -7,7 +7,7 @@ import type { KubeObject } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, nameOf, namespaceOf } from './fields.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
-import { intersectHostnames } from './hostnames.js';
+import { intersectHostnames } from './hostname-rules.js';
 import { selectorMatches } from '../../source/cluster/label-selector.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 

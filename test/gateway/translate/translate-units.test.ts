@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose';
 import { emptyTranslateInput, translate, type TranslateInput } from '../../../gateway/translate/index.js';
 import { parseDuration } from '../../../gateway/translate/filters.js';
-import { intersectHostnames } from '../../../gateway/translate/hostnames.js';
+import { intersectHostnames } from '../../../gateway/translate/hostname-rules.js';
 import { pemToJwk } from '../../../gateway/translate/jwt.js';
 import { readCaseInput } from './golden-io.js';
 
