@@ -4,7 +4,7 @@
 // replaces any still waiting, so the controller always converges on the latest.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { translate } from '../translate/index.js';
-import type { KubeObject, TranslateInput } from '../translate/input-types.js';
+import type { InputObject, TranslateInput } from '../translate/input-types.js';
 import { KubeApi } from '../watch/kube-api.js';
 import { watchSnapshot, type SnapshotWatch } from '../watch/snapshot-watch.js';
 import { CONTROLLER_NAME } from './constants.js';
@@ -44,7 +44,7 @@ export function startController(options: ControllerOptions): RunningController {
   async function reconcile(input: TranslateInput): Promise<void> {
     const result = translate(input, { controllerName, now: now() });
     const ours = new Set(result.gateways.map((g) => `${g.gateway.namespace}/${g.gateway.name}`));
-    const gateways = input.gateways.filter((g: KubeObject) => ours.has(`${g.metadata?.namespace}/${g.metadata?.name}`));
+    const gateways = input.gateways.filter((g: InputObject) => ours.has(`${g.metadata?.namespace}/${g.metadata?.name}`));
     await workloads.reconcile(gateways, input);
     await statusWriter.write(result.statuses, input);
   }
