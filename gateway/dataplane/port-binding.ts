@@ -3,6 +3,7 @@
 // loudly: the caller logs it, puts it in every access log line and records it
 // on the proxy's Pod. Any other bind failure is an error.
 import type net from 'node:net';
+import { listen as listenOn } from '../../source/common/listen.js';
 
 export const MAPPED_PORT_OFFSET = 8000;
 
@@ -13,20 +14,7 @@ export interface BoundPort {
 }
 
 function listen(server: net.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      server.removeListener('listening', onListening);
-      reject(error);
-    };
-    const onListening = () => {
-      server.removeListener('error', onError);
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host, port, exclusive: true, backlog: 1024 });
-  });
+  return listenOn(server, { host, port, exclusive: true, backlog: 1024 });
 }
 
 export async function bindPort(server: net.Server, host: string, port: number): Promise<BoundPort> {
