@@ -6,7 +6,7 @@ import type { AccessLog, AccessLogEntry } from './access-log.js';
 import type { PortHolder } from './connection.js';
 import { hostnameMatches } from '../ir/hostname-match.js';
 import { chooseBackend } from './router.js';
-import type { CompiledTlsRoute, RuntimeListener } from './runtime.js';
+import type { CompiledTlsRoute, RuntimeListener } from './compiled-config.js';
 import type { UpstreamPools } from '../upstream/pools.js';
 
 export function matchTlsRoute(routes: CompiledTlsRoute[], sni: string | undefined): CompiledTlsRoute | undefined {

@@ -7,7 +7,7 @@ import { condition, type Problem } from './conditions.js';
 import type { InputObject } from './input-types.js';
 import { asArray, asRecord, asString, compareAge, generationOf, nameOf, namespaceOf } from './fields.js';
 import { resolveBackendRef, resolveBackendRefs, type BackendContext } from './backends.js';
-import { parseDuration, translateFilters, type MirrorResolver } from './filters.js';
+import { parseDuration, translateFilters, type MirrorResolver } from './route-filters.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
 import { attachRoute, staleParentsUpdate } from './route-attachment.js';
 import { compareEntries, type OrderedEntry } from './route-order.js';

@@ -11,7 +11,7 @@ export { loadLesson, lessonIds, packageRoot } from './load.js';
 export { LessonError } from './yaml-reader.js';
 export { createRunner, type RunnerOptions, type LessonRunner, type RunStatus } from './runner.js';
 export { cleanupLesson, type CleanupOptions } from './cleanup.js';
-export { runProbeStep, lessonEdits, type ProbeStepOptions, type ProbeStepReport } from './playground.js';
+export { runProbeStep, lessonEdits, type ProbeStepOptions, type ProbeStepReport } from './probe-rerun.js';
 export { resolveTarget, kubectlPrefix, type ClusterTarget } from './cluster-target.js';
 export { lessonsWithState, LessonState } from './state.js';
 export { listLessons } from './list.js';

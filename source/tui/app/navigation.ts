@@ -5,6 +5,14 @@ export type Screen =
   | { name: 'playground'; lessonId: string; stepIndex: number }
   | { name: 'help' };
 
+/** What every screen may ask of the app (App.tsx makes it). Here, not in App.tsx, so screens need not import the root that imports them. */
+export interface Navigator {
+  push(screen: Screen): void;
+  back(): void;
+  toggleHelp(): void;
+  quit(): void;
+}
+
 export type NavigationAction = { type: 'push'; screen: Screen } | { type: 'back' } | { type: 'toggle-help' };
 
 export function navigationReducer(stack: Screen[], action: NavigationAction): Screen[] {

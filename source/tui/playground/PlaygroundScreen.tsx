@@ -4,7 +4,7 @@ import React, { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { useKeys } from '../common/use-keys.js';
 import { Select, Spinner, TextInput } from '@inkjs/ui';
-import type { Navigator } from '../app/App.js';
+import type { Navigator } from '../app/navigation.js';
 import { handleGlobalKey, handleScrollKey } from '../app/common-keys.js';
 import { screenKeys } from '../app/keys.js';
 import { useServices } from '../app/services-context.js';

@@ -97,7 +97,7 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
   }
 
   async function probe(lessonId: string, stepIndex: number, edits: ProbeEdits): Promise<ProbeVerdict> {
-    const { runProbeStep } = await import('../../lesson/playground.js');
+    const { runProbeStep } = await import('../../lesson/probe-rerun.js');
     const report = await runProbeStep({ lessonId, step: stepIndex, edits, ...target });
     return { result: report.result, verdicts: report.verdicts, explanation: report.explanation, ok: report.ok };
   }

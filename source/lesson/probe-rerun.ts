@@ -1,6 +1,6 @@
-// The probe playground: re-run a lesson's probe with the learner's changes
-// (SNI, Host, path, client certificate, CA, ALPN, Authorization) and judge the result
-// against the step's expectation, to see for yourself why baz fails.
+// The runner's probe re-run: run one probe step of a lesson again, with the
+// learner's edits (the playground's SNI, Host, path, client certificate, CA,
+// ALPN, Authorization), and judge the result against the step's expectation.
 import type { ProbeRequest } from '../probe/types.js';
 import type { ProbeVerdict } from '../explain/types.js';
 import { curlCommand } from '../probe/command-line.js';
