@@ -7,7 +7,7 @@ import path from 'node:path';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
 // The benches; gateway-backend/-baseline/-target are servers gateway.mjs starts, not benches.
-const BENCHES = ['cli.mjs', 'cluster.mjs', 'gateway.mjs', 'probe.mjs', 'start.mjs', 'store.mjs', 'tracing.mjs', 'tui.mjs'];
+const BENCHES = ['cli.mjs', 'cluster.mjs', 'gateway.mjs', 'gateway-workers.mjs', 'install.mjs', 'probe.mjs', 'start.mjs', 'store.mjs', 'tracing.mjs', 'tui.mjs'];
 for (const file of readdirSync(here).filter((f) => BENCHES.includes(f)).sort()) {
   if (only.length && !only.some((o) => file.startsWith(o))) continue;
   process.stdout.write(`\n== ${file} ==\n`);

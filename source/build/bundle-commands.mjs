@@ -1,8 +1,8 @@
-// Build step after tsc: bundles the hot command paths (files tsc wrote under
-// dist/source/commands/) in place, with esbuild's code splitting. Why: Node's
-// ESM loader pays per file (resolve, read, link, evaluate), and before its
-// first frame the TUI loaded ~670 files (415 of them es-toolkit, through Ink),
-// ~0.4 s of CPU; `probe` loaded two dozen of ours and all of undici.
+// Build step after tsc: bundles every command cli.ts loads (files tsc wrote
+// under dist/source/commands/: what learners run and what pods run), with
+// esbuild's code splitting. Why: Node's ESM loader pays per file (resolve,
+// read, link, evaluate), and before its first frame the TUI loaded ~670
+// files (415 of them es-toolkit, through Ink), ~0.4 s of CPU; `probe` loaded two dozen of ours and all of undici.
 // - Everything goes to dist/source/commands/chunks/; each dynamic `import()`
 //   in the graph becomes its own chunk, so what loaded lazily still does;
 //   dist/source/commands/<name>.js re-exports the command's bundle.
@@ -31,7 +31,7 @@ const dist = path.join(root, 'dist');
 const commandsDir = path.join(dist, 'source', 'commands');
 const chunksDir = path.join(commandsDir, 'chunks');
 /** Commands bundled. */
-export const BUNDLED_COMMANDS = ['probe', 'tui', 'cluster', 'gateway', 'workload'];
+export const BUNDLED_COMMANDS = ['list', 'run', 'cleanup', 'replay', 'check', 'catch-up', 'doctor', 'cluster', 'probe', 'gateway', 'workload', 'tui'];
 /** Packages bundled with the commands (with everything they import); every other package stays external. */
 const BUNDLED_PACKAGES = /^(ink|react|react\/jsx-runtime|@inkjs\/ui|yaml|execa)$/;
 /** First line of every file this step writes: a second run without tsc refuses (the input must be tsc's). */

@@ -1,6 +1,6 @@
 // The hot commands are bundled after tsc (source/build/bundle-commands.mjs):
-// `probe`, the TUI and what pods run (cluster, gateway, workload) load a few
-// files instead of hundreds, undici's index and the explainer only when asked;
+// every command (the probe, the TUI, the headless lesson commands and what pods
+// run: cluster, gateway, workload) loads a few files instead of hundreds, undici's index and the explainer only when asked;
 // test/probe/cli.test.ts, test/tui/tmux.test.ts and every test that starts a
 // cluster run the bundles, test/release/pack.test.ts the packed copy.
 import test from 'ava';
@@ -37,7 +37,7 @@ function staticGraph(file: string, seen = new Set<string>(), dynamic = false): S
 
 test('the bundled commands load only bundle chunks and node built-ins before they run; probe and tui no package either', (t) => {
   if (!existsSync(chunks)) return t.fail(`${chunks} is missing: npm run build first`);
-  for (const name of ['probe', 'tui', 'cluster', 'gateway', 'workload']) {
+  for (const name of ['list', 'run', 'cleanup', 'replay', 'check', 'catch-up', 'doctor', 'cluster', 'probe', 'gateway', 'workload', 'tui']) {
     const graph = [...staticGraph(path.join(root, `dist/source/commands/${name}.js`))];
     const files = graph.filter((file) => path.isAbsolute(file));
     t.deepEqual(files.filter((file) => !file.startsWith(chunks + path.sep) && file !== path.join(root, 'dist/source/cluster/k8s-client.js')), [], `${name}: our code it loads up front is in the bundle`);
