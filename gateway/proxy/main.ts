@@ -1,6 +1,7 @@
 // `agw-workshop gateway proxy --gateway ns/name`: the data plane of one
 // Gateway. Watches the API (informers), translates each snapshot, picks this
 // Gateway's IR and swaps it into the data plane when its version changes.
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { CONTROLLER_NAME } from '../controller/constants.js';
@@ -13,9 +14,11 @@ import { ConfiguredTracing } from '../tracing/configured-tracing.js';
 import { annotatePortMap } from './pod-annotation.js';
 import { startStatusServer, statusPort, type Readiness } from './status-server.js';
 
-const USAGE = `Usage: agw-workshop gateway proxy --gateway NAMESPACE/NAME [--kubeconfig FILE] [--context NAME]
+const USAGE = `Usage: agw-workshop gateway proxy --gateway NAMESPACE/NAME [--kubeconfig FILE] [--context NAME] [--workers N]
 
 Serves the listeners of one Gateway on $AGW_POD_IP (default 127.0.0.1).
+--workers N (default 1): N processes (node:cluster) serve the same ports, each
+watching the API on its own; the kernel spreads connections among them.
 Access log: one logfmt line per request on stdout. Operational log: stderr.`;
 
 export interface ProxyOptions {
@@ -163,10 +166,43 @@ function parseGateway(value: string | undefined): { namespace: string; name: str
   return m ? { namespace: m[1], name: m[3] } : undefined;
 }
 
+const MAX_WORKERS = 16;
+
+/**
+ * Multi-worker mode, the primary: forks `count` workers that run this same command line (each a
+ * whole proxy: its own watch and data plane; node:cluster shares the listening sockets, and
+ * SCHED_NONE lets each worker accept on them itself instead of the primary handing every
+ * connection over IPC). Node 20 has no `reusePort` (22.12+). A worker that dies stops the
+ * rest, so the pod restarts as one; SIGTERM/SIGINT are passed on and awaited.
+ */
+async function runWorkers(count: number): Promise<number> {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const workers = Array.from({ length: count }, () => cluster.fork());
+  let stopping = false;
+  let failed = false;
+  const stopAll = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of workers) if (!worker.isDead()) worker.process.kill(signal);
+  };
+  process.once('SIGTERM', () => stopAll('SIGTERM'));
+  process.once('SIGINT', () => stopAll('SIGTERM'));
+  await Promise.all(workers.map((worker) => new Promise<void>((resolve) => {
+    worker.once('exit', (code, signal) => {
+      if (!stopping) {
+        failed = true;
+        process.stderr.write(`agw-workshop gateway proxy: worker ${worker.id} exited (${signal ?? code}); stopping the others\n`);
+        stopAll('SIGTERM');
+      }
+      resolve();
+    });
+  })));
+  return failed ? 1 : 0;
+}
+
 export async function runProxy(argv: string[]): Promise<number> {
-  let values: { gateway?: string; kubeconfig?: string; context?: string; help?: boolean };
+  let values: { gateway?: string; kubeconfig?: string; context?: string; workers?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args: argv, options: { gateway: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args: argv, options: { gateway: { type: 'string' }, kubeconfig: { type: 'string' }, context: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (error) {
     process.stderr.write(`agw-workshop gateway proxy: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -180,6 +216,19 @@ export async function runProxy(argv: string[]): Promise<number> {
     process.stderr.write(`agw-workshop gateway proxy: --gateway NAMESPACE/NAME is required (got ${JSON.stringify(values.gateway ?? '')})\n${USAGE}\n`);
     return 2;
   }
+  const workers = values.workers === undefined ? 1 : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    process.stderr.write(`agw-workshop gateway proxy: --workers must be a whole number from 1 to ${MAX_WORKERS} (got ${JSON.stringify(values.workers)})\n${USAGE}\n`);
+    return 2;
+  }
+  if (workers > 1 && cluster.isPrimary) return runWorkers(workers);
+  const code = await serve(gateway, values);
+  // A worker's IPC channel to the primary would keep it alive once it is done.
+  if (cluster.isWorker) cluster.worker?.disconnect();
+  return code;
+}
+
+async function serve(gateway: { namespace: string; name: string }, values: { kubeconfig?: string; context?: string }): Promise<number> {
   const { loadKubeConfig } = await import('../../source/cluster/kubeconfig.js');
   let kubeConfig: KubeConfig;
   try {

@@ -1,5 +1,5 @@
 // `agw-workshop gateway proxy` flags, through the built CLI: help, and clear
-// errors for a missing or malformed --gateway.
+// errors for a missing or malformed --gateway or --workers.
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,4 +33,17 @@ test('an unreadable kubeconfig is a clear error, exit 1', (t) => {
   const r = run(['--gateway', 'ns/gw', '--kubeconfig', '/nonexistent/kubeconfig']);
   t.is(r.status, 1);
   t.regex(r.stderr, /cannot load kubeconfig/);
+});
+
+test('--workers must be a whole number from 1 to 16 (exit 2); with 2 workers that cannot start, the primary says so and exits 1', (t) => {
+  for (const bad of ['0', '17', 'two', '1.5']) {
+    const r = run(['--gateway', 'ns/gw', '--workers', bad]);
+    t.is(r.status, 2, bad);
+    t.regex(r.stderr, /--workers must be a whole number from 1 to 16/);
+  }
+  // Each worker runs the same command line and fails on the kubeconfig; the primary stops and reports.
+  const r = run(['--gateway', 'ns/gw', '--kubeconfig', '/nonexistent/kubeconfig', '--workers', '2']);
+  t.is(r.status, 1);
+  t.regex(r.stderr, /cannot load kubeconfig/);
+  t.regex(r.stderr, /worker \d exited \(1\); stopping the others/);
 });
