@@ -256,7 +256,9 @@ async function attackBuild(build) {
       req.on('response', () => undefined);
       req.resume();
       req.on('end', () => resolve(performance.now() - started));
-      req.on('error', () => resolve(Infinity));
+      req.on('error', () => resolve(performance.now() - started));
+      // Bounded: a request still waiting after 30 s is given up and counted as 30 s.
+      req.setTimeout(30_000, () => req.close(http2.constants.NGHTTP2_CANCEL));
     });
     await victimGet();
     const attacker = http2.connect(`https://127.0.0.1:${tlsPort}`, { servername: 'foo.attack.test', ca: ca.certPem });
@@ -355,7 +357,7 @@ for (const build of builds) {
   console.log(`  flood of ${FLOOD}: ${r.floodHeld} held, ${r.flood503} refused with 503, ${r.floodFailed} failed otherwise; proxy descriptors ${r.fdsDuringFlood}`);
   console.log(`  during the flood: existing keep-alive connection ${r.victimExisting}, new connection ${r.victimNew} (before the flood: ${r.victimBefore})`);
   console.log(`  RSS: ${mb(r.rssStart)} at start, ${mb(r.rssHeld)} holding slow+idle, peak ${mb(r.rssPeak)}, ${mb(r.rssAfter)} after the clients left and a GC (heap used ${r.heapStart === undefined ? '?' : mb(r.heapStart)} at start, ${r.heapAfter === undefined ? '?' : mb(r.heapAfter)} after)`);
-  console.log(`  rapid reset: ${r.resetsSent} streams reset in ${(r.resetFloodMs / 1000).toFixed(1)} s${r.resetGoaway ? ', then GOAWAY' : ''}; ${r.resetUpstreamStarted} reached the upstream (${r.resetUpstreamAborted} aborted there); concurrent request median ${r.victimMedianMs.toFixed(0)} ms, max ${r.victimMaxMs.toFixed(0)} ms`);
+  console.log(`  rapid reset: ${r.resetsSent} streams reset in ${(r.resetFloodMs / 1000).toFixed(1)} s${r.resetGoaway ? ', then GOAWAY' : ''}; ${r.resetUpstreamStarted} reached the upstream (${r.resetUpstreamAborted} aborted there); concurrent request median ${r.victimMedianMs.toFixed(0)} ms, max ${r.victimMaxMs.toFixed(0)} ms${r.victimMaxMs >= 30_000 ? ' (gave up at 30 s)' : ''}`);
   console.log(`  ClientHello of 10 KB as 1-byte records (${r.helloBigBytes} B in 60-byte writes): ${r.helloCpuBigTinyUs.toFixed(0)} µs CPU per hello`);
   console.log(`  ClientHello reader in process, 60-byte pieces: ${Object.entries(r.parserInProcess).map(([k, v]) => `${k} ${v.toFixed(0)} µs`).join(', ')}`);
   console.log(`  ClientHello of ${r.helloBytes.whole} B: ${r.helloCpuWholeUs.toFixed(0)} µs CPU as one record, ${r.helloCpuTinyUs.toFixed(0)} µs as 1-byte records (${r.helloBytes.tiny} B) = ${(r.helloCpuTinyUs / r.helloCpuWholeUs).toFixed(2)}x`);
