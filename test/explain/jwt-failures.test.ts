@@ -9,8 +9,8 @@ import crypto from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { explain } from '../../source/explain/index.js';
 import type { ProbeResult } from '../../source/probe/types.js';
-import { JwtVerifier, wwwAuthenticate } from '../../gateway/policy/jwt.js';
-import { pemToJwk } from '../../gateway/translate/jwt.js';
+import { JwtVerifier, wwwAuthenticate } from '../../gateway/policy/jwt-verify.js';
+import { pemToJwk } from '../../gateway/translate/jwt-policies.js';
 import { makeToken } from '../../source/lesson/steps/tokens.js';
 import type { TokenSpec } from '../../source/lesson/types.js';
 import type { JwtPolicyIR } from '../../gateway/ir/types.js';
@@ -109,5 +109,5 @@ test('an explanation shows the token header and claims, never the signature', (t
 
 test('a 401 that is not about a JWT still gets the generic entry, and a success is not a JWT failure', (t) => {
   t.is(explain(answer(undefined, 401, 'Basic realm="x"', 'who are you'))?.id, 'unauthorized-401');
-  t.is(explain(answer(ALICE_TOKEN, 200, undefined, '{"choices":[]}'))?.id, 'established');
+  t.is(explain(answer(ALICE_TOKEN, 200, undefined, '{"choices":[]}'))?.id, 'plain-http-succeeded');
 });

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { FakeStore } from './fake-store.js';
 import { imageRepository, impliedPorts, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
-import { rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
+import { CONTAINER_LOG_MAX_BYTES, containerLogMaxBytes, rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
-import { effectivePort, formatPortMap, parsePortMap, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
+import { effectivePort, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
+import { formatPortMap, parsePortMap } from '../../../source/cluster/port-map-annotation.js';
 import { CONFIGMAPS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
 import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
 
@@ -164,4 +165,13 @@ test('pod logs rotate past their size as the kubelet does: copy to .1, older cop
   t.is(fs.readFileSync(file, 'utf8'), 'after\n', 'the writer continues at the start of the truncated file');
   t.deepEqual(fs.readdirSync(dir).sort(), ['ns_pod.log', 'ns_pod.log.1', 'ns_pod.log.2']);
   t.is(fs.readFileSync(`${file}.2`, 'utf8')[0], '2');
+});
+
+test('containerLogMaxSize comes from AGW_CONTAINER_LOG_MAX_SIZE in the kubelet\'s quantity form; anything else keeps 10Mi', (t) => {
+  t.is(containerLogMaxBytes({}), CONTAINER_LOG_MAX_BYTES);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '8Ki' }), 8192);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '20Mi' }), 20 * 1024 * 1024);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '500000' }), 500_000);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '5M' }), 5_000_000);
+  for (const bad of ['0', '-1Ki', '1.5Mi', 'ten', '8KB']) t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: bad }), CONTAINER_LOG_MAX_BYTES, bad);
 });
