@@ -30,6 +30,13 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         counts.set(event.lessonId, event.stepCount);
         out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} step${event.stepCount === 1 ? '' : 's'}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
         break;
+      case 'cluster-start':
+        out.write(
+          event.phase === 'starting'
+            ? `    ⏵ the embedded cluster is not running: starting it (agw-workshop cluster up)\n`
+            : `    ✓ the embedded cluster answers (started in ${((event.ms ?? 0) / 1000).toFixed(1)} s); the gateway's pods may take a few seconds more\n`,
+        );
+        break;
       case 'prerequisite':
         out.write(`\n↳ ${event.lessonId} needs the lesson ${event.prerequisite} first (${event.reason}): running ${event.prerequisite}, then ${event.lessonId}\n`);
         break;
