@@ -49,3 +49,15 @@ test.serial('the README second-terminal commands work from a clone: kubectl sees
   t.regex(output, /ClientHello/, 'the probe of baz says where the handshake stopped');
   t.is(result.code, 35, 'the last command is the baz probe, which exits as curl does (35)');
 });
+
+test.serial('a run that finds the embedded cluster stopped says it starts it (cluster-start starting, then ready), before any probe attempt', async (t) => {
+  t.is((await cluster.cli(['cluster', 'down'])).code, 0);
+  const result = await cluster.cli(['run', 'sni-matching', '--step', 'probe-foo', '--json']);
+  const events = result.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; phase?: string });
+  t.is(result.code, 0, result.stdout.slice(-3000) + result.stderr);
+  const starting = events.findIndex((e) => e.type === 'cluster-start' && e.phase === 'starting');
+  const ready = events.findIndex((e) => e.type === 'cluster-start' && e.phase === 'ready');
+  const firstProbe = events.findIndex((e) => e.type === 'probe-result');
+  t.true(starting >= 0 && ready > starting, JSON.stringify(events.map((e) => e.type)));
+  t.true(firstProbe > ready);
+});
