@@ -130,4 +130,7 @@ test('hands-on: once every step effect holds, the lesson is saved as done by han
   const text = await waitForFrame(frame, (f) => f.includes('Done: SNI matching'), 'the end of the lesson done by hand');
   t.regex(text, /5 steps: all by hand\./);
   t.is(finished.length, 1);
+  // Back on the steps (the mode starts off again), the count is the saved one, as home and list count it: 5/5.
+  ui.stdin.write(keys.escape);
+  await waitForFrame(frame, (f) => f.includes('step 1/5 · 5/5 done') && !f.includes('Hands-on'), 'back on the steps, every step done');
 });

@@ -72,7 +72,11 @@ export type RunAction =
 
 export function runReducer(state: LessonRunState, action: RunAction): LessonRunState {
   if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined, error: undefined, summary: undefined, cluster: undefined, clusterProgress: undefined };
-  if (action.type === 'finished-by-hand') return { ...state, summary: action.summary };
+  if (action.type === 'finished-by-hand') {
+    // Saved as done by hand: the lesson screen counts them as home and `list` now do, with the mode on or off.
+    const done = new Set(action.summary.did.map((d) => d.index));
+    return { ...state, summary: action.summary, steps: state.steps.map((s, i) => (done.has(i) && s.status !== 'running' ? { ...s, status: 'ok' } : s)) };
+  }
   if (action.type === 'run-finished') {
     if (!state.running) return state;
     const current = state.currentIndex;
