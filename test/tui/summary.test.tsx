@@ -57,6 +57,7 @@ test('a run that ends the lesson opens its end: did, saw, corrections, next; key
   t.regex(text, /What you did/);
   t.regex(text, /5 steps: 1 by hand, 4 done for you by the workshop/);
   t.regex(text, /3\. Two HTTPS listeners on 443\s+by hand/);
+  t.regex(text, /Workshop: 2\/6 lessons done · next: JWT auth \(n\)/, 'what next is in view at once');
   t.regex(text, /n next lesson/, 'its keys are on screen');
   t.regex(text, /h home/);
   const lines = ui.lastFrame().split('\n');

@@ -7,7 +7,18 @@ import { headingLines, parseInline } from '../common/markdown.js';
 import { verdictTableLines } from '../common/verdict-lines.js';
 
 export function summaryLines(summary: EndOfLesson, width: number, options: { presenter?: boolean } = {}): Line[] {
+  const w = summary.workshop;
   const lines: Line[] = [...headingLines(`Done: ${summary.title}`, 1, width, options)];
+  // What next, in view at once even when the rest needs scrolling.
+  lines.push(
+    ...wrapLine(
+      [
+        { text: `Workshop: ${w.lessonsDone}/${w.lessonCount} lessons done · `, role: 'dim' },
+        ...(w.next ? [{ text: 'next: ', role: 'dim' as const }, { text: w.next.title, role: 'bold' as const }, { text: ' (', role: 'dim' as const }, { text: 'n', role: 'key' as const }, { text: ')', role: 'dim' as const }] : [{ text: 'every lesson is done', role: 'ok' as const }]),
+      ],
+      width,
+    ),
+  );
   const byHand = summary.did.filter((d) => d.how === 'by-hand').length;
   const section = (title: string) => lines.push([], [{ text: title, role: 'heading' }]);
   const number = (index: number) => `${String(index + 1).padStart(String(summary.stepCount).length)}. `;
@@ -53,7 +64,6 @@ export function summaryLines(summary: EndOfLesson, width: number, options: { pre
   });
 
   section('Next');
-  const w = summary.workshop;
   lines.push(...wrapLine([{ text: `Workshop: ${w.lessonsDone}/${w.lessonCount} lessons done, ${w.stepsDone}/${plural(w.stepCount, 'step')}.`, role: 'dim' }], width));
   lines.push(
     ...wrapLine(
