@@ -144,3 +144,31 @@ test('a prerequisite run first is announced, with why, before its own steps (rep
   t.deepEqual(summaries.map((s) => s.lessonId), ['first', 'third']);
   t.is(summaries[1]!.workshop.next?.id, 'second');
 });
+
+test('hands-on finish: steps held by effect are saved as done by hand, the gateway\'s view of the learner\'s request as the observation', async (t) => {
+  const { createHandsOnServices } = await import('../../source/tui/services/hands-on-services.js');
+  const { loadLesson } = await import('../../source/lesson/load.js');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-summary-hands-on-'));
+  t.teardown(() => fs.rmSync(home, { recursive: true, force: true }));
+  const lesson = await loadLesson('setup');
+  // The workshop did the first step; the learner did the rest.
+  await (await LessonState.open('setup', home)).stepFinished(lesson.steps[0]!.id, true);
+  const probeIndex = lesson.steps.findIndex((s) => s.kind === 'probe');
+  const checks = lesson.steps.map((s, index) => ({
+    index,
+    stepId: s.id,
+    status: 'ok' as const,
+    holds: true,
+    message: 'seen',
+    findings: index === probeIndex ? [{ ok: true, subject: 'the gateway', expected: 'status 200', observed: 'status 200', message: 'status: 200' }] : [],
+  }));
+  const summary = await createHandsOnServices({ home }).finish!('setup', checks);
+  t.is(summary.did.length, lesson.steps.length);
+  t.deepEqual([...new Set(summary.did.slice(1).map((d) => d.how))], ['by-hand']);
+  t.is(summary.did[0]!.how, 'workshop');
+  t.deepEqual(summary.saw.map((s) => ({ id: s.id, by: s.by, ok: s.ok, verdicts: s.verdicts })), [
+    { id: lesson.steps[probeIndex]!.id, by: 'learner', ok: true, verdicts: [{ field: 'the gateway', expected: 'status 200', observed: 'status 200', ok: true }] },
+  ]);
+  t.is((await LessonState.open('setup', home)).status, 'completed');
+  t.is(summary.workshop.lessonsDone, 1);
+});
