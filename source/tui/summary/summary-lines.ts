@@ -60,7 +60,13 @@ export function summaryLines(summary: EndOfLesson, width: number, options: { pre
     const indent = [{ text: '   ' }];
     lines.push(...wrapLine([{ text: `${i + 1}. `, role: 'dim' }, { text: 'The lab text: ', role: 'warn' }, ...parseInline(c.claim)], width, indent));
     lines.push(...wrapLine([{ text: '   ' }, { text: 'In fact: ', role: 'ok' }, ...parseInline(c.truth)], width, indent));
-    lines.push(...wrapLine([{ text: '   ' }, { text: 'Seen: ', role: 'dim' }, ...parseInline(c.evidence, 'dim')], width, indent));
+    lines.push(
+      ...wrapLine(
+        [{ text: '   ' }, { text: 'Seen: ', role: 'dim' }, ...parseInline(c.evidence, 'dim'), ...(c.stepNumber ? [{ text: ` (step ${c.stepNumber}, ${c.stepTitle})`, role: 'dim' as const }] : [])],
+        width,
+        indent,
+      ),
+    );
   });
 
   section('Next');
