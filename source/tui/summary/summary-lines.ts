@@ -49,7 +49,9 @@ export function summaryLines(summary: EndOfLesson, width: number, options: { pre
         [{ text: '    ' }],
       ),
     );
-    lines.push(...verdictTableLines(s.verdicts, width));
+    // A body is read in full at its step; here a value takes at most a line or two.
+    const cut = (text: string) => (text.length > 100 ? `${text.slice(0, 99)}…` : text);
+    lines.push(...verdictTableLines(s.verdicts.map((v) => ({ ...v, expected: cut(v.expected), observed: cut(v.observed) })), width));
     if (s.explanation) lines.push(...wrapLine([{ text: 'why: ', role: 'dim' }, { text: s.explanation }], width, [{ text: '     ' }]));
   }
 
