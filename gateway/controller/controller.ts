@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { translate } from '../translate/index.js';
-import type { KubeObject, TranslateInput } from '../translate/input-types.js';
+import type { InputObject, TranslateInput } from '../translate/input-types.js';
 import { KubeApi } from '../watch/kube-api.js';
 import { watchSnapshot, type SnapshotWatch } from '../watch/snapshot-watch.js';
 import { CONTROLLER_NAME } from './constants.js';
@@ -57,7 +57,7 @@ export function startController(options: ControllerOptions): RunningController {
     // A Gateway refused as a whole (its parametersRef or addresses cannot be honoured) gets no data
     // plane: a proxy for it could never be ready, and the conformance suite waits for every pod.
     for (const key of refusedGateways(result.statuses)) ours.delete(key);
-    const gateways = input.gateways.filter((g: KubeObject) => ours.has(`${g.metadata?.namespace}/${g.metadata?.name}`));
+    const gateways = input.gateways.filter((g: InputObject) => ours.has(`${g.metadata?.namespace}/${g.metadata?.name}`));
     await workloads.reconcile(gateways, input);
     await statusWriter.write(result.statuses, input);
   }

@@ -6,9 +6,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { AccessLog, AccessLogEntry } from './access-log.js';
 import type { PortHolder } from './connection.js';
-import { hostnameMatches } from './hostnames.js';
+import { hostnameMatches } from '../ir/hostname-match.js';
 import { chooseBackend } from './router.js';
-import type { CompiledTlsRoute, RuntimeListener } from './runtime.js';
+import type { CompiledTlsRoute, RuntimeListener } from './compiled-config.js';
 import type { UpstreamPools } from '../upstream/pools.js';
 import { checkUpstreamIdentity } from '../upstream/tls-connector.js';
 

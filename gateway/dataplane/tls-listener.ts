@@ -11,7 +11,7 @@ import type { ListenerIR } from '../ir/types.js';
 import type { AccessLog } from './access-log.js';
 import { ClientHelloReader, MAX_CLIENT_HELLO_BYTES, type ClientHelloInfo } from './client-hello.js';
 import type { PortHolder } from './connection.js';
-import type { RuntimeListener, TlsTermination } from './runtime.js';
+import type { RuntimeListener, TlsTermination } from './compiled-config.js';
 import { clientCertGateFor } from './client-cert-gate.js';
 
 const DEFAULT_ALPN = ['h2', 'http/1.1'];

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { ConnectOptions } from './kubeconfig.js';
+import type { KubeObject } from './kube-object.js';
 
 export type { ConnectOptions };
 
@@ -15,12 +16,7 @@ export interface ObjectRef {
   namespace?: string;
 }
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string; [key: string]: unknown };
-  [key: string]: unknown;
-}
+export type { KubeObject };
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged';
 

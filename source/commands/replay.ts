@@ -2,7 +2,7 @@
 // from its first step.
 import { parseFlags } from '../report/parse-flags.js';
 import { cleanupLesson, createRunner, loadLesson } from '../lesson/index.js';
-import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from './command-support.js';
 
 const USAGE = 'agw-workshop replay <lesson> [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 

@@ -9,7 +9,7 @@ import fsp from 'node:fs/promises';
 import { ensurePrivateDirectory, homePaths } from '../state/home.js';
 import { readJsonOr, writeJsonAtomic } from '../state/atomic-write.js';
 import type { LessonProgress } from './types.js';
-import type { FieldVerdict } from './events.js';
+import type { FieldVerdict } from '../probe/expectation.js';
 
 export interface ObjectKey {
   apiVersion: string;

@@ -66,7 +66,7 @@ test('catch-up says where it left you, with or without a step', async (t) => {
 
 test('a declined confirmation (run answered n) says that nothing was done, not silence', async (t) => {
   const { PassThrough } = await import('node:stream');
-  const { confirm } = await import('../../source/report/command-support.js');
+  const { confirm } = await import('../../source/commands/command-support.js');
   const input = Object.assign(new PassThrough(), { isTTY: true });
   const output = new PassThrough();
   let said = '';

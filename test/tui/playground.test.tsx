@@ -107,7 +107,7 @@ test('c clears the SNI (no server_name sent), ALPN is chosen from a list, x rese
   await waitForFrame(frame, (f) => f.includes('run 1 from the playground'), 'the probe');
   t.is(services.probes[0]!.request.sni, null);
   t.deepEqual(services.probes[0]!.request.alpn, ['http/1.1']);
-  t.deepEqual(services.probes[0]!.edits, { sni: '', alpn: 'http/1.1' });
+  t.deepEqual(services.probes[0]!.edits, { sni: null, alpn: ['http/1.1'] });
   ui.stdin.write('x');
   const reset = await waitForFrame(frame, (f) => /ALPN\s+h2, http\/1\.1/.test(f), 'the fields reset');
   t.regex(reset, /SNI\s+mock-openai-baz\.glootest\.com/);

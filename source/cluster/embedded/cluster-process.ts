@@ -11,7 +11,7 @@ import { ensureClusterPki } from './cluster-pki.js';
 import { ensureNetwork } from './cluster-network.js';
 import { applyInstallManifests, createSystemNamespaces } from './install-manifests.js';
 import { loadCatalogue, ResourceRegistry } from './registry.js';
-import { isAlive, readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime.js';
+import { isAlive, readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime-record.js';
 import { startApiServer } from './server.js';
 import { MemoryStore } from './store.js';
 

@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../state/home.js';
-import { apiGet, credentialsFromKubeconfig, podReady, systemReadiness, type ApiCredentials } from './api-probe.js';
+import { apiGet, credentialsFromKubeconfig, podReady, systemReadiness, type ApiCredentials } from './readiness-client.js';
 import { cliPath } from './cli-path.js';
-import { isAlive, readRuntime, runningCluster } from './runtime.js';
+import { isAlive, readRuntime, runningCluster } from './runtime-record.js';
 
 /** Every pod here must be Ready before `cluster up` returns (the control plane's own pods). */
 export const SYSTEM_POD_NAMESPACES = ['kube-system'];

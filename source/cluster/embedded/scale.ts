@@ -6,7 +6,7 @@ import { ApiError } from './api-error.js';
 import { notFound, type ApiContext, type ResourceTarget } from './api-context.js';
 import { isDryRun } from './admission.js';
 import { readBody, sendJson } from './http-util.js';
-import { checkPatchType, patchObject } from './patching.js';
+import { checkPatchType, patchObject } from './patch/patch-body.js';
 import { decodeObject } from './request-body.js';
 import type { KubeObject } from './store-types.js';
 import type { ResourceType } from './resources/types.js';

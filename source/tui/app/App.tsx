@@ -5,7 +5,7 @@ import { Box, Text, useApp } from 'ink';
 import type { WorkshopServices } from '../model.js';
 import { ServicesProvider } from './services-context.js';
 import { UiOptionsProvider } from './ui-options.js';
-import { navigationReducer, type Screen } from './navigation.js';
+import { navigationReducer, type Navigator, type Screen } from './navigation.js';
 import { useLessonSession } from '../lesson/use-lesson-session.js';
 import { HomeScreen } from '../home/HomeScreen.js';
 import { HelpScreen } from '../help/HelpScreen.js';
@@ -23,17 +23,6 @@ export interface AppProps {
   color?: boolean;
   /** Screens to start on (tests open a lesson directly). */
   initialStack?: Screen[];
-}
-
-/** What every screen may ask of the app. */
-export interface Navigator {
-  push(screen: Screen): void;
-  back(): void;
-  /** Open a lesson from home (the stack becomes home, lesson). */
-  openLesson(lessonId: string): void;
-  home(): void;
-  toggleHelp(): void;
-  quit(): void;
 }
 
 export function App({ services, presenter = false, color = true, initialStack }: AppProps) {

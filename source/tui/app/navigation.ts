@@ -7,6 +7,17 @@ export type Screen =
   | { name: 'playground'; lessonId: string; stepIndex: number }
   | { name: 'help' };
 
+/** What every screen may ask of the app (App.tsx makes it). Here, not in App.tsx, so screens need not import the root that imports them. */
+export interface Navigator {
+  push(screen: Screen): void;
+  back(): void;
+  /** Open a lesson from home (the stack becomes home, lesson). */
+  openLesson(lessonId: string): void;
+  home(): void;
+  toggleHelp(): void;
+  quit(): void;
+}
+
 export type NavigationAction =
   | { type: 'push'; screen: Screen }
   | { type: 'back' }

@@ -2,7 +2,7 @@
 import React from 'react';
 import { Box } from 'ink';
 import { useKeys } from '../common/use-keys.js';
-import type { Navigator } from '../app/App.js';
+import type { Navigator } from '../app/navigation.js';
 import { handleGlobalKey } from '../app/common-keys.js';
 import { screenKeys } from '../app/keys.js';
 import { useServices } from '../app/services-context.js';

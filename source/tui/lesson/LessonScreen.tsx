@@ -4,7 +4,7 @@ import React, { useEffect, useMemo, useRef } from 'react';
 import { Box, Text } from 'ink';
 import { useKeys } from '../common/use-keys.js';
 import { Spinner } from '@inkjs/ui';
-import type { Navigator } from '../app/App.js';
+import type { Navigator } from '../app/navigation.js';
 import { handleGlobalKey, handleScrollKey } from '../app/common-keys.js';
 import { screenKeys } from '../app/keys.js';
 import { useUiOptions } from '../app/ui-options.js';

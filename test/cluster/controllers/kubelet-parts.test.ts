@@ -8,7 +8,8 @@ import { imageRepository, impliedPorts, programFor, refusedCommand, unknownImage
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
 import { CONTAINER_LOG_MAX_BYTES, containerLogMaxBytes, rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
-import { effectivePort, formatPortMap, parsePortMap, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
+import { effectivePort, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
+import { formatPortMap, parsePortMap } from '../../../source/cluster/port-map-annotation.js';
 import { CONFIGMAPS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
 import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
 

@@ -11,7 +11,8 @@ import { errorMessage, isConflictOrGone, isTerminating, listAndWatch, objectKey,
 import { impliedPorts } from './images.js';
 import { PodRuntime } from './pod-runtime.js';
 import { PidRegistry } from './pid-registry.js';
-import { formatPortMap, parsePortMap, podPortMap, PORT_MAP_ANNOTATION } from './port-map.js';
+import { podPortMap } from './port-map.js';
+import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION } from '../../port-map-annotation.js';
 import { eventRecorder } from '../controllers/events.js';
 
 export interface KubeletContext {

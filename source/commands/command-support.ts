@@ -2,7 +2,7 @@
 // plain lines, confirmation (only on a TTY), and Ctrl-C → a clean stop.
 import { createInterface } from 'node:readline/promises';
 import type { RunnerEvent } from '../lesson/events.js';
-import { createHeadlessReporter, createJsonReporter } from './headless.js';
+import { createHeadlessReporter, createJsonReporter } from '../report/headless.js';
 
 export const COMMON_OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
