@@ -2,13 +2,13 @@
 // Service named like the Gateway, in its namespace, labelled with the
 // Gateway's name and owned by it (so deleting the Gateway removes them; the
 // controller also removes its leftovers itself, in case no garbage collector runs).
-import type { KubeObject, TranslateInput } from '../translate/input-types.js';
+import type { InputObject, TranslateInput } from '../translate/input-types.js';
 import { canonicalJson } from '../translate/stable-hash.js';
 import { KubeApi, KubeApiError } from '../watch/kube-api.js';
 import { PROXY_STATUS_PORT, READINESS_PATH } from '../proxy/status-server.js';
 import { GATEWAY_NAME_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, PROXY_SERVICE_ACCOUNT, proxyImage } from './constants.js';
 
-export function listenerPorts(gateway: KubeObject): number[] {
+export function listenerPorts(gateway: InputObject): number[] {
   const ports = new Set<number>();
   for (const listener of Array.isArray(gateway.spec?.listeners) ? gateway.spec.listeners : []) {
     const port = listener?.port;
@@ -17,7 +17,7 @@ export function listenerPorts(gateway: KubeObject): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
-function ownerReference(gateway: KubeObject) {
+function ownerReference(gateway: InputObject) {
   return {
     apiVersion: gateway.apiVersion ?? 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
@@ -39,14 +39,14 @@ function ownerReference(gateway: KubeObject) {
  * everything the controller creates for the Gateway (Deployment, its pods,
  * Service). Our own labels win, since selectors depend on them.
  */
-function infrastructureMetadata(gateway: KubeObject): { labels: Record<string, string>; annotations: Record<string, string> } {
+function infrastructureMetadata(gateway: InputObject): { labels: Record<string, string>; annotations: Record<string, string> } {
   const infrastructure = (gateway.spec?.infrastructure ?? {}) as { labels?: unknown; annotations?: unknown };
   const strings = (raw: unknown): Record<string, string> =>
     Object.fromEntries(Object.entries(raw && typeof raw === 'object' ? raw : {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
   return { labels: strings(infrastructure.labels), annotations: strings(infrastructure.annotations) };
 }
 
-export function desiredDeployment(gateway: KubeObject, image = proxyImage()): KubeObject {
+export function desiredDeployment(gateway: InputObject, image = proxyImage()): InputObject {
   const name = gateway.metadata!.name!;
   const namespace = gateway.metadata!.namespace!;
   const infrastructure = infrastructureMetadata(gateway);
@@ -84,7 +84,7 @@ export function desiredDeployment(gateway: KubeObject, image = proxyImage()): Ku
   };
 }
 
-export function desiredService(gateway: KubeObject): KubeObject {
+export function desiredService(gateway: InputObject): InputObject {
   const name = gateway.metadata!.name!;
   const namespace = gateway.metadata!.namespace!;
   const infrastructure = infrastructureMetadata(gateway);
@@ -107,7 +107,7 @@ export function desiredService(gateway: KubeObject): KubeObject {
 }
 
 /** The fields we own, compared to decide whether an update is needed. */
-function deploymentShape(d: KubeObject | undefined): string {
+function deploymentShape(d: InputObject | undefined): string {
   const container = d?.spec?.template?.spec?.containers?.[0];
   return canonicalJson({
     replicas: d?.spec?.replicas,
@@ -119,7 +119,7 @@ function deploymentShape(d: KubeObject | undefined): string {
   });
 }
 
-function serviceShape(s: KubeObject | undefined): string {
+function serviceShape(s: InputObject | undefined): string {
   return canonicalJson({
     type: s?.spec?.type,
     selector: s?.spec?.selector,
@@ -129,7 +129,7 @@ function serviceShape(s: KubeObject | undefined): string {
 }
 
 /** Whether every label and annotation we want (on the object and its pod template) is there with our value. */
-function metadataCovers(current: KubeObject, desired: KubeObject): boolean {
+function metadataCovers(current: InputObject, desired: InputObject): boolean {
   const covers = (have: Record<string, string> | undefined, want: Record<string, string> | undefined) =>
     Object.entries(want ?? {}).every(([key, value]) => have?.[key] === value);
   return (
@@ -140,7 +140,7 @@ function metadataCovers(current: KubeObject, desired: KubeObject): boolean {
   );
 }
 
-function find(objects: KubeObject[] | undefined, namespace: string, name: string): KubeObject | undefined {
+function find(objects: InputObject[] | undefined, namespace: string, name: string): InputObject | undefined {
   return objects?.find((o) => o.metadata?.namespace === namespace && o.metadata?.name === name);
 }
 
@@ -154,7 +154,7 @@ export class ProxyWorkloads {
   ) {}
 
   /** Brings Deployments and Services in line with `ours` (the Gateways of our classes). */
-  async reconcile(ours: KubeObject[], input: TranslateInput): Promise<void> {
+  async reconcile(ours: InputObject[], input: TranslateInput): Promise<void> {
     const wanted = new Set(ours.map((g) => `${g.metadata?.namespace}/${g.metadata?.name}`));
     for (const gateway of ours) {
       if (!gateway.metadata?.uid || gateway.metadata.deletionTimestamp) continue;
@@ -173,7 +173,7 @@ export class ProxyWorkloads {
     }
   }
 
-  private async ensure(base: string, desired: KubeObject, current: KubeObject | undefined, shape: (o: KubeObject | undefined) => string): Promise<void> {
+  private async ensure(base: string, desired: InputObject, current: InputObject | undefined, shape: (o: InputObject | undefined) => string): Promise<void> {
     const what = `${desired.kind} ${desired.metadata?.namespace}/${desired.metadata?.name}`;
     if (!current) {
       await this.call('POST', base, desired, `create ${what}`);

@@ -3,7 +3,7 @@
 // lastTransitionTime; route parents and policy ancestors written by other
 // controllers are kept.
 import type { Condition, ObjectStatusUpdate } from '../ir/status-types.js';
-import type { KubeObject, TranslateInput } from '../translate/input-types.js';
+import type { InputObject, TranslateInput } from '../translate/input-types.js';
 import { canonicalJson } from '../translate/stable-hash.js';
 import { KubeApi, KubeApiError } from '../watch/kube-api.js';
 import { TRANSLATION_KINDS, collectionPath } from '../watch/kinds.js';
@@ -42,10 +42,10 @@ export function mergeStatus(next: Record<string, any>, current: Record<string, a
   return merged;
 }
 
-function findObject(input: TranslateInput, target: ObjectStatusUpdate['target']): { object: KubeObject; path: string } | undefined {
+function findObject(input: TranslateInput, target: ObjectStatusUpdate['target']): { object: InputObject; path: string } | undefined {
   const kind = TRANSLATION_KINDS.find((k) => k.kind === target.kind && k.group === target.group);
   if (!kind) return undefined;
-  const object = (input[kind.field] as KubeObject[] | undefined)?.find(
+  const object = (input[kind.field] as InputObject[] | undefined)?.find(
     (o) => o.metadata?.name === target.name && (target.namespace === undefined || o.metadata?.namespace === target.namespace),
   );
   if (!object) return undefined;

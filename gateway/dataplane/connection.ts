@@ -1,7 +1,7 @@
 // What the proxy knows about a downstream connection, attached to its socket
 // so request handlers (HTTP/1.1 and HTTP/2 alike) find it.
 import type net from 'node:net';
-import type { RuntimeListener, RuntimePort } from './runtime.js';
+import type { RuntimeListener, RuntimePort } from './compiled-config.js';
 
 export const CONNECTION = Symbol.for('agw-workshop.connection');
 

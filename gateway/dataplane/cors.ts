@@ -4,7 +4,7 @@
 // answer gets the allow-origin headers; anything from another origin passes
 // through untouched, so the browser, not the gateway, refuses it.
 import type { CorsFilterIR, HttpFilterIR } from '../ir/types.js';
-import type { HeaderRecord } from './filters.js';
+import type { HeaderRecord } from './request-filters.js';
 
 type RequestHeaders = Record<string, string | string[] | undefined>;
 

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { AccessLog, AccessLogEntry, ResponseFlag } from './access-log.js';
-import type { HeaderRecord } from './filters.js';
+import type { HeaderRecord } from './request-filters.js';
 import type { HttpRouteEntryIR } from '../ir/types.js';
 import type { ExchangeObserver } from '../tracing/request-tracing.js';
 

@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { HttpFilterIR } from '../ir/types.js';
-import { JwtVerifier, wwwAuthenticate } from '../policy/jwt.js';
+import { JwtVerifier, wwwAuthenticate } from '../policy/jwt-verify.js';
 import { proxyToAi } from '../upstream/ai.js';
 import { proxyToForwardTarget } from '../upstream/forward-proxy.js';
 import type { UpstreamRequest } from '../upstream/forward.js';
@@ -15,11 +15,11 @@ import type { AccessLog, AccessLogEntry } from './access-log.js';
 import { connectionOf, type ConnectionContext } from './connection.js';
 import { Exchange, type DownstreamRequest, type DownstreamResponse } from './exchange.js';
 import { corsDecision } from './cors.js';
-import { applyHeaderModifier, modifyPath, redirectLocation, type HeaderRecord } from './filters.js';
+import { applyHeaderModifier, modifyPath, redirectLocation, type HeaderRecord } from './request-filters.js';
 import { startMirrors } from './mirror.js';
-import { normalizeHost } from './hostnames.js';
+import { normalizeHost } from './listener-lookup.js';
 import { chooseBackend, matchRoute, splitTarget, type CompiledRoute } from './router.js';
-import type { RuntimeListener } from './runtime.js';
+import type { RuntimeListener } from './compiled-config.js';
 
 export interface HandlerDeps {
   accessLog: AccessLog;

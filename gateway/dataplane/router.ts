@@ -2,8 +2,8 @@
 // precedence order (translation sorted them), compiled once per configuration
 // and walked in order for each request; the first match wins.
 import type { HttpRouteEntryIR, HttpMatchIR, WeightedBackendIR } from '../ir/types.js';
-import { applyHeaderModifier, type HeaderRecord } from './filters.js';
-import { hostnameMatches } from './hostnames.js';
+import { applyHeaderModifier, type HeaderRecord } from './request-filters.js';
+import { hostnameMatches } from '../ir/hostname-match.js';
 
 export interface RequestFacts {
   method: string;

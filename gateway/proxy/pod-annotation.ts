@@ -7,7 +7,7 @@
 // rewrites the annotation as the kubelet's entries plus its listeners' remaps:
 // writing only its own would erase the kubelet's. Removed when nothing is mapped.
 import type { KubeApi } from '../watch/kube-api.js';
-import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, PORT_MAP_ENV } from '../ir/port-map.js';
+import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, PORT_MAP_ENV } from '../../source/cluster/port-map-annotation.js';
 
 export { PORT_MAP_ANNOTATION };
 

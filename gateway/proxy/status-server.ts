@@ -4,7 +4,7 @@
 // removed is a hot swap in the running proxy, never a rollout to a new pod.
 // Ready means "the current configuration is applied and all its ports are open".
 import http from 'node:http';
-import { PORT_MAP_ENV } from '../ir/port-map.js';
+import { PORT_MAP_ENV } from '../../source/cluster/port-map-annotation.js';
 
 export const PROXY_STATUS_PORT = 15021;
 export const READINESS_PATH = '/healthz/ready';

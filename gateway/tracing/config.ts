@@ -7,7 +7,7 @@
 // expressions its documentation uses (string literals and the `llm.*`
 // variables) and reports any other instead of guessing.
 import { parse } from 'yaml';
-import type { KubeObject, TranslateInput } from '../translate/input-types.js';
+import type { InputObject, TranslateInput } from '../translate/input-types.js';
 
 export const TRACING_CONFIG_MAP = 'agent-gateway-config';
 export const INSTALL_NAMESPACE = 'agentgateway-system';
@@ -121,7 +121,7 @@ export function parseTracingConfig(text: string, source: string): TracingConfigR
   return { config: { endpoint, protocol, samplingRatio: samplingRatio(tracing.randomSampling, warnings), headers, add, remove, source }, warnings, source };
 }
 
-function configMap(input: TranslateInput, namespace: string): KubeObject | undefined {
+function configMap(input: TranslateInput, namespace: string): InputObject | undefined {
   return input.configMaps.find((c) => c.metadata?.namespace === namespace && c.metadata?.name === TRACING_CONFIG_MAP);
 }
 
@@ -143,7 +143,7 @@ const SERVICE_HOST = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z
  * real cluster the ClusterIP is what DNS would answer); a URL without a path
  * gets OTLP's `/v1/traces`, as OTEL_EXPORTER_OTLP_ENDPOINT does.
  */
-export function exporterUrl(endpoint: string, services: KubeObject[]): string {
+export function exporterUrl(endpoint: string, services: InputObject[]): string {
   const url = new URL(endpoint);
   const m = SERVICE_HOST.exec(url.hostname);
   if (m && (m[5] || services.some((s) => s.metadata?.name === m[1] && s.metadata?.namespace === m[3]))) {

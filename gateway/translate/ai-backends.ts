@@ -4,7 +4,7 @@
 // host is dialled as given, with TLS and the system CAs on port 443.
 import type { AiBackendIR, BackendIR, EndpointIR, UpstreamTlsIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asNumber, asRecord, asString, keyOf, namespaceOf, secretValue, describe } from './fields.js';
 import { findServicePort, parseClusterServiceHost, serviceEndpoints } from './service-endpoints.js';
 import type { SnapshotIndex } from './snapshot-index.js';
@@ -84,7 +84,7 @@ function staticBackend(index: SnapshotIndex, id: string, spec: Record<string, an
   return { backend: { kind: 'service', id, endpoints: resolved.endpoints, protocol: 'http1' } };
 }
 
-export function translateAgentgatewayBackend(index: SnapshotIndex, object: KubeObject): BackendResult {
+export function translateAgentgatewayBackend(index: SnapshotIndex, object: InputObject): BackendResult {
   const id = `${keyOf(object)}`;
   const spec = asRecord(object.spec);
   const provider = asRecord(asRecord(spec.ai).provider);
@@ -114,7 +114,7 @@ export function translateAgentgatewayBackend(index: SnapshotIndex, object: KubeO
   return aiBackend(index, id, { host, port, path, model: asString(openai.model) || undefined }, auth);
 }
 
-export function translateKgatewayBackend(index: SnapshotIndex, object: KubeObject): BackendResult {
+export function translateKgatewayBackend(index: SnapshotIndex, object: InputObject): BackendResult {
   const id = keyOf(object);
   const spec = asRecord(object.spec);
   if (spec.type !== 'AI') return invalid(id, { reason: 'InvalidKind', message: `Backend ${id} has type ${describe(spec.type)}; only type AI is supported` });

@@ -5,14 +5,14 @@
 // be used makes its backend fail (500), never go out unverified.
 import type { UpstreamTlsIR } from '../ir/types.js';
 import { condition, type Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asRecord, asString, compareAge, configMapValue, generationOf, keyOf, nameOf, namespaceOf } from './fields.js';
 import { parseCaBundle } from './frontend-validation.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 
 export interface BackendTlsPolicyState {
-  policy: KubeObject;
+  policy: InputObject;
   /** TLS settings without the Gateway's client certificate (added per Gateway). */
   tls?: UpstreamTlsIR;
   notAccepted?: Problem;
@@ -85,7 +85,7 @@ export class BackendTlsPolicies {
   }
 }
 
-function resolvePolicy(index: SnapshotIndex, policy: KubeObject): BackendTlsPolicyState {
+function resolvePolicy(index: SnapshotIndex, policy: InputObject): BackendTlsPolicyState {
   const state: BackendTlsPolicyState = { policy, ancestors: new Set(), lostTo: [] };
   const validation = asRecord(asRecord(policy.spec).validation);
   const hostname = asString(validation.hostname);

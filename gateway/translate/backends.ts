@@ -4,7 +4,7 @@
 // `invalid` backend answering 500, and a ResolvedRefs problem for the route.
 import type { BackendIR, CertificateIR, ServiceBackendIR, WeightedBackendIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, keyOf, namespaceOf } from './fields.js';
 import { translateAgentgatewayBackend, translateKgatewayBackend, type BackendResult } from './ai-backends.js';
 import type { BackendTlsPolicies } from './backend-tls.js';
@@ -63,12 +63,12 @@ function serviceBackend(ctx: BackendContext, namespace: string, name: string, po
   return { backend };
 }
 
-const BACKEND_KINDS: Record<string, (ctx: BackendContext, object: KubeObject) => BackendResult> = {
+const BACKEND_KINDS: Record<string, (ctx: BackendContext, object: InputObject) => BackendResult> = {
   'agentgateway.dev/AgentgatewayBackend': (ctx, object) => translateAgentgatewayBackend(ctx.index, object),
   'gateway.kgateway.dev/Backend': (ctx, object) => translateKgatewayBackend(ctx.index, object),
 };
 
-function lookupVendorBackend(ctx: BackendContext, groupKind: string, key: string): KubeObject | undefined {
+function lookupVendorBackend(ctx: BackendContext, groupKind: string, key: string): InputObject | undefined {
   return groupKind === 'agentgateway.dev/AgentgatewayBackend' ? ctx.index.agentgatewayBackends.get(key) : ctx.index.kgatewayBackends.get(key);
 }
 
@@ -101,7 +101,7 @@ export function resolveBackendRef(ctx: BackendContext, routeKind: string, routeN
 }
 
 /** All backendRefs of one rule. Weight defaults to 1; weight 0 entries stay (never chosen). */
-export function resolveBackendRefs(ctx: BackendContext, routeKind: string, route: KubeObject, rawRefs: unknown): BackendRefsResult {
+export function resolveBackendRefs(ctx: BackendContext, routeKind: string, route: InputObject, rawRefs: unknown): BackendRefsResult {
   const result: BackendRefsResult = { backends: [] };
   for (const rawRef of asArray(rawRefs)) {
     const resolved = resolveBackendRef(ctx, routeKind, namespaceOf(route), rawRef);

@@ -4,7 +4,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { CertificateIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asRecord, asString, namespaceOf, secretValue, describe } from './fields.js';
 import { isReferenceAllowed } from './reference-grants.js';
 import type { SnapshotIndex } from './snapshot-index.js';
@@ -48,7 +48,7 @@ function checkPair(certPem: string, keyPem: string): string | undefined {
 }
 
 /** Resolves one `{group, kind, name, namespace}` Secret reference of a Gateway (listener or backend client cert). */
-export function resolveTlsSecretRef(index: SnapshotIndex, gateway: KubeObject, rawRef: unknown): SecretRefResult {
+export function resolveTlsSecretRef(index: SnapshotIndex, gateway: InputObject, rawRef: unknown): SecretRefResult {
   const ref = asRecord(rawRef);
   const group = asString(ref.group) ?? '';
   const kind = asString(ref.kind) ?? 'Secret';

@@ -1,6 +1,6 @@
 // Guards for reading untrusted API objects: each returns a well-typed value or
 // a safe default, so a malformed object yields a condition, never a throw.
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 
 export function asString(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -22,28 +22,28 @@ export function isRecord(value: unknown): value is Record<string, any> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function nameOf(object: KubeObject): string {
+export function nameOf(object: InputObject): string {
   return asString(object.metadata?.name) ?? '';
 }
 
-export function namespaceOf(object: KubeObject): string {
+export function namespaceOf(object: InputObject): string {
   return asString(object.metadata?.namespace) ?? 'default';
 }
 
-export function generationOf(object: KubeObject): number {
+export function generationOf(object: InputObject): number {
   return asNumber(object.metadata?.generation) ?? 1;
 }
 
-export function keyOf(object: KubeObject): string {
+export function keyOf(object: InputObject): string {
   return `${namespaceOf(object)}/${nameOf(object)}`;
 }
 
-export function labelsOf(object: KubeObject): Record<string, string> {
+export function labelsOf(object: InputObject): Record<string, string> {
   return asRecord(object.metadata?.labels) as Record<string, string>;
 }
 
 /** Sorts oldest first, then by namespace/name: the Gateway API's tie-breaker everywhere. */
-export function compareAge(a: KubeObject, b: KubeObject): number {
+export function compareAge(a: InputObject, b: InputObject): number {
   const ta = asString(a.metadata?.creationTimestamp) ?? '';
   const tb = asString(b.metadata?.creationTimestamp) ?? '';
   if (ta !== tb) return ta < tb ? -1 : 1;
@@ -53,7 +53,7 @@ export function compareAge(a: KubeObject, b: KubeObject): number {
 }
 
 /** Decodes one key of a Secret's base64 `data`; undefined when absent or not base64. */
-export function secretValue(secret: KubeObject, key: string): string | undefined {
+export function secretValue(secret: InputObject, key: string): string | undefined {
   const encoded = asString(asRecord(secret.data)[key]);
   if (encoded === undefined) return undefined;
   if (!/^[A-Za-z0-9+/=\s]*$/.test(encoded)) return undefined;
@@ -61,7 +61,7 @@ export function secretValue(secret: KubeObject, key: string): string | undefined
 }
 
 /** A ConfigMap's `data` value (plain text). */
-export function configMapValue(configMap: KubeObject, key: string): string | undefined {
+export function configMapValue(configMap: InputObject, key: string): string | undefined {
   return asString(asRecord(configMap.data)[key]);
 }
 

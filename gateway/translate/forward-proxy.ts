@@ -12,7 +12,7 @@ import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition, type Problem } from './conditions.js';
 import { asArray, asNumber, asRecord, asString, configMapValue, generationOf, keyOf, nameOf, namespaceOf } from './fields.js';
 import { parseCaBundle } from './frontend-validation.js';
-import type { KubeObject, TranslateOptions } from './input-types.js';
+import type { InputObject, TranslateOptions } from './input-types.js';
 import { findServicePort, serviceEndpoints } from './service-endpoints.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
@@ -32,7 +32,7 @@ export interface ForwardProxyResult {
   mode?: SessionCacheMode;
 }
 
-function resolveTls(index: SnapshotIndex, object: KubeObject): { tls?: UpstreamTlsIR; mode?: SessionCacheMode; problem?: Problem } {
+function resolveTls(index: SnapshotIndex, object: InputObject): { tls?: UpstreamTlsIR; mode?: SessionCacheMode; problem?: Problem } {
   const tlsSpec = asRecord(asRecord(asRecord(object.spec).policies).tls);
   const rawMode = tlsSpec.sessionCache ?? 'perSNI';
   if (typeof rawMode !== 'string' || !Object.hasOwn(SESSION_CACHE_MODES, rawMode)) {
@@ -73,7 +73,7 @@ function clusterHosts(index: SnapshotIndex): Record<string, Record<string, Endpo
   return hosts;
 }
 
-export function translateDynamicForwardProxy(index: SnapshotIndex, object: KubeObject): ForwardProxyResult {
+export function translateDynamicForwardProxy(index: SnapshotIndex, object: InputObject): ForwardProxyResult {
   const { tls, mode, problem } = resolveTls(index, object);
   if (problem) return { problem };
   return { backend: { kind: 'dynamic-forward-proxy', id: keyOf(object), tls, clusterHosts: clusterHosts(index) }, mode };

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { FrontendValidationIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, configMapValue, namespaceOf, secretValue } from './fields.js';
 import { isReferenceAllowed } from './reference-grants.js';
 import type { SnapshotIndex } from './snapshot-index.js';
@@ -32,7 +32,7 @@ export function parseCaBundle(pem: string | undefined): string | undefined {
   return blocks.join('\n') + '\n';
 }
 
-function resolveCaRef(index: SnapshotIndex, gateway: KubeObject, rawRef: unknown): { pem?: string; problem?: Problem } {
+function resolveCaRef(index: SnapshotIndex, gateway: InputObject, rawRef: unknown): { pem?: string; problem?: Problem } {
   const ref = asRecord(rawRef);
   const group = asString(ref.group) ?? '';
   const kind = asString(ref.kind) ?? 'ConfigMap';
@@ -59,7 +59,7 @@ function resolveCaRef(index: SnapshotIndex, gateway: KubeObject, rawRef: unknown
   return { pem };
 }
 
-function resolveValidation(index: SnapshotIndex, gateway: KubeObject, rawValidation: unknown): FrontendValidationResult {
+function resolveValidation(index: SnapshotIndex, gateway: InputObject, rawValidation: unknown): FrontendValidationResult {
   const validation = asRecord(rawValidation);
   const mode = validation.mode === 'AllowInsecureFallback' ? 'AllowInsecureFallback' : 'AllowValidOnly';
   const pems: string[] = [];
@@ -78,7 +78,7 @@ function resolveValidation(index: SnapshotIndex, gateway: KubeObject, rawValidat
 }
 
 /** Returns, for a listener port, the frontend validation that applies to it (undefined: none configured). */
-export function frontendValidationResolver(index: SnapshotIndex, gateway: KubeObject): (port: number) => FrontendValidationResult | undefined {
+export function frontendValidationResolver(index: SnapshotIndex, gateway: InputObject): (port: number) => FrontendValidationResult | undefined {
   const frontend = asRecord(asRecord(asRecord(gateway.spec).tls).frontend);
   const cache = new Map<string, FrontendValidationResult>();
   const perPort = new Map<number, unknown>();

@@ -2,10 +2,10 @@
 // left alone (their status belongs to another controller).
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition } from './conditions.js';
-import type { KubeObject, TranslateOptions } from './input-types.js';
+import type { InputObject, TranslateOptions } from './input-types.js';
 import { asRecord, asString, generationOf, nameOf } from './fields.js';
 
-export function ourGatewayClasses(classes: KubeObject[], controllerName: string): KubeObject[] {
+export function ourGatewayClasses(classes: InputObject[], controllerName: string): InputObject[] {
   return classes.filter((c) => asString(asRecord(c.spec).controllerName) === controllerName && nameOf(c));
 }
 
@@ -35,7 +35,9 @@ export const SUPPORTED_FEATURES = [
   'HTTPRoute308RedirectStatusCode',
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendRequestHeaderModification',
+  'HTTPRouteBackendRequestRedirect',
   'HTTPRouteBackendTimeout',
+  'HTTPRouteBackendURLRewrite',
   'HTTPRouteCORS',
   'HTTPRouteHostRewrite',
   'HTTPRouteMethodMatching',
@@ -52,9 +54,11 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteSchemeRedirect',
   'ReferenceGrant',
   'TLSRoute',
+  'TLSRouteModeMixed',
+  'TLSRouteModeTerminate',
 ] as const;
 
-export function gatewayClassStatus(gatewayClass: KubeObject, options: TranslateOptions): ObjectStatusUpdate {
+export function gatewayClassStatus(gatewayClass: InputObject, options: TranslateOptions): ObjectStatusUpdate {
   const generation = generationOf(gatewayClass);
   return {
     target: { group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: nameOf(gatewayClass) },

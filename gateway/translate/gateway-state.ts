@@ -2,7 +2,7 @@
 // what routes attached, and the problems status.ts turns into conditions.
 import type { CertificateIR, FrontendValidationIR, HttpRouteEntryIR, TlsRouteEntryIR } from '../ir/types.js';
 import type { Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 
 export interface RouteKind {
   group: string;
@@ -31,7 +31,7 @@ export interface ListenerState {
 }
 
 export interface GatewayState {
-  object: KubeObject;
+  object: InputObject;
   namespace: string;
   name: string;
   generation: number;

@@ -2,16 +2,16 @@
 // attachedRoutes, and addresses from the Gateway's LoadBalancer Service.
 import type { Condition, ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition } from './conditions.js';
-import type { KubeObject, TranslateOptions } from './input-types.js';
+import type { InputObject, TranslateOptions } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, labelsOf, namespaceOf } from './fields.js';
 import { isListenerProgrammed, type GatewayState, type ListenerState } from './gateway-state.js';
 import type { SnapshotIndex } from './snapshot-index.js';
-import { recordedPortMap } from '../ir/port-map.js';
+import { recordedPortMap } from '../../source/cluster/port-map-annotation.js';
 
 export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
 /** The Gateway's Service: named like the Gateway and labelled with its name (what the controller creates). */
-export function gatewayService(index: SnapshotIndex, gateway: GatewayState): KubeObject | undefined {
+export function gatewayService(index: SnapshotIndex, gateway: GatewayState): InputObject | undefined {
   const named = index.services.get(`${gateway.namespace}/${gateway.name}`);
   if (named && labelsOf(named)[GATEWAY_NAME_LABEL] === gateway.name) return named;
   return index.input.services.find((s) => namespaceOf(s) === gateway.namespace && labelsOf(s)[GATEWAY_NAME_LABEL] === gateway.name);

@@ -4,10 +4,10 @@
 import type { HttpMatchIR, HttpRouteEntryIR } from '../ir/types.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition, type Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asRecord, asString, compareAge, generationOf, nameOf, namespaceOf } from './fields.js';
 import { resolveBackendRef, resolveBackendRefs, type BackendContext } from './backends.js';
-import { parseDuration, translateFilters, type MirrorResolver } from './filters.js';
+import { parseDuration, translateFilters, type MirrorResolver } from './route-filters.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
 import { attachRoute, staleParentsUpdate } from './route-attachment.js';
 import { compareEntries, type OrderedEntry } from './route-order.js';
@@ -58,7 +58,7 @@ function compileMatch(raw: unknown): { match: HttpMatchIR; problem?: Problem } {
   return { match, problem };
 }
 
-function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: KubeObject): CompiledRoute {
+function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: InputObject): CompiledRoute {
   const compiled: CompiledRoute = { matches: [] };
   const routeRef = { namespace: namespaceOf(route), name: nameOf(route) };
   asArray(asRecord(route.spec).rules).forEach((rawRule, ruleIndex) => {
@@ -126,7 +126,7 @@ function compileRoute(ctx: RouteContext, backendCtx: BackendContext, route: Kube
 
 function parentStatus(
   ctx: RouteContext,
-  route: KubeObject,
+  route: InputObject,
   parentRef: Record<string, unknown>,
   notAccepted: Problem | undefined,
   compiled: CompiledRoute | undefined,

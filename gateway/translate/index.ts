@@ -11,7 +11,7 @@ import { buildGatewayIR } from './gateway-ir.js';
 import type { GatewayState } from './gateway-state.js';
 import { gatewayStatus } from './gateway-status.js';
 import { grpcRouteStatuses, translateHttpRoutes } from './http-routes.js';
-import { JwtPolicies } from './jwt.js';
+import { JwtPolicies } from './jwt-policies.js';
 import { buildGatewayState } from './listeners.js';
 import type { RouteContext } from './route-context.js';
 import { SnapshotIndex } from './snapshot-index.js';

@@ -1,61 +1,52 @@
 // What translation reads: a snapshot of plain API objects, exactly as the API
 // returns them (JSON). Nothing here is trusted: every field may be absent or
 // of the wrong type, so readers go through the guards in `fields.ts`.
+import type { KubeObject, ObjectMeta } from '../../source/cluster/kube-object.js';
 
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  deletionTimestamp?: string;
-}
-
-/** Any Kubernetes object; `spec`, `data` and `status` are read defensively. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
+/**
+ * The one KubeObject (source/cluster/kube-object.ts) as translation reads it:
+ * nothing trusted, so every field may be absent; `spec`, `data` and `status`
+ * are read defensively.
+ */
+export type InputObject = Partial<Pick<KubeObject, 'apiVersion' | 'kind'>> & {
+  metadata?: Partial<ObjectMeta>;
   spec?: any;
   status?: any;
   data?: Record<string, string>;
   type?: string;
-}
+};
 
 export interface TranslateInput {
-  gatewayClasses: KubeObject[];
-  gateways: KubeObject[];
-  httpRoutes: KubeObject[];
-  tlsRoutes: KubeObject[];
+  gatewayClasses: InputObject[];
+  gateways: InputObject[];
+  httpRoutes: InputObject[];
+  tlsRoutes: InputObject[];
   /** Status only: GRPCRoutes are not served yet, and say so in their status. */
-  grpcRoutes: KubeObject[];
-  referenceGrants: KubeObject[];
-  secrets: KubeObject[];
-  configMaps: KubeObject[];
-  services: KubeObject[];
-  endpointSlices: KubeObject[];
-  backendTLSPolicies: KubeObject[];
-  agentgatewayBackends: KubeObject[];
-  agentgatewayPolicies: KubeObject[];
-  kgatewayBackends: KubeObject[];
-  glooTrafficPolicies: KubeObject[];
+  grpcRoutes: InputObject[];
+  referenceGrants: InputObject[];
+  secrets: InputObject[];
+  configMaps: InputObject[];
+  services: InputObject[];
+  endpointSlices: InputObject[];
+  backendTLSPolicies: InputObject[];
+  agentgatewayBackends: InputObject[];
+  agentgatewayPolicies: InputObject[];
+  kgatewayBackends: InputObject[];
+  glooTrafficPolicies: InputObject[];
   /** For allowedRoutes namespace selectors. */
-  namespaces: KubeObject[];
+  namespaces: InputObject[];
   /**
    * The proxy Deployments (optional). When present, a Gateway is Programmed only
    * once its proxy Deployment has a ready replica; when absent (the proxy's own
    * translation), readiness is not judged.
    */
-  deployments?: KubeObject[];
+  deployments?: InputObject[];
   /**
    * The proxy Pods (optional): a proxy that cannot bind a port below 1024
    * records where it serves it instead (annotation agw-workshop.dev/port-map),
    * and listener status says so.
    */
-  pods?: KubeObject[];
+  pods?: InputObject[];
 }
 
 export interface TranslateOptions {

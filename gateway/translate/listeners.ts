@@ -2,12 +2,12 @@
 // serving certificates, frontend validation; and the SNI precedence order the
 // data plane walks (exact hostname, longest wildcard, then no hostname).
 import type { Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, generationOf, nameOf, namespaceOf } from './fields.js';
 import { resolveTlsSecretRef } from './certificates.js';
 import { frontendValidationResolver } from './frontend-validation.js';
 import type { GatewayState, ListenerState, RouteKind } from './gateway-state.js';
-import { compareHostnames } from './hostnames.js';
+import { compareHostnames } from './hostname-rules.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -57,7 +57,7 @@ function checkRouteKinds(listener: ListenerState): void {
   listener.supportedKinds = kept;
 }
 
-function checkTls(index: SnapshotIndex, gateway: KubeObject, listener: ListenerState): void {
+function checkTls(index: SnapshotIndex, gateway: InputObject, listener: ListenerState): void {
   if (listener.protocol !== 'HTTPS' && listener.protocol !== 'TLS') return;
   const tls = asRecord(listener.spec.tls);
   const mode = asString(tls.mode) ?? 'Terminate';
@@ -131,7 +131,7 @@ function checkFrontendValidation(resolve: ReturnType<typeof frontendValidationRe
 }
 
 /** Validates a Gateway's listeners and resolves what they reference. */
-export function buildGatewayState(index: SnapshotIndex, gateway: KubeObject): GatewayState {
+export function buildGatewayState(index: SnapshotIndex, gateway: InputObject): GatewayState {
   const spec = asRecord(gateway.spec);
   const state: GatewayState = {
     object: gateway,

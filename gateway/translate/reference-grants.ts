@@ -1,7 +1,7 @@
 // Cross-namespace references are allowed only by a ReferenceGrant in the
 // target's namespace naming the referrer's group/kind/namespace and the target's
 // group/kind (and, when given, name). Same-namespace references always are.
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asRecord, asString, namespaceOf } from './fields.js';
 
 export interface ReferenceFrom {
@@ -17,7 +17,7 @@ export interface ReferenceTo {
   name: string;
 }
 
-export function isReferenceAllowed(grants: KubeObject[], from: ReferenceFrom, to: ReferenceTo): boolean {
+export function isReferenceAllowed(grants: InputObject[], from: ReferenceFrom, to: ReferenceTo): boolean {
   if (from.namespace === to.namespace) return true;
   for (const grant of grants) {
     if (namespaceOf(grant) !== to.namespace) continue;

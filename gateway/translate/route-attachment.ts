@@ -3,11 +3,11 @@
 // hostname intersection. The result per parentRef becomes the route's
 // Accepted condition for that parent.
 import type { Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asNumber, asRecord, asString, nameOf, namespaceOf } from './fields.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import type { GatewayState, ListenerState } from './gateway-state.js';
-import { intersectHostnames } from './hostnames.js';
+import { intersectHostnames } from './hostname-rules.js';
 import { selectorMatches } from '../../source/cluster/label-selector.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
@@ -56,7 +56,7 @@ function namespaceAllowed(index: SnapshotIndex, listener: ListenerState, gateway
 export function attachRoute(
   index: SnapshotIndex,
   gateways: Map<string, GatewayState>,
-  route: KubeObject,
+  route: InputObject,
   routeKind: string,
 ): ParentAttachment[] {
   const routeNamespace = namespaceOf(route);
@@ -111,7 +111,7 @@ export function attachRoute(
  * deleted) but whose status still carries our parent entries: the status to
  * write so they disappear (entries of other controllers are kept by the writer).
  */
-export function staleParentsUpdate(route: KubeObject, kind: string, controllerName: string): ObjectStatusUpdate | undefined {
+export function staleParentsUpdate(route: InputObject, kind: string, controllerName: string): ObjectStatusUpdate | undefined {
   const parents = asArray(asRecord(route.status).parents);
   if (!parents.some((p) => asRecord(p).controllerName === controllerName)) return undefined;
   const group = (asString(route.apiVersion) ?? GATEWAY_GROUP).split('/')[0] ?? GATEWAY_GROUP;

@@ -3,7 +3,7 @@ import type { BackendContext } from './backends.js';
 import type { BackendTlsPolicies } from './backend-tls.js';
 import type { GatewayState } from './gateway-state.js';
 import type { TranslateOptions } from './input-types.js';
-import type { JwtPolicies } from './jwt.js';
+import type { JwtPolicies } from './jwt-policies.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
 export interface RouteContext {

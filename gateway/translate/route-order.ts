@@ -7,7 +7,7 @@
 //   6. the oldest route (creationTimestamp), 7. route namespace/name
 //   8. rule order, then match order within the route.
 import type { HttpRouteEntryIR } from '../ir/types.js';
-import { compareHostnames } from './hostnames.js';
+import { compareHostnames } from './hostname-rules.js';
 
 export interface OrderedEntry {
   entry: HttpRouteEntryIR;

@@ -1,7 +1,7 @@
 // A Service port → ready endpoints, through the Service's EndpointSlices
 // (label kubernetes.io/service-name), as kube-proxy would see them.
 import type { EndpointIR } from '../ir/types.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asNumber, asRecord, asString } from './fields.js';
 import type { SnapshotIndex } from './snapshot-index.js';
 
@@ -12,7 +12,7 @@ export interface ServicePort {
   appProtocol?: string;
 }
 
-export function findServicePort(service: KubeObject, port: number): ServicePort | undefined {
+export function findServicePort(service: InputObject, port: number): ServicePort | undefined {
   for (const raw of asArray(asRecord(service.spec).ports)) {
     const entry = asRecord(raw);
     if (asNumber(entry.port) !== port) continue;

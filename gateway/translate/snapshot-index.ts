@@ -1,9 +1,9 @@
 // Lookups over one TranslateInput, built once per translation.
-import type { KubeObject, TranslateInput } from './input-types.js';
+import type { InputObject, TranslateInput } from './input-types.js';
 import { asString, keyOf, labelsOf, nameOf, namespaceOf } from './fields.js';
 
-function byKey(objects: KubeObject[] | undefined): Map<string, KubeObject> {
-  const map = new Map<string, KubeObject>();
+function byKey(objects: InputObject[] | undefined): Map<string, InputObject> {
+  const map = new Map<string, InputObject>();
   for (const object of objects ?? []) {
     if (!nameOf(object)) continue;
     map.set(keyOf(object), object);
@@ -12,16 +12,16 @@ function byKey(objects: KubeObject[] | undefined): Map<string, KubeObject> {
 }
 
 export class SnapshotIndex {
-  readonly secrets: Map<string, KubeObject>;
-  readonly configMaps: Map<string, KubeObject>;
-  readonly services: Map<string, KubeObject>;
-  readonly gateways: Map<string, KubeObject>;
-  readonly agentgatewayBackends: Map<string, KubeObject>;
-  readonly kgatewayBackends: Map<string, KubeObject>;
-  readonly deployments: Map<string, KubeObject> | undefined;
+  readonly secrets: Map<string, InputObject>;
+  readonly configMaps: Map<string, InputObject>;
+  readonly services: Map<string, InputObject>;
+  readonly gateways: Map<string, InputObject>;
+  readonly agentgatewayBackends: Map<string, InputObject>;
+  readonly kgatewayBackends: Map<string, InputObject>;
+  readonly deployments: Map<string, InputObject> | undefined;
   readonly namespaceLabels = new Map<string, Record<string, string>>();
   /** EndpointSlices by `ns/service-name` (label kubernetes.io/service-name). */
-  readonly endpointSlicesByService = new Map<string, KubeObject[]>();
+  readonly endpointSlicesByService = new Map<string, InputObject[]>();
 
   constructor(readonly input: TranslateInput) {
     this.secrets = byKey(input.secrets);

@@ -6,7 +6,7 @@ import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition, type Problem } from './conditions.js';
 import { asArray, asRecord, asString, compareAge, generationOf, nameOf, namespaceOf } from './fields.js';
 import { resolveBackendRefs } from './backends.js';
-import { compareHostnames } from './hostnames.js';
+import { compareHostnames } from './hostname-rules.js';
 import { attachRoute, staleParentsUpdate } from './route-attachment.js';
 import type { RouteContext } from './route-context.js';
 

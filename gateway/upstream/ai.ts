@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { AiBackendIR } from '../ir/types.js';
 import type { Exchange } from '../dataplane/exchange.js';
-import type { HeaderRecord } from '../dataplane/filters.js';
+import type { HeaderRecord } from '../dataplane/request-filters.js';
 import { forward, type UpstreamRequest } from './forward.js';
 import type { UpstreamPools } from './pools.js';
 

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Exchange } from '../dataplane/exchange.js';
-import type { HeaderRecord } from '../dataplane/filters.js';
+import type { HeaderRecord } from '../dataplane/request-filters.js';
 import { downstreamResponseHeaders } from './headers.js';
 import type { StagedError } from './tls-connector.js';
 

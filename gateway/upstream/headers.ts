@@ -2,7 +2,7 @@
 // those named in Connection stay on their hop; HTTP/2 pseudo-headers become
 // Host; X-Forwarded-For/-Proto tell the backend who asked and how.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HeaderRecord } from '../dataplane/filters.js';
+import type { HeaderRecord } from '../dataplane/request-filters.js';
 
 const HOP_BY_HOP = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',

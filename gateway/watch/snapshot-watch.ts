@@ -5,7 +5,7 @@
 // with a bounded backoff.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { ListWatch, Watch } from '../../source/cluster/k8s-client.js';
-import type { KubeObject, TranslateInput } from '../translate/input-types.js';
+import type { InputObject, TranslateInput } from '../translate/input-types.js';
 import { emptyTranslateInput } from '../translate/input-types.js';
 import { loadKubeConfig } from '../../source/cluster/kubeconfig.js';
 import { KubeApi, isNotFound } from './kube-api.js';
@@ -68,7 +68,7 @@ export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, optio
     else input.pods = [];
     for (const w of watches) {
       if (!w.informer) continue;
-      (input[w.kind.field] as KubeObject[]) = w.informer.list() as KubeObject[];
+      (input[w.kind.field] as InputObject[]) = w.informer.list() as InputObject[];
     }
     return input;
   };
@@ -128,7 +128,7 @@ export function watchSnapshot(onSnapshot: (input: TranslateInput) => void, optio
     const listFn = async () => {
       const list = await api.request('GET', path + query);
       // List items carry no apiVersion/kind; watch events do. Make them alike.
-      list.items = (list.items ?? []).map((item: KubeObject) => ({ apiVersion, kind: w.kind.kind, ...item }));
+      list.items = (list.items ?? []).map((item: InputObject) => ({ apiVersion, kind: w.kind.kind, ...item }));
       return list;
     };
     const informer = new ListWatch<KubernetesObject>(path, new Watch(kubeConfig), listFn, false, w.kind.labelSelector);

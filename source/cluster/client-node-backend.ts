@@ -4,7 +4,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { KubernetesObjectApi, PatchStrategy, VersionApi } from './k8s-client.js';
 import { loadKubeConfig, type ConnectOptions } from './kubeconfig.js';
-import { sleep } from '../lesson/sleep.js';
+import { sleep } from '../common/sleep.js';
 import { apiErrorMessage, FIELD_MANAGER, isNotFound, refOf, type ApplyAction, type ClusterClient, type KubeObject, type ObjectRef, type WaitOptions } from './client.js';
 
 const POLL_MS = 100;

@@ -3,7 +3,7 @@
 // class is. Without a step, the whole lesson.
 import { parseFlags } from '../report/parse-flags.js';
 import { createRunner, loadLesson } from '../lesson/index.js';
-import { clusterTargetOf, COMMON_OPTIONS, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from './command-support.js';
 
 const USAGE = 'agw-workshop catch-up <lesson>[:<step number or id>] [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 

@@ -2,7 +2,7 @@
 // lesson created (journal, newest first), then its restore steps.
 import { parseFlags } from '../report/parse-flags.js';
 import { cleanupLesson, lessonIds, lessonsWithState, loadLesson, type RunStatus } from '../lesson/index.js';
-import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from './command-support.js';
 
 const USAGE = 'agw-workshop cleanup <lesson>|--all [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 

@@ -2,14 +2,14 @@
 // from its first step.
 import { parseFlags } from '../report/parse-flags.js';
 import { cleanupLesson, createRunner, loadLesson } from '../lesson/index.js';
-import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, usageError } from './command-support.js';
 
 const USAGE = 'agw-workshop replay <lesson> [--yes] [--json] [--context NAME] [--kubeconfig FILE]';
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(USAGE, { args: argv, options: COMMON_OPTIONS, allowPositionals: true });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n\nCleanup, then run from the first step.\n`);
+    process.stdout.write(`${USAGE}\n\nCleanup, then run from the first step. Prerequisite lessons not completed on this cluster run first, as with run (it says so).\n`);
     return 0;
   }
   if (positionals.length !== 1) return usageError('replay needs one lesson id', USAGE);

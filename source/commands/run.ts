@@ -4,7 +4,7 @@ import { parseFlags } from '../report/parse-flags.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 import { createRunner, loadLesson } from '../lesson/index.js';
 import { MarkdownReport } from '../report/markdown.js';
-import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from '../report/command-support.js';
+import { clusterTargetOf, COMMON_OPTIONS, confirm, exitCodeFor, interruptSignal, reporterFor, stepIndex, usageError } from './command-support.js';
 
 const USAGE = 'agw-workshop run <lesson> [--step N|ID] [--yes] [--json] [--report FILE.md] [--context NAME] [--kubeconfig FILE] [--namespace NS]';
 

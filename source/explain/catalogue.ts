@@ -1,6 +1,5 @@
 // The catalogue of failure modes and the explainer that picks one. Order is
 // meaning: the most specific mode that fits the observation wins.
-import type { Explanation } from '../lesson/events.js';
 import { evaluateExpectation, type ProbeExpectation } from '../probe/expectation.js';
 import type { ProbeResult } from '../probe/types.js';
 import { hostHeader, leafOf, sniOf } from './facts.js';
@@ -10,7 +9,7 @@ import { mtlsFailureModes } from './mtls-failures.js';
 import { tlsFailureModes } from './tls-failures.js';
 import { upstreamSessionFailureModes } from './upstream-sessions.js';
 import { upstreamTlsFailureModes } from './upstream-tls-failures.js';
-import type { ExplainContext, FailureMode } from './types.js';
+import type { ExplainContext, Explanation, FailureMode } from './types.js';
 
 const unexpectedSuccess: FailureMode[] = [
   {

@@ -8,7 +8,7 @@ import { homePaths } from '../state/home.js';
 import type { ClusterClient } from '../cluster/client.js';
 import type { ClusterIdentity } from './state.js';
 import { packageRoot } from './load.js';
-import { doubleQuote, shellQuote } from './shell-quote.js';
+import { doubleQuote, shellQuote } from '../probe/shell-quote.js';
 
 export interface ClusterTarget {
   embedded: boolean;

@@ -1,10 +1,9 @@
 // The commands a learner can type in another terminal to get the same result
 // as a step: openssl for certificates, kubectl for objects, curl for probes.
 import path from 'node:path';
-import type { ProbeRequest } from '../probe/types.js';
 import type { KubeObject } from '../cluster/client.js';
 import type { CertificateSpec, WaitStep } from './types.js';
-import { doubleQuote, shellQuote } from './shell-quote.js';
+import { doubleQuote, shellQuote } from '../probe/shell-quote.js';
 
 function bits(keyType: CertificateSpec['keyType']): string {
   return `rsa:${keyType.slice(3)}`;
@@ -101,41 +100,6 @@ export function kubectlGetYaml(kubectl: string, object: { kind: string; name: st
 
 export function gatewayAddressCommand(kubectl: string, namespace: string, gateway: string): string {
   return `export GATEWAY_IP=$(${kubectl} get svc -n ${namespace} --selector=gateway.networking.k8s.io/gateway-name=${gateway} -o jsonpath='{.items[*].status.loadBalancer.ingress[0].ip}{.items[*].status.loadBalancer.ingress[0].hostname}')`;
-}
-
-/** curl with the same request the probe sends. */
-export function curlCommand(request: ProbeRequest): string {
-  const parts = ['curl -v'];
-  let url = request.url;
-  const resolve = [...(request.resolve ?? [])];
-  const headers = [...(request.headers ?? [])];
-  if (typeof request.sni === 'string') {
-    // curl takes SNI from the URL host: send to the SNI name, keep the Host header of the original URL.
-    const parsed = new URL(request.url);
-    if (parsed.hostname !== request.sni) {
-      const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
-      const addr = resolve.find((r) => r.startsWith(`${parsed.hostname}:${port}:`))?.split(':').slice(2).join(':');
-      if (addr) resolve.push(`${request.sni}:${port}:${addr}`);
-      if (!headers.some(([k]) => k.toLowerCase() === 'host')) headers.push(['Host', parsed.host]);
-      parsed.hostname = request.sni;
-      url = parsed.toString();
-    }
-  }
-  if (request.insecure) parts.push('-k');
-  for (const r of resolve) parts.push(`--resolve ${shellQuote(r)}`);
-  for (const c of request.connectTo ?? []) parts.push(`--connect-to ${shellQuote(c)}`);
-  if (request.caFile) parts.push(`--cacert ${shellQuote(request.caFile)}`);
-  if (request.certFile) parts.push(`--cert ${shellQuote(request.certFile)}`);
-  if (request.keyFile) parts.push(`--key ${shellQuote(request.keyFile)}`);
-  if (request.httpVersion === '1.1' || (request.alpn && !request.alpn.includes('h2'))) parts.push('--http1.1');
-  if (request.tlsMinVersion === 'TLSv1.3') parts.push('--tlsv1.3');
-  if (request.tlsMaxVersion) parts.push(`--tls-max ${request.tlsMaxVersion.slice(4)}`);
-  if (request.method && !(request.method === 'POST' && request.body !== undefined) && request.method !== 'GET') parts.push(`-X ${request.method}`);
-  for (const [k, v] of headers) parts.push(`-H ${shellQuote(`${k}: ${v}`)}`);
-  if (request.body !== undefined) parts.push(`-d ${shellQuote(request.body)}`);
-  if (request.maxTimeMs) parts.push(`--max-time ${Math.ceil(request.maxTimeMs / 1000)}`);
-  parts.push(shellQuote(url));
-  return parts.join(' ');
 }
 
 export function objectLabel(o: Pick<KubeObject, 'kind' | 'metadata'>): string {

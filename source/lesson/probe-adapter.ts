@@ -3,15 +3,9 @@
 // evaluator (the TUI shows the same verdicts), and ask the explainer why.
 import { evaluateExpectation, explain, probe, type ProbeExpectation } from '../probe/index.js';
 import type { ProbeRequest, ProbeResult } from '../probe/types.js';
-import type { Explanation, FieldVerdict } from './events.js';
+import type { FieldVerdict } from '../probe/expectation.js';
+import type { Explanation, ProbeVerdict } from '../explain/types.js';
 import type { LessonExpectation } from './types.js';
-
-export interface ProbeOutcomeReport {
-  result: ProbeResult;
-  verdicts: FieldVerdict[];
-  explanation?: Explanation;
-  ok: boolean;
-}
 
 /** `/CN=a/O=b` (openssl -subj, as lessons write it) → `CN=a; O=b` (curl -v and the probe's form). */
 export function oneLineSubject(subject: string): string {
@@ -54,7 +48,7 @@ function extraVerdicts(result: ProbeResult, expect: LessonExpectation): FieldVer
   return out;
 }
 
-export function judge(result: ProbeResult, expect: LessonExpectation, expectedExplanation?: string): Omit<ProbeOutcomeReport, 'result'> {
+export function judge(result: ProbeResult, expect: LessonExpectation, expectedExplanation?: string): Omit<ProbeVerdict, 'result'> {
   const expectation = toProbeExpectation(expect);
   const verdicts = [...evaluateExpectation(result, expectation).verdicts, ...extraVerdicts(result, expect)];
   let explanation: Explanation | undefined;
@@ -70,7 +64,7 @@ export function judge(result: ProbeResult, expect: LessonExpectation, expectedEx
   return { verdicts, explanation, ok: verdicts.every((v) => v.ok) };
 }
 
-export async function probeAndJudge(request: ProbeRequest, expect: LessonExpectation, expectedExplanation?: string, signal?: AbortSignal): Promise<ProbeOutcomeReport> {
+export async function probeAndJudge(request: ProbeRequest, expect: LessonExpectation, expectedExplanation?: string, signal?: AbortSignal): Promise<ProbeVerdict> {
   const result = await probe(request, { signal });
   return { result, ...judge(result, expect, expectedExplanation) };
 }

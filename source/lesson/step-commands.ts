@@ -5,8 +5,8 @@ import path from 'node:path';
 import { homePaths } from '../state/home.js';
 import { resolveTarget, kubectlPrefix, type TargetOptions } from './cluster-target.js';
 import type { Tool } from './context.js';
+import { curlCommand } from '../probe/command-line.js';
 import {
-  curlCommand,
   gatewayAddressCommand,
   kubectlApply,
   kubectlCreateCaConfigMap,

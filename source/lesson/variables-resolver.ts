@@ -2,7 +2,7 @@
 // GATEWAY_IP, read from the Gateway's LoadBalancer Service the way the lab
 // texts do (label gateway.networking.k8s.io/gateway-name), waiting for it.
 import { loadBalancerAddress, type ClusterClient } from '../cluster/client.js';
-import { sleep } from './sleep.js';
+import { sleep } from '../common/sleep.js';
 import { fillVariables, variablesUsed, type Variables } from './variables.js';
 import { isWorkFileVariable, workFileVariable } from './work-file-variables.js';
 

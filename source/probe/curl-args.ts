@@ -3,6 +3,7 @@
 // (-i, -v, -s) so lab texts work verbatim; errors name the flag.
 import { readFileSync } from 'node:fs';
 import type { ProbeRequest } from './types.js';
+import { sniFromText } from './request-edits.js';
 
 export class CurlArgsError extends Error {
   constructor(message: string) {
@@ -50,7 +51,7 @@ function define(names: string[], takesValue: boolean, apply: Apply): void {
 
 define(['--resolve'], true, (s, v) => (s.request.resolve ??= []).push(v));
 define(['--connect-to'], true, (s, v) => (s.request.connectTo ??= []).push(v));
-define(['--sni'], true, (s, v) => (s.request.sni = v));
+define(['--sni'], true, (s, v) => (s.request.sni = sniFromText(v)));
 define(['--no-sni'], false, (s) => (s.request.sni = null));
 define(['--cacert'], true, (s, v) => (s.request.caFile = v));
 define(['-E', '--cert'], true, (s, v) => (s.request.certFile = v));

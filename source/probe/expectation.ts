@@ -1,8 +1,16 @@
 // What a lab expects of a probe, as data (YAML-friendly), and the per-field
 // verdicts against a result. Unknown fields are errors naming the field, so a
 // typo in a lesson fails loudly instead of silently checking nothing.
-import type { FieldVerdict } from '../lesson/events.js';
 import type { ProbeOutcome, ProbeResult } from './types.js';
+
+/** One checked field of an expectation against what the probe observed. */
+export interface FieldVerdict {
+  /** e.g. 'outcome', 'certificate.subject', 'http.status'. */
+  field: string;
+  expected: string;
+  observed: string;
+  ok: boolean;
+}
 
 /** A string means "contains"; or say exactly what: equals, contains, matches (a regular expression). */
 export type TextMatch = string | { equals?: string; contains?: string; matches?: string };

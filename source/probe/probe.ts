@@ -14,6 +14,7 @@ import { exchange } from './http-exchange.js';
 import { LocalFileError, loadTlsContext, type TlsContext } from './local-files.js';
 import { TapDuplex } from './tap.js';
 import { resolveTarget, type ProbeTarget } from './target.js';
+import { effectiveSni } from './request-edits.js';
 import { DnsError, addressesFor, connectFirst } from './tcp-connect.js';
 import { addKeylogLine, type Tls13Secrets } from './tls13-decrypt.js';
 import { emptyTls, mergeWireFacts } from './tls-facts.js';
@@ -50,13 +51,6 @@ class TimeoutError extends Error {
     super('max time reached');
     this.name = 'TimeoutError';
   }
-}
-
-/** The SNI the ClientHello carries: explicit override, none, or the URL host unless it is an IP (RFC 6066 §3). */
-export function effectiveSni(request: ProbeRequest, host: string): string | undefined {
-  if (request.sni === null) return undefined;
-  if (typeof request.sni === 'string') return request.sni;
-  return net.isIP(host) ? undefined : host;
 }
 
 export function offeredAlpn(request: ProbeRequest): string[] {

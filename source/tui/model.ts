@@ -1,8 +1,10 @@
 // What the screens show, independent of where it comes from. The live
 // services adapt the lesson runner and the probe to these shapes; tests feed
 // fixtures. Runner progress arrives only as RunnerEvents (source/lesson/events.ts).
-import type { Explanation, FieldVerdict, RunnerEvent } from '../lesson/events.js';
-import type { ProbeRequest, ProbeResult } from '../probe/types.js';
+import type { RunnerEvent } from '../lesson/events.js';
+import type { ProbeVerdict } from '../explain/types.js';
+import type { ProbeRequest } from '../probe/types.js';
+import type { ProbeEdits } from '../probe/request-edits.js';
 import type { TracePaneState } from './traces/trace-lines.js';
 import type { HandsOnServices } from './hands-on/model.js';
 
@@ -17,6 +19,8 @@ export interface LessonSummary {
   /** Steps completed (saved progress). */
   completedSteps: number;
   status: LessonStatus;
+  /** Lessons to finish first (the next lesson to take respects them). */
+  prerequisites?: string[];
 }
 
 export interface EquivalentCommand {
@@ -57,26 +61,8 @@ export interface ClusterStatus {
   gateway: { ready: boolean; detail: string };
 }
 
-/** Playground fields the learner changed (see source/tui/playground/request-fields.ts). */
-export interface PlaygroundEdits {
-  /** Authorization header ('' removes it). */
-  auth?: string;
-  sni?: string;
-  host?: string;
-  path?: string;
-  cert?: string;
-  key?: string;
-  ca?: string;
-  /** Comma-separated ALPN protocols; '' offers none. */
-  alpn?: string;
-}
-
-export interface ProbeVerdict {
-  result: ProbeResult;
-  verdicts: FieldVerdict[];
-  explanation?: Explanation;
-  ok: boolean;
-}
+/** Declared where verdicts are produced (source/explain/types.ts). */
+export type { ProbeVerdict };
 
 export interface RunHandle {
   /** Ask the run to stop after the step in progress; resolves when it has. */
@@ -101,11 +87,10 @@ export interface WorkshopServices {
   clusterStatus(): Promise<ClusterStatus>;
   runLesson(options: RunOptions): RunHandle;
   /**
-   * Re-run a probe step against its expectation, with the learner's changes: `edits` holds only
-   * the playground fields changed (the runner fills the rest, e.g. the gateway's address);
-   * `request` is the whole request as the playground shows it.
+   * Re-run a probe step against its expectation, with the learner's changes: the runner builds
+   * the step's request from the lesson (filling e.g. the gateway's address) and applies `edits`.
    */
-  probe(lessonId: string, stepIndex: number, request: ProbeRequest, edits: PlaygroundEdits): Promise<ProbeVerdict>;
+  probe(lessonId: string, stepIndex: number, edits: ProbeEdits): Promise<ProbeVerdict>;
   /** The last requests' traces from the cluster's trace service (the lesson screen's trace view, key t). */
   recentTraces?(limit: number): Promise<TracePaneState>;
   /** Hands-on mode (checks by effect, watches, real tools); absent: the mode is not offered. */

@@ -143,7 +143,7 @@ test.serial('the curl commands the lesson shows give the same results typed by h
 test.serial('playground: the baz probe with SNI foo completes the handshake with the foo certificate', async (t) => {
   const { runProbeStep } = await import('../../source/lesson/index.js');
   await proxyRolledOut(t);
-  const report = await runProbeStep({ lessonId: 'sni-matching', step: 'probe-baz', home: cluster.home, kubeconfig: cluster.kubeconfig, overrides: { sni: 'mock-openai-foo.glootest.com' } });
+  const report = await runProbeStep({ lessonId: 'sni-matching', step: 'probe-baz', home: cluster.home, kubeconfig: cluster.kubeconfig, edits: { sni: 'mock-openai-foo.glootest.com' } });
   t.is(report.result.clientHello?.sni, 'mock-openai-foo.glootest.com');
   t.is(report.result.outcome, 'established');
   t.is(report.result.tls?.peerChain[0]?.subject, 'CN=mock-openai-foo.glootest.com; O=mock-openai organization');

@@ -12,7 +12,7 @@ import { stepCommands } from '../../source/lesson/step-commands.js';
 import { failureModeIds } from '../../source/explain/index.js';
 import { conditionHolds } from '../../source/lesson/steps/wait.js';
 import { openAiApiKey, PLACEHOLDER_OPENAI_API_KEY } from '../../source/lesson/variables-resolver.js';
-import { parseKeyMaterial } from '../../gateway/translate/jwt.js';
+import { parseKeyMaterial } from '../../gateway/translate/jwt-policies.js';
 import type { ProbeStep, Step, TokensStep } from '../../source/lesson/types.js';
 
 const ALICE_TOKEN =

@@ -16,7 +16,7 @@ import { stepCommands } from '../../source/lesson/step-commands.js';
 import { displayedProbeRequest } from '../../source/lesson/probe-display.js';
 import { foldCommand } from '../../source/lesson/shell-wrap.js';
 import { commandLines } from '../../source/tui/lesson/step-detail.js';
-import { probeCommand } from '../../source/tui/playground/request-fields.js';
+import { probeCommand } from '../../source/probe/command-line.js';
 import { run } from '../helpers/cluster.js';
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-paste-'));

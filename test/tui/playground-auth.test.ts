@@ -1,11 +1,10 @@
 // The playground's Authorization field: shown only for lessons whose probes
-// send one, edited like the other fields, sent to the runner as an override
+// send one, edited like the other fields, sent to the runner as an edit
 // whose lesson variables (${TOKEN_BOB}) the runner fills.
 import test from 'ava';
 import { initialPlayground, playgroundReducer, shownFields } from '../../source/tui/playground/playground-state.js';
-import { editedFields, requestFromFields } from '../../source/tui/playground/request-fields.js';
-import { overridesFrom } from '../../source/tui/services/live-services.js';
-import { applyOverrides } from '../../source/lesson/playground.js';
+import { editedFields, probeEdits, requestFromFields } from '../../source/tui/playground/request-fields.js';
+import { applyEdits } from '../../source/probe/request-edits.js';
 import type { ProbeRequest } from '../../source/probe/types.js';
 
 const withToken: ProbeRequest = { url: 'http://${GATEWAY_IP}:8080/openai', method: 'POST', headers: [['content-type', 'application/json'], ['authorization', 'Bearer ${TOKEN_EXPIRED}']] };
@@ -28,11 +27,11 @@ test('editing it swaps the token: the request shown and the override sent to the
   const edits = editedFields(state.base, state.fields);
   t.deepEqual(edits, { auth: 'Bearer ${TOKEN_BOB}' });
   t.deepEqual(requestFromFields(state.base, state.fields).headers, [['content-type', 'application/json'], ['authorization', 'Bearer ${TOKEN_BOB}']]);
-  t.deepEqual(overridesFrom(edits), { authorization: 'Bearer ${TOKEN_BOB}' });
-  t.deepEqual(overridesFrom({ auth: '' }), { authorization: null }, 'a cleared field sends no Authorization header');
-  const request: ProbeRequest = structuredClone(withToken);
-  applyOverrides(request, { authorization: 'Bearer abc' }, '/tmp/work');
+  t.deepEqual(probeEdits(edits), { authorization: 'Bearer ${TOKEN_BOB}' });
+  t.deepEqual(probeEdits({ auth: '' }), { authorization: null }, 'a cleared field sends no Authorization header');
+  let request: ProbeRequest = structuredClone(withToken);
+  request = applyEdits(request, { authorization: 'Bearer abc' });
   t.deepEqual(request.headers, [['content-type', 'application/json'], ['authorization', 'Bearer abc']]);
-  applyOverrides(request, { authorization: null }, '/tmp/work');
+  request = applyEdits(request, { authorization: null });
   t.deepEqual(request.headers, [['content-type', 'application/json']]);
 });

@@ -1,7 +1,7 @@
 // The playground's fields ↔ the probe request, and the edits the runner gets.
 import test from 'ava';
-import { editedFields, fieldsFromRequest, probeCommand, requestFromFields, urlParts } from '../../source/tui/playground/request-fields.js';
-import { overridesFrom } from '../../source/tui/services/live-services.js';
+import { editedFields, fieldsFromRequest, probeEdits, requestFromFields } from '../../source/tui/playground/request-fields.js';
+import { probeCommand, urlParts } from '../../source/probe/command-line.js';
 import { applyErasures } from '../../source/tui/playground/PlaygroundScreen.js';
 
 const lessonRequest = {
@@ -34,15 +34,15 @@ test('untouched fields leave the request as the lesson has it; edits are only wh
   t.regex(probeCommand(request), /^agw-workshop probe --resolve "mock-openai-baz\.glootest\.com:443:\$\{GATEWAY_IP\}" --sni mock-openai-foo\.glootest\.com --cacert \/w\/glootest\.com\.crt --http2 -H 'Host: mock-openai-bar\.glootest\.com' https:/);
 });
 
-test('edits become the runner overrides: empty SNI sends none, empty CA uses the system store, a client cert brings its key', (t) => {
-  t.deepEqual(overridesFrom({}), {});
-  t.deepEqual(overridesFrom({ sni: '' }), { sni: null });
-  t.deepEqual(overridesFrom({ ca: '' }), { cacert: null });
-  t.deepEqual(overridesFrom({ cert: '/w/client.crt' }), { clientCert: { certFile: '/w/client.crt', keyFile: '/w/client.key' } });
-  t.deepEqual(overridesFrom({ cert: '/w/c.pem', key: '/w/k.pem' }), { clientCert: { certFile: '/w/c.pem', keyFile: '/w/k.pem' } });
-  t.deepEqual(overridesFrom({ cert: '' }), { clientCert: null });
-  t.deepEqual(overridesFrom({ alpn: '' }), { alpn: [] });
-  t.deepEqual(overridesFrom({ path: 'v1/models', host: 'x.example' }), { path: 'v1/models', host: 'x.example' });
+test('edited fields become probe edits: empty SNI sends none, empty CA uses the system store, a client cert brings its key', (t) => {
+  t.deepEqual(probeEdits({}), {});
+  t.deepEqual(probeEdits({ sni: '' }), { sni: null });
+  t.deepEqual(probeEdits({ ca: '' }), { cacert: null });
+  t.deepEqual(probeEdits({ cert: '/w/client.crt' }), { clientCert: { certFile: '/w/client.crt', keyFile: '/w/client.key' } });
+  t.deepEqual(probeEdits({ cert: '/w/c.pem', key: '/w/k.pem' }), { clientCert: { certFile: '/w/c.pem', keyFile: '/w/k.pem' } });
+  t.deepEqual(probeEdits({ cert: '' }), { clientCert: null });
+  t.deepEqual(probeEdits({ alpn: '' }), { alpn: [] });
+  t.deepEqual(probeEdits({ path: 'v1/models', host: 'x.example' }), { path: 'v1/models', host: 'x.example' });
 });
 
 test('backspaces that arrived as text are applied, other control characters dropped', (t) => {

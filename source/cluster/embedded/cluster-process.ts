@@ -11,7 +11,7 @@ import { ensureClusterPki } from './cluster-pki.js';
 import { ensureNetwork } from './cluster-network.js';
 import { applyInstallManifests, createSystemNamespaces } from './install-manifests.js';
 import { loadCatalogue, ResourceRegistry } from './registry.js';
-import { isAlive, readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime.js';
+import { isAlive, readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime-record.js';
 import { startApiServer } from './server.js';
 import { MemoryStore } from './store.js';
 
@@ -86,6 +86,8 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   if (firstStart) {
     createSystemNamespaces(ctx);
     await applyInstallManifests(ctx);
+    // The install is on disk before the cluster says it is ready: a kill -9 right after `cluster up` keeps it.
+    await store.committed();
   }
   phase('listen+install');
   log(`api: serving ${api.url} (${firstStart ? 'first start' : 'restored store'}, ${Math.round(performance.now() - started)} ms)`);

@@ -6,7 +6,7 @@ import { ApiError } from './api-error.js';
 import { notFound, type ApiContext, type ResourceTarget } from './api-context.js';
 import { isDryRun } from './admission.js';
 import { readBody, sendJson } from './http-util.js';
-import { checkPatchType, patchObject } from './patching.js';
+import { checkPatchType, patchObject } from './patch/patch-body.js';
 import { decodeObject } from './request-body.js';
 import type { KubeObject } from './store-types.js';
 import type { ResourceType } from './resources/types.js';
@@ -67,5 +67,6 @@ export async function handleScale(ctx: ApiContext, req: IncomingMessage, res: Se
   }
   const next = { ...current, spec: { ...(current.spec as object), replicas } };
   const stored = isDryRun(query) ? next : ctx.store.update(target.key, next);
+  await ctx.store.committed();
   sendJson(res, 200, toScale(stored));
 }

@@ -5,38 +5,9 @@
 // a TLS round trip each. Everything outside the cluster process (the gateway,
 // the lesson runner, kubectl) goes through the HTTP API.
 
-/** A Kubernetes object as stored: plain JSON. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [field: string]: unknown;
-}
-
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  generateName?: string;
-  [field: string]: unknown;
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+// One KubeObject type for the project (source/cluster/kube-object.ts).
+import type { KubeObject } from '../kube-object.js';
+export type { KubeObject, ObjectMeta, OwnerReference } from '../kube-object.js';
 
 /** Identifies a collection: group ("" for core), version is the storage version, plural resource name. */
 export interface ResourceKey {

@@ -3,11 +3,12 @@
 // probe observed on the wire; nothing here invents an outcome.
 import type { ProbeRequest } from '../../probe/types.js';
 import type { StepContext, StepResult } from '../context.js';
-import { curlCommand, gatewayAddressCommand } from '../equivalents.js';
+import { gatewayAddressCommand } from '../equivalents.js';
+import { curlCommand } from '../../probe/command-line.js';
 import { probeAndJudge } from '../probe-adapter.js';
 import type { ProbeSpec, ProbeStep } from '../types.js';
 import { displayedProbeRequest } from '../probe-display.js';
-import { sleep } from '../sleep.js';
+import { sleep } from '../../common/sleep.js';
 import { nodeOffersSessionsAcrossNames } from '../runtime-facts.js';
 
 const DEFAULT_MAX_TIME_MS = 15_000;

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../cluster/client.js';
 import type { StepContext, StepResult } from '../context.js';
 import { kubectlRestartPods } from '../equivalents.js';
-import { sleep } from '../sleep.js';
+import { sleep } from '../../common/sleep.js';
 import type { RestartStep } from '../types.js';
 
 const POLL_MS = 250;

@@ -5,10 +5,11 @@ import { Box, Text, useApp } from 'ink';
 import type { WorkshopServices } from '../model.js';
 import { ServicesProvider } from './services-context.js';
 import { UiOptionsProvider } from './ui-options.js';
-import { navigationReducer, type Screen } from './navigation.js';
+import { navigationReducer, type Navigator, type Screen } from './navigation.js';
 import { useLessonSession } from '../lesson/use-lesson-session.js';
 import { HomeScreen } from '../home/HomeScreen.js';
 import { HelpScreen } from '../help/HelpScreen.js';
+import { SummaryScreen } from '../summary/SummaryScreen.js';
 
 // Screens with @inkjs/ui inputs load after the first frame (see ThemedScreens.tsx).
 const loadThemedScreens = () => import('./ThemedScreens.js');
@@ -22,14 +23,6 @@ export interface AppProps {
   color?: boolean;
   /** Screens to start on (tests open a lesson directly). */
   initialStack?: Screen[];
-}
-
-/** What every screen may ask of the app. */
-export interface Navigator {
-  push(screen: Screen): void;
-  back(): void;
-  toggleHelp(): void;
-  quit(): void;
 }
 
 export function App({ services, presenter = false, color = true, initialStack }: AppProps) {
@@ -62,6 +55,8 @@ function Router({ services, initialStack }: { services: WorkshopServices; initia
     () => ({
       push: (screen) => dispatch({ type: 'push', screen }),
       back: () => dispatch({ type: 'back' }),
+      openLesson: (lessonId) => dispatch({ type: 'open-lesson', lessonId }),
+      home: () => dispatch({ type: 'home' }),
       toggleHelp: () => dispatch({ type: 'toggle-help' }),
       quit,
     }),
@@ -89,6 +84,7 @@ function Router({ services, initialStack }: { services: WorkshopServices; initia
           <PlaygroundScreen nav={nav} lessonId={screen.lessonId} stepIndex={screen.stepIndex} session={session} size={{ ...size, rows: height }} />
         )}
       </Suspense>
+      {screen.name === 'summary' && <SummaryScreen nav={nav} lessonId={screen.lessonId} session={session} size={{ ...size, rows: height }} />}
       {screen.name === 'help' && <HelpScreen nav={nav} from={previous?.name ?? 'home'} size={{ ...size, rows: height }} />}
     </Box>
   );

@@ -1,7 +1,7 @@
 // Keys that mean the same on every screen.
 import type { Key } from 'ink';
 import type { ScrollAction } from '../common/use-scroll.js';
-import type { Navigator } from './App.js';
+import type { Navigator } from './navigation.js';
 
 /** ? help, q quit, Esc back. Returns true when the key was handled. */
 export function handleGlobalKey(input: string, key: Key, nav: Navigator): boolean {

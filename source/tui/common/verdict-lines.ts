@@ -1,6 +1,7 @@
 // Observed vs expected as a table that fits the width (cells wrap, nothing is
 // cut), followed by the explanation. Shared by the lesson and the playground.
-import type { Explanation, FieldVerdict } from '../../lesson/events.js';
+import type { FieldVerdict } from '../../probe/expectation.js';
+import type { Explanation } from '../../explain/types.js';
 import { type Line, wrapLine } from './lines.js';
 
 /** Wrap a cell's text, breaking after - . / , = ; or spaces before cutting inside a word. */

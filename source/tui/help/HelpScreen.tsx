@@ -2,7 +2,7 @@
 import React from 'react';
 import { Box } from 'ink';
 import { useKeys } from '../common/use-keys.js';
-import type { Navigator } from '../app/App.js';
+import type { Navigator } from '../app/navigation.js';
 import { handleGlobalKey, handleScrollKey } from '../app/common-keys.js';
 import { type ScreenName, screenKeys } from '../app/keys.js';
 import { useUiOptions } from '../app/ui-options.js';

@@ -4,7 +4,7 @@ import React, { useEffect, useMemo } from 'react';
 import { Box, Text } from 'ink';
 import { useKeys } from '../common/use-keys.js';
 import { Select, Spinner, TextInput } from '@inkjs/ui';
-import type { Navigator } from '../app/App.js';
+import type { Navigator } from '../app/navigation.js';
 import { handleGlobalKey, handleScrollKey } from '../app/common-keys.js';
 import { screenKeys } from '../app/keys.js';
 import { useServices } from '../app/services-context.js';
@@ -19,7 +19,8 @@ import { explanationLines, verdictTableLines } from '../common/verdict-lines.js'
 import type { LessonSession } from '../lesson/use-lesson-session.js';
 import type { LessonView, ProbeVerdict } from '../model.js';
 import { focusedField, shownFields } from './playground-state.js';
-import { alpnChoices, probeCommand, requestFromFields } from './request-fields.js';
+import { alpnChoices, requestFromFields } from './request-fields.js';
+import { probeCommand } from '../../probe/command-line.js';
 import { usePlayground } from './use-playground.js';
 
 const labelWidth = 13;
@@ -114,6 +115,8 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
   const resultHeight = Math.max(size.rows - 2 - state.shown.length - editorRows - command.length - gap - 1 - footer, 2);
   const result: Line[] = state.verdict ? verdictLines(state.verdict, width) : [[{ text: 'Press r to send the probe.', role: 'dim' }]];
   const { offset, scroll } = useScroll(result.length, resultHeight);
+  // A new result (r again) is read from its top, not where the last one was scrolled to.
+  useEffect(() => scroll({ type: 'home' }), [state.runs, scroll]);
 
   const title: Line = truncateLine(
     [

@@ -1,8 +1,10 @@
-// The playground's editable fields and how they map to and from a ProbeRequest.
+// The playground's editable fields: read from a ProbeRequest, and mapped to
+// ProbeEdits (source/probe/request-edits.ts), the one currency the runner takes.
 // Host is the HTTP Host header: set it apart from SNI to see the gateway route
 // on one and pick a certificate on the other.
 import type { ProbeRequest } from '../../probe/types.js';
-import { shellQuote } from '../../lesson/shell-quote.js';
+import { urlParts } from '../../probe/command-line.js';
+import { applyEdits, shownSni, sniFromText, type ProbeEdits } from '../../probe/request-edits.js';
 
 export interface RequestFields {
   sni: string;
@@ -37,32 +39,14 @@ export const alpnChoices = [
   { label: 'none (no ALPN extension)', value: '' },
 ];
 
-function isIp(host: string): boolean {
-  return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':');
-}
-
 function headerValue(request: ProbeRequest, name: string): string | undefined {
   return request.headers?.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 }
 
-/**
- * The URL's parts as written. Not WHATWG URL parsing: lesson URLs may hold
- * variables such as ${GATEWAY_IP}, which URL parsing would lowercase.
- */
-export function urlParts(url: string): { scheme: string; host: string; hostname: string; path: string } {
-  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/i.exec(url);
-  if (!m) return { scheme: 'https', host: url, hostname: url, path: '/' };
-  const host = m[2]!;
-  const hostname = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
-  return { scheme: m[1]!.toLowerCase(), host, hostname, path: m[3] || '/' };
-}
-
 export function fieldsFromRequest(request: ProbeRequest): RequestFields {
-  const { scheme, host, hostname, path } = urlParts(request.url);
-  // Plain HTTP has no TLS, so no SNI; an IP address is never sent as SNI.
-  const sni = request.sni === null || scheme === 'http' ? '' : (request.sni ?? (isIp(hostname) ? '' : hostname));
+  const { host, path } = urlParts(request.url);
   return {
-    sni,
+    sni: shownSni(request) ?? '',
     host: headerValue(request, 'host') ?? host,
     path,
     cert: request.certFile ?? '',
@@ -81,59 +65,34 @@ export function editedFields(base: ProbeRequest, fields: RequestFields): Partial
   return edits;
 }
 
-/** The lesson's request with the learner's edits applied; untouched fields stay as the lesson has them. */
-export function requestFromFields(base: ProbeRequest, fields: RequestFields): ProbeRequest {
-  const edits = editedFields(base, fields);
-  const request: ProbeRequest = { ...base, headers: base.headers ? [...base.headers] : undefined };
-  if (edits.path !== undefined) {
-    const { scheme, host } = urlParts(base.url);
-    const path = edits.path.trim() || '/';
-    request.url = `${scheme}://${host}${path.startsWith('/') ? path : `/${path}`}`;
+/**
+ * The changed text fields as probe edits (what they mean is source/probe's):
+ * empty SNI sends none, empty CA uses the system store, a client certificate
+ * brings its key (the one typed, else the file beside it). `fields` gives the
+ * certificate when only the key changed.
+ */
+export function probeEdits(changed: Partial<RequestFields>, fields?: RequestFields): ProbeEdits {
+  const edits: ProbeEdits = {};
+  if (changed.sni !== undefined) edits.sni = sniFromText(changed.sni);
+  if (changed.host !== undefined) edits.host = changed.host.trim();
+  if (changed.path !== undefined) edits.path = changed.path.trim() || '/';
+  if (changed.cert !== undefined || changed.key !== undefined) {
+    const cert = (changed.cert ?? fields?.cert)?.trim();
+    if (changed.cert !== undefined && !cert) edits.clientCert = null;
+    else if (cert) edits.clientCert = { certFile: cert, keyFile: (changed.key ?? (changed.cert === undefined ? fields?.key : undefined))?.trim() || cert.replace(/\.(crt|pem)$/, '.key') };
   }
-  if (edits.sni !== undefined) request.sni = edits.sni.trim() === '' ? null : edits.sni.trim();
-  if (edits.host !== undefined) {
-    const headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'host');
-    if (edits.host.trim()) headers.push(['Host', edits.host.trim()]);
-    request.headers = headers;
-  }
-  if (edits.auth !== undefined) {
-    const headers = (request.headers ?? []).filter(([k]) => k.toLowerCase() !== 'authorization');
-    if (edits.auth.trim()) headers.push(['authorization', edits.auth.trim()]);
-    request.headers = headers;
-  }
-  if (edits.cert !== undefined) request.certFile = edits.cert.trim() || undefined;
-  if (edits.key !== undefined) request.keyFile = edits.key.trim() || undefined;
-  if (edits.ca !== undefined) request.caFile = edits.ca.trim() || undefined;
-  if (edits.alpn !== undefined) {
-    const alpn = edits.alpn.split(',').map((p) => p.trim()).filter(Boolean);
-    request.alpn = alpn;
-    if (!alpn.includes('h2')) request.httpVersion = '1.1';
-    else if (alpn.length === 1) request.httpVersion = '2';
-  }
-  if (!request.headers?.length) delete request.headers;
-  for (const key of ['certFile', 'keyFile', 'caFile'] as const) if (request[key] === undefined) delete request[key];
-  return request;
+  if (changed.ca !== undefined) edits.cacert = changed.ca.trim() || null;
+  if (changed.alpn !== undefined) edits.alpn = changed.alpn.split(',').map((p) => p.trim()).filter(Boolean);
+  if (changed.auth !== undefined) edits.authorization = changed.auth.trim() || null;
+  return edits;
 }
 
-const quote = shellQuote;
+/** The learner's edits of the lesson's request as probe edits: what the playground shows and the runner applies. */
+export function playgroundEdits(base: ProbeRequest, fields: RequestFields): ProbeEdits {
+  return probeEdits(editedFields(base, fields), fields);
+}
 
-/** The same probe typed by hand: `agw-workshop probe` takes curl's flags plus --sni. */
-export function probeCommand(request: ProbeRequest): string {
-  const parts = ['agw-workshop probe'];
-  for (const r of request.resolve ?? []) parts.push('--resolve', quote(r));
-  for (const c of request.connectTo ?? []) parts.push('--connect-to', quote(c));
-  const { hostname } = urlParts(request.url);
-  if (request.sni === null) parts.push('--sni', "''");
-  else if (request.sni !== undefined && request.sni !== hostname) parts.push('--sni', quote(request.sni));
-  if (request.caFile) parts.push('--cacert', quote(request.caFile));
-  if (request.certFile) parts.push('--cert', quote(request.certFile));
-  if (request.keyFile) parts.push('--key', quote(request.keyFile));
-  if (request.insecure) parts.push('-k');
-  if (request.httpVersion === '1.1') parts.push('--http1.1');
-  else if (request.httpVersion === '2') parts.push('--http2');
-  if (request.method && request.method !== 'GET' && !(request.method === 'POST' && request.body)) parts.push('-X', request.method);
-  for (const [k, v] of request.headers ?? []) parts.push('-H', quote(`${k}: ${v}`));
-  if (request.body) parts.push('-d', quote(request.body));
-  parts.push(quote(request.url));
-  return parts.join(' ');
+/** The lesson's request with the learner's edits applied; untouched fields stay as the lesson has them. */
+export function requestFromFields(base: ProbeRequest, fields: RequestFields): ProbeRequest {
+  return applyEdits(base, playgroundEdits(base, fields));
 }

@@ -3,10 +3,9 @@
 // the cluster check. Heavy modules (the runner, client-node, the probe) are
 // imported when first needed, so the home screen's first frame stays fast.
 import path from 'node:path';
-import type { ProbeRequest } from '../../probe/types.js';
-import type { ProbeOverrides } from '../../lesson/playground.js';
+import type { ProbeEdits } from '../../probe/request-edits.js';
 import { homePaths } from '../../state/home.js';
-import type { ClusterStatus, LessonSummary, LessonView, PlaygroundEdits, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../model.js';
+import type { ClusterStatus, LessonSummary, LessonView, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../model.js';
 import { checkCluster, notStarted } from './cluster-status.js';
 import { toLessonSummary, toLessonView } from './lesson-view.js';
 import { createHandsOnServices } from './hands-on-services.js';
@@ -21,23 +20,6 @@ export interface LiveOptions {
 export interface LiveServices extends WorkshopServices {
   /** Stop runs in progress (they save their state and can resume) and wait for them. */
   shutdown(): Promise<void>;
-}
-
-/** The learner's edits as the runner's playground overrides; untouched fields stay the lesson's. */
-export function overridesFrom(edits: PlaygroundEdits): ProbeOverrides {
-  const overrides: ProbeOverrides = {};
-  if (edits.sni !== undefined) overrides.sni = edits.sni.trim() === '' ? null : edits.sni.trim();
-  if (edits.host !== undefined && edits.host.trim()) overrides.host = edits.host.trim();
-  if (edits.path !== undefined) overrides.path = edits.path.trim() || '/';
-  if (edits.cert !== undefined || edits.key !== undefined) {
-    const cert = edits.cert?.trim();
-    if (edits.cert !== undefined && !cert) overrides.clientCert = null;
-    else if (cert) overrides.clientCert = { certFile: cert, keyFile: edits.key?.trim() || cert.replace(/\.(crt|pem)$/, '.key') };
-  }
-  if (edits.ca !== undefined) overrides.cacert = edits.ca.trim() || null;
-  if (edits.alpn !== undefined) overrides.alpn = edits.alpn.split(',').map((p) => p.trim()).filter(Boolean);
-  if (edits.auth !== undefined) overrides.authorization = edits.auth.trim() || null;
-  return overrides;
 }
 
 export function createLiveServices(options: LiveOptions = {}): LiveServices {
@@ -114,9 +96,9 @@ export function createLiveServices(options: LiveOptions = {}): LiveServices {
     };
   }
 
-  async function probe(lessonId: string, stepIndex: number, _request: ProbeRequest, edits: PlaygroundEdits): Promise<ProbeVerdict> {
-    const { runProbeStep } = await import('../../lesson/playground.js');
-    const report = await runProbeStep({ lessonId, step: stepIndex, overrides: overridesFrom(edits), ...target });
+  async function probe(lessonId: string, stepIndex: number, edits: ProbeEdits): Promise<ProbeVerdict> {
+    const { runProbeStep } = await import('../../lesson/probe-rerun.js');
+    const report = await runProbeStep({ lessonId, step: stepIndex, edits, ...target });
     return { result: report.result, verdicts: report.verdicts, explanation: report.explanation, ok: report.ok };
   }
 

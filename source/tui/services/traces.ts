@@ -3,7 +3,7 @@
 // its ClusterIP answers on this machine (kube-proxy forwards Service addresses
 // on loopback); elsewhere the view reads a port-forward on localhost:16686, the
 // lab text's own command, and says so when there is none.
-import { recordedPortMap } from '../../../gateway/ir/port-map.js';
+import { recordedPortMap } from '../../cluster/port-map-annotation.js';
 import type { ClusterClient } from '../../cluster/client.js';
 import { traceViewsFromJaeger, type TracePaneState } from '../traces/trace-lines.js';
 

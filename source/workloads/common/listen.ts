@@ -4,7 +4,9 @@
 // which is then said in the log, never hidden.
 import type net from 'node:net';
 import path from 'node:path';
-import { effectivePort, parsePortMap, PORT_MAP_ENV } from '../../cluster/embedded/kubelet/port-map.js';
+import { effectivePort } from '../../cluster/embedded/kubelet/port-map.js';
+import { parsePortMap, PORT_MAP_ENV } from '../../cluster/port-map-annotation.js';
+import { listen } from '../../common/listen.js';
 
 export function bindHost(env: NodeJS.ProcessEnv = process.env): string {
   return env.AGW_POD_IP || '127.0.0.1';
@@ -37,15 +39,12 @@ export function mountedPath(file: string, env: NodeJS.ProcessEnv = process.env):
 export async function listenOn(server: net.Server, port: number, what: string, log: (line: string) => void = console.log): Promise<{ host: string; port: number }> {
   const host = bindHost();
   const actual = listenPort(port);
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) => reject(new Error(`${what}: cannot listen on ${host}:${actual}: ${error.message}`));
-    server.once('error', onError);
-    server.listen(actual, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-  const bound = (server.address() as net.AddressInfo).port;
+  let bound: number;
+  try {
+    bound = await listen(server, { port: actual, host });
+  } catch (error) {
+    throw new Error(`${what}: cannot listen on ${host}:${actual}: ${(error as Error).message}`);
+  }
   log(`${what}: listening on ${host}:${bound}${bound !== port ? ` (configured port ${port})` : ''}`);
   return { host, port: bound };
 }

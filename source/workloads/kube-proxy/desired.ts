@@ -3,7 +3,7 @@
 // LoadBalancer ingress IP, forwarding to the ready endpoints of the slices
 // labelled with the Service's name, on the slice port of the same name.
 import type { Endpoint, Frontend } from './forwarder.js';
-import { parsePortMap, PORT_MAP_ANNOTATION } from '../../cluster/embedded/kubelet/port-map.js';
+import { parsePortMap, PORT_MAP_ANNOTATION } from '../../cluster/port-map-annotation.js';
 
 interface Meta { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }
 export interface ServiceLike {

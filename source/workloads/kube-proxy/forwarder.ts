@@ -6,6 +6,7 @@
 // without us in between. No endpoint, or a refused connection: reset, as
 // kube-proxy's REJECT rule or a DNAT to a closed port would.
 import net from 'node:net';
+import { listen } from '../../common/listen.js';
 
 export interface Endpoint { host: string; port: number }
 
@@ -47,16 +48,9 @@ export class ServiceListener {
     this.server = net.createServer({ allowHalfOpen: true }, (client) => this.accept(client));
   }
 
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
-      this.server.once('error', onError);
-      this.server.listen(this.frontend.port, this.frontend.address, () => {
-        this.server.off('error', onError);
-        this.server.on('error', (error) => this.log(`kube-proxy: ${this.key}: ${error.message}`));
-        resolve();
-      });
-    });
+  async listen(): Promise<void> {
+    await listen(this.server, { port: this.frontend.port, host: this.frontend.address });
+    this.server.on('error', (error) => this.log(`kube-proxy: ${this.key}: ${error.message}`));
   }
 
   /** Stops accepting; established connections keep running (server.close's callback would wait for them). */

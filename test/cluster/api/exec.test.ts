@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import { parsePortMap, PORT_MAP_ANNOTATION } from '../../../gateway/ir/port-map.js';
+import { parsePortMap, PORT_MAP_ANNOTATION } from '../../../source/cluster/port-map-annotation.js';
 import { requireTool, startTestCluster, type TestCluster } from '../../helpers/cluster.js';
 
 let cluster: TestCluster;

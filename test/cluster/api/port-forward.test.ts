@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { requireTool, run, startTestCluster, type TestCluster } from '../../helpers/cluster.js';
 import { podTarget, servedPort } from '../../../source/cluster/embedded/streaming/port-forward.js';
-import { PORT_MAP_ANNOTATION } from '../../../gateway/ir/port-map.js';
+import { PORT_MAP_ANNOTATION } from '../../../source/cluster/port-map-annotation.js';
 
 const NAMESPACE = 'pf';
 let cluster: TestCluster;

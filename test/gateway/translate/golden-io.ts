@@ -6,7 +6,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML, { type ScalarTag } from 'yaml';
-import { emptyTranslateInput, type KubeObject, type TranslateInput } from '../../../gateway/translate/index.js';
+import { emptyTranslateInput, type InputObject, type TranslateInput } from '../../../gateway/translate/index.js';
 
 const KIND_FIELDS: Record<string, keyof TranslateInput> = {
   GatewayClass: 'gatewayClasses',
@@ -43,7 +43,7 @@ export function readCaseInput(file: string): TranslateInput {
   delete input.deployments; // judged only when a case lists Deployments
   docs.forEach((doc, position) => {
     if (doc.errors.length > 0) throw new Error(`${file}: document ${position + 1}: ${doc.errors[0]!.message}`);
-    const object = doc.toJS() as KubeObject & { stringData?: Record<string, string> };
+    const object = doc.toJS() as InputObject & { stringData?: Record<string, string> };
     if (!object) return;
     const field = KIND_FIELDS[object.kind ?? ''];
     if (!field) throw new Error(`${file}: document ${position + 1}: unknown kind ${object.kind}`);
@@ -56,7 +56,7 @@ export function readCaseInput(file: string): TranslateInput {
       for (const [key, value] of Object.entries(object.stringData)) object.data[key] = Buffer.from(value).toString('base64');
       delete object.stringData;
     }
-    ((input[field] ??= []) as KubeObject[]).push(object);
+    ((input[field] ??= []) as InputObject[]).push(object);
   });
   return input;
 }

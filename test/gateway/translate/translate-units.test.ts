@@ -8,9 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calculateJwkThumbprint, exportJWK, importSPKI } from 'jose';
 import { emptyTranslateInput, translate, type TranslateInput } from '../../../gateway/translate/index.js';
-import { parseDuration } from '../../../gateway/translate/filters.js';
-import { intersectHostnames } from '../../../gateway/translate/hostnames.js';
-import { pemToJwk } from '../../../gateway/translate/jwt.js';
+import { parseDuration } from '../../../gateway/translate/route-filters.js';
+import { intersectHostnames } from '../../../gateway/translate/hostname-rules.js';
+import { pemToJwk } from '../../../gateway/translate/jwt-policies.js';
 import { readCaseInput } from './golden-io.js';
 
 const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');

@@ -2,7 +2,8 @@
 // runner events fed by the test and a probe function decided by the test.
 import type { RunnerEvent } from '../../../source/lesson/events.js';
 import type { ProbeRequest, ProbeResult } from '../../../source/probe/types.js';
-import type { ClusterStatus, LessonSummary, LessonView, PlaygroundEdits, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../../../source/tui/model.js';
+import { applyEdits, type ProbeEdits } from '../../../source/probe/request-edits.js';
+import type { ClusterStatus, LessonSummary, LessonView, ProbeVerdict, RunHandle, RunOptions, WorkshopServices } from '../../../source/tui/model.js';
 
 export const lessonSummaries: LessonSummary[] = [
   { id: 'setup', title: 'Setup: cluster, gateway and a first request', summary: 'Start the embedded cluster and send a first chat completion.', stepCount: 5, completedSteps: 5, status: 'done' },
@@ -160,7 +161,7 @@ export interface FakeRun {
 
 export interface FakeServices extends WorkshopServices {
   runs: FakeRun[];
-  probes: { stepIndex: number; request: ProbeRequest; edits: PlaygroundEdits }[];
+  probes: { stepIndex: number; request: ProbeRequest; edits: ProbeEdits }[];
 }
 
 export function fakeServices(overrides: Partial<WorkshopServices> = {}): FakeServices {
@@ -188,7 +189,9 @@ export function fakeServices(overrides: Partial<WorkshopServices> = {}): FakeSer
         },
       };
     },
-    probe: async (_lessonId, stepIndex, request, edits) => {
+    probe: async (_lessonId, stepIndex, edits) => {
+      // What the runner does: the step's own request with the edits applied.
+      const request = applyEdits(sniLesson.steps[stepIndex]!.probe!, edits);
       probes.push({ stepIndex, request, edits });
       return fakeVerdict(stepIndex, request);
     },

@@ -8,7 +8,7 @@ import { ENDPOINT_SLICES, PODS, SERVICES } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';
 import { isConflictOrGone, isTerminating, listAndWatch, objectKey, ownerReferenceTo, podIsReady, randomSuffix, sameJson, splitKey } from './objects.js';
-import { recordedPortMap } from '../kubelet/port-map.js';
+import { recordedPortMap } from '../../port-map-annotation.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';

@@ -11,7 +11,8 @@ import { SERVICES } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';
 import { isConflictOrGone, isTerminating, listAndWatch, objectKey, sameJson, splitKey } from './objects.js';
-import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, unprivilegedPort } from '../kubelet/port-map.js';
+import { unprivilegedPort } from '../kubelet/port-map.js';
+import { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION } from '../../port-map-annotation.js';
 
 interface ServicePort { name?: string; port: number; protocol?: string; targetPort?: number | string; nodePort?: number }
 interface ServiceSpec { type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: ServicePort[]; selector?: Record<string, string> }

@@ -7,7 +7,7 @@ import { ContainerRuntime, type Launch } from './container-runtime.js';
 import { programFor, refusedCommand, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
 import { insidePodDirectory, materializeVolumes, MountError, rewriteMountedPaths, type MountTable } from './volumes.js';
-import { formatPortMap, PORT_MAP_ENV } from './port-map.js';
+import { formatPortMap, PORT_MAP_ENV } from '../../port-map-annotation.js';
 import type { PidRegistry } from './pid-registry.js';
 import type { ProbedContainer } from './readiness.js';
 import { withCondition, type Condition } from '../controllers/objects.js';

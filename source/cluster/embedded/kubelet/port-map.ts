@@ -7,9 +7,8 @@
 // ("443:8443,8000:40123") and handed to the process as AGW_PORT_MAP, which
 // the workloads (source/workloads/common/listen.ts) apply when they bind.
 
-// The annotation, the env variable and the text form (format/parse) are shared
-// with the gateway (gateway/ir/port-map.ts).
-export { formatPortMap, parsePortMap, PORT_MAP_ANNOTATION, PORT_MAP_ENV, recordedPortMap } from '../../../../gateway/ir/port-map.js';
+// The annotation, the env variable and the text form (format/parse) are
+// shared with the gateway: source/cluster/port-map-annotation.ts.
 
 const UNPRIVILEGED_OFFSET = 8000;
 

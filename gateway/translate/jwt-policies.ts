@@ -8,7 +8,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import type { JwtPolicyIR, JwtProviderIR } from '../ir/types.js';
 import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { condition, type Problem } from './conditions.js';
-import type { KubeObject } from './input-types.js';
+import type { InputObject } from './input-types.js';
 import { asArray, asRecord, asString, compareAge, generationOf, keyOf, nameOf, namespaceOf, describe } from './fields.js';
 
 const THUMBPRINT_MEMBERS: Record<string, string[]> = {
@@ -61,7 +61,7 @@ interface PolicyTarget {
 }
 
 interface JwtPolicyState {
-  object: KubeObject;
+  object: InputObject;
   kindName: string;
   targets: PolicyTarget[];
   jwt: JwtPolicyIR;
@@ -110,7 +110,7 @@ function providerIR(name: string, provider: Record<string, any>, keyText: string
   return ir;
 }
 
-function targetsOf(policy: KubeObject): PolicyTarget[] {
+function targetsOf(policy: InputObject): PolicyTarget[] {
   return asArray(asRecord(policy.spec).targetRefs).flatMap((raw) => {
     const ref = asRecord(raw);
     const kind = asString(ref.kind);
@@ -124,7 +124,7 @@ function targetsOf(policy: KubeObject): PolicyTarget[] {
 export class JwtPolicies {
   private readonly states: JwtPolicyState[] = [];
 
-  constructor(agentgatewayPolicies: KubeObject[], glooTrafficPolicies: KubeObject[]) {
+  constructor(agentgatewayPolicies: InputObject[], glooTrafficPolicies: InputObject[]) {
     const all = [
       ...agentgatewayPolicies.map((o) => ({ o, kindName: 'AgentgatewayPolicy', read: providersFromAgentgateway })),
       ...glooTrafficPolicies.map((o) => ({ o, kindName: 'GlooTrafficPolicy', read: providersFromGloo })),

@@ -1,10 +1,10 @@
 // PATCH bodies by content type, through the patch module (strategic merge
 // with the real merge keys, JSON merge, JSON patch, apply). Loaded on the
 // first PATCH so the cluster process starts lean.
-import { ApiError } from './api-error.js';
-import { mediaType } from './http-util.js';
-import type { KubeObject } from './store-types.js';
-import type { ResourceType } from './resources/types.js';
+import { ApiError } from '../api-error.js';
+import { mediaType } from '../http-util.js';
+import type { KubeObject } from '../store-types.js';
+import type { ResourceType } from '../resources/types.js';
 
 const ALL_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
@@ -19,6 +19,6 @@ export function checkPatchType(contentType: string | undefined, resource: Resour
 }
 
 export async function patchObject(original: KubeObject, body: Buffer, contentType: string, resource: ResourceType): Promise<KubeObject> {
-  const { applyPatch } = await import('./patch/index.js');
+  const { applyPatch } = await import('./index.js');
   return applyPatch(original, body, contentType, resource);
 }

@@ -5,7 +5,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type tls from 'node:tls';
 import type { GatewayIR, ListenerIR, PortIR, TlsRouteEntryIR } from '../ir/types.js';
-import { HostnameIndex } from './hostnames.js';
+import { ListenerLookup } from './listener-lookup.js';
 import { compileRoute, compileWeights, type CompiledRoute, type WeightedBackends } from './router.js';
 
 /** A TLSRoute entry ready for serving: hostnames lower-cased, weights precomputed. */
@@ -34,8 +34,8 @@ export interface RuntimePort {
   version: string;
   listeners: RuntimeListener[];
   byName: Map<string, RuntimeListener>;
-  /** SNI (TLS ports) or Host (plain ports) → listener. */
-  index: HostnameIndex<RuntimeListener>;
+  /** SNI (TLS ports) or Host (plain ports) → listener, in the IR's precedence order. */
+  index: ListenerLookup<RuntimeListener>;
 }
 
 export interface TlsTermination {
@@ -82,6 +82,6 @@ export function compilePort(ir: PortIR, gateway: GatewayIR, tlsServerFor: TlsSer
     version: gateway.version,
     listeners,
     byName: new Map(listeners.map((l) => [l.name, l])),
-    index: new HostnameIndex(listeners),
+    index: new ListenerLookup(listeners),
   };
 }

@@ -9,7 +9,7 @@ export interface ApiCredentials {
   token: string;
 }
 
-/** Reads the kubeconfig this cluster wrote (runtime.ts writes it, one cluster and one user), without a YAML parser. */
+/** Reads the kubeconfig this cluster wrote (runtime-record.ts writes it, one cluster and one user), without a YAML parser. */
 export function credentialsFromKubeconfig(file: string): ApiCredentials {
   const text = fs.readFileSync(file, 'utf8');
   const server = /^\s*server:\s*(\S+)/m.exec(text)?.[1];
