@@ -85,7 +85,7 @@ test.serial('by hand 1/3: openssl certificates in the learner\'s own directory; 
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('backend.yaml'));
 
   // Certificates with openssl, in a directory of the learner's choosing (the lab's commands, with the
-  // subjectAltName the lesson adds so that --cacert verifies them).
+  // subjectAltName the lesson adds to foo; bar with one too, which the check accepts: a SAN more is no harm).
   fs.mkdirSync(certDir);
   const openssl = [
     `openssl req -x509 -sha256 -nodes -days 365 -newkey rsa:2048 -subj '/O=Solo.io/CN=glootest.com' -keyout example_certs/glootest.com.key -out example_certs/glootest.com.crt`,
@@ -135,7 +135,7 @@ test.serial('by hand 2/3: the SNI Gateway and the three routes; probes not made 
 
 });
 
-test.serial('by hand 3/3: curl foo, bar and baz with --cacert; check exits 0 and says what the gateway saw', async (t) => {
+test.serial('by hand 3/3: curl foo, bar and baz with --cacert, then foo with Host bar and Host baz; check exits 0 and says what the gateway saw', async (t) => {
   // curl, as the lab does it, with --cacert instead of -k.
   const address = (await cluster.kubectlOk(['get', 'svc', '-n', NS, '--selector=gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[0].ip}'])).trim();
   t.regex(address, /^127\./);
@@ -148,6 +148,14 @@ test.serial('by hand 3/3: curl foo, bar and baz with --cacert; check exits 0 and
     exits[host] = r.code;
   }
   t.deepEqual(exits, { foo: 0, bar: 0, baz: 35 });
+  // The two requests whose Host differs from the SNI: another listener's name (421), no listener's (404).
+  const foo = 'mock-openai-foo.glootest.com';
+  const statuses: Record<string, string> = {};
+  for (const host of ['bar', 'baz']) {
+    const r = await sh(`curl -sS -o /dev/null -w '%{http_code}' --max-time 20 --resolve "${foo}:443:${address}" --cacert example_certs/glootest.com.crt https://${foo}:443/ -H "Host: mock-openai-${host}.glootest.com" -H "content-type: application/json" -d '{}'`);
+    statuses[host] = `${r.code} ${r.stdout.trim()}`;
+  }
+  t.deepEqual(statuses, { bar: '0 421', baz: '0 404' });
 
   const done = await check(['sni-matching']);
   t.is(done.code, 0, done.stdout + done.stderr);
@@ -156,6 +164,8 @@ test.serial('by hand 3/3: curl foo, bar and baz with --cacert; check exits 0 and
   t.true(json.ok);
   const byId = new Map(json.steps.map((s) => [s.stepId, s]));
   t.regex(byId.get('probe-foo')!.message, /We saw your request: SNI mock-openai-foo\.glootest\.com, port 443, listener foo: POST .* over HTTP\/2 → 200/);
+  t.regex(byId.get('probe-host-other-listener')!.message, /We saw your request: SNI mock-openai-foo\.glootest\.com, port 443, listener foo: POST mock-openai-bar\.glootest\.com\/ over HTTP\/2 → 421/);
+  t.regex(byId.get('probe-host-no-listener')!.message, /We saw your request: SNI mock-openai-foo\.glootest\.com, port 443, listener foo: POST mock-openai-baz\.glootest\.com\/ over HTTP\/2 → 404/);
   t.regex(byId.get('probe-baz')!.message, /We saw your request: SNI mock-openai-baz\.glootest\.com, port 443: closed before ServerHello \(no listener for SNI mock-openai-baz\.glootest\.com\)/);
   t.regex(byId.get('secrets')!.message, /Secret agentgateway-system\/foo: CN=mock-openai-foo\.glootest\.com; O=mock-openai organization, issued by O=Solo\.io; CN=glootest\.com, key matches/);
   t.regex(byId.get('baz-not-accepted')!.message, /Accepted=False \(NoMatchingListenerHostname\)/);
