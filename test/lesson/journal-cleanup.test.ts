@@ -53,7 +53,7 @@ const gatewayRef = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway'
 const route = (name: string) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', name, namespace: NS });
 const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', name, namespace: NS });
 
-test('sni-matching up to its probes: objects and files journaled, keys 0600, baz route not accepted', async (t) => {
+test('sni-matching up to its probes: objects and files journaled, keys 0600, setup route detached, baz route not accepted', async (t) => {
   const f = await fixture();
   t.teardown(() => fs.rmSync(f.home, { recursive: true, force: true }));
   const { status, events } = await run(f.options);
@@ -77,8 +77,11 @@ test('sni-matching up to its probes: objects and files journaled, keys 0600, baz
     'created HTTPRoute/mock-openai-bar-route',
     'created HTTPRoute/mock-openai-baz-route',
   ]);
-  const bazStatus = events.find((e) => e.type === 'output' && e.text.startsWith('status:'));
-  t.regex(bazStatus && bazStatus.type === 'output' ? bazStatus.text : '', /NoMatchingListenerHostname/);
+  // Two statuses shown, in step order: setup's route (scoped to the http listener the lesson replaced), then baz.
+  const statuses = events.flatMap((e) => (e.type === 'output' && e.text.startsWith('status:') ? [e.text] : []));
+  t.is(statuses.length, 2, statuses.join('\n'));
+  t.regex(statuses[0] ?? '', /reason: NoMatchingParent/);
+  t.regex(statuses[1] ?? '', /reason: NoMatchingListenerHostname/);
   const commands = events.flatMap((e) => (e.type === 'command' ? [e.command] : []));
   t.true(commands.some((c) => c.includes('create -n agentgateway-system secret tls foo --key=')));
 });
