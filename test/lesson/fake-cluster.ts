@@ -1,6 +1,6 @@
 // An in-memory ClusterClient for testing the runner's journal and cleanup
 // logic without a cluster. Its tiny "controller" writes the status the
-// lessons wait for (Available, Programmed, route acceptance by hostname), and
+// lessons wait for (Available, Programmed, route acceptance by sectionName and hostname), and
 // gives the Gateway a LoadBalancer Service. It is never used for probes.
 import type { ClusterClient, KubeObject, ObjectRef } from '../../source/cluster/client.js';
 
@@ -119,13 +119,15 @@ export class FakeCluster implements ClusterClient {
       if (o.kind === 'Gateway') o.status = { conditions: [{ type: 'Programmed', status: 'True', observedGeneration: generation }] };
       if (o.kind === 'HTTPRoute') {
         const hostnames = ((o.spec as { hostnames?: string[] }).hostnames ?? []);
-        const listeners = gateways.flatMap((g) => (g.spec as { listeners: { hostname?: string }[] }).listeners);
+        const sectionName = ((o.spec as { parentRefs?: { sectionName?: string }[] }).parentRefs ?? [])[0]?.sectionName;
+        const listeners = gateways.flatMap((g) => (g.spec as { listeners: { name?: string; hostname?: string }[] }).listeners).filter((l) => !sectionName || l.name === sectionName);
         const accepted = listeners.some((l) => !l.hostname || hostnames.length === 0 || hostnames.includes(l.hostname));
+        const reason = accepted ? 'Accepted' : listeners.length === 0 ? 'NoMatchingParent' : 'NoMatchingListenerHostname';
         o.status = {
           parents: [
             {
               parentRef: { name: 'agentgateway-proxy' },
-              conditions: [{ type: 'Accepted', status: accepted ? 'True' : 'False', reason: accepted ? 'Accepted' : 'NoMatchingListenerHostname', observedGeneration: generation }],
+              conditions: [{ type: 'Accepted', status: accepted ? 'True' : 'False', reason, observedGeneration: generation }],
             },
           ],
         };
