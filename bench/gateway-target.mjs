@@ -4,13 +4,34 @@
 // With an OTLP URL, every request also gets a span (gateway/tracing, sampling
 // everything), exported to that collector; the spans the collector accepted are
 // counted and written to <accessLogFile>.spans at exit.
+// With GATEWAY_WORKERS=N (N > 1), multi-worker mode: a node:cluster primary forks N workers,
+// each running this data plane on the same port (the primary holds the socket, each worker
+// accepts on it: SCHED_NONE, the kernel spreads the connections); each worker appends
+// to its own access log (<accessLogFile>.<worker id>).
 // Usage: node gateway-target.mjs <backendPort> <certDir> <fooName> <barName> <port> <accessLogFile> [otlpUrl]. Prints "ready <port>".
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Dataplane } from '../dist/gateway/dataplane/index.js';
 import { otlpHttpExporter, RequestTracing } from '../dist/gateway/tracing/request-tracing.js';
 
-const [backendPort, dir, fooName, barName, port, logFile, otlpUrl] = process.argv.slice(2);
+const [backendPort, dir, fooName, barName, port, accessLogFile, otlpUrl] = process.argv.slice(2);
+const WORKERS = Number(process.env.GATEWAY_WORKERS ?? 1);
+if (WORKERS > 1 && cluster.isPrimary) {
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  const workers = Array.from({ length: WORKERS }, () => cluster.fork());
+  await Promise.all(workers.map((worker) => new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
+  })));
+  process.stdout.write(`ready ${port}\n`);
+  process.on('SIGTERM', () => {
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    process.exit(0);
+  });
+  await new Promise(() => {});
+}
+const logFile = cluster.isWorker ? `${accessLogFile}.${cluster.worker.id}` : accessLogFile;
 const out = fs.createWriteStream(logFile);
 let exported = 0;
 let tracing;
@@ -53,7 +74,8 @@ await dataplane.update({
   version: 'bench-1',
   ports: [{ port: Number(port), transport: 'tls', listeners: [listener(fooName), listener(barName)] }],
 });
-process.stdout.write(`ready ${port}\n`);
+if (cluster.isWorker) process.send('ready');
+else process.stdout.write(`ready ${port}\n`);
 process.on('SIGTERM', () => {
   if (!tracing) process.exit(0);
   tracing.shutdown().finally(() => {

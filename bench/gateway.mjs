@@ -9,7 +9,9 @@
 // process. With taskset available, the proxy under test gets CPU 0 alone and
 // wrk + backend share CPU 1, so every proxy runs on one core like nginx's one worker.
 // Env: BENCH_SECONDS per measurement (default 4), BENCH_ROUNDS (default 4), BENCH_CONNECTIONS (default 32),
-// BENCH_NICE (e.g. -10, root only: run everything measured at that priority).
+// BENCH_NICE (e.g. -10, root only: run everything measured at that priority),
+// BENCH_PROFILE=DIR (the gateway and the baseline write a --cpu-prof profile there at exit;
+// summarise with bench/profile-summary.mjs), BENCH_TRACES=0 (skip the gateway with tracing).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -53,6 +55,9 @@ const pin = has('taskset') && os.cpus().length >= 2;
 // BENCH_NICE=-10 (root only) raises the priority of everything measured — proxies, backend, wrk —
 // alike, so a machine busy with other work disturbs the figures less.
 const NICE = process.env.BENCH_NICE && process.getuid?.() === 0 ? String(Math.max(-20, Math.min(0, Number(process.env.BENCH_NICE)))) : undefined;
+const PROFILE = process.env.BENCH_PROFILE ? path.resolve(process.env.BENCH_PROFILE) : undefined;
+const TRACES = process.env.BENCH_TRACES !== '0';
+const profiled = (script) => (PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE, '--cpu-prof-name', `${path.basename(script, '.mjs')}.cpuprofile`, script] : [script]);
 const onCpu = (cpu, cmd, args) => {
   const pinned = pin ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
   return NICE ? ['nice', ['-n', NICE, pinned[0], ...pinned[1]]] : pinned;
@@ -268,18 +273,21 @@ const targets = [];
 targets.push(
   await startTarget('gateway', async () => {
     const port = await freePort();
-    const [cmd, args] = onCpu(0, process.execPath, [path.join(here, 'gateway-target.mjs'), String(backend.port), work, FOO, BAR, String(port), path.join(work, 'access.log')]);
+    const [cmd, args] = onCpu(0, process.execPath, [...profiled(path.join(here, 'gateway-target.mjs')), String(backend.port), work, FOO, BAR, String(port), path.join(work, 'access.log')]);
     return startChild(cmd, args, 'gateway');
   }),
 );
+let collector;
+let tracedLog;
+if (TRACES) {
 // The same gateway with a span per request, exported to the trace service's workload (as in the
 // cluster: another process, here on the load generator's CPU).
 const [qPort, gPort, hPort] = [await freePort(), await freePort(), await freePort()];
 const [jcmd, jargs] = onCpu(1, process.execPath, [path.join(root, 'dist/source/cli.js'), 'workload', 'jaeger', '--memory.max-traces=1000']);
-const collector = spawn(jcmd, jargs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AGW_PORT_MAP: `16686:${qPort},4317:${gPort},4318:${hPort}` } });
+collector = spawn(jcmd, jargs, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, AGW_PORT_MAP: `16686:${qPort},4317:${gPort},4318:${hPort}` } });
 children.add(collector);
 await waitForPort(hPort, 15_000);
-const tracedLog = path.join(work, 'access-traced.log');
+tracedLog = path.join(work, 'access-traced.log');
 targets.push(
   await startTarget('gw+traces', async () => {
     const port = await freePort();
@@ -287,9 +295,10 @@ targets.push(
     return startChild(cmd, args, 'gateway with tracing');
   }),
 );
+}
 targets.push(
   await startTarget('baseline', async () => {
-    const [cmd, args] = onCpu(0, process.execPath, [path.join(here, 'gateway-baseline.mjs'), String(backend.port), work, FOO, BAR]);
+    const [cmd, args] = onCpu(0, process.execPath, [...profiled(path.join(here, 'gateway-baseline.mjs')), String(backend.port), work, FOO, BAR]);
     return startChild(cmd, args, 'baseline');
   }),
 );
@@ -326,9 +335,9 @@ for (const r of results) {
   );
 }
 for (const t of targets) await stopChild(t.child);
-await stopChild(collector);
-const tracedRequests = fs.readFileSync(tracedLog, 'utf8').split('\n').filter(Boolean).length;
-const exportedSpans = Number(fs.existsSync(`${tracedLog}.spans`) ? fs.readFileSync(`${tracedLog}.spans`, 'utf8') : NaN);
+if (collector) await stopChild(collector);
+const tracedRequests = tracedLog ? fs.readFileSync(tracedLog, 'utf8').split('\n').filter(Boolean).length : NaN;
+const exportedSpans = tracedLog && fs.existsSync(`${tracedLog}.spans`) ? Number(fs.readFileSync(`${tracedLog}.spans`, 'utf8')) : NaN;
 
 // Config change → traffic: an in-process data plane on a plain port; each swap changes a
 // response header; a keep-alive client polls until it sees the new value.
@@ -407,8 +416,10 @@ const hs = ratio(g.handshakes.rps, b.handshakes.rps);
 const p99 = ratio(g.keepAlive.p99, b.keepAlive.p99);
 console.log(`  gateway / baseline: keep-alive req/s ${rps.toFixed(2)}x (target >= 0.9: ${rps >= 0.9 ? 'met' : 'MISSED'}), handshakes/s ${hs.toFixed(2)}x (target >= 0.9: ${hs >= 0.9 ? 'met' : 'MISSED'}), p99 ${p99.toFixed(2)}x (target <= 1.3: ${p99 <= 1.3 ? 'met' : 'MISSED'}), p50 ${ratio(g.keepAlive.p50, b.keepAlive.p50).toFixed(2)}x`);
 const tr = by['gw+traces'];
+if (tr) {
 const traced = ratio(tr.keepAlive.rps, g.keepAlive.rps);
 console.log(`  gateway with tracing / without: keep-alive req/s ${traced.toFixed(2)}x (target >= 0.9: ${traced >= 0.9 ? 'met' : 'MISSED'}), best rounds ${ratio(tr.keepAlive.bestRps, g.keepAlive.bestRps).toFixed(2)}x, p99 ${ratio(tr.keepAlive.p99, g.keepAlive.p99).toFixed(2)}x, new connections/s ${ratio(tr.handshakes.rps, g.handshakes.rps).toFixed(2)}x, CPU per request ${ratio(tr.keepAlive.cpuMsPerK, g.keepAlive.cpuMsPerK).toFixed(2)}x; spans the collector accepted: ${exportedSpans} of ${tracedRequests} requests (${((100 * exportedSpans) / tracedRequests).toFixed(1)}%; the rest were dropped: full queue, or exports that failed or timed out)`);
+}
 if (by.nginx) {
   const n = by.nginx;
   console.log(`  baseline / nginx:   keep-alive req/s ${ratio(b.keepAlive.rps, n.keepAlive.rps).toFixed(2)}x, handshakes/s ${ratio(b.handshakes.rps, n.handshakes.rps).toFixed(2)}x, p99 ${ratio(b.keepAlive.p99, n.keepAlive.p99).toFixed(2)}x`);
@@ -416,6 +427,12 @@ if (by.nginx) {
 }
 console.log('CPU time per request (the proxy process only; least sensitive to other load): lower is better');
 console.log(`  baseline / gateway: keep-alive ${ratio(b.keepAlive.cpuMsPerK, g.keepAlive.cpuMsPerK).toFixed(2)}x, new connections ${ratio(b.handshakes.cpuMsPerK, g.handshakes.cpuMsPerK).toFixed(2)}x  (>= 1 means the gateway needs no more CPU than the baseline)`);
+if (by.nginx) {
+  const n = by.nginx;
+  const keepAlive = ratio(g.keepAlive.cpuMsPerK, n.keepAlive.cpuMsPerK);
+  const connections = ratio(g.handshakes.cpuMsPerK, n.handshakes.cpuMsPerK);
+  console.log(`  gateway / nginx:    keep-alive ${keepAlive.toFixed(2)}x (issue 19 target <= 2: ${keepAlive <= 2 ? 'met' : 'MISSED'}), new connections ${connections.toFixed(2)}x (target <= 4: ${connections <= 4 ? 'met' : 'MISSED'}); baseline / nginx: keep-alive ${ratio(b.keepAlive.cpuMsPerK, n.keepAlive.cpuMsPerK).toFixed(2)}x, new connections ${ratio(b.handshakes.cpuMsPerK, n.handshakes.cpuMsPerK).toFixed(2)}x`);
+}
 if (by.nginx) console.log(`  nginx / baseline:   keep-alive ${ratio(by.nginx.keepAlive.cpuMsPerK, b.keepAlive.cpuMsPerK).toFixed(2)}x, new connections ${ratio(by.nginx.handshakes.cpuMsPerK, b.handshakes.cpuMsPerK).toFixed(2)}x`);
 console.log('ratios from each target\'s best round (a busy machine only takes away):');
 console.log(`  gateway / baseline: keep-alive req/s ${ratio(g.keepAlive.bestRps, b.keepAlive.bestRps).toFixed(2)}x, handshakes/s ${ratio(g.handshakes.bestRps, b.handshakes.bestRps).toFixed(2)}x, p99 ${ratio(g.keepAlive.bestP99, b.keepAlive.bestP99).toFixed(2)}x, CPU per request (baseline/gateway) keep-alive ${ratio(b.keepAlive.bestCpuMsPerK, g.keepAlive.bestCpuMsPerK).toFixed(2)}x, new connections ${ratio(b.handshakes.bestCpuMsPerK, g.handshakes.bestCpuMsPerK).toFixed(2)}x`);

@@ -1,11 +1,11 @@
 // Probe benchmarks, each against a baseline measured in the same run:
 //  1. whole process: `node dist/source/cli.js probe -s URL` vs `curl -s URL`
-//     (hyperfine when installed, else an interleaved loop timed with hrtime);
+//     and `node -e ''`, in interleaved rounds, wall and CPU time (bench/child-cpu.mjs);
 //  2. in process: probe() (tap, record analysis, TLS 1.3 decryption, undici)
 //     vs a bare tls.connect + undici request on a fresh connection.
 // The TLS server runs in this process on 127.0.0.1; all loops are bounded in count and time.
-// Usage: npm run build && node bench/probe.mjs [--runs N] [--inprocess N]
-import { spawn, spawnSync } from 'node:child_process';
+// Usage: npm run build && [BENCH_BEFORE=other/dist] node bench/probe.mjs [--runs N] [--inprocess N]
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
+import { interleavedRounds, loadAverage, median, p90 } from './child-cpu.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/source/cli.js');
@@ -44,38 +45,7 @@ const port = server.address().port;
 const url = `https://${HOST}:${port}/`;
 const resolve = `${HOST}:${port}:127.0.0.1`;
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const p90 = (values) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.9))];
 const fmt = (ms) => `${ms.toFixed(2)} ms`;
-
-// GNU time, when present, adds each process's CPU time (user + sys): on a loaded machine wall time
-// mostly measures waiting for a CPU, CPU time what the process itself cost.
-const gnuTime = spawnSync('/usr/bin/time', ['-f', '%U %S', 'true'], { encoding: 'utf8' }).status === 0;
-
-function run(command, commandArgs) {
-  return new Promise((done, fail) => {
-    const started = process.hrtime.bigint();
-    const child = gnuTime
-      ? spawn('/usr/bin/time', ['-f', 'CPU %U %S', command, ...commandArgs], { stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn(command, commandArgs, { stdio: ['ignore', 'ignore', 'ignore'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
-    child.once('error', fail);
-    child.once('close', (code) => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const cpu = stderr.match(/CPU ([\d.]+) ([\d.]+)/);
-      if (code !== 0) fail(new Error(`${command} ${commandArgs.join(' ')} exited ${code}`));
-      else done({ ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined });
-    });
-  });
-}
-
-const probeArgs = [cli, 'probe', '-s', '--resolve', resolve, '--cacert', caFile, url];
-const curlArgs = ['-s', '-o', '/dev/null', '--resolve', resolve, '--cacert', caFile, url];
 
 const curlVersion = spawnSync('curl', ['--version'], { encoding: 'utf8' });
 if (curlVersion.status !== 0) {
@@ -83,64 +53,33 @@ if (curlVersion.status !== 0) {
   process.exit(1);
 }
 
-// hyperfine cannot reach the in-process server from its own process tree any differently, so it works
-// as long as this process keeps serving; it runs asynchronously below.
-const hyperfine = spawnSync('hyperfine', ['--version'], { encoding: 'utf8' }).status === 0;
-
-console.log(`probe bench: node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`probe bench: node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAverage()}`);
 console.log(`${curlVersion.stdout.split('\n')[0]}`);
 console.log(`server: node http2 secure server (TLS 1.3, h2) on 127.0.0.1:${port}\n`);
 
-// 1. Whole process, interleaved so load changes hit both sides alike.
-const ours = [];
-const theirs = [];
-const oursCpu = [];
-const theirsCpu = [];
-const deadline = Date.now() + TIME_LIMIT_MS;
-if (hyperfine) {
-  const exported = path.join(dir, 'hyperfine.json');
-  await new Promise((done, fail) => {
-    const child = spawn('hyperfine', ['-N', '--warmup', '3', '--runs', String(PROCESS_RUNS), '--export-json', exported,
-      `${process.execPath} ${probeArgs.join(' ')}`, `curl ${curlArgs.join(' ')}`], { stdio: 'inherit' });
-    child.once('exit', (code) => (code === 0 ? done() : fail(new Error(`hyperfine exited ${code}`))));
-  });
-  const { results } = JSON.parse((await import('node:fs')).readFileSync(exported, 'utf8'));
-  ours.push(...results[0].times.map((s) => s * 1000));
-  theirs.push(...results[1].times.map((s) => s * 1000));
-} else {
-  for (let i = 0; i < 3; i++) {
-    await run(process.execPath, probeArgs);
-    await run('curl', curlArgs);
-  }
-  for (let i = 0; i < PROCESS_RUNS && Date.now() < deadline; i++) {
-    const a = await run(process.execPath, probeArgs);
-    const b = await run('curl', curlArgs);
-    ours.push(a.ms);
-    theirs.push(b.ms);
-    if (a.cpuMs !== undefined) oursCpu.push(a.cpuMs);
-    if (b.cpuMs !== undefined) theirsCpu.push(b.cpuMs);
-  }
+// 1. Whole process: probe, curl, node -e '' (and the probe of another build, BENCH_BEFORE=DIR
+// whose DIR/source/cli.js is that build's CLI) in interleaved rounds of BATCH runs each.
+const BATCH = 5;
+const probeArgs = (cliPath) => [cliPath, 'probe', '-s', '--resolve', resolve, '--cacert', caFile, url];
+const targets = [
+  { label: 'agw-workshop probe', command: process.execPath, args: probeArgs(cli) },
+  ...(process.env.BENCH_BEFORE ? [{ label: 'probe (BENCH_BEFORE)', command: process.execPath, args: probeArgs(path.resolve(process.env.BENCH_BEFORE, 'source/cli.js')) }] : []),
+  { label: 'curl', command: 'curl', args: ['-s', '-o', '/dev/null', '--resolve', resolve, '--cacert', caFile, url] },
+  { label: "node -e ''", command: process.execPath, args: ['-e', ''] },
+];
+const results = await interleavedRounds(targets, { rounds: Math.ceil(PROCESS_RUNS / BATCH), batch: BATCH, deadlineMs: TIME_LIMIT_MS });
+const node = results.get("node -e ''");
+console.log(`whole process (${node.wall.length} runs each, interleaved rounds of ${BATCH}; CPU = user+sys from /proc per round, median over rounds):`);
+for (const { label } of targets) {
+  const r = results.get(label);
+  console.log(`  ${label.padEnd(22)} wall median ${fmt(median(r.wall))}  p90 ${fmt(p90(r.wall))}  CPU ${fmt(median(r.cpu))}`);
 }
-const nodeBaseline = [];
-const nodeCpu = [];
-for (let i = 0; i < Math.min(10, PROCESS_RUNS); i++) {
-  const r = await run(process.execPath, ['-e', '']);
-  nodeBaseline.push(r.ms);
-  if (r.cpuMs !== undefined) nodeCpu.push(r.cpuMs);
+for (const label of ['agw-workshop probe', ...(process.env.BENCH_BEFORE ? ['probe (BENCH_BEFORE)'] : [])]) {
+  const r = results.get(label);
+  console.log(`  ${label}: minus node start ${fmt(median(r.wall) - median(node.wall))} wall (target <= 60 ms: ${median(r.wall) - median(node.wall) <= 60 ? 'met' : 'NOT met'}), ${fmt(median(r.cpu) - median(node.cpu))} CPU; ` +
+    `${(median(r.wall) / median(node.wall)).toFixed(2)}x node, ${(median(r.wall) / median(results.get('curl').wall)).toFixed(2)}x curl (wall)`);
 }
-
-console.log(`whole process (${ours.length} runs each${hyperfine ? ', hyperfine' : ', interleaved loop'}):`);
-console.log(`  agw-workshop probe   median ${fmt(median(ours))}  p90 ${fmt(p90(ours))}`);
-console.log(`  curl                 median ${fmt(median(theirs))}  p90 ${fmt(p90(theirs))}`);
-console.log(`  node -e ''           median ${fmt(median(nodeBaseline))}  (Node startup alone)`);
-console.log(`  ratio probe/curl     ${(median(ours) / median(theirs)).toFixed(2)}x`);
-console.log(`  probe minus node startup: ${fmt(median(ours) - median(nodeBaseline))}`);
-if (oursCpu.length) {
-  console.log(`  CPU time (user+sys, GNU time, 10 ms resolution): probe ${fmt(median(oursCpu))}, curl ${fmt(median(theirsCpu))}, node -e '' ${fmt(median(nodeCpu))}`);
-  console.log(median(theirsCpu) >= 10
-    ? `  CPU ratio probe/curl ${(median(oursCpu) / median(theirsCpu)).toFixed(1)}x`
-    : `  CPU ratio probe/curl: curl used under 10 ms, below GNU time's resolution (no ratio)`);
-}
+console.log(`  load average at the end ${loadAverage()}`);
 console.log('');
 
 // 2. In process: the probe against a bare TLS + undici request, fresh connection each time.

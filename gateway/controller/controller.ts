@@ -3,6 +3,7 @@
 // Snapshots are processed one at a time; a snapshot that arrives meanwhile
 // replaces any still waiting, so the controller always converges on the latest.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { ObjectStatusUpdate } from '../ir/status-types.js';
 import { translate } from '../translate/index.js';
 import type { InputObject, TranslateInput } from '../translate/input-types.js';
 import { KubeApi } from '../watch/kube-api.js';
@@ -27,6 +28,15 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
+/** Gateways whose Accepted=False names the whole Gateway (not its listeners), as namespace/name. */
+export function refusedGateways(statuses: ObjectStatusUpdate[]): string[] {
+  const wholeGatewayReasons = new Set(['InvalidParameters', 'UnsupportedAddress']);
+  return statuses
+    .filter((s) => s.target.kind === 'Gateway')
+    .filter((s) => ((s.status.conditions ?? []) as Array<{ type: string; status: string; reason: string }>).some((c) => c.type === 'Accepted' && c.status === 'False' && wholeGatewayReasons.has(c.reason)))
+    .map((s) => `${s.target.namespace}/${s.target.name}`);
+}
+
 export function startController(options: ControllerOptions): RunningController {
   const controllerName = options.controllerName ?? CONTROLLER_NAME;
   const log = options.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} controller: ${line}\n`));
@@ -44,6 +54,9 @@ export function startController(options: ControllerOptions): RunningController {
   async function reconcile(input: TranslateInput): Promise<void> {
     const result = translate(input, { controllerName, now: now() });
     const ours = new Set(result.gateways.map((g) => `${g.gateway.namespace}/${g.gateway.name}`));
+    // A Gateway refused as a whole (its parametersRef or addresses cannot be honoured) gets no data
+    // plane: a proxy for it could never be ready, and the conformance suite waits for every pod.
+    for (const key of refusedGateways(result.statuses)) ours.delete(key);
     const gateways = input.gateways.filter((g: InputObject) => ours.has(`${g.metadata?.namespace}/${g.metadata?.name}`));
     await workloads.reconcile(gateways, input);
     await statusWriter.write(result.statuses, input);

@@ -4,21 +4,26 @@
 // Lines are batched and written once per event-loop turn: a synchronous
 // stdout write per request costs more than the proxying it describes.
 
-/** Response flags, Envoy's vocabulary. */
+/**
+ * Response flags. Envoy's letters mean exactly what Envoy's %RESPONSE_FLAGS%
+ * mean (a learner who moves to Envoy reads the same logs); where Envoy has no
+ * flag for a case, the letters are ours and collide with none of Envoy's.
+ * The table with both kinds: ARCHITECTURE.md, "Access-log response flags".
+ */
 export type ResponseFlag =
-  | 'NR' // no route (or no listener for the Host on a plain port)
-  | 'UH' // no healthy upstream (no endpoints)
-  | 'UF' // upstream connect failure
-  | 'UT' // upstream TLS failure (verification, handshake)
-  | 'UTO' // request timeout
-  | 'UC' // upstream closed / reset mid-response
-  | 'MR' // misdirected: Host belongs to another listener than the SNI chose
-  | 'DC' // downstream closed before the response completed
-  | 'UAEX' // unauthorized by policy (JWT)
-  | 'DR' // direct response (fixed answer from the route)
-  | 'IB' // invalid backend reference
-  | 'NS' // TLS connection refused: no listener for the SNI
-  | 'OM'; // refused by overload protection: the proxy's connection limit
+  // Envoy's
+  | 'NR' // NoRouteFound: no route (or, on a plain port, no listener for the Host): 404
+  | 'UH' // NoHealthyUpstream: no ready endpoint: 503
+  | 'UF' // UpstreamConnectionFailure: TCP connect or TLS handshake to the backend failed: 503
+  | 'UT' // UpstreamRequestTimeout: timeouts.request passed: 504
+  | 'UC' // UpstreamConnectionTermination: the backend closed mid-response
+  | 'DC' // DownstreamConnectionTermination: the client closed before the response completed
+  | 'OM' // OverloadManager: refused by the proxy's connection limit
+  // ours (Envoy has no flag for these)
+  | 'MR' // misdirected: the Host belongs to another listener than the SNI chose: 421
+  | 'NS' // TLS connection closed before ServerHello: no listener for the SNI
+  | 'IB' // invalid backend reference: nothing was sent: 500
+  | 'JW'; // refused by a JWT policy: 401 (Envoy's jwt_authn sets no flag)
 
 export interface AccessLogEntry {
   time: string;

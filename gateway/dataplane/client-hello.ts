@@ -32,41 +32,90 @@ const EXT_PRE_SHARED_KEY = 41;
 /** A ClientHello bigger than this is not one we will read (RFC 8446 allows 2^24, nobody sends that). */
 export const MAX_CLIENT_HELLO_BYTES = 64 * 1024;
 
-/** Collects the handshake bytes out of consecutive handshake records. */
-function handshakeBytes(buf: Buffer): { kind: 'ok'; data: Buffer } | ClientHelloParse {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  let total = 0;
-  let messageLength = -1;
-  while (true) {
-    if (buf.length - offset < RECORD_HEADER) return { kind: 'incomplete', needed: offset + RECORD_HEADER };
-    const type = buf[offset];
-    if (type !== HANDSHAKE_CONTENT_TYPE) {
-      return { kind: 'invalid', reason: offset === 0 ? `not a TLS handshake record (first byte 0x${type.toString(16).padStart(2, '0')})` : 'ClientHello interrupted by a non-handshake record' };
+/** A byte buffer that grows by doubling: appending n bytes in any number of pieces copies O(n) bytes in all. */
+class GrowingBuffer {
+  private buf = Buffer.allocUnsafe(512);
+  length = 0;
+  append(bytes: Buffer): void {
+    if (this.length + bytes.length > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + bytes.length));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
     }
-    if (buf[offset + 1] !== 3) return { kind: 'invalid', reason: `unknown record version ${buf[offset + 1]}.${buf[offset + 2]}` };
-    const length = buf.readUInt16BE(offset + 3);
-    if (length === 0) return { kind: 'invalid', reason: 'empty handshake record' };
-    if (length > 16384 + 2048) return { kind: 'invalid', reason: `record length ${length} exceeds the TLS maximum` };
-    const end = offset + RECORD_HEADER + length;
-    if (buf.length < end) {
-      // Return what we know: parse the handshake header early to reject absurd sizes.
-      return { kind: 'incomplete', needed: end };
+    bytes.copy(this.buf, this.length);
+    this.length += bytes.length;
+  }
+  view(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/**
+ * Reads a ClientHello as its bytes arrive, in time linear in the bytes: each
+ * chunk is appended once, each record header is examined until its record is
+ * whole, each record's payload is copied once into the handshake message, and
+ * the message is parsed once, when it is complete. (Re-parsing from the first
+ * byte on every chunk made a hello split into 1-byte records cost its length
+ * squared.)
+ */
+export class ClientHelloReader {
+  private readonly raw = new GrowingBuffer();
+  private readonly handshake = new GrowingBuffer();
+  /** Offset in `raw` of the next record header to read. */
+  private nextRecord = 0;
+  private messageLength = -1;
+  private verdict: Exclude<ClientHelloParse, { kind: 'incomplete' }> | undefined;
+  /** Bytes copied or examined so far; linear in the bytes pushed (the tests hold it to that). */
+  work = 0;
+  /** How many times the handshake message was parsed (once, when complete). */
+  messageParses = 0;
+
+  /** Everything pushed so far, the ClientHello and whatever followed it. */
+  get bytes(): Buffer {
+    return this.raw.view();
+  }
+
+  /** Adds the next bytes from the client; the verdict so far. Once complete or invalid, later bytes are kept but not read. */
+  push(chunk: Buffer): ClientHelloParse {
+    this.raw.append(chunk);
+    this.work += chunk.length;
+    if (this.verdict) return this.verdict;
+    const buf = this.raw.view();
+    while (true) {
+      const offset = this.nextRecord;
+      if (buf.length - offset < RECORD_HEADER) return { kind: 'incomplete', needed: offset + RECORD_HEADER };
+      this.work += RECORD_HEADER;
+      const type = buf[offset];
+      if (type !== HANDSHAKE_CONTENT_TYPE) {
+        return this.decide({ kind: 'invalid', reason: offset === 0 ? `not a TLS handshake record (first byte 0x${type.toString(16).padStart(2, '0')})` : 'ClientHello interrupted by a non-handshake record' });
+      }
+      if (buf[offset + 1] !== 3) return this.decide({ kind: 'invalid', reason: `unknown record version ${buf[offset + 1]}.${buf[offset + 2]}` });
+      const length = buf.readUInt16BE(offset + 3);
+      if (length === 0) return this.decide({ kind: 'invalid', reason: 'empty handshake record' });
+      if (length > 16384 + 2048) return this.decide({ kind: 'invalid', reason: `record length ${length} exceeds the TLS maximum` });
+      const end = offset + RECORD_HEADER + length;
+      if (buf.length < end) return { kind: 'incomplete', needed: end };
+      this.handshake.append(buf.subarray(offset + RECORD_HEADER, end));
+      this.work += length;
+      this.nextRecord = end;
+      if (this.messageLength < 0 && this.handshake.length >= 4) {
+        const head = this.handshake.view();
+        if (head[0] !== CLIENT_HELLO) return this.decide({ kind: 'invalid', reason: `first handshake message is type ${head[0]}, not ClientHello` });
+        this.messageLength = head.readUIntBE(1, 3);
+        if (this.messageLength + 4 > MAX_CLIENT_HELLO_BYTES) return this.decide({ kind: 'invalid', reason: `ClientHello of ${this.messageLength} bytes is too large` });
+      }
+      if (this.messageLength >= 0 && this.handshake.length >= this.messageLength + 4) {
+        this.messageParses++;
+        this.work += this.messageLength;
+        return this.decide(parseHelloMessage(this.handshake.view().subarray(4, 4 + this.messageLength)));
+      }
+      if (this.nextRecord > MAX_CLIENT_HELLO_BYTES + 1024) return this.decide({ kind: 'invalid', reason: 'ClientHello too large' });
     }
-    parts.push(buf.subarray(offset + RECORD_HEADER, end));
-    total += length;
-    offset = end;
-    if (messageLength < 0 && total >= 4) {
-      const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-      if (head[0] !== CLIENT_HELLO) return { kind: 'invalid', reason: `first handshake message is type ${head[0]}, not ClientHello` };
-      messageLength = head.readUIntBE(1, 3);
-      if (messageLength + 4 > MAX_CLIENT_HELLO_BYTES) return { kind: 'invalid', reason: `ClientHello of ${messageLength} bytes is too large` };
-    }
-    if (messageLength >= 0 && total >= messageLength + 4) {
-      const data = parts.length === 1 ? parts[0] : Buffer.concat(parts);
-      return { kind: 'ok', data: data.subarray(4, 4 + messageLength) };
-    }
-    if (offset > MAX_CLIENT_HELLO_BYTES + 1024) return { kind: 'invalid', reason: 'ClientHello too large' };
+  }
+
+  private decide(verdict: Exclude<ClientHelloParse, { kind: 'incomplete' }>): ClientHelloParse {
+    this.verdict = verdict;
+    return verdict;
   }
 }
 
@@ -142,11 +191,14 @@ function parseAlpn(ext: Reader): string[] | Error {
   return protocols;
 }
 
-/** Parses as much of `buf` as has arrived. Never throws, whatever the bytes. */
+/** Parses as much of `buf` as has arrived. Never throws, whatever the bytes. Bytes that arrive in pieces: ClientHelloReader. */
 export function parseClientHello(buf: Buffer): ClientHelloParse {
-  const hs = handshakeBytes(buf);
-  if (hs.kind !== 'ok') return hs;
-  const r = new Reader(hs.data);
+  return new ClientHelloReader().push(buf);
+}
+
+/** The ClientHello message body (after its 4-byte handshake header), whole. */
+function parseHelloMessage(data: Buffer): Exclude<ClientHelloParse, { kind: 'incomplete' }> {
+  const r = new Reader(data);
   const legacyVersion = r.u16();
   r.bytes(32); // random
   const sessionId = r.bytes(r.u8());

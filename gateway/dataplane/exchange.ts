@@ -60,7 +60,7 @@ export class Exchange {
   startTimeout(ms: number): void {
     this.timer = setTimeout(() => {
       if (this.logged) return;
-      this.flag('UTO');
+      this.flag('UT');
       this.settled = true;
       this.abortUpstream(new Error(`request timeout after ${ms} ms`));
       if (!this.res.headersSent) this.sendLocal(504, 'upstream request timeout\n');

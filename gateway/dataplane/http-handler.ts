@@ -104,7 +104,7 @@ export function createRequestHandler(deps: HandlerDeps) {
         (outcome) => {
           if (!outcome.ok) {
             entry.message = `jwt: ${outcome.description}`;
-            ex.sendLocal(401, `unauthorized: ${outcome.description}\n`, { 'www-authenticate': wwwAuthenticate(listener!.name, outcome) }, 'UAEX');
+            ex.sendLocal(401, `unauthorized: ${outcome.description}\n`, { 'www-authenticate': wwwAuthenticate(listener!.name, outcome) }, 'JW');
             return;
           }
           if (outcome.note) entry.message = `jwt: ${outcome.note}`;
@@ -178,7 +178,8 @@ function proceed(
 ): void {
   const entry = route.entry;
   if (entry.directResponse) {
-    ex.sendLocal(entry.directResponse.status, entry.directResponse.body ?? '', {}, 'DR');
+    // No flag, as in Envoy (its response code details say direct_response); the body says why.
+    ex.sendLocal(entry.directResponse.status, entry.directResponse.body ?? '');
     return;
   }
   const req = ex.req;

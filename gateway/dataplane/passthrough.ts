@@ -1,13 +1,16 @@
 // TLSRoute traffic: Passthrough forwards the client's TLS bytes (ClientHello
 // included) to the backend untouched; a Terminate TLS listener forwards the
-// decrypted bytes. One access log line per connection, when it closes.
+// decrypted bytes, over TLS again when a BackendTLSPolicy names the Service.
+// One access log line per connection, when it closes.
 import net from 'node:net';
+import tls from 'node:tls';
 import type { AccessLog, AccessLogEntry } from './access-log.js';
 import type { PortHolder } from './connection.js';
 import { hostnameMatches } from '../ir/hostname-match.js';
 import { chooseBackend } from './router.js';
 import type { CompiledTlsRoute, RuntimeListener } from './compiled-config.js';
 import type { UpstreamPools } from '../upstream/pools.js';
+import { checkUpstreamIdentity } from '../upstream/tls-connector.js';
 
 export function matchTlsRoute(routes: CompiledTlsRoute[], sni: string | undefined): CompiledTlsRoute | undefined {
   for (const r of routes) {
@@ -71,9 +74,24 @@ export function proxyTcp(
     return;
   }
   entry.upstream = `${endpoint.address}:${endpoint.port}`;
-  const upstream = net.connect({ host: endpoint.address, port: endpoint.port, noDelay: true });
+  // A terminated listener re-encrypts when a BackendTLSPolicy applies to the Service
+  // (conformance BackendTLSPolicyTLSRouteTerminate); passthrough bytes are already TLS.
+  const upstreamTls = listener.ir.tls?.mode === 'Passthrough' ? undefined : backend.tls;
+  const upstream = upstreamTls
+    ? tls.connect({
+        host: endpoint.address,
+        port: endpoint.port,
+        servername: net.isIP(upstreamTls.sni) ? undefined : upstreamTls.sni,
+        ca: upstreamTls.caPem ? (upstreamTls.useSystemCAs ? [...tls.rootCertificates, upstreamTls.caPem] : upstreamTls.caPem) : undefined,
+        cert: upstreamTls.clientCertificate?.certPem,
+        key: upstreamTls.clientCertificate?.keyPem,
+        checkServerIdentity: checkUpstreamIdentity(upstreamTls),
+        rejectUnauthorized: true,
+      })
+    : net.connect({ host: endpoint.address, port: endpoint.port, noDelay: true });
+  upstream.setNoDelay(true);
   let connected = false;
-  upstream.once('connect', () => {
+  upstream.once(upstreamTls ? 'secureConnect' : 'connect', () => {
     connected = true;
     if (initial) upstream.write(initial);
     downstream.pipe(upstream);
@@ -82,7 +100,8 @@ export function proxyTcp(
   });
   upstream.on('error', (error) => {
     if (!connected) {
-      entry.flags.push('UF');
+      // Flags as for HTTP upstreams: UF before the TCP connection exists, UT once TLS is under way.
+      entry.flags.push(upstreamTls && !upstream.connecting ? 'UT' : 'UF');
       entry.error = error.message;
     }
     downstream.destroy();

@@ -2,6 +2,7 @@
 // (EACCES: not root, no CAP_NET_BIND_SERVICE) is served on port+8000 instead —
 // loudly: the caller logs it, puts it in every access log line and records it
 // on the proxy's Pod. Any other bind failure is an error.
+import cluster from 'node:cluster';
 import type net from 'node:net';
 import { listen as listenOn } from '../../source/common/listen.js';
 
@@ -14,7 +15,10 @@ export interface BoundPort {
 }
 
 function listen(server: net.Server, host: string, port: number): Promise<number> {
-  return listenOn(server, { host, port, exclusive: true, backlog: 1024 });
+  // In a node:cluster worker (multi-worker proxy mode), the primary holds the listening socket
+  // and every worker accepts on it (shared handle; Node 20 has no `reusePort`, added in 22.12).
+  // Alone, the process owns its socket.
+  return listenOn(server, { host, port, exclusive: !cluster.isWorker, backlog: 1024 });
 }
 
 export async function bindPort(server: net.Server, host: string, port: number): Promise<BoundPort> {

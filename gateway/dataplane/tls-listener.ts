@@ -9,7 +9,7 @@ import type net from 'node:net';
 import tls from 'node:tls';
 import type { ListenerIR } from '../ir/types.js';
 import type { AccessLog } from './access-log.js';
-import { MAX_CLIENT_HELLO_BYTES, parseClientHello, type ClientHelloInfo } from './client-hello.js';
+import { ClientHelloReader, MAX_CLIENT_HELLO_BYTES, type ClientHelloInfo } from './client-hello.js';
 import type { PortHolder } from './connection.js';
 import type { RuntimeListener, TlsTermination } from './compiled-config.js';
 import { clientCertGateFor } from './client-cert-gate.js';
@@ -122,7 +122,8 @@ export interface TlsAcceptDeps {
 
 /** Reads the ClientHello and dispatches the connection. */
 export function acceptTlsConnection(raw: net.Socket, holder: PortHolder, deps: TlsAcceptDeps): void {
-  let buffered: Buffer | undefined;
+  // Linear in the bytes however the client splits them (1-byte TLS records, 1-byte TCP segments).
+  const reader = new ClientHelloReader();
   const started = Date.now();
   const refuse = (sni: string | undefined, message: string, listener?: string) => {
     deps.accessLog.write({
@@ -151,10 +152,9 @@ export function acceptTlsConnection(raw: net.Socket, holder: PortHolder, deps: T
     raw.destroy();
   };
   const onData = (chunk: Buffer) => {
-    buffered = buffered ? Buffer.concat([buffered, chunk]) : chunk;
-    const parsed = parseClientHello(buffered);
+    const parsed = reader.push(chunk);
     if (parsed.kind === 'incomplete') {
-      if (buffered.length > MAX_CLIENT_HELLO_BYTES) {
+      if (reader.bytes.length > MAX_CLIENT_HELLO_BYTES) {
         cleanup();
         refuse(undefined, 'ClientHello too large');
       }
@@ -162,6 +162,7 @@ export function acceptTlsConnection(raw: net.Socket, holder: PortHolder, deps: T
     }
     cleanup();
     raw.pause();
+    const buffered = reader.bytes;
     if (parsed.kind === 'invalid') {
       refuse(undefined, `not a TLS ClientHello: ${parsed.reason}`);
       return;

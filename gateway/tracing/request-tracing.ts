@@ -50,7 +50,7 @@ function cut(text: string): string {
 }
 
 /** The proxy's response flags that mean a policy refused the request (an error span, whatever the status). */
-const POLICY_FLAGS = new Set(['UAEX']);
+const POLICY_FLAGS = new Set(['JW']);
 
 class TracedExchange implements ExchangeObserver {
   private capture: BodyCapture | undefined;

@@ -35,7 +35,9 @@ export const SUPPORTED_FEATURES = [
   'HTTPRoute308RedirectStatusCode',
   'HTTPRouteBackendProtocolH2C',
   'HTTPRouteBackendRequestHeaderModification',
+  'HTTPRouteBackendRequestRedirect',
   'HTTPRouteBackendTimeout',
+  'HTTPRouteBackendURLRewrite',
   'HTTPRouteCORS',
   'HTTPRouteHostRewrite',
   'HTTPRouteMethodMatching',
@@ -52,6 +54,8 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteSchemeRedirect',
   'ReferenceGrant',
   'TLSRoute',
+  'TLSRouteModeMixed',
+  'TLSRouteModeTerminate',
 ] as const;
 
 export function gatewayClassStatus(gatewayClass: InputObject, options: TranslateOptions): ObjectStatusUpdate {

@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { Exchange } from '../dataplane/exchange.js';
 import type { HeaderRecord } from '../dataplane/request-filters.js';
 import { downstreamResponseHeaders } from './headers.js';
-import type { FlaggedError } from './tls-connector.js';
+import type { StagedError } from './tls-connector.js';
 
 export interface UpstreamRequest {
   method: string;
@@ -74,7 +74,7 @@ export function forward(ex: Exchange, dispatcher: Dispatcher, upstreamAddress: s
     },
     onResponseError(_c, error) {
       if (abortReason || ex.settled) return; // we aborted it: the answer was already decided
-      const flagged = error as FlaggedError;
+      const stagedError = error as StagedError;
       ex.entry.error = describe(error);
       if (started || res.headersSent) {
         ex.flag('UC');
@@ -82,9 +82,10 @@ export function forward(ex: Exchange, dispatcher: Dispatcher, upstreamAddress: s
         return;
       }
       const code = (error as Error & { code?: string }).code ?? '';
-      const flag = flagged.upstreamFlag ?? (CONNECT_ERRORS.has(code) ? 'UF' : code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') ? 'UT' : 'UC');
-      const text = flag === 'UT' ? `upstream TLS error: ${describe(error)}\n` : flag === 'UF' ? `upstream connect error: ${describe(error)}\n` : `upstream reset: ${describe(error)}\n`;
-      ex.sendLocal(503, text, {}, flag);
+      const stage = stagedError.upstreamStage ?? (CONNECT_ERRORS.has(code) ? 'connect' : code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') ? 'tls' : undefined);
+      // Envoy flags a failed TCP connect and a failed TLS handshake alike (UF); the body says which.
+      const text = stage === 'tls' ? `upstream TLS error: ${describe(error)}\n` : stage === 'connect' ? `upstream connect error: ${describe(error)}\n` : `upstream reset: ${describe(error)}\n`;
+      ex.sendLocal(503, text, {}, stage ? 'UF' : 'UC');
     },
   };
 

@@ -1,21 +1,23 @@
 // How the proxy opens connections to upstreams for undici: plain TCP, or TLS
 // per UpstreamTlsIR (SNI, CA bundle, SAN check, client certificate, ALPN,
-// session resumption per the session cache mode). Errors carry the response flag they mean:
-// UF before the TCP connection exists, UT once TLS is under way.
+// session resumption per the session cache mode). Errors carry the stage that
+// failed: connect (before the TCP connection exists) or tls (once TLS is under
+// way). Both are Envoy's UF (upstream connection failure); the stage decides
+// the reason the gateway gives, as Envoy's transport failure reason does.
 import net from 'node:net';
 import tls from 'node:tls';
 import type { buildConnector } from 'undici';
 import type { UpstreamTlsIR } from '../ir/types.js';
 import { sessionCacheKey, sharedSessionKey, tlsConfigId, type SavedSession, type TlsSessionCache } from './session-cache.js';
 
-export type UpstreamFlag = 'UF' | 'UT';
-export interface FlaggedError extends Error {
-  upstreamFlag?: UpstreamFlag;
+export type UpstreamStage = 'connect' | 'tls';
+export interface StagedError extends Error {
+  upstreamStage?: UpstreamStage;
 }
 
-function flagged(error: Error, flag: UpstreamFlag): FlaggedError {
-  const e = error as FlaggedError;
-  e.upstreamFlag ??= flag;
+function staged(error: Error, stage: UpstreamStage): StagedError {
+  const e = error as StagedError;
+  e.upstreamStage ??= stage;
   return e;
 }
 
@@ -94,7 +96,7 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       else callback(null, socket!);
     };
     const timer = setTimeout(() => {
-      const e = flagged(new Error(`connect to ${address}:${port} timed out after ${timeoutMs} ms`), tcpUp ? 'UT' : 'UF');
+      const e = staged(new Error(`connect to ${address}:${port} timed out after ${timeoutMs} ms`), tcpUp ? 'tls' : 'connect');
       (e as Error & { code: string }).code = 'UND_ERR_CONNECT_TIMEOUT';
       socket.destroy(e);
       finish(e);
@@ -108,7 +110,7 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
         if (options.h2c) (socket as net.Socket & { alpnProtocol?: string }).alpnProtocol = 'h2';
         finish(null, socket);
       });
-      socket.on('error', (err) => finish(flagged(err, 'UF')));
+      socket.on('error', (err) => finish(staged(err, 'connect')));
       return socket;
     }
     const tcp = net.connect({ host: address, port, noDelay: true });
@@ -140,7 +142,7 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       const mismatch = tlsSocket.isSessionReused() ? resumedIdentityError(upstreamTls, tlsSocket, offered) : undefined;
       if (!mismatch) return finish(null, tlsSocket);
       if (useCache) options.sessions.delete(sessionKey);
-      const e = flagged(mismatch, 'UT');
+      const e = staged(mismatch, 'tls');
       finish(e);
       tlsSocket.destroy();
     });
@@ -156,7 +158,7 @@ export function createConnector(options: ConnectorOptions): buildConnector.conne
       // A handshake that failed must not leave its session to be offered again; later errors
       // (a reset after the response) say nothing about the session.
       if (useCache && !done) options.sessions.delete(sessionKey);
-      finish(flagged(err, tcpUp ? 'UT' : 'UF'));
+      finish(staged(err, tcpUp ? 'tls' : 'connect'));
     });
     return tlsSocket;
   };

@@ -80,6 +80,7 @@ export async function buildIfStale(root) {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   await step(root, 'compiling TypeScript (tsc)', process.execPath, [tsc, '-p', 'tsconfig.json']);
   await step(root, 'bundling the Kubernetes client', process.execPath, [path.join(root, 'source', 'build', 'bundle-k8s-client.mjs')]);
+  await step(root, 'bundling the hot commands', process.execPath, [path.join(root, 'source', 'build', 'bundle-commands.mjs')]);
   fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
   return true;
 }

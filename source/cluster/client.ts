@@ -84,9 +84,13 @@ export function createClusterClient(options: ConnectOptions = {}): ClusterClient
 
 function lazyClientNode(options: ConnectOptions, file: string): ClusterClient {
   let backend: Promise<ClusterClient> | undefined;
-  const load = () => (backend ??= import('./client-node-backend.js').then((m) => m.createClientNodeClient(options)));
+  let loaded: ClusterClient | undefined;
+  const load = () => (backend ??= import('./client-node-backend.js').then((m) => (loaded = m.createClientNodeClient(options))));
   return {
-    server: `(kubeconfig ${file})`,
+    // The server's URL once the kubeconfig is read (the first call loads it); until then, where it will come from.
+    get server() {
+      return loaded?.server ?? `(kubeconfig ${file})`;
+    },
     context: options.context ?? '(current)',
     version: async () => (await load()).version(),
     get: async (ref) => (await load()).get(ref),

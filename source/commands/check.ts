@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { checkLesson, type StepCheck } from '../lesson/check/index.js';
 import { loadLesson } from '../lesson/index.js';
+import { plural } from '../lesson/workshop-progress.js';
 import { clusterTargetOf, COMMON_OPTIONS, stepIndex, usageError } from './command-support.js';
 
 const USAGE = 'agw-workshop check <lesson>[:<step>] [<step>] [--json] [--dir DIR]... [--since TIME] [--context NAME] [--kubeconfig FILE] [--namespace NS]';
@@ -51,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     return failing ? 1 : 0;
   }
   const width = String(result.steps.length).length;
-  const lines = [`${lesson.id}: checking ${result.steps.length} of ${lesson.steps.length} steps by their effect`];
+  const lines = [`${lesson.id}: checking ${result.steps.length} of ${plural(lesson.steps.length, 'step')} by their effect`];
   for (const s of result.steps) {
     lines.push(`  ${MARK[s.status]} ${String(s.index + 1).padStart(width)} ${s.stepId}: ${s.message}`);
     if (!s.holds) for (const f of s.findings.filter((f) => !f.ok && f.message !== s.message)) lines.push(`      also: ${f.message}`);

@@ -31,15 +31,19 @@ export function reporterFor(flags: CommonFlags): (event: RunnerEvent) => void {
   return flags.json ? createJsonReporter(out) : createHeadlessReporter(out);
 }
 
-/** Asks on a TTY unless --yes; without a TTY (CI, pipes) it proceeds. */
-export async function confirm(question: string, flags: CommonFlags): Promise<boolean> {
-  if (flags.yes || !process.stdin.isTTY || flags.json) return true;
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+/** Asks on a TTY unless --yes; without a TTY (CI, pipes) it proceeds. `io`: the terminal (tests give their own). */
+export async function confirm(
+  question: string,
+  flags: CommonFlags,
+  io: { input: NodeJS.ReadableStream & { isTTY?: boolean }; output: NodeJS.WritableStream } = { input: process.stdin, output: process.stderr },
+): Promise<boolean> {
+  if (flags.yes || !io.input.isTTY || flags.json) return true;
+  const rl = createInterface({ input: io.input, output: io.output });
   try {
     const answer = (await rl.question(`${question} [Y/n] `)).trim().toLowerCase();
     const yes = answer === '' || answer === 'y' || answer === 'yes';
     // A refusal is said, not silent: the learner sees that nothing happened and why.
-    if (!yes) process.stderr.write(`Nothing done (answered "${answer}"); nothing was changed.\n`);
+    if (!yes) io.output.write(`Nothing done (answered "${answer}"); nothing was changed.\n`);
     return yes;
   } finally {
     rl.close();

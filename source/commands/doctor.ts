@@ -14,11 +14,13 @@ interface Check {
   detail: string;
 }
 
-const MIN_NODE = [20, 18];
+/** package.json's engines.node (undici, the probe's HTTP client, needs 20.18.1). */
+export const MIN_NODE = [20, 18, 1] as const;
 
 function nodeCheck(): Check {
-  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
-  const ok = major > MIN_NODE[0]! || (major === MIN_NODE[0] && minor >= MIN_NODE[1]!);
+  const version = process.versions.node.split('.').map(Number);
+  const first = MIN_NODE.findIndex((part, i) => version[i] !== part);
+  const ok = first < 0 || (version[first] ?? 0) > MIN_NODE[first]!;
   return { check: 'node', status: ok ? 'ok' : 'fail', detail: `Node ${process.versions.node}${ok ? '' : ` (need ${MIN_NODE.join('.')} or later)`}` };
 }
 

@@ -1,6 +1,8 @@
 // agw-workshop list [--json] — the lessons and your progress in each.
 import { parseFlags } from '../report/parse-flags.js';
 import { listLessons } from '../lesson/index.js';
+import { workshopLesson } from '../lesson/list.js';
+import { plural, workshopProgress } from '../lesson/workshop-progress.js';
 import type { LessonSummary } from '../lesson/types.js';
 
 /** The same words as the home screen (source/tui/home/home-lines.ts). */
@@ -25,9 +27,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const width = Math.max(...lessons.map((l) => l.id.length));
   for (const l of lessons) {
-    const progress = l.progress.status === 'not-started' ? 'not started' : `${l.progress.completedSteps}/${l.stepCount} steps, ${statusWords[l.progress.status]}`;
+    const progress = l.progress.status === 'not-started' ? 'not started' : `${l.progress.completedSteps}/${plural(l.stepCount, 'step')}, ${statusWords[l.progress.status]}`;
     process.stdout.write(`${l.id.padEnd(width)}  ${l.title}  [${progress}]\n${' '.repeat(width)}  ${l.summary}\n`);
   }
+  // The same totals and next lesson as the home screen.
+  const workshop = workshopProgress(lessons.map(workshopLesson));
+  process.stdout.write(`\nWorkshop: ${workshop.lessonsDone}/${workshop.lessonCount} lessons done, ${workshop.stepsDone}/${plural(workshop.stepCount, 'step')}.\n`);
+  process.stdout.write(workshop.next ? `Next: ${workshop.next.title} (${workshop.next.reason}): agw-workshop run ${workshop.next.id}\n` : 'Next: nothing, every lesson is done.\n');
   process.stdout.write(`\nRun one: agw-workshop run <id>   ·   open the workshop: agw-workshop\n`);
   return 0;
 }

@@ -9,7 +9,7 @@ const USAGE = 'agw-workshop replay <lesson> [--yes] [--json] [--context NAME] [-
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(USAGE, { args: argv, options: COMMON_OPTIONS, allowPositionals: true });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n\nCleanup, then run from the first step.\n`);
+    process.stdout.write(`${USAGE}\n\nCleanup, then run from the first step. Prerequisite lessons not completed on this cluster run first, as with run (it says so).\n`);
     return 0;
   }
   if (positionals.length !== 1) return usageError('replay needs one lesson id', USAGE);

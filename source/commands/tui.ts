@@ -52,7 +52,8 @@ export async function run(argv: string[]): Promise<number> {
   const color = colorFromEnv();
   // chalk (under Ink and @inkjs/ui) ignores NO_COLOR; FORCE_COLOR=0 makes it agree before it loads.
   if (!color) process.env.FORCE_COLOR = '0';
-  const [React, { render }, { App }, { createLiveServices }] = await Promise.all([
+  // React is CommonJS: its exports are the default export, in Node and in the command bundle alike.
+  const [{ default: React }, { render }, { App }, { createLiveServices }] = await Promise.all([
     import('react'),
     import('ink'),
     import('../tui/app/App.js'),

@@ -9,6 +9,7 @@ const workloads: Record<string, { summary: string; load: () => Promise<{ main: W
   'go-httpbin': { summary: 'mccutchen/go-httpbin (-port, -https-cert-file, -https-key-file or PORT, HTTPS_CERT_FILE, HTTPS_KEY_FILE)', load: () => import('../workloads/go-httpbin/index.js') },
   'tls-vhosts': { summary: 'TLS server with a certificate per SNI name, optional client certificates (mTLS)', load: () => import('../workloads/tls-vhosts/index.js') },
   jaeger: { summary: 'jaegertracing/all-in-one: OTLP receiver (4317 gRPC, 4318 HTTP), in-memory traces, Jaeger query API and page (16686)', load: () => import('../workloads/jaeger/index.js') },
+  coredns: { summary: 'registry.k8s.io/coredns/coredns: cluster DNS (A records of Services in cluster.local, UDP and TCP)', load: () => import('../workloads/coredns/index.js') },
   'kube-proxy': { summary: 'forwards Service ClusterIPs and LoadBalancer IPs to ready endpoints', load: () => import('../workloads/kube-proxy/index.js') },
 };
 

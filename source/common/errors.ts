@@ -20,10 +20,16 @@ export interface UserErrorOptions {
   cause?: unknown;
 }
 
+// Recognised by a registered symbol, not instanceof: the bundled commands
+// (source/build/bundle-commands.mjs) carry their own copy of this module.
+const USER_ERROR = Symbol.for('agw-workshop.UserError');
+const BUG_ERROR = Symbol.for('agw-workshop.BugError');
+
 /** Something the learner can fix; printed without a stack. */
 export class UserError extends Error {
   readonly hint?: string;
   readonly exitCode: number;
+  readonly [USER_ERROR] = true;
   constructor(message: string, options: UserErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UserError';
@@ -34,17 +40,22 @@ export class UserError extends Error {
 
 /** A state the program should never reach: reported as a bug, with the stack. */
 export class BugError extends Error {
+  readonly [BUG_ERROR] = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'BugError';
   }
 }
 
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof Error && (error as unknown as Record<symbol, unknown>)[USER_ERROR] === true;
+}
+
 const PROGRAMMING_ERRORS = ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'AssertionError', 'EvalError'];
 
 export function isBug(error: unknown): boolean {
-  if (error instanceof BugError) return true;
-  if (error instanceof UserError) return false;
+  if (error instanceof Error && (error as unknown as Record<symbol, unknown>)[BUG_ERROR] === true) return true;
+  if (isUserError(error)) return false;
   return error instanceof Error && (PROGRAMMING_ERRORS.includes(error.name) || error.constructor.name === 'AssertionError');
 }
 
@@ -56,7 +67,7 @@ export interface ErrorReport {
 
 /** How the CLI reports an error that reached it: pure, so it is tested without a process. */
 export function errorReport(error: unknown, context: { version: string; command: string; debug?: boolean }): ErrorReport {
-  if (error instanceof UserError) {
+  if (isUserError(error)) {
     return { text: `agw-workshop: ${error.message}\n${error.hint ? `${error.hint}\n` : ''}`, exitCode: error.exitCode };
   }
   if (isBug(error)) {

@@ -30,17 +30,23 @@ const established: FailureMode[] = [
     matches: (r, c) => r.outcome === 'established' && c.failed.length > 0,
     explain: (_r, c) => ({
       cause: c.failed.map((v) => `${v.field}: expected ${v.expected}, observed ${v.observed}`).join('; '),
-      fix: 'compare the certificate and response with the lab text; the gateway configuration may not be applied yet (kubectl get gateway,httproute -A)',
+      fix: 'compare the certificate and the response with what the step expects; the gateway configuration may not be applied yet (kubectl get gateway,httproute -A)',
     }),
   },
   {
     id: 'established',
     title: 'Handshake and request succeeded',
+    matches: (r) => r.outcome === 'established' && r.tls !== undefined,
+    explain: (r) => ({
+      cause: `SNI ${sniOf(r) ?? '(none)'} selected a listener that presented ${leafOf(r)?.subject ?? 'a certificate'} (issuer ${leafOf(r)?.issuer ?? 'unknown'}); ${r.tls?.version} ${r.tls?.cipher ?? ''}${r.tls?.alpn ? `, ALPN ${r.tls.alpn}` : ''}${r.tls?.resumed ? ', session resumed' : ''}; the request for Host ${hostHeader(r)} got HTTP ${r.http?.status}`,
+    }),
+  },
+  {
+    id: 'plain-http-succeeded',
+    title: 'Request succeeded over plain HTTP (no TLS)',
     matches: (r) => r.outcome === 'established',
     explain: (r) => ({
-      cause: r.tls
-        ? `SNI ${sniOf(r) ?? '(none)'} selected a listener that presented ${leafOf(r)?.subject ?? 'a certificate'} (issuer ${leafOf(r)?.issuer ?? 'unknown'}); ${r.tls.version} ${r.tls.cipher ?? ''}${r.tls.alpn ? `, ALPN ${r.tls.alpn}` : ''}${r.tls.resumed ? ', session resumed' : ''}; the request for Host ${hostHeader(r)} got HTTP ${r.http?.status}`
-        : `plain HTTP to ${hostHeader(r)} got HTTP ${r.http?.status}`,
+      cause: `plain HTTP, no TLS handshake: the request for Host ${hostHeader(r)} got HTTP ${r.http?.status}`,
     }),
   },
 ];

@@ -1,42 +1,40 @@
 // Failure modes once TLS is up and the gateway answered: the status code,
 // the gateway's response flags when it sends them (Envoy's %RESPONSE_FLAGS%
-// vocabulary: UF, UH, NR, UT, UC, URX, ...) and telltale bodies.
+// vocabulary: UF, UH, NR, UT, UC, URX, ..., and this gateway's own) and
+// telltale bodies.
 import type { FailureMode } from './types.js';
 import { header, hostHeader, hostOf, sniOf, urlOf } from './facts.js';
 import type { ProbeResult } from '../probe/types.js';
 
 /**
- * Response flags (Envoy's %RESPONSE_FLAGS% vocabulary, plus the workshop
- * gateway's own: MR, NS, IB, UTO) that explain a 4xx/5xx. UT is read by status:
- * in Envoy it is an upstream request timeout (504); the workshop gateway uses it
- * for a failed TLS handshake to the backend (503).
+ * Response flags: Envoy's %RESPONSE_FLAGS% letters with Envoy's meanings, and
+ * the workshop gateway's own (MR, NS, IB, JW) for cases Envoy has no flag for
+ * (ARCHITECTURE.md, "Access-log response flags").
  */
 const RESPONSE_FLAGS: Record<string, string> = {
   UH: 'no healthy upstream: the backend Service has no ready endpoints',
-  UF: 'upstream connection failure: the gateway could not connect to the backend (refused, or the backend TLS handshake failed)',
+  UF: 'upstream connection failure: the gateway could not connect to the backend (TCP refused or timed out, or the TLS handshake to it failed; the body gives the reason)',
   UO: 'upstream overflow: a circuit breaker is open',
   NR: 'no route: no HTTPRoute matched this host and path',
   URX: 'the retry or connect-attempt limit to the backend was reached',
   UC: 'upstream connection termination: the backend closed the connection',
   UR: 'upstream remote reset: the backend reset the stream',
+  UT: 'upstream request timeout: the backend did not answer in time',
   LR: 'local reset: the gateway reset the stream',
   NC: 'no cluster: the route points at a backend the gateway does not know',
   DF: 'the gateway could not resolve the backend name',
   DT: 'a connection lasted longer than its maximum duration',
-  UTO: 'request timeout: the backend did not answer in time',
-  MR: 'misdirected request: the Host belongs to another listener than the SNI chose',
-  UAEX: 'denied by an authorization policy',
-  IB: 'invalid backend reference: the route points at something that cannot be a backend',
-  DR: 'a direct response configured on the route',
-  NS: 'no listener for the SNI',
+  DC: 'downstream connection termination: the client closed before the response was complete',
+  DR: 'downstream remote reset: the client reset the stream',
+  OM: 'the proxy refused the connection: its connection limit was reached',
+  UAEX: 'denied by an external authorization service',
+  MR: 'misdirected request (this gateway\'s flag): the Host belongs to another listener than the SNI chose',
+  IB: 'invalid backend reference (this gateway\'s flag): the route points at something that cannot be a backend',
+  NS: 'no listener for the SNI (this gateway\'s flag)',
+  JW: 'refused by a JWT policy (this gateway\'s flag; Envoy\'s jwt_authn sets none)',
 };
 
-function describeFlag(flag: string, status: number | undefined): string {
-  if (flag === 'UT') {
-    return status === 504
-      ? 'upstream request timeout: the backend did not answer in time'
-      : 'upstream TLS failure: the gateway\'s TLS handshake to the backend failed (verification or handshake)';
-  }
+function describeFlag(flag: string): string {
   return RESPONSE_FLAGS[flag] ?? 'unknown flag';
 }
 
@@ -47,7 +45,7 @@ function flagsOf(result: ProbeResult): string[] {
 function describeFlags(result: ProbeResult): string {
   const flags = flagsOf(result);
   if (!flags.length) return '';
-  return ` The gateway's response flags say ${flags.map((f) => `${f} (${describeFlag(f, result.http?.status)})`).join(', ')}.`;
+  return ` The gateway's response flags say ${flags.map((f) => `${f} (${describeFlag(f)})`).join(', ')}.`;
 }
 
 function bodyHint(result: ProbeResult): string {

@@ -10,22 +10,28 @@ const closedBeforeAnyByte = (r: Parameters<FailureMode['matches']>[0]) =>
 
 export const tlsFailureModes: FailureMode[] = [
   {
+    id: 'no-sni-no-listener',
+    title: 'No SNI sent: the gateway closed the connection after the ClientHello',
+    matches: (r) => closedBeforeAnyByte(r) && !sniOf(r),
+    explain: (r) => {
+      const how = r.outcome === 'reset-after-client-hello' ? 'reset' : 'closed';
+      return {
+        cause: `the ClientHello carried no SNI (a client sends none when the URL host is an IP address), and the server ${how} the connection before sending a certificate (no ServerHello, no alert; curl exit 35). Inferred, not seen: a gateway whose HTTPS listeners all have a hostname has no listener for a connection without a name; its access log says so for certain (a line without sni= and flags=NS)`,
+        fix: 'put the hostname in the URL and pin its address with --resolve <host>:<port>:<address> (SNI, Host and the name check all come from the URL host), or add a listener without a hostname',
+      };
+    },
+  },
+  {
     id: 'sni-no-listener',
     title: 'No listener for this SNI: the gateway closed the connection after the ClientHello',
     matches: (r) => closedBeforeAnyByte(r),
     explain: (r) => {
-      const sni = sniOf(r);
+      const sni = sniOf(r) ?? '(none)';
       const how = r.outcome === 'reset-after-client-hello' ? 'reset' : 'closed';
-      if (!sni) {
-        return {
-          cause: `the ClientHello carried no SNI, and no listener on ${addressOf(r)} serves connections without one: the gateway ${how} the connection before sending a certificate (curl exit 35)`,
-          fix: 'send the hostname as SNI (use a hostname URL with --resolve rather than an IP), or add a listener without a hostname',
-        };
-      }
       return {
         // What the client saw is a fact; why is an inference (RFC 6066 §3 allows an unrecognized_name alert or a default certificate instead).
         cause: `the server ${how} the connection right after the ClientHello for SNI ${sni}, before sending a certificate (no ServerHello, no alert; curl exit 35). That is inferred, not seen: our gateway, like Envoy and agentgateway, does this when no listener's hostname matches the SNI, and its access log says so for certain (a line with sni=${sni} and flags=NS in the proxy pod's log). A server may instead answer an unknown name with an unrecognized_name alert or a default certificate (RFC 6066 §3), and any TCP service that ${how === 'reset' ? 'resets' : 'closes'} on a ClientHello looks the same from here`,
-        fix: `add a listener for that hostname or use one the gateway serves (check the Gateway's listeners[].hostname and that the certificate Secret for ${sni} resolved: ResolvedRefs=True)`,
+        fix: `use a name one of the Gateway's listeners serves (kubectl get gateway -o yaml: listeners[].hostname), or give ${sni} a listener: one with that hostname and a certificate for it, a wildcard hostname that covers it, or one without a hostname. A route's hostname alone never makes a listener`,
       };
     },
   },

@@ -19,7 +19,7 @@ export const upstreamSessionFailureModes: FailureMode[] = [
         cause:
           `the gateway connected to ${wanted ?? hostHeader(r)} and offered the TLS session it had saved for ${madeFor ?? 'another name'} ` +
           '(its session cache is shared by every name). The upstream serves both names with one ticket key, so it resumed that session: ' +
-          `no certificate was sent, the connection stands on ${madeFor ?? 'the other name'}'s certificate, and the name check for ${wanted ?? 'this name'} failed (503, flag UT). ` +
+          `no certificate was sent, the connection stands on ${madeFor ?? 'the other name'}'s certificate, and the name check for ${wanted ?? 'this name'} failed (503, flag UF). ` +
           'Nothing is cached "per IP": the same address answers both names correctly on a full handshake. ' +
           'Envoy had this bug (envoyproxy/envoy issue 46243, fixed by PR 45982 "tls: scope upstream session cache by sni")',
         fix: 'scope the session cache by SNI (sessionCache: perSNI); disabling resumption (the report\'s max_session_keys: 0) also works, at the cost of a full handshake per connection',

@@ -2,8 +2,8 @@
 // originates TLS (BackendTLSPolicy) and presents a client certificate
 // (Gateway spec.tls.backend.clientCertificateRef). The client's own hop
 // worked: the gateway answered it with a status of its own making, flagged
-// UT (the TLS handshake to the backend failed) or IB (the backend reference
-// cannot be used, so nothing was sent). The body the gateway sends is the
+// UF (as in Envoy: the TLS handshake to the backend failed; the body says
+// how) or IB (the backend reference cannot be used, so nothing was sent). The body the gateway sends is the
 // reason its access log writes (error= / message=). Facts: RFC 8446 §4.4.2.4
 // and §6.2 (certificate_required, 116), RFC 6125 (name checks).
 import type { ProbeResult } from '../probe/types.js';
@@ -15,7 +15,7 @@ const bodyOf = (r: ProbeResult): string => (r.http?.body ?? '').trim();
 
 /** The gateway answered, itself, because the TLS handshake to the backend failed. */
 const upstreamTls = (r: ProbeResult, pattern: RegExp) =>
-  r.outcome === 'established' && r.http?.status === 503 && flagsOf(r).includes('UT') && pattern.test(bodyOf(r));
+  r.outcome === 'established' && r.http?.status === 503 && flagsOf(r).includes('UF') && /^upstream TLS error: /.test(bodyOf(r)) && pattern.test(bodyOf(r));
 
 /** The gateway answered, itself, without contacting the backend: its reference is unusable. */
 const invalidBackend = (r: ProbeResult, pattern: RegExp) =>
@@ -38,7 +38,7 @@ export const upstreamTlsFailureModes: FailureMode[] = [
     title: 'The backend wants a client certificate and the gateway sent none',
     matches: (r) => upstreamTls(r, /CERTIFICATE_REQUIRED|certificate required|alert number 116/i),
     explain: (r) => ({
-      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend asked for a client certificate (CertificateRequest), the gateway had none to send, and the backend ended the handshake with the certificate_required alert (116). In TLS 1.3 that alert arrives after the gateway's side of the handshake is done, so the gateway sees it on its first read. The gateway logged flags=UT error="${reason(r)}"; the backend's log says it refused a handshake without a client certificate (OpenSSL's words: "peer did not return a certificate").`,
+      cause: `${firstHop(r)} Hop 2, gateway → backend, failed: the backend asked for a client certificate (CertificateRequest), the gateway had none to send, and the backend ended the handshake with the certificate_required alert (116). In TLS 1.3 that alert arrives after the gateway's side of the handshake is done, so the gateway sees it on its first read. The gateway logged flags=UF error="${reason(r)}"; the backend's log says it refused a handshake without a client certificate (OpenSSL's words: "peer did not return a certificate").`,
       fix: "give the Gateway a client certificate the backend trusts: spec.tls.backend.clientCertificateRef naming a kubernetes.io/tls Secret (kubectl get gateway -o yaml; the Gateway's ResolvedRefs condition says whether it resolved)",
     }),
   },

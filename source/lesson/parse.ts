@@ -11,6 +11,7 @@ import {
   type CaConfigMapSpec,
   type CertificateSpec,
   type Lesson,
+  type LessonCorrection,
   type LessonExpectation,
   type ManifestStep,
   type ObjectRef,
@@ -389,6 +390,28 @@ function step(reader: YamlReader, at: FieldPath, ctx: ParseContext, lessonId: st
   }
 }
 
+/** `corrections: [{claim, truth, evidence, step}]`: what the lab text gets wrong; `step` must be a step of this lesson. */
+function corrections(reader: YamlReader, stepIds: Set<string>): LessonCorrection[] {
+  const out: LessonCorrection[] = [];
+  for (let i = 0; i < reader.length(['corrections']); i++) {
+    const at = ['corrections', i];
+    reader.onlyKeys(at, ['claim', 'truth', 'evidence', 'step']);
+    const text = (field: string) => {
+      const value = reader.string([...at, field], { required: true }).trim();
+      if (!value) reader.fail([...at, field], 'is empty');
+      return value;
+    };
+    const correction: LessonCorrection = { claim: text('claim'), truth: text('truth'), evidence: text('evidence') };
+    const step = reader.string([...at, 'step']);
+    if (step !== undefined) {
+      if (!stepIds.has(step)) reader.fail([...at, 'step'], `unknown step "${step}" (steps: ${[...stepIds].join(', ')})`);
+      correction.step = step;
+    }
+    out.push(correction);
+  }
+  return out;
+}
+
 /** A mapping of JWT claims: any YAML values, read as JSON. */
 function claimsAt(reader: YamlReader, at: FieldPath): Record<string, unknown> {
   if (!reader.has(at)) return {};
@@ -400,7 +423,7 @@ function claimsAt(reader: YamlReader, at: FieldPath): Record<string, unknown> {
 /** Parses and validates one lesson file's text. Throws LessonError naming file, line and field. */
 export function parseLesson(text: string, ctx: ParseContext): Lesson {
   const reader = new YamlReader(ctx.file, text);
-  reader.onlyKeys([], ['id', 'title', 'summary', 'prerequisites', 'namespace', 'gateway', 'intro', 'steps', 'cleanup']);
+  reader.onlyKeys([], ['id', 'title', 'summary', 'prerequisites', 'namespace', 'gateway', 'intro', 'steps', 'cleanup', 'corrections']);
   const id = reader.string(['id'], { required: true, pattern: ID });
   const expectedId = path.basename(path.dirname(ctx.file));
   if (expectedId && expectedId !== '.' && expectedId !== id) reader.fail(['id'], `"${id}" must match its folder name "${expectedId}"`);
@@ -432,6 +455,7 @@ export function parseLesson(text: string, ctx: ParseContext): Lesson {
     intro: markdown(reader, ['intro'], lessonDir, false),
     steps,
     cleanup,
+    corrections: corrections(reader, ids),
     dir: lessonDir,
   };
 }

@@ -12,7 +12,8 @@ import type { StepContext, StepExecutor, StepResult } from './context.js';
 import { EventHub, type Listener } from './event-hub.js';
 import type { RunnerEvent } from './events.js';
 import { loadLesson } from './load.js';
-import { LessonState } from './state.js';
+import { LessonState, type StepObservation } from './state.js';
+import { summarizeLesson } from './summary.js';
 import { runCerts } from './steps/certs.js';
 import { runApply, runDelete, runRestore, runSecret } from './steps/objects.js';
 import { runProbe } from './steps/probe.js';
@@ -207,6 +208,7 @@ async function runPrerequisites(env: RunEnvironment, options: RunnerOptions, hub
   for (const prerequisite of env.lesson.prerequisites) {
     if (seen.has(prerequisite)) continue;
     if (await completedHere(prerequisite, env, options.home)) continue;
+    hub.emit({ type: 'prerequisite', lessonId: env.lesson.id, prerequisite, reason: 'it is not completed on this cluster' });
     const status = await runLesson({ ...options, lessonId: prerequisite, fromStep: undefined, toStep: undefined }, hub, seen);
     if (status !== 'ok') return status;
   }
@@ -253,6 +255,13 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
   const to = Math.max(from, Math.min(options.toStep ?? count, count));
   const failedSteps: number[] = [];
   let interrupted = false;
+  // The probe's verdict of each step, saved with its completion for the end-of-lesson summary.
+  const observed = new Map<number, StepObservation>();
+  const stopObserving = hub.on((event) => {
+    if (event.type === 'probe-result' && event.lessonId === lesson.id) {
+      observed.set(event.index, { ok: event.ok, verdicts: event.verdicts, ...(event.explanation ? { explanation: event.explanation.title } : {}), by: 'workshop' });
+    }
+  });
   env.emit({ type: 'lesson-start', lessonId: lesson.id, title: lesson.title, stepCount: count, fromStep: from });
   await state.setStatus('in-progress');
 
@@ -275,7 +284,7 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
       }
       result = { ok: false, error: (error as Error).message ?? String(error) };
     }
-    await state.stepFinished(step.id, result.ok);
+    await state.stepFinished(step.id, result.ok, 'workshop', observed.get(index));
     env.emit({ type: 'step-end', lessonId: lesson.id, index, status: result.ok ? 'ok' : 'failed', ms: Date.now() - stepStarted, ...(result.error ? { error: result.error } : {}) });
     if (!result.ok) {
       failedSteps.push(index);
@@ -285,7 +294,16 @@ async function runLesson(options: RunnerOptions, hub: EventHub, seen: Set<string
 
   const status: RunStatus = interrupted ? 'interrupted' : failedSteps.length ? 'failed' : 'ok';
   const allDone = lesson.steps.every((s) => state.completedSteps.includes(s.id));
+  stopObserving();
   await state.setStatus(status === 'interrupted' ? 'interrupted' : status === 'failed' ? 'failed' : allDone ? 'completed' : 'in-progress');
+  if (status === 'ok' && allDone) {
+    try {
+      env.emit({ type: 'lesson-summary', lessonId: lesson.id, summary: await summarizeLesson(lesson.id, { home: options.home, root: options.root }) });
+    } catch (error) {
+      // The lesson is done either way; a summary that cannot be built (another lesson's unreadable state) is said, not fatal.
+      env.emit({ type: 'progress', lessonId: lesson.id, index: count - 1, message: `no end-of-lesson summary: ${(error as Error).message}` });
+    }
+  }
   env.emit({ type: 'lesson-end', lessonId: lesson.id, status, ms: Date.now() - started, failedSteps });
   return status;
 }

@@ -9,6 +9,7 @@ import fsp from 'node:fs/promises';
 import { ensurePrivateDirectory, homePaths } from '../state/home.js';
 import { readJsonOr, writeJsonAtomic } from '../state/atomic-write.js';
 import type { LessonProgress } from './types.js';
+import type { FieldVerdict } from '../probe/expectation.js';
 
 export interface ObjectKey {
   apiVersion: string;
@@ -55,7 +56,21 @@ export interface ProgressFile {
   /** Ids of the steps that finished ok (in any run since the last cleanup). */
   completedSteps: string[];
   failedSteps: string[];
+  /** Of the completed steps, those the learner did by hand (their effect was checked), not the workshop. */
+  byHand?: string[];
+  /** The last observation of each completed probe step (for the end-of-lesson summary). */
+  observations?: Record<string, StepObservation>;
   updatedAt: string;
+}
+
+/** What a probe step observed against what it expected, as the end of a lesson recalls it. */
+export interface StepObservation {
+  ok: boolean;
+  verdicts: FieldVerdict[];
+  /** The explanation's title, when there was one. */
+  explanation?: string;
+  /** `workshop`: the workshop's probe; `learner`: the learner's own request, seen in the gateway's access log. */
+  by: 'workshop' | 'learner';
 }
 
 export function objectKeyText(o: ObjectKey): string {
@@ -103,6 +118,14 @@ export class LessonState {
 
   get completedSteps(): readonly string[] {
     return this.progress.completedSteps;
+  }
+
+  get byHand(): readonly string[] {
+    return this.progress.byHand ?? [];
+  }
+
+  get observations(): Readonly<Record<string, StepObservation>> {
+    return this.progress.observations ?? {};
   }
 
   get cluster(): ClusterIdentity | undefined {
@@ -164,9 +187,11 @@ export class LessonState {
     await this.saveJournal();
   }
 
-  async stepFinished(stepId: string, ok: boolean): Promise<void> {
+  /** `how`: who did it, the workshop (a run) or the learner by hand (its effect checked). */
+  async stepFinished(stepId: string, ok: boolean, how: 'workshop' | 'by-hand' = 'workshop', observation?: StepObservation): Promise<void> {
     const done = new Set(this.progress.completedSteps);
     const failed = new Set(this.progress.failedSteps);
+    const byHand = new Set(this.progress.byHand ?? []);
     if (ok) {
       done.add(stepId);
       failed.delete(stepId);
@@ -174,8 +199,13 @@ export class LessonState {
       done.delete(stepId);
       failed.add(stepId);
     }
+    if (ok && how === 'by-hand') byHand.add(stepId);
+    else byHand.delete(stepId);
     this.progress.completedSteps = [...done];
     this.progress.failedSteps = [...failed];
+    if (byHand.size) this.progress.byHand = [...byHand];
+    else delete this.progress.byHand;
+    if (observation) this.progress.observations = { ...this.progress.observations, [stepId]: observation };
     if (this.progress.status === 'not-started') this.progress.status = 'in-progress';
     await this.saveProgress();
   }
@@ -214,7 +244,15 @@ const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every
 
 function isProgress(v: unknown): v is ProgressFile {
   const p = v as ProgressFile;
-  return typeof v === 'object' && v !== null && PROGRESS_STATUSES.includes(p.status) && isStringArray(p.completedSteps) && isStringArray(p.failedSteps);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    PROGRESS_STATUSES.includes(p.status) &&
+    isStringArray(p.completedSteps) &&
+    isStringArray(p.failedSteps) &&
+    (p.byHand === undefined || isStringArray(p.byHand)) &&
+    (p.observations === undefined || (typeof p.observations === 'object' && p.observations !== null && Object.values(p.observations).every((o) => typeof o === 'object' && o !== null && Array.isArray(o.verdicts))))
+  );
 }
 
 function isJournal(v: unknown): v is Journal {

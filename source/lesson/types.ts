@@ -179,6 +179,21 @@ export interface RestartStep extends StepBase {
 
 export type Step = ExplainStep | ClusterStep | CertsStep | ManifestStep | SecretStep | WaitStep | ProbeStep | RestartStep | TokensStep;
 
+/**
+ * Something the lab text this lesson follows gets wrong, and what the lesson
+ * shows instead: shown at the end of the lesson (`corrections:` in lesson.yaml).
+ */
+export interface LessonCorrection {
+  /** What the lab text says (quoted or in short). */
+  claim: string;
+  /** What is true instead. */
+  truth: string;
+  /** Where the learner saw it: a step's observation, a status, a file. */
+  evidence: string;
+  /** Id of the step that shows it, when one does. */
+  step?: string;
+}
+
 export interface Lesson {
   id: string;
   title: string;
@@ -193,6 +208,8 @@ export interface Lesson {
   steps: Step[];
   /** Steps `cleanup` runs after replaying the journal (restore kinds). */
   cleanup: ManifestStep[];
+  /** What the lab text gets wrong (the end-of-lesson summary lists them). */
+  corrections: LessonCorrection[];
   /** Absolute directory of lessons/<id>. */
   dir: string;
 }

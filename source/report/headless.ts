@@ -4,6 +4,8 @@
 import type { RunnerEvent } from '../lesson/events.js';
 import { renderCurlVerbose } from '../probe/render-curl.js';
 import { describeJwt, sentJwt } from '../probe/jwt-view.js';
+import type { EndOfLesson } from '../lesson/summary.js';
+import { plural } from '../lesson/workshop-progress.js';
 
 export interface LineWriter {
   write(text: string): void;
@@ -27,6 +29,9 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
       case 'lesson-start':
         counts.set(event.lessonId, event.stepCount);
         out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} step${event.stepCount === 1 ? '' : 's'}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
+        break;
+      case 'prerequisite':
+        out.write(`\n↳ ${event.lessonId} needs the lesson ${event.prerequisite} first (${event.reason}): running ${event.prerequisite}, then ${event.lessonId}\n`);
         break;
       case 'step-start':
         out.write(`\n[${String(event.index + 1).padStart(width(event.lessonId))}/${counts.get(event.lessonId) ?? '?'}] ${event.title}  (${event.kind})\n`);
@@ -65,6 +70,9 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         }
         out.write(`    ${event.status === 'ok' ? '✓ ok' : event.status === 'skipped' ? '– skipped' : '✗ FAILED'} (${event.ms} ms)${event.error ? `: ${event.error}` : ''}\n`);
         break;
+      case 'lesson-summary':
+        out.write(summaryText(event.summary));
+        break;
       case 'lesson-end':
         if (event.status === 'interrupted') {
           const at = pausedAt.get(event.lessonId);
@@ -81,6 +89,33 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         break;
     }
   };
+}
+
+/** The end of a lesson as plain text: what you did, what you saw, what the lab text gets wrong, what next. */
+export function summaryText(summary: EndOfLesson): string {
+  const lines: string[] = [`\n━━ End of ${summary.lessonId}: ${summary.title}`];
+  const byHand = summary.did.filter((d) => d.how === 'by-hand').length;
+  const width = String(summary.stepCount).length;
+  lines.push(
+    '',
+    `What you did: ${plural(summary.did.length, 'step')}` +
+      (byHand === summary.did.length ? ', all by hand' : byHand ? ` (${byHand} by hand, ${summary.did.length - byHand} done for you by the workshop)` : ', done for you by the workshop'),
+  );
+  for (const d of summary.did) lines.push(`  ${String(d.index + 1).padStart(width)}. ${d.title}${d.how === 'by-hand' ? '  (by hand)' : ''}`);
+  lines.push('', summary.saw.length ? 'What you saw (observed against expected):' : 'What you saw: no probe step in this lesson.');
+  for (const s of summary.saw) {
+    lines.push(`  ${String(s.index + 1).padStart(width)}. ${s.title}: ${s.ok ? 'as expected' : 'NOT as expected'}${s.by === 'learner' ? ' (your own request)' : ''}`);
+    for (const v of s.verdicts) lines.push(`      ${v.ok ? '✓' : '✗'} ${v.field}: observed ${v.observed}${v.ok ? '' : `, expected ${v.expected}`}`);
+    if (s.explanation) lines.push(`      why: ${s.explanation}`);
+  }
+  lines.push('', summary.corrections.length ? 'What the lab text gets wrong:' : 'What the lab text gets wrong: nothing this lesson found.');
+  summary.corrections.forEach((c, i) => {
+    lines.push(`  ${i + 1}. The lab text: ${c.claim}`, `     In fact: ${c.truth}`, `     Seen: ${c.evidence}`);
+  });
+  const w = summary.workshop;
+  lines.push('', `Workshop: ${w.lessonsDone}/${w.lessonCount} lessons done, ${w.stepsDone}/${plural(w.stepCount, 'step')}.`);
+  lines.push(w.next ? `Next: ${w.next.title} (${w.next.reason}): agw-workshop run ${w.next.id}` : 'Next: nothing left, every lesson is done.');
+  return `${lines.join('\n')}\n`;
 }
 
 /** --json: one event per line, exactly as the runner emitted it. */

@@ -1,6 +1,7 @@
 // Every state file is written whole or not at all: write a temp file in the
-// same directory, fsync it, rename over the target. A crash or kill -9 leaves
-// either the old or the new file, never a torn one.
+// same directory, fsync it, rename over the target, fsync the directory. A
+// crash or kill -9 leaves either the old or the new file, never a torn one,
+// and once the promise resolves the rename itself survives a power loss.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -33,6 +34,40 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     await fsp.rm(tmp, { force: true });
     throw error;
   }
+  await syncDirectory(path.dirname(target));
+}
+
+/** A rename is durable only once its directory is: fsync it (where the platform allows opening a directory). */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(dir, 'r');
+  } catch {
+    return; // Windows cannot open a directory; its renames are journaled by NTFS
+  }
+  try {
+    await handle.sync();
+  } catch (error) {
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+function syncDirectorySync(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch (error) {
+    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function writeFileAtomicSync(target: string, data: string | Uint8Array, options: WriteOptions = {}): void {
@@ -53,6 +88,7 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
     fs.rmSync(tmp, { force: true });
     throw error;
   }
+  syncDirectorySync(path.dirname(target));
 }
 
 export async function writeJsonAtomic(target: string, value: unknown, options: WriteOptions = {}): Promise<void> {

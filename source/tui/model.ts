@@ -19,6 +19,8 @@ export interface LessonSummary {
   /** Steps completed (saved progress). */
   completedSteps: number;
   status: LessonStatus;
+  /** Lessons to finish first (the next lesson to take respects them). */
+  prerequisites?: string[];
 }
 
 export interface EquivalentCommand {

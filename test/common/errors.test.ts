@@ -46,6 +46,11 @@ test('programming errors are bugs; plain errors and user errors are not', (t) =>
   t.regex(typeError.text, /TypeError: x is not a function\n\s+at /);
 });
 
+test('a user error from another copy of the module (a bundled command) is still a user error', (t) => {
+  const copy = Object.assign(new Error('unknown option --presentr'), { [Symbol.for('agw-workshop.UserError')]: true, exitCode: 2, hint: 'usage: agw-workshop [--presenter]' });
+  t.deepEqual(errorReport(copy, context), { text: 'agw-workshop: unknown option --presentr\nusage: agw-workshop [--presenter]\n', exitCode: 2 });
+});
+
 test('a plain error: message only, exit 1; the stack only with AGW_DEBUG', (t) => {
   const error = new Error('the cluster is not running: agw-workshop cluster up');
   t.deepEqual(errorReport(error, context), { text: 'agw-workshop: the cluster is not running: agw-workshop cluster up\n', exitCode: 1 });

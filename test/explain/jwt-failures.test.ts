@@ -109,5 +109,5 @@ test('an explanation shows the token header and claims, never the signature', (t
 
 test('a 401 that is not about a JWT still gets the generic entry, and a success is not a JWT failure', (t) => {
   t.is(explain(answer(undefined, 401, 'Basic realm="x"', 'who are you'))?.id, 'unauthorized-401');
-  t.is(explain(answer(ALICE_TOKEN, 200, undefined, '{"choices":[]}'))?.id, 'established');
+  t.is(explain(answer(ALICE_TOKEN, 200, undefined, '{"choices":[]}'))?.id, 'plain-http-succeeded');
 });

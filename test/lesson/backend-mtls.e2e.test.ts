@@ -72,9 +72,9 @@ test.serial('run backend-mtls --json: 200 naming the gateway certificate, then f
   const seen = probes.map((p) => [p.result.http?.status, p.result.http?.responseFlags ?? '-', p.explanation?.id]);
   t.deepEqual(seen, [
     [200, '-', 'established'],
-    [503, 'UT', 'backend-client-certificate-required'],
-    [503, 'UT', 'backend-certificate-untrusted'],
-    [503, 'UT', 'backend-name-mismatch'],
+    [503, 'UF', 'backend-client-certificate-required'],
+    [503, 'UF', 'backend-certificate-untrusted'],
+    [503, 'UF', 'backend-name-mismatch'],
     [500, 'IB', 'backend-tls-policy-unresolved'],
     [500, 'IB', 'gateway-client-certificate-unresolved'],
     [200, '-', 'established'],
@@ -136,7 +136,7 @@ test.serial('each failure mode on the wire with real kubectl and curl: status, a
   const noCert = await curlUntil(ip, 503, /CERTIFICATE_REQUIRED/);
   t.is(noCert.status, 503, noCert.body);
   t.regex(noCert.headers, /x-agw-response-flags: ut/);
-  t.regex(await accessLogLine(), /status=503 flags=UT .*error="ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED/);
+  t.regex(await accessLogLine(), /status=503 flags=UF .*error="ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED/);
   t.regex((await logs('httpbin-tls')).join('\n'), /TLS handshake failed from .*certificate_required \(116\): the client sent no certificate/);
   await cluster.kubectlOk(['replace', '-f', '-'], manifest('gateway.yaml'));
   t.is((await curlUntil(ip, 200, /envoygateway-client/)).status, 200);
@@ -146,14 +146,14 @@ test.serial('each failure mode on the wire with real kubectl and curl: status, a
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('backend-tls-policy-wrong-ca.yaml'));
   const wrongCa = await curlUntil(ip, 503, /SELF_SIGNED_CERT_IN_CHAIN/);
   t.is(wrongCa.status, 503, wrongCa.body);
-  t.regex(await accessLogLine(), /status=503 flags=UT .*error="SELF_SIGNED_CERT_IN_CHAIN/);
+  t.regex(await accessLogLine(), /status=503 flags=UF .*error="SELF_SIGNED_CERT_IN_CHAIN/);
 
   // 3. The policy names another hostname: name mismatch, again before any request.
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('backend-tls-policy-wrong-hostname.yaml'));
   const wrongName = await curlUntil(ip, 503, /ERR_TLS_CERT_ALTNAME_INVALID/);
   t.is(wrongName.status, 503, wrongName.body);
   t.regex(wrongName.body, /httpbin\.demo\.int/);
-  t.regex(await accessLogLine(), /status=503 flags=UT .*error="ERR_TLS_CERT_ALTNAME_INVALID/);
+  t.regex(await accessLogLine(), /status=503 flags=UF .*error="ERR_TLS_CERT_ALTNAME_INVALID/);
   t.is((await logs('httpbin-tls')).filter((l) => l.startsWith('GET ')).length, requestsBefore, 'the backend saw no request while its certificate was refused');
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('backend-tls-policy.yaml'));
   t.is((await curlUntil(ip, 200, /envoygateway-client/)).status, 200);

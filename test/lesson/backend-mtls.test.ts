@@ -73,9 +73,9 @@ test('each failure is made, probed with its explanation, and put back before the
     probes.map((p) => [p.id, p.expect.status, p.expect.header?.['x-agw-response-flags'], p.explanation]),
     [
       ['probe-ok', 200, undefined, undefined],
-      ['probe-no-client-cert', 503, 'UT', 'backend-client-certificate-required'],
-      ['probe-wrong-ca', 503, 'UT', 'backend-certificate-untrusted'],
-      ['probe-wrong-hostname', 503, 'UT', 'backend-name-mismatch'],
+      ['probe-no-client-cert', 503, 'UF', 'backend-client-certificate-required'],
+      ['probe-wrong-ca', 503, 'UF', 'backend-certificate-untrusted'],
+      ['probe-wrong-hostname', 503, 'UF', 'backend-name-mismatch'],
       ['probe-missing-ca', 500, 'IB', 'backend-tls-policy-unresolved'],
       ['probe-missing-client-secret', 500, 'IB', 'gateway-client-certificate-unresolved'],
       ['probe-ok-again', 200, undefined, undefined],

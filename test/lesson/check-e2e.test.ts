@@ -179,14 +179,14 @@ test.serial('in tmux at 80x24, hands-on mode ticks the routes step when kubectl 
   await session.waitForText(/SNI matching/);
   session.sendKeys('Down');
   session.sendKeys('Enter');
-  await session.waitForText(/step \d+\/17/);
+  await session.waitForText(/step \d+\/20/);
   session.sendKeys('m');
   await session.waitForText(/Hands-on/);
   // To step 10, the routes (the previous test deleted the foo route).
   session.sendKeys('Home');
   for (let i = 0; i < 16; i++) session.sendKeys('Up');
   for (let i = 0; i < 9; i++) session.sendKeys('Down');
-  const before = await session.waitForText(/step 10\/17[\s\S]*Not yet: HTTPRoute/);
+  const before = await session.waitForText(/step 10\/20[\s\S]*Not yet: HTTPRoute/);
   t.regex(before, /agentgateway-system\/mock-openai-foo-route not/, 'the missing route is named (the pane wraps the rest)');
   for (const line of before.split('\n')) t.true(line.length <= 80);
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('routes.yaml'));

@@ -42,7 +42,7 @@ const GATEWAY = {
 };
 
 function lesson(steps: Step[]): Lesson {
-  return { id: 'unit', title: 'unit', summary: '', prerequisites: [], namespace: NS, intro: '', steps, cleanup: [], dir: '/nonexistent' };
+  return { id: 'unit', title: 'unit', summary: '', prerequisites: [], namespace: NS, intro: '', steps, cleanup: [], corrections: [], dir: '/nonexistent' };
 }
 
 function tlsSecret(name: string, issued: IssuedCertificate, key = issued.keyPem, type = 'kubernetes.io/tls') {

@@ -39,6 +39,6 @@ test('usage errors: no lesson, unknown lesson, step out of range', async (t) => 
   t.is(unknown.code, 1);
   t.regex(unknown.stderr, /no lesson "nope" \(lessons: setup, sni-matching[,)]/);
   const step = await cli(['catch-up', 'sni-matching:99']);
-  t.regex(step.stderr, /sni-matching has steps 1 to 17, not 99/);
+  t.regex(step.stderr, /sni-matching has steps 1 to 20, not 99/);
   t.is((await cli(['cleanup', '--all', '--yes'])).stdout.trim(), 'nothing to clean up');
 });

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { startTestCluster, run, requireTool, cliPath, type TestCluster } from '../helpers/cluster.js';
 import type { RunnerEvent } from '../../source/lesson/events.js';
 import { runFailures as failures, runnerEvents as events } from '../helpers/runner-events.js';
+import { renderCurlVerbose } from '../../source/probe/render-curl.js';
 
 type ProbeEvent = Extract<RunnerEvent, { type: 'probe-result' }>;
 const NS = 'agentgateway-system';
@@ -24,6 +25,13 @@ test.after.always(async () => {
 
 function probes(list: RunnerEvent[], lessonId: string): ProbeEvent[] {
   return list.filter((e): e is ProbeEvent => e.type === 'probe-result' && e.lessonId === lessonId);
+}
+
+/** The last probe result of each step, by step id. */
+function probesByStep(list: RunnerEvent[], lessonId: string): Map<string, ProbeEvent> {
+  const ids = new Map<number, string>();
+  for (const e of list) if (e.type === 'step-start' && e.lessonId === lessonId) ids.set(e.index, e.stepId);
+  return new Map(probes(list, lessonId).map((p) => [ids.get(p.index) ?? String(p.index), p]));
 }
 
 async function kubectlGet(args: string[]): Promise<string> {
@@ -63,7 +71,8 @@ test.serial('run sni-matching --json: foo and bar answer with their certificates
   const result = await cluster.cli(['run', 'sni-matching', '--json', '--report', report]);
   const list = events(result.stdout);
   t.is(result.code, 0, `${failures(list)}\n${result.stderr}`);
-  const [foo, bar, baz] = probes(list, 'sni-matching');
+  const byStep = probesByStep(list, 'sni-matching');
+  const [foo, bar, baz] = ['probe-foo', 'probe-bar', 'probe-baz'].map((id) => byStep.get(id));
   for (const [probe, name, org] of [
     [foo, 'foo', 'mock-openai organization'],
     [bar, 'bar', 'solo.io'],
@@ -82,6 +91,29 @@ test.serial('run sni-matching --json: foo and bar answer with their certificates
   t.false(baz!.result.records.some((r) => r.direction === 'in' && r.what === 'ServerHello'), 'no ServerHello came back');
   t.is(baz!.result.tls?.peerChain.length ?? 0, 0, 'no certificate was sent');
   t.is(baz!.explanation?.id, 'sni-no-listener');
+  // The name check curl would print: foo's name found in its SAN, bar's (the lab text's CN-only certificate) in its CN.
+  const fooTrace = renderCurlVerbose(foo!.result);
+  const barTrace = renderCurlVerbose(bar!.result);
+  t.regex(fooTrace, /^\*  subjectAltName: host "mock-openai-foo\.glootest\.com" matched cert's "mock-openai-foo\.glootest\.com"$/m, fooTrace);
+  t.regex(barTrace, /^\*  common name: mock-openai-bar\.glootest\.com \(matched\)$/m, barTrace);
+  t.notRegex(barTrace, /subjectAltName/);
+  t.deepEqual(bar!.result.tls?.peerChain[0]?.subjectAltNames, []);
+  // The listener's hostname must match the Host too: the other listener's name 421, no listener's 404.
+  const other = byStep.get('probe-host-other-listener');
+  const none = byStep.get('probe-host-no-listener');
+  t.is(other?.result.tls?.peerChain[0]?.subject, 'CN=mock-openai-foo.glootest.com; O=mock-openai organization');
+  t.is(other?.result.http?.status, 421);
+  t.is(other?.explanation?.id, 'misdirected-request-421');
+  t.is(none?.result.http?.status, 404);
+  t.is(none?.explanation?.id, 'no-route-404');
+  // This lab's routes serve its requests: the setup lab's catch-all is scoped to its own listener (sectionName: http).
+  t.regex(await kubectlGet(['httproute', 'mock-openai', '-o', 'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].reason}']), /NoMatchingParent/);
+  const log = (await cluster.kubectlOk(['logs', '-n', NS, 'deploy/agentgateway-proxy'])).split('\n');
+  const served = log.filter((l) => / sni=mock-openai-foo\.glootest\.com .*host=mock-openai-foo\.glootest\.com .*status=200 /.test(l));
+  t.true(served.length > 0, log.slice(-20).join('\n'));
+  t.true(served.every((l) => l.includes(' route=agentgateway-system/mock-openai-foo-route/')), served.join('\n'));
+  t.true(log.some((l) => / host=mock-openai-bar\.glootest\.com .*status=421 flags=MR/.test(l) && l.includes('sni=mock-openai-foo.glootest.com')), log.slice(-20).join('\n'));
+  t.true(log.some((l) => / host=mock-openai-baz\.glootest\.com .*status=404 flags=NR/.test(l) && l.includes('sni=mock-openai-foo.glootest.com')), log.slice(-20).join('\n'));
   const md = fs.readFileSync(report, 'utf8');
   t.regex(md, /# SNI matching/);
   t.regex(md, /\| outcome \| closed-after-client-hello or reset-after-client-hello \|/);
@@ -92,16 +124,20 @@ test.serial('the curl commands the lesson shows give the same results typed by h
   const curls = events((await cluster.cli(['run', 'sni-matching', '--json', '--step', 'probe-foo'])).stdout).filter(
     (e): e is Extract<RunnerEvent, { type: 'command' }> => e.type === 'command' && e.tool === 'curl',
   );
-  t.is(curls.length, 3);
+  t.is(curls.length, 5);
   await proxyRolledOut(t);
-  const exits = [];
+  const answers = [];
   const errors: string[] = [];
   for (const c of curls) {
-    const r = await run('bash', ['-c', `${c.command} -sS -o /dev/null`], { timeoutMs: 30_000 });
-    exits.push(r.code);
+    const r = await run('bash', ['-c', `${c.command} -sS -o /dev/null -w '%{http_code}'`], { timeoutMs: 30_000 });
+    answers.push(`${r.code} ${r.stdout.trim()}`);
     errors.push(r.stderr.trim());
   }
-  t.deepEqual(exits, [0, 0, 35], `real curl: foo and bar verified with --cacert, baz fails with exit 35\n${errors.join('\n')}`);
+  t.deepEqual(answers, ['0 200', '0 200', '35 000', '0 421', '0 404'], `real curl: foo and bar verified with --cacert, baz fails with exit 35, Host bar on foo's connection 421, Host baz 404\n${errors.join('\n')}`);
+  // Real curl with OpenSSL falls back to the CN for bar's certificate (no SAN), and says so.
+  const verbose = await run('bash', ['-c', `${curls[1]!.command} -sS -o /dev/null`], { timeoutMs: 30_000 });
+  t.is(verbose.code, 0, verbose.stderr);
+  t.regex(verbose.stderr, /^\*  common name: mock-openai-bar\.glootest\.com \(matched\)$/m);
 });
 
 test.serial('playground: the baz probe with SNI foo completes the handshake with the foo certificate', async (t) => {
@@ -111,6 +147,8 @@ test.serial('playground: the baz probe with SNI foo completes the handshake with
   t.is(report.result.clientHello?.sni, 'mock-openai-foo.glootest.com');
   t.is(report.result.outcome, 'established');
   t.is(report.result.tls?.peerChain[0]?.subject, 'CN=mock-openai-foo.glootest.com; O=mock-openai organization');
+  // The Host (baz, from the URL) must match the listener too, as the presenter note says: no listener has it.
+  t.is(report.result.http?.status, 404);
   t.false(report.ok, 'the step expected a closed connection');
   t.false(report.verdicts.find((v) => v.field === 'outcome')!.ok);
   t.regex(report.curl, /--resolve .*mock-openai-foo\.glootest\.com:443:/);
@@ -154,7 +192,7 @@ test.serial('replay sni-matching works after cleanup', async (t) => {
   const result = await cluster.cli(['replay', 'sni-matching', '--yes', '--json']);
   const list = events(result.stdout);
   t.is(result.code, 0, `${failures(list)}\n${result.stderr}`);
-  t.is(probes(list, 'sni-matching').filter((p) => p.ok).length, 3);
+  t.is(probes(list, 'sni-matching').filter((p) => p.ok).length, 5);
 });
 
 test.serial('catch-up sni-matching:probe-foo runs every step before the probes, then run continues there', async (t) => {
@@ -163,12 +201,15 @@ test.serial('catch-up sni-matching:probe-foo runs every step before the probes, 
   const list = events(caught.stdout);
   t.is(caught.code, 0, `${failures(list)}\n${caught.stderr}`);
   t.is(probes(list, 'sni-matching').length, 0, 'no probe ran');
-  t.true(list.some((e) => e.type === 'step-end' && e.lessonId === 'sni-matching' && e.index === 12 && e.status === 'ok'), 'the baz status step ran');
+  const { loadLesson } = await import('../../source/lesson/index.js');
+  const stepIds = (await loadLesson('sni-matching')).steps.map((s) => s.id);
+  const firstProbe = stepIds.indexOf('probe-foo');
+  t.true(list.some((e) => e.type === 'step-end' && e.lessonId === 'sni-matching' && e.index === stepIds.indexOf('baz-not-accepted') && e.status === 'ok'), 'the baz status step ran');
   const listed = JSON.parse((await cluster.cli(['list', '--json'])).stdout) as { id: string; progress: { completedSteps: number } }[];
-  t.is(listed.find((l) => l.id === 'sni-matching')?.progress.completedSteps, 13);
+  t.is(listed.find((l) => l.id === 'sni-matching')?.progress.completedSteps, firstProbe);
   const rest = await cluster.cli(['run', 'sni-matching', '--json']);
   const start = events(rest.stdout).find((e) => e.type === 'lesson-start');
-  t.is(start?.type === 'lesson-start' ? start.fromStep : -1, 13, 'run continues at the first probe');
+  t.is(start?.type === 'lesson-start' ? start.fromStep : -1, firstProbe, 'run continues at the first probe');
   t.is(rest.code, 0);
 });
 

@@ -113,7 +113,7 @@ test.serial('the report\'s test by hand (kubectl delete pod, kubectl wait, real 
   const logs = await cluster.kubectlOk(['logs', '-n', NS, 'deploy/agentgateway-proxy']);
   const last = logs.split('\n').filter((l) => l.includes('upstream_session_cache=')).at(-1) ?? '';
   t.regex(last, /upstream_session_cache=shared/);
-  if (offersAcrossNames) t.regex(last, /status=503 flags=UT .*error="ERR_TLS_CERT_ALTNAME_INVALID: resumed TLS session made for/);
+  if (offersAcrossNames) t.regex(last, /status=503 flags=UF .*error="ERR_TLS_CERT_ALTNAME_INVALID: resumed TLS session made for/);
 
   await applyBackend('perSNI');
   for (const [first, second] of [[API, CONSOLE], [CONSOLE, API]] as const) {

@@ -74,6 +74,17 @@ test('the shipped lessons load and validate', async (t) => {
   t.is(sni.cleanup[0]?.kind, 'restore');
   const baz = sni.steps.find((s) => s.id === 'probe-baz');
   t.is(baz?.kind === 'probe' ? baz.explanation : undefined, 'sni-no-listener');
+  // The listener hostname must match the Host too: another listener's name gets 421, no listener's 404.
+  const byHost = sni.steps.filter((s) => s.kind === 'probe' && s.probe.headers?.some(([name]) => name.toLowerCase() === 'host'));
+  t.deepEqual(byHost.map((s) => (s.kind === 'probe' ? [s.probe.url, s.probe.headers?.find(([n]) => n.toLowerCase() === 'host')?.[1], s.expect.status, s.explanation] : [])), [
+    ['https://mock-openai-foo.glootest.com:443/', 'mock-openai-bar.glootest.com', 421, 'misdirected-request-421'],
+    ['https://mock-openai-foo.glootest.com:443/', 'mock-openai-baz.glootest.com', 404, 'no-route-404'],
+  ]);
+  // The setup lab's catch-all route is scoped to its listener, so this lab's routes serve its requests.
+  const setupRoute = fs.readFileSync(new URL('../../manifests/lessons/setup/route.yaml', import.meta.url), 'utf8');
+  t.regex(setupRoute, /sectionName: http\n/);
+  const detached = sni.steps.find((s) => s.id === 'setup-route-detached');
+  t.deepEqual(detached?.kind === 'wait' ? [detached.object.name, detached.condition] : [], ['mock-openai', { type: 'Accepted', status: 'False', reason: 'NoMatchingParent' }]);
 });
 
 test('forward-proxy-sessions: restart steps, CA-bundle ConfigMaps and runtime-dependent expectations load', async (t) => {
@@ -105,7 +116,11 @@ test('every step of the shipped lessons shows equivalent commands where it acts'
   const certs = stepCommands(sni, sni.steps.find((s) => s.kind === 'certs')!, { home: '/tmp/agw-home' }).map((c) => c.command);
   t.true(certs.some((c) => c.includes(`-subj '/O=Solo.io/CN=glootest.com'`)));
   t.true(certs.some((c) => c.includes('-set_serial 0') && c.includes('-copy_extensions copy')));
-  t.true(certs.some((c) => c.includes('subjectAltName=DNS:mock-openai-bar.glootest.com')));
+  t.true(certs.some((c) => c.includes('subjectAltName=DNS:mock-openai-foo.glootest.com')));
+  // bar is the lab text's certificate as written: the hostname only in the CN, to show curl's CN fallback.
+  const barCommands = certs.filter((c) => c.includes('mock-openai-bar.glootest.com'));
+  t.true(barCommands.length > 0);
+  t.false(barCommands.some((c) => c.includes('subjectAltName') || c.includes('-copy_extensions')), barCommands.join('\n'));
   const probe = stepCommands(sni, sni.steps.find((s) => s.id === 'probe-foo')!, { home: '/tmp/agw-home' }).map((c) => c.command);
   t.true(probe.some((c) => c.startsWith('curl -v --resolve "mock-openai-foo.glootest.com:443:${GATEWAY_IP}" --cacert /tmp/agw-home/work/sni-matching/glootest.com.crt')));
 });

@@ -82,7 +82,7 @@ test('no listener for the SNI: exit 35, the trace stops after the ClientHello, -
   t.notRegex(result.stderr, /Server hello/);
   t.regex(result.stderr, /^agw-workshop probe: \(35\) /m);
   t.regex(result.stderr, new RegExp(`the server closed the connection right after the ClientHello for SNI ${BAZ}, before sending a certificate`));
-  t.regex(result.stderr, /fix: add a listener for that hostname or use one the gateway serves/);
+  t.regex(result.stderr, /fix: use a name one of the Gateway's listeners serves/);
 });
 
 test('--json prints the ProbeResult (with the explanation when asked) and keeps the exit code', async (t) => {

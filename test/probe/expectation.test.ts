@@ -133,6 +133,10 @@ interface Row {
   expectation?: ProbeExpectation;
   id: string;
   says: RegExp[];
+  /** What the explanation must not say (a sentence that was once wrong for this result). */
+  never?: RegExp[];
+  /** The title, when the result's kind decides it. */
+  title?: RegExp;
 }
 
 const noServerBytes = [{ atMs: 1, direction: 'out' as const, what: 'ClientHello' }, { atMs: 2, direction: 'in' as const, what: 'EOF' }];
@@ -142,13 +146,18 @@ const rows: Row[] = [
     name: 'EOF right after the ClientHello',
     result: failed('closed-after-client-hello', 35, { records: noServerBytes, clientHello: { sni: 'mock-openai-baz.glootest.com', alpn: ['h2'], versions: ['TLSv1.3'] } }),
     id: 'sni-no-listener',
-    says: [/^the server closed the connection right after the ClientHello for SNI mock-openai-baz\.glootest\.com, before sending a certificate/, /inferred, not seen/],
+    says: [/^the server closed the connection right after the ClientHello for SNI mock-openai-baz\.glootest\.com, before sending a certificate/, /inferred, not seen/, /wildcard hostname that covers it, or one without a hostname/],
+    // No Secret is named after an SNI: a listener's certificateRefs name it.
+    never: [/Secret for mock-openai-baz/],
+    title: /^No listener for this SNI/,
   },
   {
     name: 'EOF after ClientHello without SNI',
     result: failed('closed-after-client-hello', 35, { records: noServerBytes, clientHello: { alpn: ['h2'], versions: ['TLSv1.3'] } }),
-    id: 'sni-no-listener',
-    says: [/carried no SNI/],
+    id: 'no-sni-no-listener',
+    says: [/carried no SNI/, /URL host is an IP address/, /--resolve/],
+    never: [/for this SNI/],
+    title: /^No SNI sent/,
   },
   {
     name: 'RST after ServerHello',
@@ -322,9 +331,11 @@ const rows: Row[] = [
     id: 'upstream-503',
     says: [/UF \(upstream connection failure/, /TLS handshake to the backend failed certificate verification/],
   },
-  { name: '503 UT from the workshop gateway', result: established({}, {}, { status: 503, responseFlags: 'UT' }), id: 'upstream-503', says: [/UT \(upstream TLS failure/] },
+  // Flags mean what Envoy's %RESPONSE_FLAGS% mean: a failed TLS handshake to the backend is UF; UT is a timeout; DR is the client's reset.
+  { name: '503 UF from the workshop gateway, TLS stage', result: established({}, {}, { status: 503, responseFlags: 'UF', body: 'upstream TLS error: ECONNRESET: socket hang up' }), id: 'upstream-503', says: [/UF \(upstream connection failure: .*TLS handshake to it failed/], never: [/UT/] },
+  { name: 'DR is a downstream remote reset, as in Envoy', result: established({}, {}, { status: 503, responseFlags: 'DR' }), id: 'upstream-503', says: [/DR \(downstream remote reset/], never: [/direct response/] },
   { name: '502', result: established({}, {}, { status: 502 }), id: 'upstream-502', says: [/invalid or reset response/] },
-  { name: '504', result: established({}, {}, { status: 504, responseFlags: 'UT' }), id: 'upstream-504', says: [/UT \(upstream request timeout/] },
+  { name: '504', result: established({}, {}, { status: 504, responseFlags: 'UT' }), id: 'upstream-504', says: [/UT \(upstream request timeout/], never: [/TLS/] },
   { name: 'empty reply', result: failed('http-error', 52, { request: { url: 'http://x:443/' } }), id: 'empty-reply', says: [/closed without any HTTP response.*TLS port/] },
   { name: 'other HTTP failure', result: failed('http-error', 56, { error: 'Recv failure: Connection reset by peer' }), id: 'http-exchange-failed', says: [/Recv failure/] },
   {
@@ -335,12 +346,21 @@ const rows: Row[] = [
     says: [/expected closed-after-client-hello: a listener/],
   },
   { name: 'wrong certificate', result: established(), expectation: { certificate: { subject: 'CN=mock-openai-bar' } }, id: 'expectation-mismatch', says: [/certificate\.subject: expected contains "CN=mock-openai-bar", observed CN=mock-openai-foo/] },
-  { name: 'success', result: established(), expectation: { outcome: 'established', http: { status: 200 } }, id: 'established', says: [/SNI mock-openai-foo\.glootest\.com selected a listener that presented CN=mock-openai-foo/] },
+  { name: 'success', result: established(), expectation: { outcome: 'established', http: { status: 200 } }, id: 'established', says: [/SNI mock-openai-foo\.glootest\.com selected a listener that presented CN=mock-openai-foo/], title: /^Handshake and request succeeded/ },
+  {
+    name: 'success over plain HTTP',
+    result: established({ request: { url: 'http://127.0.0.1:8080/v1/chat/completions' }, clientHello: undefined, records: [], tls: undefined }),
+    expectation: { outcome: 'established', http: { status: 200 } },
+    id: 'plain-http-succeeded',
+    says: [/plain HTTP, no TLS handshake: the request for Host 127\.0\.0\.1:8080 got HTTP 200/],
+    never: [/[Hh]andshake (and request )?succeeded/, /SNI/],
+    title: /^Request succeeded over plain HTTP/,
+  },
   // Gateway → backend (BackendTLSPolicy, client certificate): the bodies are the gateway's own answers, as observed in the backend-mtls lesson.
-  { name: 'backend wants a client certificate', result: upstream(503, 'UT', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 80:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:rec_layer_s3.c:1601:SSL alert number 116'), id: 'backend-client-certificate-required', says: [/Hop 1, client → gateway, worked: .*Host mtls-backend\.demo\.int.*HTTP 503.*UT/, /Hop 2, gateway → backend, failed: .*certificate_required alert \(116\)/, /clientCertificateRef/] },
-  { name: 'backend refuses the client certificate', result: upstream(503, 'UT', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_UNKNOWN_CA: tlsv13 alert unknown ca: SSL alert number 48'), id: 'backend-client-certificate-rejected', says: [/Hop 2, gateway → backend, failed: .*ALERT_UNKNOWN_CA/] },
-  { name: 'policy trusts another CA', result: upstream(503, 'UT', 'upstream TLS error: SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in certificate chain'), id: 'backend-certificate-untrusted', says: [/Hop 2, gateway → backend, failed: .*caCertificateRefs \(SELF_SIGNED_CERT_IN_CHAIN/, /the backend sent its root CA too/] },
-  { name: 'policy names another hostname', result: upstream(503, 'UT', "upstream TLS error: ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: httpbin.demo.int. is not in the cert's altnames: DNS:httpbin-tls.httpbin-tls.svc"), id: 'backend-name-mismatch', says: [/validation\.hostname as SNI/, /httpbin\.demo\.int/] },
+  { name: 'backend wants a client certificate', result: upstream(503, 'UF', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 80:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:rec_layer_s3.c:1601:SSL alert number 116'), id: 'backend-client-certificate-required', says: [/Hop 1, client → gateway, worked: .*Host mtls-backend\.demo\.int.*HTTP 503.*x-agw-response-flags: UF\)/, /Hop 2, gateway → backend, failed: .*certificate_required alert \(116\)/, /clientCertificateRef/] },
+  { name: 'backend refuses the client certificate', result: upstream(503, 'UF', 'upstream TLS error: ERR_SSL_TLSV13_ALERT_UNKNOWN_CA: tlsv13 alert unknown ca: SSL alert number 48'), id: 'backend-client-certificate-rejected', says: [/Hop 2, gateway → backend, failed: .*ALERT_UNKNOWN_CA/] },
+  { name: 'policy trusts another CA', result: upstream(503, 'UF', 'upstream TLS error: SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in certificate chain'), id: 'backend-certificate-untrusted', says: [/Hop 2, gateway → backend, failed: .*caCertificateRefs \(SELF_SIGNED_CERT_IN_CHAIN/, /the backend sent its root CA too/] },
+  { name: 'policy names another hostname', result: upstream(503, 'UF', "upstream TLS error: ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: Host: httpbin.demo.int. is not in the cert's altnames: DNS:httpbin-tls.httpbin-tls.svc"), id: 'backend-name-mismatch', says: [/validation\.hostname as SNI/, /httpbin\.demo\.int/] },
   { name: 'policy CA ConfigMap missing', result: upstream(500, 'IB', 'BackendTLSPolicy httpbin-tls/backend-mtls-policy: ConfigMap httpbin-tls/backend-mtls-ca does not exist'), id: 'backend-tls-policy-unresolved', says: [/was never attempted: BackendTLSPolicy httpbin-tls\/backend-mtls-policy: ConfigMap httpbin-tls\/backend-mtls-ca does not exist/, /ResolvedRefs=False InvalidCACertificateRef/] },
   { name: 'client certificate Secret missing', result: upstream(500, 'IB', 'Gateway httpbin-tls/backend-mtls-gateway: spec.tls.backend.clientCertificateRef: Secret httpbin-tls/envoy-gateway-client-cert does not exist'), id: 'gateway-client-certificate-unresolved', says: [/was never attempted: .*envoy-gateway-client-cert does not exist/, /InvalidClientCertificateRef/] },
   { name: 'a 503 without a TLS reason stays a plain 503', result: upstream(503, 'UF', 'upstream connect error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8443'), id: 'upstream-503', says: [/UF \(upstream connection failure/] },
@@ -358,7 +378,9 @@ test('each failure mode explains its result (cause and fix) with the observed na
     t.is(explanation?.id, row.id, row.name);
     const text = `${explanation?.cause ?? ''}\n${explanation?.fix ?? ''}`;
     for (const pattern of row.says) t.regex(text, pattern, `${row.name}: ${text}`);
+    for (const pattern of row.never ?? []) t.notRegex(`${explanation?.title ?? ''}\n${text}`, pattern, `${row.name}: ${text}`);
     t.truthy(explanation?.title, row.name);
+    if (row.title) t.regex(explanation?.title ?? '', row.title, row.name);
   }
 });
 

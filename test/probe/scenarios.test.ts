@@ -142,7 +142,7 @@ test('SNI with no listener: the server closes after the ClientHello (EOF), exit 
   t.regex(explanation?.cause ?? '', /That is inferred, not seen/);
   t.regex(explanation?.cause ?? '', /access log says so for certain/);
   t.regex(explanation?.cause ?? '', /RFC 6066 §3/);
-  t.regex(explanation?.fix ?? '', /add a listener for that hostname or use one the gateway serves/);
+  t.regex(explanation?.fix ?? '', /use a name one of the Gateway's listeners serves .* or give mock-openai-baz\.glootest\.com a listener/);
   t.is(curl.exitCode, 35, curl.stderr);
   t.is(curl.subject, undefined);
 });

@@ -63,3 +63,18 @@ test('catch-up says where it left you, with or without a step', async (t) => {
   t.is(caughtUpLine(lesson, 1), 'caught up: sni-matching is ready at step 2 (b)');
   t.regex(caughtUpLine(lesson, undefined), /^caught up: every step of sni-matching has run/);
 });
+
+test('a declined confirmation (run answered n) says that nothing was done, not silence', async (t) => {
+  const { PassThrough } = await import('node:stream');
+  const { confirm } = await import('../../source/commands/command-support.js');
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  const output = new PassThrough();
+  let said = '';
+  output.on('data', (chunk: Buffer) => (said += chunk.toString()));
+  const answer = confirm('Run "SNI matching"? Continue?', {}, { input, output });
+  input.write('n\n');
+  t.false(await answer);
+  t.regex(said, /Run "SNI matching"\? Continue\? \[Y\/n\] /);
+  t.regex(said, /Nothing done \(answered "n"\); nothing was changed\./);
+  t.true(await confirm('Without a terminal?', {}, { input: new PassThrough(), output: new PassThrough() }), 'no TTY: it proceeds');
+});

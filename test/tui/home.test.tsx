@@ -3,6 +3,7 @@ import React from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../source/tui/app/App.js';
 import { fakeServices } from './helpers/fixtures.js';
+import type { LessonSummary } from '../../source/tui/model.js';
 import { keys, plainText, waitForFrame } from './helpers/render.js';
 
 test('home lists the lessons with progress and status, the cluster in use and the gateway readiness', async (t) => {
@@ -31,7 +32,10 @@ test('home shows a cluster that cannot be reached and a gateway that is not read
 test('home: ↓ and ⏎ open the chosen lesson, Esc comes back', async (t) => {
   const ui = render(<App services={fakeServices()} />);
   t.teardown(() => ui.unmount());
-  await waitForFrame(ui.lastFrame, (f) => f.includes('› Setup'), 'the first lesson chosen');
+  // At first the next lesson to take is chosen (setup is done).
+  await waitForFrame(ui.lastFrame, (f) => plainText(f).includes('› SNI matching'), 'the next lesson chosen');
+  ui.stdin.write(keys.up);
+  await waitForFrame(ui.lastFrame, (f) => plainText(f).includes('› Setup'), 'the first lesson chosen');
   ui.stdin.write(keys.down);
   await waitForFrame(ui.lastFrame, (f) => plainText(f).includes('› SNI matching'), 'the second lesson chosen');
   ui.stdin.write(keys.enter);
@@ -39,4 +43,18 @@ test('home: ↓ and ⏎ open the chosen lesson, Esc comes back', async (t) => {
   ui.stdin.write(keys.escape);
   const frame = plainText(await waitForFrame(ui.lastFrame, (f) => f.includes('2/5') && f.includes('Cluster'), 'home again with its lessons'));
   t.true(frame.includes('› SNI matching'));
+});
+
+test('home shows the whole workshop: lessons and steps done, and the next lesson by prerequisites', async (t) => {
+  const lessons: LessonSummary[] = [
+    { id: 'setup', title: 'Setup', stepCount: 13, completedSteps: 13, status: 'done', prerequisites: [] },
+    { id: 'sni-matching', title: 'SNI matching', stepCount: 17, completedSteps: 0, status: 'not-started', prerequisites: ['setup', 'jwt-auth'] },
+    { id: 'jwt-auth', title: 'JWT auth', stepCount: 30, completedSteps: 0, status: 'not-started', prerequisites: ['setup'] },
+  ];
+  const ui = render(<App services={fakeServices({ listLessons: async () => lessons })} />);
+  t.teardown(() => ui.unmount());
+  const frame = plainText(await waitForFrame(ui.lastFrame, (f) => f.includes('Workshop'), 'the workshop line'));
+  t.regex(frame, /Workshop \[###-------\] 1\/3 lessons done · 13\/60 steps/);
+  t.regex(frame, /Next\s+JWT auth \(its prerequisite setup is done\)/);
+  t.regex(frame, /› JWT auth/, 'the next lesson is the one chosen');
 });

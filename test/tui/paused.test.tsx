@@ -14,7 +14,8 @@ import { render } from 'ink-testing-library';
 import { App } from '../../source/tui/app/App.js';
 import { createHeadlessReporter } from '../../source/report/headless.js';
 import { toLessonSummary } from '../../source/tui/services/lesson-view.js';
-import { lessonRow } from '../../source/tui/home/home-lines.js';
+import { homeProgress, lessonRow, workshopLines } from '../../source/tui/home/home-lines.js';
+import { listLessons } from '../../source/lesson/list.js';
 import { initialRunState, runReducer } from '../../source/tui/lesson/run-state.js';
 import { fakeServices, sniLesson } from './helpers/fixtures.js';
 import { plainText, waitForFrame } from './helpers/render.js';
@@ -79,6 +80,15 @@ test('`agw-workshop list` shows a stopped lesson as paused with the same count a
   );
   const { stdout } = await promisify(execFile)(process.execPath, [cliPath, 'list'], { env: { ...process.env, AGW_WORKSHOP_HOME: home }, timeout: 30_000 });
   t.regex(stdout, /^setup .*\[2\/\d+ steps, paused\]$/m);
+  // The whole workshop, as the home screen counts it from the same saved progress: same totals, same next lesson.
+  const progress = homeProgress((await listLessons({ home })).map(toLessonSummary));
+  t.is(progress.next?.id, 'setup');
+  t.true(stdout.includes(`Workshop: ${progress.lessonsDone}/${progress.lessonCount} lessons done, ${progress.stepsDone}/${progress.stepCount} steps.`), stdout);
+  t.true(stdout.includes(`Next: ${progress.next!.title} (${progress.next!.reason}): agw-workshop run setup`), stdout);
+  t.regex(progress.next!.reason, /^in progress: 2\/\d+ steps done$/);
+  const homeText = workshopLines(progress, 120).map((l) => l.map((s) => s.text).join('')).join('\n');
+  t.regex(homeText, new RegExp(`${progress.lessonsDone}/${progress.lessonCount} lessons done · ${progress.stepsDone}/${progress.stepCount} steps`));
+  t.regex(homeText, new RegExp(`Next\\s+${progress.next!.title} \\(${progress.next!.reason}\\)`));
 });
 
 test('home rows keep their progress bars in one column whatever the counts; one step is "1 step"', (t) => {

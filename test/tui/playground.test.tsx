@@ -112,3 +112,15 @@ test('c clears the SNI (no server_name sent), ALPN is chosen from a list, x rese
   const reset = await waitForFrame(frame, (f) => /ALPN\s+h2, http\/1\.1/.test(f), 'the fields reset');
   t.regex(reset, /SNI\s+mock-openai-baz\.glootest\.com/);
 });
+
+test('sending again shows the new result from its top, not at the old scroll position', async (t) => {
+  const { ui, frame } = await openPlaygroundOnBaz();
+  t.teardown(() => ui.unmount());
+  ui.stdin.write('r');
+  await waitForFrame(frame, (f) => f.includes('Observed vs expected') && f.includes('(run 1 from the playground)'), 'the first result');
+  await pageUntil(ui, frame, 'What the probe saw');
+  t.false(frame().includes('Observed vs expected'), 'scrolled past the top of the result');
+  ui.stdin.write('r');
+  const text = await waitForFrame(frame, (f) => f.includes('(run 2 from the playground)') && f.includes('Observed vs expected'), 'the second result from its top', 3000);
+  t.regex(text, /Observed vs expected/);
+});

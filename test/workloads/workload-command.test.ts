@@ -8,7 +8,7 @@ const cli = (...args: string[]) => spawnSync(process.execPath, [cliPath, 'worklo
 test('without a name it prints the workloads and exits 2; --help exits 0', (t) => {
   const bare = cli();
   t.is(bare.status, 2);
-  for (const name of ['inference-sim', 'echo-basic', 'go-httpbin', 'tls-vhosts', 'jaeger', 'kube-proxy']) t.regex(bare.stdout, new RegExp(`^  ${name} `, 'm'));
+  for (const name of ['inference-sim', 'echo-basic', 'go-httpbin', 'tls-vhosts', 'jaeger', 'coredns', 'kube-proxy']) t.regex(bare.stdout, new RegExp(`^  ${name} `, 'm'));
   t.is(cli('--help').status, 0);
 });
 

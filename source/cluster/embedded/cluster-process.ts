@@ -86,6 +86,8 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   if (firstStart) {
     createSystemNamespaces(ctx);
     await applyInstallManifests(ctx);
+    // The install is on disk before the cluster says it is ready: a kill -9 right after `cluster up` keeps it.
+    await store.committed();
   }
   phase('listen+install');
   log(`api: serving ${api.url} (${firstStart ? 'first start' : 'restored store'}, ${Math.round(performance.now() - started)} ms)`);

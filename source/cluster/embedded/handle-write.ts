@@ -1,6 +1,7 @@
 // POST, PUT, PATCH (incl. server-side apply) and DELETE. Each request is
 // decoded, checked and validated in full before the store is touched, so a
-// rejected request changes nothing.
+// rejected request changes nothing. A write is answered only once it is on
+// disk (`store.committed()`), so an acknowledged write survives a kill -9.
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './api-error.js';
@@ -16,7 +17,9 @@ import { keepAllocatedValues } from './validation/update-rules.js';
 /** As on a real cluster, these namespaces cannot be deleted. */
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 
-function respond(res: ServerResponse, code: number, target: ResourceTarget, object: KubeObject, warnings: string[]): void {
+/** Answers a write once it is durable; a failed disk write throws a 500 (and the change was undone). */
+async function respond(ctx: ApiContext, res: ServerResponse, code: number, target: ResourceTarget, object: KubeObject, warnings: string[]): Promise<void> {
+  await ctx.store.committed();
   sendJson(res, code, present(target, object), 'application/json', [...target.warnings, ...warnings]);
 }
 
@@ -47,7 +50,7 @@ export async function handleCreate(ctx: ApiContext, req: IncomingMessage, res: S
     throw ApiError.badRequest('a namespaced object must be created in a namespace (POST .../namespaces/<ns>/...)');
   }
   const created = createObject(ctx, target, object, query);
-  respond(res, 201, target, created.object, created.warnings);
+  await respond(ctx, res, 201, target, created.object, created.warnings);
 }
 
 /** Stores an updated object (main resource or status), after the same checks a PUT gets. */
@@ -83,7 +86,7 @@ export async function handleUpdate(ctx: ApiContext, req: IncomingMessage, res: S
   const object = await decodeObject(req.headers['content-type'], await readBody(req));
   if (target.namespace && !object.metadata.namespace) object.metadata.namespace = target.namespace;
   const updated = storeUpdate(ctx, target, object, query);
-  respond(res, 200, target, updated.object, updated.warnings);
+  await respond(ctx, res, 200, target, updated.object, updated.warnings);
 }
 
 export async function handlePatch(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
@@ -102,7 +105,7 @@ export async function handlePatch(ctx: ApiContext, req: IncomingMessage, res: Se
     if (object.metadata.name && object.metadata.name !== target.name) throw ApiError.badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${target.name})`);
     object.metadata.name = target.name;
     const created = createObject(ctx, target, object, query);
-    respond(res, 201, target, created.object, created.warnings);
+    await respond(ctx, res, 201, target, created.object, created.warnings);
     return;
   }
   if (isApply) {
@@ -119,7 +122,7 @@ export async function handlePatch(ctx: ApiContext, req: IncomingMessage, res: Se
   if (!patched.apiVersion) patched.apiVersion = current.apiVersion;
   if (!patched.kind) patched.kind = current.kind;
   const updated = storeUpdate(ctx, target, patched, query);
-  respond(res, 200, target, updated.object, updated.warnings);
+  await respond(ctx, res, 200, target, updated.object, updated.warnings);
 }
 
 async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions & { dryRun: boolean }> {
@@ -153,6 +156,7 @@ export async function handleDelete(ctx: ApiContext, req: IncomingMessage, res: S
       fieldSelector: query.get('fieldSelector') ?? undefined,
     });
     const deleted = options.dryRun ? items : items.flatMap((o) => ctx.store.delete(target.key, o.metadata.namespace, o.metadata.name, options) ?? []);
+    await ctx.store.committed();
     sendJson(res, 200, { kind: target.type.listKind, apiVersion: target.apiVersion, metadata: { resourceVersion: ctx.store.resourceVersion }, items: deleted.map((o) => present(target, o)) });
     return;
   }
@@ -163,5 +167,5 @@ export async function handleDelete(ctx: ApiContext, req: IncomingMessage, res: S
   }
   const deleted = options.dryRun ? current : ctx.store.delete(target.key, target.namespace, target.name, options);
   if (!deleted) throw notFound(target, target.name);
-  respond(res, 200, target, deleted, []);
+  await respond(ctx, res, 200, target, deleted, []);
 }

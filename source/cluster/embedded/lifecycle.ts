@@ -180,12 +180,19 @@ export async function down(options: { timeoutMs?: number; paths?: HomePaths; qui
   return 0;
 }
 
-interface PodSummary {
+export interface PodSummary {
   namespace: string;
   name: string;
   phase: string;
   ready: boolean;
   podIP?: string;
+}
+
+/** The pods as aligned columns, each as wide as its longest value (a pod name can be long: a Deployment's hash suffixes). */
+export function podTable(pods: PodSummary[]): string[] {
+  const rows = pods.map((p) => [`${p.namespace}/${p.name}`, p.phase, p.ready ? 'ready' : 'not ready', p.podIP ?? '']);
+  const widths = [0, 1, 2].map((column) => Math.max(0, ...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd());
 }
 
 export async function status(options: { json?: boolean; paths?: HomePaths } = {}): Promise<number> {
@@ -217,7 +224,7 @@ export async function status(options: { json?: boolean; paths?: HomePaths } = {}
   const lines = [`Cluster running (pid ${runtime.pid})`, `  API:        ${runtime.apiUrl}`, `  kubeconfig: ${paths.kubeconfig}`, `  network:    ${block}`, `  log:        ${paths.clusterLog}`];
   if (apiError) lines.push(`  API not answering: ${apiError}`);
   lines.push(pods.length ? '  pods:' : '  pods:       none');
-  for (const p of pods) lines.push(`    ${`${p.namespace}/${p.name}`.padEnd(48)} ${p.phase.padEnd(10)} ${p.ready ? 'ready' : 'not ready'}  ${p.podIP ?? ''}`);
+  lines.push(...podTable(pods).map((row) => `    ${row}`));
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -67,5 +67,6 @@ export async function handleScale(ctx: ApiContext, req: IncomingMessage, res: Se
   }
   const next = { ...current, spec: { ...(current.spec as object), replicas } };
   const stored = isDryRun(query) ? next : ctx.store.update(target.key, next);
+  await ctx.store.committed();
   sendJson(res, 200, toScale(stored));
 }

@@ -1,6 +1,7 @@
 // The store on disk: one JSON document, written whole with an atomic rename
-// (temp + fsync + rename) so a kill -9 leaves the previous or the next file.
-// Writes are debounced: a burst of changes (an apply of 8 objects) is one write.
+// (temp + fsync + rename + directory fsync) so a kill -9 leaves the previous
+// or the next file. Writes are group commits: the changes made while one
+// write runs are the next write, and a write is acknowledged once on disk.
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../../state/atomic-write.js';
@@ -36,48 +37,96 @@ export function loadSnapshot(file: string, log: (line: string) => void): StoreSn
   }
 }
 
-/** Debounced atomic writer: at most one write in flight, the latest state always written last. */
+/**
+ * Group commit: every change is counted; one write (temp + fsync + rename +
+ * directory fsync) covers every change made before it started, and the
+ * changes made while it runs go into the next one. `committed()` resolves once
+ * every change made so far is on disk, so a request can be answered only then,
+ * as kube-apiserver answers after etcd commits. With many writers in flight
+ * this is one fsync per batch, not one per write.
+ */
 export class SnapshotWriter {
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> | undefined;
-  private dirty = false;
+  private changes = 0;
+  private durableThrough = 0;
+  /** Snapshots written (each one fsync of the file and one of its directory). */
+  writes = 0;
+  private running: Promise<void> | undefined;
+  private waiters: { through: number; resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(
     private readonly file: string,
     private readonly snapshot: () => StoreSnapshot,
+    /** A write failed: every change since the last durable snapshot is undone by the caller. */
+    private readonly onFailure: (error: Error, durable: StoreSnapshot | undefined) => void,
     private readonly log: (line: string) => void,
-    private readonly delayMs = 5,
+    /** The snapshot last known to be on disk (the one loaded at start, if any). */
+    private durable: StoreSnapshot | undefined,
   ) {}
 
-  schedule(): void {
-    this.dirty = true;
-    if (this.timer || this.writing) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.writeNow();
-    }, this.delayMs);
+  /** Records a change; a write starts on the next turn of the event loop unless one is running (then it follows). */
+  changed(): void {
+    this.changes++;
+    if (this.running) return;
+    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.writeUntilDurable());
   }
 
-  private async writeNow(): Promise<void> {
-    while (this.dirty) {
-      this.dirty = false;
-      const data = JSON.stringify(this.snapshot());
-      this.writing = writeFileAtomic(this.file, data, { mode: 0o600 }).catch((error: Error) => {
-        this.log(`store: write to ${this.file} failed: ${error.message}`);
-      });
-      await this.writing;
-      this.writing = undefined;
+  /** Resolves when every change made before this call is on disk; rejects when the write holding it failed. */
+  committed(): Promise<void> {
+    if (this.durableThrough >= this.changes) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ through: this.changes, resolve, reject }));
+  }
+
+  private async writeUntilDurable(): Promise<void> {
+    try {
+      while (this.durableThrough < this.changes) {
+        const through = this.changes;
+        const snapshot = this.snapshot();
+        try {
+          await writeFileAtomic(this.file, JSON.stringify(snapshot), { mode: 0o600 });
+        } catch (error) {
+          this.fail(error as Error);
+          return;
+        }
+        this.writes++;
+        this.durable = snapshot;
+        this.durableThrough = through;
+        this.settle(through);
+      }
+    } finally {
+      this.running = undefined;
     }
   }
 
-  /** Waits for pending writes and writes the final state synchronously (shutdown). */
+  private settle(through: number): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiting) {
+      if (waiter.through <= through) waiter.resolve();
+      else this.waiters.push(waiter);
+    }
+  }
+
+  /** Every change not yet durable is lost: its waiters are told, the caller undoes it, and memory again matches the disk. */
+  private fail(error: Error): void {
+    this.log(`store: write to ${this.file} failed: ${error.message}; undoing the changes not on disk`);
+    const waiting = this.waiters;
+    this.waiters = [];
+    this.onFailure(error, this.durable);
+    // The undo is itself a set of changes, but it brings memory back to what the disk holds.
+    this.durableThrough = this.changes;
+    for (const waiter of waiting) waiter.reject(error);
+  }
+
+  /** Waits for the running write and writes the final state synchronously (shutdown). */
   async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.writing) await this.writing;
-    writeFileAtomicSync(this.file, JSON.stringify(this.snapshot()), { mode: 0o600 });
-    this.dirty = false;
+    if (this.running) await this.running;
+    if (this.durableThrough >= this.changes) return;
+    const through = this.changes;
+    const snapshot = this.snapshot();
+    writeFileAtomicSync(this.file, JSON.stringify(snapshot), { mode: 0o600 });
+    this.writes++;
+    this.durable = snapshot;
+    this.durableThrough = through;
+    this.settle(through);
   }
 }

@@ -2,7 +2,9 @@
 // resourceVersion counter, a bounded history of events for watches, garbage
 // collection through ownerReferences, and an atomic snapshot on disk.
 // Every mutation is validated before anything changes, so a rejected request
-// leaves the store as it was.
+// leaves the store as it was. Mutations apply in memory at once; `committed()`
+// says when they are on disk (group commit), and the API answers only then.
+// A write that fails to reach the disk is undone in memory.
 import crypto from 'node:crypto';
 import { ApiError } from './api-error.js';
 import { rfc3339 } from './http-util.js';
@@ -19,7 +21,7 @@ export interface DeleteOptions {
 }
 
 export interface MemoryStoreOptions {
-  /** Persist to this file (debounced atomic writes); absent → memory only. */
+  /** Persist to this file (group-committed atomic writes); absent → memory only. */
   file?: string;
   log?: (line: string) => void;
   /** Kinds whose status is a subresource: update() keeps their status. Default: every kind. */
@@ -100,13 +102,18 @@ export class MemoryStore implements Store {
     if (options.file) {
       const snapshot = loadSnapshot(options.file, this.log);
       if (snapshot) this.restore(snapshot);
-      this.writer = new SnapshotWriter(options.file, () => this.snapshot(), this.log);
+      this.writer = new SnapshotWriter(options.file, () => this.snapshot(), (_error, durable) => this.undoTo(durable), this.log, snapshot);
     }
   }
 
   /** The current (latest) resourceVersion. */
   get resourceVersion(): string {
     return String(this.revision);
+  }
+
+  /** How many snapshots were written to disk: with group commit, fewer than the changes. */
+  get diskWrites(): number {
+    return this.writer?.writes ?? 0;
   }
 
   /** True when no object has ever been stored (first start). */
@@ -135,6 +142,51 @@ export class MemoryStore implements Store {
   /** Writes pending changes now (shutdown). */
   async flush(): Promise<void> {
     await this.writer?.flush();
+  }
+
+  /**
+   * Resolves once every change made so far is on disk (at once for a memory-only store).
+   * Rejects with a 500 when the write failed; those changes were undone.
+   */
+  async committed(): Promise<void> {
+    try {
+      await this.writer?.committed();
+    } catch (error) {
+      throw new ApiError(500, 'InternalError', `the change could not be stored on disk and was undone: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Brings memory back to the snapshot last known on disk, after a failed write. Each object that differs is put back
+   * (or removed) as a new change with a new resourceVersion and a watch event, so watchers follow the undo.
+   */
+  private undoTo(durable: StoreSnapshot | undefined): void {
+    const wanted = new Map<string, Map<string, KubeObject>>();
+    for (const [collection, objects] of Object.entries(durable?.collections ?? {})) {
+      wanted.set(collection, new Map(objects.map((o) => [objectKey(o.metadata.namespace, o.metadata.name), o])));
+    }
+    for (const collection of new Set([...this.collections.keys(), ...wanted.keys()])) {
+      const map = this.collectionMap(collection);
+      const target = wanted.get(collection) ?? new Map<string, KubeObject>();
+      for (const [id, current] of [...map]) {
+        if (target.has(id)) continue;
+        map.delete(id);
+        if (current.metadata.uid) this.byUid.delete(current.metadata.uid);
+        const deleted = clone(current);
+        deleted.metadata.resourceVersion = String(++this.revision);
+        this.emit(collection, { type: 'DELETED', object: deleted });
+      }
+      for (const [id, before] of target) {
+        const current = map.get(id);
+        if (current === before) continue;
+        const restored = clone(before);
+        restored.metadata.resourceVersion = String(++this.revision);
+        map.set(id, restored);
+        if (current?.metadata.uid && current.metadata.uid !== restored.metadata.uid) this.byUid.delete(current.metadata.uid);
+        if (restored.metadata.uid) this.byUid.set(restored.metadata.uid, { collection, namespace: restored.metadata.namespace, name: restored.metadata.name });
+        this.emit(collection, { type: current ? 'MODIFIED' : 'ADDED', object: restored });
+      }
+    }
   }
 
   private collectionMap(collection: string): Map<string, KubeObject> {
@@ -344,7 +396,7 @@ export class MemoryStore implements Store {
       const dropped = this.history.splice(0, this.history.length - this.historySize);
       this.trimmedThrough = dropped[dropped.length - 1]!.rv;
     }
-    this.writer?.schedule();
+    this.writer?.changed();
     this.pending.push({ collection, event });
     if (this.delivering) return;
     this.delivering = true;

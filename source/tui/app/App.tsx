@@ -9,6 +9,7 @@ import { navigationReducer, type Navigator, type Screen } from './navigation.js'
 import { useLessonSession } from '../lesson/use-lesson-session.js';
 import { HomeScreen } from '../home/HomeScreen.js';
 import { HelpScreen } from '../help/HelpScreen.js';
+import { SummaryScreen } from '../summary/SummaryScreen.js';
 
 // Screens with @inkjs/ui inputs load after the first frame (see ThemedScreens.tsx).
 const loadThemedScreens = () => import('./ThemedScreens.js');
@@ -54,6 +55,8 @@ function Router({ services, initialStack }: { services: WorkshopServices; initia
     () => ({
       push: (screen) => dispatch({ type: 'push', screen }),
       back: () => dispatch({ type: 'back' }),
+      openLesson: (lessonId) => dispatch({ type: 'open-lesson', lessonId }),
+      home: () => dispatch({ type: 'home' }),
       toggleHelp: () => dispatch({ type: 'toggle-help' }),
       quit,
     }),
@@ -81,6 +84,7 @@ function Router({ services, initialStack }: { services: WorkshopServices; initia
           <PlaygroundScreen nav={nav} lessonId={screen.lessonId} stepIndex={screen.stepIndex} session={session} size={{ ...size, rows: height }} />
         )}
       </Suspense>
+      {screen.name === 'summary' && <SummaryScreen nav={nav} lessonId={screen.lessonId} session={session} size={{ ...size, rows: height }} />}
       {screen.name === 'help' && <HelpScreen nav={nav} from={previous?.name ?? 'home'} size={{ ...size, rows: height }} />}
     </Box>
   );

@@ -10,7 +10,7 @@ export interface KeyBinding {
   help: string;
 }
 
-export type ScreenName = 'home' | 'lesson' | 'playground' | 'help';
+export type ScreenName = 'home' | 'lesson' | 'summary' | 'playground' | 'help';
 
 const help: KeyBinding = { keys: '?', label: 'help', help: 'show every key (press again or Esc to close)' };
 const quit: KeyBinding = {
@@ -36,12 +36,22 @@ export const screenKeys: Record<ScreenName, KeyBinding[]> = {
     { keys: 'p', label: 'playground', help: 'on a probe step: open the probe playground to change SNI, Host, path, certificates, ALPN' },
     { keys: 's', label: 'stop', help: 'stop the run (progress is saved; ⏎ or a resumes)' },
     { keys: 't', label: 'traces', help: 'show or hide the traces of the last requests through the gateway (span tree with status, route, flags, model, tokens, errors), in place of the step' },
+    { keys: 'e', label: 'end', help: "once every step is done: the lesson's end again (what you did, what you saw, the lab text's corrections, the next lesson)" },
     {
       keys: 'm',
       label: 'hands-on',
       help: 'hands-on mode: do each step yourself in another terminal; it ticks when its effect appears (cluster, certificates, the gateway\'s access log). There: c copies the commands (OSC 52), x runs them with the real tool beside our probe, h gives a hint, 1-9 answers a prediction, ⏎ does it for you, g brings you to this step, C cleans up, R replays (each asks first)',
     },
     scroll,
+    back,
+    help,
+    quit,
+  ],
+  summary: [
+    { keys: 'n', label: 'next lesson', help: 'open the next lesson to take (the first not done whose prerequisites are done)' },
+    { keys: '⏎', label: 'steps', help: "back to this lesson's steps" },
+    { keys: 'h', label: 'home', help: 'the home screen: every lesson and the whole workshop\'s progress' },
+    { keys: '↑/↓', label: 'scroll', help: 'scroll the summary (also k/j, PgUp/PgDn, u/d, Home/End)' },
     back,
     help,
     quit,
@@ -63,6 +73,7 @@ export const screenKeys: Record<ScreenName, KeyBinding[]> = {
 export const screenTitles: Record<ScreenName, string> = {
   home: 'Home',
   lesson: 'Lesson',
+  summary: 'End of the lesson',
   playground: 'Probe playground',
   help: 'Help',
 };

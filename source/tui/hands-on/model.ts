@@ -3,6 +3,7 @@
 // screen without it (tests of other screens, older fakes) still works.
 import type { EquivalentCommand } from '../model.js';
 import type { ProbeResult } from '../../probe/types.js';
+import type { EndOfLesson } from '../../lesson/summary.js';
 
 export interface CheckFindingView {
   ok: boolean;
@@ -60,4 +61,9 @@ export interface HandsOnServices {
   cleanup(lessonId: string): Promise<string>;
   /** Put text on the terminal's clipboard (OSC 52). */
   copy(text: string): void;
+  /**
+   * Every step's effect holds: saves the steps not yet done as done by hand (with what the gateway
+   * saw of the learner's requests) and returns the end-of-lesson summary.
+   */
+  finish?(lessonId: string, checks: StepCheckView[]): Promise<EndOfLesson>;
 }

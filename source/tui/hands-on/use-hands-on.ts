@@ -25,10 +25,7 @@ export interface HandsOn {
   /** A status line to show instead of the usual one (a confirmation, a notice). */
   status?: { text: string; role: 'warn' | 'ok' | 'fail' | 'dim' };
   onKey(input: string, key: Key, index: number): boolean;
-  /**
-   * Hook for the end-of-lesson screen (built on another branch): the latest checks, and whether
-   * every step's effect holds, i.e. the learner finished the lesson by hand.
-   */
+  /** The latest checks, and whether every step's effect holds, i.e. the learner finished the lesson by hand (then the end-of-lesson summary opens). */
   checks?: StepCheckView[];
   allHold: boolean;
 }
@@ -248,5 +245,21 @@ export function useHandsOn(services: HandsOnServices | undefined, lesson: Lesson
 
   const status = confirm ? { text: confirm.question, role: 'warn' as const } : enabled && notice ? notice : enabled ? { text: 'hands-on: do the step in another terminal; it ticks when its effect appears', role: 'dim' as const } : undefined;
   const allHold = Boolean(enabled && checks?.length && checks.every((c) => c.holds));
+  // The moment every effect holds (not while a run of the workshop's own is going), the lesson is done by hand: save it, show its end.
+  const finished = useRef(false);
+  const hasSummary = Boolean(session.run?.summary);
+  const { finishedByHand } = session;
+  useEffect(() => {
+    if (!allHold) {
+      finished.current = false;
+      return;
+    }
+    if (finished.current || running || hasSummary || !services?.finish || !lessonId || !checks) return;
+    finished.current = true;
+    services.finish(lessonId, checks).then(
+      (summary) => mounted.current && finishedByHand(summary),
+      (error: unknown) => mounted.current && setNotice({ text: `could not save the lesson as done: ${(error as Error).message}`, role: 'fail' }),
+    );
+  }, [allHold, running, hasSummary, services, lessonId, checks, finishedByHand]);
   return { enabled, lines, runs, onKey, allHold, ...(checks ? { checks } : {}), ...(status ? { status } : {}) };
 }

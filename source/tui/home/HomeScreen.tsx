@@ -12,7 +12,7 @@ import { LinesView } from '../common/LinesView.js';
 import { type Line, wrapLine } from '../common/lines.js';
 import { headingLines } from '../common/markdown.js';
 import type { TerminalSize } from '../common/use-terminal-size.js';
-import { clusterLines, lessonRow } from './home-lines.js';
+import { clusterLines, homeProgress, lessonRow, workshopLines } from './home-lines.js';
 import { useHome } from './use-home.js';
 
 export function HomeScreen({ nav, size, lastLessonId }: { nav: Navigator; size: TerminalSize; lastLessonId?: string }) {
@@ -36,6 +36,7 @@ export function HomeScreen({ nav, size, lastLessonId }: { nav: Navigator; size: 
   const top: Line[] = [
     ...headingLines('agw-workshop · TLS at API gateways', 1, width, { presenter }),
     ...clusterLines(state.cluster, state.checking, state.clusterError, width),
+    ...(state.lessons?.length ? [[], ...workshopLines(homeProgress(state.lessons), width)] : []),
     [],
     [{ text: 'Lessons', role: 'heading' }],
   ];

@@ -1,6 +1,38 @@
 // The home screen's text as lines (pure, so 80-column layout is testable).
 import type { ClusterStatus, LessonSummary } from '../model.js';
 import { type Line, truncateLine, wrapLine } from '../common/lines.js';
+import { plural, workshopProgress, type WorkshopProgress } from '../../lesson/workshop-progress.js';
+
+/** The workshop's progress from the home screen's lessons (the same function as `list` and the end of a lesson). */
+export function homeProgress(lessons: LessonSummary[]): WorkshopProgress {
+  return workshopProgress(
+    lessons.map((l) => ({ id: l.id, title: l.title, prerequisites: l.prerequisites ?? [], stepCount: l.stepCount, completedSteps: l.completedSteps, done: l.status === 'done' })),
+  );
+}
+
+/** Progress over the whole workshop, and the lesson to take next. */
+export function workshopLines(progress: WorkshopProgress, width: number): Line[] {
+  const lines: Line[] = [
+    truncateLine(
+      [
+        { text: 'Workshop ', role: 'dim' },
+        { text: progressBar(progress.lessonsDone, progress.lessonCount) },
+        { text: ` ${progress.lessonsDone}/${progress.lessonCount} lessons done · ${progress.stepsDone}/${plural(progress.stepCount, 'step')}` },
+      ],
+      width,
+    ),
+  ];
+  lines.push(
+    ...wrapLine(
+      progress.next
+        ? [{ text: 'Next     ', role: 'dim' }, { text: progress.next.title, role: 'bold' }, { text: ` (${progress.next.reason})`, role: 'dim' }]
+        : [{ text: 'Next     ', role: 'dim' }, { text: 'nothing: every lesson is done', role: 'ok' }],
+      width,
+      [{ text: '         ' }],
+    ),
+  );
+  return lines;
+}
 
 export function progressBar(done: number, total: number, width = 10): string {
   const filled = total > 0 ? Math.round((done / total) * width) : 0;

@@ -2,6 +2,7 @@
 // whether the gateway is ready. The cluster check runs after the first frame.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ClusterStatus, LessonSummary, WorkshopServices } from '../model.js';
+import { homeProgress } from './home-lines.js';
 
 export interface HomeState {
   lessons?: LessonSummary[];
@@ -36,7 +37,8 @@ export function useHome(services: WorkshopServices, lastLessonId?: string) {
     services.listLessons().then(
       (lessons) =>
         live &&
-        setState((s) => ({ ...s, lessons, selected: Math.max(lessons.findIndex((l) => l.id === lastLessonId), 0) })),
+        // The lesson last opened, else the next lesson to take.
+        setState((s) => ({ ...s, lessons, selected: Math.max(lessons.findIndex((l) => l.id === (lastLessonId ?? homeProgress(lessons).next?.id)), 0) })),
       (e: unknown) => live && setState((s) => ({ ...s, lessonsError: e instanceof Error ? e.message : String(e) })),
     );
     checkCluster();

@@ -53,6 +53,12 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
   // A new step starts at its top; a fresh probe result scrolls into view.
   useEffect(() => scroll({ type: 'home' }), [selected, scroll]);
   const seenProbe = useRef(stepRun?.probe);
+  // The lesson's end (every step done, by a run or by hand) opens its summary once; e opens it again.
+  const seenSummary = useRef(run?.summary);
+  useEffect(() => {
+    if (run?.summary && run.summary !== seenSummary.current) nav.push({ name: 'summary', lessonId });
+    seenSummary.current = run?.summary;
+  }, [run?.summary, nav, lessonId]);
   useEffect(() => {
     if (stepRun?.probe && stepRun.probe !== seenProbe.current && detail.resultAt !== undefined) scroll({ type: 'to', offset: detail.resultAt });
     seenProbe.current = stepRun?.probe;
@@ -69,6 +75,7 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
     else if (input === 'a') session.runSteps(chosen());
     else if (input === 's') void session.stop();
     else if (input === 't') traceView.toggle();
+    else if (input === 'e' && run?.summary) nav.push({ name: 'summary', lessonId });
     else if (input === 'p' && lesson.steps[chosen()]?.probe) nav.push({ name: 'playground', lessonId, stepIndex: chosen() });
   });
 
@@ -83,15 +90,17 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
     );
   }
 
+  const shownRuns = handsOn.runs(run?.steps ?? []);
   const header: Line = truncateLine(
     [
       { text: lesson.title, role: presenter ? 'banner' : 'heading' },
-      { text: `  step ${selected + 1}/${stepCount} · ${run ? doneCount(run) : lesson.completed.length}/${stepCount} done`, role: 'dim' },
+      // The count the step list shows (hands-on ticks included); saved progress as home and `list` count it otherwise.
+      { text: `  step ${selected + 1}/${stepCount} · ${run ? doneCount({ ...run, steps: shownRuns }) : lesson.completed.length}/${stepCount} done`, role: 'dim' },
       { text: canScroll ? `  lines ${offset + 1}-${Math.min(offset + bodyHeight, shownLines.length)}/${shownLines.length}` : '', role: 'dim' },
     ],
     width,
   );
-  const list = stepListLines(lesson.steps, handsOn.runs(run?.steps ?? []), selected, listWidth, bodyHeight);
+  const list = stepListLines(lesson.steps, shownRuns, selected, listWidth, bodyHeight);
 
   return (
     <Box flexDirection="column" height={size.rows}>

@@ -1,6 +1,7 @@
 // What the lesson screen knows about a run, folded from RunnerEvents by a pure
 // reducer: the TUI is one more subscriber of the runner, like the headless reporter.
 import type { RunnerEvent } from '../../lesson/events.js';
+import type { EndOfLesson } from '../../lesson/summary.js';
 import type { EquivalentCommand, LessonView, ProbeVerdict } from '../model.js';
 
 /** `paused`: the learner stopped the run during the step (s); progress is saved, ⏎ resumes. */
@@ -32,6 +33,8 @@ export interface LessonRunState {
   lastEnded?: { index: number; status: StepStatus };
   /** Why the last run stopped, when it failed outside any step (e.g. the cluster could not start). */
   error?: string;
+  /** The end-of-lesson summary, once every step is done (from the runner, or from hands-on checks). */
+  summary?: EndOfLesson;
   /** A prerequisite lesson the runner is running first (its events carry its own lessonId). */
   prerequisite?: { lessonId: string; title: string; step?: string; index?: number };
 }
@@ -56,10 +59,16 @@ function updateStep(state: LessonRunState, index: number, change: (step: StepRun
   return { ...state, steps };
 }
 
-export type RunAction = { type: 'event'; event: RunnerEvent; now: number } | { type: 'run-requested' } | { type: 'run-finished'; error?: string };
+export type RunAction =
+  | { type: 'event'; event: RunnerEvent; now: number }
+  | { type: 'run-requested' }
+  | { type: 'run-finished'; error?: string }
+  /** Hands-on mode: every step's effect holds; the summary comes from the lesson's saved state. */
+  | { type: 'finished-by-hand'; summary: EndOfLesson };
 
 export function runReducer(state: LessonRunState, action: RunAction): LessonRunState {
-  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined, error: undefined };
+  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined, error: undefined, summary: undefined };
+  if (action.type === 'finished-by-hand') return { ...state, summary: action.summary };
   if (action.type === 'run-finished') {
     if (!state.running) return state;
     const current = state.currentIndex;
@@ -112,6 +121,11 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
         currentIndex: state.currentIndex === event.index ? null : state.currentIndex,
         lastEnded: { index: event.index, status: stepStatusOf(event.status) },
       };
+    case 'lesson-summary':
+      return { ...state, summary: event.summary };
+    case 'prerequisite':
+      // The prerequisite's own lesson-start names it on the status line.
+      return state;
     case 'lesson-end':
       return { ...state, running: false, currentIndex: null, outcome: event.status };
   }

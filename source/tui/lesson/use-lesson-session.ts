@@ -2,6 +2,7 @@
 // while the learner visits the playground or the help.
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LessonView, RunHandle, WorkshopServices } from '../model.js';
+import type { EndOfLesson } from '../../lesson/summary.js';
 import { initialRunState, type LessonRunState, runReducer, type RunAction } from './run-state.js';
 
 export interface LessonSession {
@@ -14,6 +15,8 @@ export interface LessonSession {
   runSteps(fromStep: number, toStep?: number): void;
   /** Ask a run in progress to stop; resolves when it has. */
   stop(): Promise<void>;
+  /** Hands-on mode saw every step's effect: the lesson is done by hand, with this summary. */
+  finishedByHand(summary: EndOfLesson): void;
 }
 
 function reducer(state: LessonRunState | undefined, action: RunAction | { type: 'reset'; state: LessonRunState }): LessonRunState | undefined {
@@ -90,5 +93,7 @@ export function useLessonSession(services: WorkshopServices): LessonSession {
   // Leaving the TUI never leaves a run writing into an unmounted tree.
   useEffect(() => () => void handle.current?.stop(), []);
 
-  return { lesson, loading, error, run, open, runSteps, stop };
+  const finishedByHand = useCallback((summary: EndOfLesson) => dispatch({ type: 'finished-by-hand', summary }), []);
+
+  return { lesson, loading, error, run, open, runSteps, stop, finishedByHand };
 }

@@ -115,6 +115,8 @@ function Playground({ nav, lessonId, stepIndex, session, size, lesson }: { nav: 
   const resultHeight = Math.max(size.rows - 2 - state.shown.length - editorRows - command.length - gap - 1 - footer, 2);
   const result: Line[] = state.verdict ? verdictLines(state.verdict, width) : [[{ text: 'Press r to send the probe.', role: 'dim' }]];
   const { offset, scroll } = useScroll(result.length, resultHeight);
+  // A new result (r again) is read from its top, not where the last one was scrolled to.
+  useEffect(() => scroll({ type: 'home' }), [state.runs, scroll]);
 
   const title: Line = truncateLine(
     [

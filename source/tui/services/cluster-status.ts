@@ -62,15 +62,19 @@ export async function checkCluster(target: ClusterCheckTarget, makeClient: () =>
   } catch (e) {
     return { kind, description: `${target.context ? `kube context ${target.context}` : 'kubeconfig'}: ${(e as Error).message}`, reachable: false, gateway: { ready: false, detail: 'no cluster' } };
   }
-  const description = target.embedded ? `embedded cluster at ${client.server}` : `kube context ${client.context} (${client.server})`;
+  // The server's URL is known once the client has read its kubeconfig (its first request); before, only the file.
+  const description = () =>
+    /^https?:/.test(client.server)
+      ? target.embedded ? `embedded cluster at ${client.server}` : `kube context ${client.context} (${client.server})`
+      : target.embedded ? `embedded cluster ${client.server}` : `kube context ${client.context} ${client.server}`;
   try {
     await client.version();
   } catch (e) {
-    return { kind, description, reachable: false, gateway: { ready: false, detail: target.embedded ? 'agw-workshop cluster up starts it' : (e as Error).message } };
+    return { kind, description: description(), reachable: false, gateway: { ready: false, detail: target.embedded ? 'agw-workshop cluster up starts it' : (e as Error).message } };
   }
   const [gatewayClass, pods] = await Promise.all([
     client.get({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', name: gatewayClassName }).catch(() => undefined),
     client.list('v1', 'Pod', gatewayNamespace).catch(() => [] as KubeObject[]),
   ]);
-  return { kind, description, reachable: true, gateway: gatewayReadiness(gatewayClass, pods) };
+  return { kind, description: description(), reachable: true, gateway: gatewayReadiness(gatewayClass, pods) };
 }

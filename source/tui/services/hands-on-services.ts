@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ProbeResult } from '../../probe/types.js';
 import { homePaths } from '../../state/home.js';
+import { plural } from '../../lesson/workshop-progress.js';
 import type { EquivalentCommand } from '../model.js';
 import type { HandsOnServices, PredictionVerdictView, StepCheckView, ToolRunView, WatchSource } from '../hands-on/model.js';
 
@@ -189,11 +190,33 @@ export function createHandsOnServices(options: HandsOnLiveOptions = {}): HandsOn
       const status = await cleanupLesson(lessonId, (e) => {
         if (e.type === 'step-end' && e.status !== 'ok') failures++;
       }, target);
-      return `cleanup ${status}${adopted ? ` (including ${adopted} object${adopted === 1 ? '' : 's'} you made by hand)` : ''}${failures ? `, ${failures} step(s) failed` : ''}`;
+      return `cleanup ${status}${adopted ? ` (including ${adopted} object${adopted === 1 ? '' : 's'} you made by hand)` : ''}${failures ? `, ${plural(failures, 'step')} failed` : ''}`;
     },
 
     copy(text) {
       (options.terminal ?? process.stdout).write(osc52(text));
+    },
+
+    async finish(lessonId, checks) {
+      const [{ loadLesson }, { LessonState }, { summarizeLesson }] = await Promise.all([
+        import('../../lesson/load.js'),
+        import('../../lesson/state.js'),
+        import('../../lesson/summary.js'),
+      ]);
+      const lesson = await loadLesson(lessonId);
+      const state = await LessonState.open(lessonId, options.home);
+      for (const check of checks) {
+        const step = lesson.steps[check.index];
+        if (!step || !check.holds || state.completedSteps.includes(step.id)) continue;
+        // A probe step done by hand: what the gateway's access log saw of the learner's own request.
+        const seen = step.kind === 'probe' ? check.findings.filter((f) => f.subject === 'the gateway' && f.expected !== undefined) : [];
+        const observation = seen.length
+          ? { ok: seen.every((f) => f.ok), verdicts: seen.map((f) => ({ field: f.subject, expected: f.expected ?? '', observed: f.observed ?? f.message, ok: f.ok })), by: 'learner' as const }
+          : undefined;
+        await state.stepFinished(step.id, true, 'by-hand', observation);
+      }
+      if (lesson.steps.every((s) => state.completedSteps.includes(s.id))) await state.setStatus('completed');
+      return summarizeLesson(lessonId, { home: options.home });
     },
   };
 }

@@ -21,6 +21,7 @@ export function toLessonSummary(summary: RunnerLessonSummary): LessonSummary {
     stepCount: summary.stepCount,
     completedSteps: summary.progress.completedSteps,
     status: statusOf[summary.progress.status],
+    prerequisites: summary.prerequisites,
   };
 }
 

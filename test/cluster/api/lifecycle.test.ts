@@ -4,7 +4,7 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startTestCluster, type TestCluster } from '../../helpers/cluster.js';
-import { collectWatch } from './request.js';
+import { collectWatch, request } from './request.js';
 
 let cluster: TestCluster;
 
@@ -84,12 +84,20 @@ test.serial('objects survive cluster down and up, on the same port with the same
   t.is(got.stdout, 'v');
 });
 
-test.serial('after kill -9 the store loads with every object written before; a watch from before the restart gets 410', async (t) => {
+test.serial('after kill -9 the store loads with every acknowledged write (60 concurrent creates, killed at once); a watch from before the restart gets 410', async (t) => {
   const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before-crash, namespace: default}\ndata: {k: v}\n');
   t.is(applied.code, 0, applied.stderr);
   const rv = (await cluster.kubectl(['get', 'configmap', 'before-crash', '-o', 'jsonpath={.metadata.resourceVersion}'])).stdout;
   const storeFile = path.join(cluster.home, 'cluster', 'store.json');
-  await waitFor('the write to reach the store file', () => fs.readFileSync(storeFile, 'utf8').includes('before-crash'));
+  // 60 creates at once; the kill follows the last acknowledgement with no wait for the disk.
+  const created = await Promise.all(
+    Array.from({ length: 60 }, (_, i) =>
+      request(cluster, 'POST', '/api/v1/namespaces/default/configmaps', {
+        body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `acked-${i}`, labels: { burst: 'kill9' } }, data: { i: String(i) } }),
+      }),
+    ),
+  );
+  t.deepEqual(created.map((r) => r.status), Array(60).fill(201));
   const { pid } = runtime();
   process.kill(pid, 'SIGKILL');
   await waitFor('the cluster process to die', () => {
@@ -110,6 +118,8 @@ test.serial('after kill -9 the store loads with every object written before; a w
   t.regex(up.stdout, new RegExp(`Found: a start lock of pid ${pid}, which is gone \\(removed\\)`));
   const got = await cluster.kubectl(['get', 'configmap', 'before-crash', '-o', 'jsonpath={.data.k}']);
   t.is(got.stdout, 'v');
+  const survivors = await request(cluster, 'GET', '/api/v1/namespaces/default/configmaps?labelSelector=burst%3Dkill9');
+  t.is(survivors.json.items.length, 60, 'every acknowledged create survived kill -9');
   const older = String(Number(rv) - 1);
   const events = await collectWatch(cluster, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${older}`, (e) => e.length > 0);
   t.is(events[0]!.type, 'ERROR');

@@ -143,6 +143,64 @@ test('the store persists atomically and a file that does not parse is moved asid
   t.true(fs.readdirSync(dir).some((f) => f.startsWith('store.json.corrupt-')));
 });
 
+test('a write is acknowledged only once on disk, and concurrent writes share one fsync (group commit)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-store-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'store.json');
+  const store = new MemoryStore({ file });
+  store.create(CM, cm('first'));
+  const onDisk = () => fs.existsSync(file) && fs.readFileSync(file, 'utf8');
+  t.false(onDisk(), 'a change is not on disk in the same turn');
+  await store.committed();
+  t.true(String(onDisk()).includes('"first"'), 'committed() resolves after the write');
+  const writesBefore = store.diskWrites;
+  const acknowledged = await Promise.all(
+    Array.from({ length: 60 }, async (_, i) => {
+      // One create per turn of the event loop, as 60 clients' requests arrive.
+      await new Promise((resolve) => setImmediate(resolve));
+      store.create(CM, cm(`c${i}`));
+      await store.committed();
+      // Acknowledged: it must be in the file now.
+      return JSON.parse(fs.readFileSync(file, 'utf8')).collections['/configmaps'].some((o: KubeObject) => o.metadata.name === `c${i}`) as boolean;
+    }),
+  );
+  t.deepEqual(acknowledged, Array(60).fill(true));
+  const writes = store.diskWrites - writesBefore;
+  t.true(writes >= 1 && writes < 60, `60 creates took ${writes} writes`);
+  t.is(new MemoryStore({ file }).list(CM).items.length, 61);
+});
+
+test('a write that fails to reach the disk is refused with 500 and undone in memory, and watchers see the undo', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-store-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const sub = path.join(dir, 'cluster');
+  const file = path.join(sub, 'store.json');
+  const store = new MemoryStore({ file, log: () => {} });
+  store.create(CM, cm('kept', { k: 'v1' }));
+  await store.committed();
+  const seen: string[] = [];
+  store.watch(CM, (e) => seen.push(`${e.type} ${e.object.metadata.name} ${JSON.stringify(e.object.data)}`));
+  // The store's directory becomes a plain file: every write now fails (ENOTDIR), whoever runs the test.
+  fs.renameSync(sub, `${sub}.moved`);
+  fs.writeFileSync(sub, 'not a directory');
+  const kept = store.get(CM, 'default', 'kept')!;
+  store.update(CM, { ...kept, data: { k: 'v2' } });
+  store.create(CM, cm('lost'));
+  const error = await t.throwsAsync(store.committed());
+  t.is((error as unknown as { code: number }).code, 500);
+  t.regex(error!.message, /could not be stored on disk and was undone/);
+  t.is(store.get(CM, 'default', 'lost'), undefined);
+  t.deepEqual(store.get(CM, 'default', 'kept')!.data, { k: 'v1' });
+  t.deepEqual(seen.slice(2), ['DELETED lost {}', 'MODIFIED kept {"k":"v1"}']);
+  // The disk is back: the next write goes through, and a reload has exactly what was acknowledged.
+  fs.rmSync(sub);
+  fs.renameSync(`${sub}.moved`, sub);
+  store.create(CM, cm('after'));
+  await store.committed();
+  const reloaded = new MemoryStore({ file });
+  t.deepEqual(reloaded.list(CM).items.map((o) => `${o.metadata.name} ${JSON.stringify(o.data)}`), ['after {}', 'kept {"k":"v1"}']);
+});
+
 test('an object with finalizers is marked for deletion and goes when the last finalizer is removed; Foreground deletes dependents first', (t) => {
   const store = new MemoryStore();
   const seen: string[] = [];

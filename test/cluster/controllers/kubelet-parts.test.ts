@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeStore } from './fake-store.js';
-import { imageRepository, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
+import { imageRepository, impliedPorts, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
-import { rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
+import { CONTAINER_LOG_MAX_BYTES, containerLogMaxBytes, rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
 import { effectivePort, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
 import { formatPortMap, parsePortMap } from '../../../source/cluster/port-map-annotation.js';
@@ -24,6 +24,10 @@ test('image references resolve to programs; the project image runs its args thro
   t.deepEqual(programFor({ image: 'mccutchen/go-httpbin', command: ['/bin/go-httpbin', '-port', '8080'] })?.argv, ['workload', 'go-httpbin', '-port', '8080']);
   t.deepEqual(programFor({ image: 'jaegertracing/all-in-one:1.65.0', args: ['--memory.max-traces=1000'] })?.argv, ['workload', 'jaeger', '--memory.max-traces=1000']);
   t.deepEqual(programFor({ image: 'docker.io/jaegertracing/jaeger:2.1.0' })?.argv, ['workload', 'jaeger']);
+  // The conformance suite's base manifests run coredns with a Corefile from a ConfigMap and declare no port.
+  t.deepEqual(programFor({ image: 'registry.k8s.io/coredns/coredns:v1.14.6', args: ['-conf', '/root/Corefile'] })?.argv, ['workload', 'coredns', '-conf', '/root/Corefile']);
+  t.deepEqual(impliedPorts({ image: 'registry.k8s.io/coredns/coredns:v1.14.6' }), [53]);
+  t.deepEqual(impliedPorts({ image: 'docker.io/jaegertracing/jaeger:2.1.0' }), []);
   t.is(programFor({ image: 'nginx:1.27' }), undefined);
   t.regex(unknownImageMessage('nginx:1.27'), /"nginx:1\.27".*known images: .*ghcr\.io\/llm-d\/llm-d-inference-sim/);
 });
@@ -161,4 +165,13 @@ test('pod logs rotate past their size as the kubelet does: copy to .1, older cop
   t.is(fs.readFileSync(file, 'utf8'), 'after\n', 'the writer continues at the start of the truncated file');
   t.deepEqual(fs.readdirSync(dir).sort(), ['ns_pod.log', 'ns_pod.log.1', 'ns_pod.log.2']);
   t.is(fs.readFileSync(`${file}.2`, 'utf8')[0], '2');
+});
+
+test('containerLogMaxSize comes from AGW_CONTAINER_LOG_MAX_SIZE in the kubelet\'s quantity form; anything else keeps 10Mi', (t) => {
+  t.is(containerLogMaxBytes({}), CONTAINER_LOG_MAX_BYTES);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '8Ki' }), 8192);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '20Mi' }), 20 * 1024 * 1024);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '500000' }), 500_000);
+  t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '5M' }), 5_000_000);
+  for (const bad of ['0', '-1Ki', '1.5Mi', 'ten', '8KB']) t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: bad }), CONTAINER_LOG_MAX_BYTES, bad);
 });

@@ -5,57 +5,9 @@ import test from 'ava';
 import fc from 'fast-check';
 import net from 'node:net';
 import tls from 'node:tls';
-import { parseClientHello } from '../../../gateway/dataplane/client-hello.js';
+import { ClientHelloReader, parseClientHello } from '../../../gateway/dataplane/client-hello.js';
+import { helloMessage, records, u16 } from './hello-builder.js';
 import { runTool } from './helpers.js';
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-
-function ext(type: number, body: Buffer): Buffer {
-  return Buffer.concat([u16(type), u16(body.length), body]);
-}
-
-/** Builds a ClientHello handshake message (without record framing). */
-function helloMessage(opts: { sni?: string; alpn?: string[]; extraExtensions?: Buffer[] }): Buffer {
-  const exts: Buffer[] = [...(opts.extraExtensions ?? [])];
-  if (opts.sni !== undefined) {
-    const name = Buffer.from(opts.sni, 'latin1');
-    const entry = Buffer.concat([Buffer.from([0]), u16(name.length), name]);
-    exts.push(ext(0, Buffer.concat([u16(entry.length), entry])));
-  }
-  if (opts.alpn) {
-    const list = Buffer.concat(opts.alpn.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p, 'latin1')])));
-    exts.push(ext(16, Buffer.concat([u16(list.length), list])));
-  }
-  const extensions = Buffer.concat(exts);
-  const body = Buffer.concat([
-    u16(0x0303),
-    Buffer.alloc(32, 7),
-    Buffer.from([32]),
-    Buffer.alloc(32, 1),
-    u16(4),
-    Buffer.from([0x13, 0x01, 0x13, 0x02]),
-    Buffer.from([1, 0]),
-    u16(extensions.length),
-    extensions,
-  ]);
-  const len = Buffer.alloc(3);
-  len.writeUIntBE(body.length, 0, 3);
-  return Buffer.concat([Buffer.from([1]), len, body]);
-}
-
-/** Frames a handshake message into TLS records of at most `fragment` bytes each. */
-function records(message: Buffer, fragment = 16384): Buffer {
-  const out: Buffer[] = [];
-  for (let i = 0; i < message.length; i += fragment) {
-    const part = message.subarray(i, i + fragment);
-    out.push(Buffer.from([22, 3, 1]), u16(part.length), part);
-  }
-  return Buffer.concat(out);
-}
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
 const hostname = fc.array(label, { minLength: 1, maxLength: 5 }).map((labels) => labels.join('.'));
@@ -128,6 +80,66 @@ test('SNI with a trailing dot or upper case is normalized; control bytes are ref
   if (r.kind === 'complete') t.is(r.hello.serverName, 'mock-openai-foo.glootest.com');
   t.is(parseClientHello(records(helloMessage({ sni: 'a\u0000b' }))).kind, 'invalid');
   t.is(parseClientHello(Buffer.from('GET / HTTP/1.1\r\n\r\n')).kind, 'invalid');
+});
+
+/** Pushes `bytes` into a fresh reader in pieces cut at `cuts` (positions, any order); every verdict in turn. */
+function pushInPieces(bytes: Buffer, cuts: number[]): { reader: ClientHelloReader; verdicts: ReturnType<typeof parseClientHello>[] } {
+  const reader = new ClientHelloReader();
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const verdicts = [];
+  let from = 0;
+  for (const point of [...points, bytes.length]) {
+    if (point <= from) continue;
+    verdicts.push(reader.push(bytes.subarray(from, point)));
+    from = point;
+  }
+  return { reader, verdicts };
+}
+
+test('the incremental reader agrees with a one-shot parse whatever the chunking, for valid and random bytes', (t) => {
+  fc.assert(
+    fc.property(hostname, fc.integer({ min: 1, max: 300 }), fc.array(fc.nat(), { maxLength: 40 }), (sni, fragment, cuts) => {
+      const full = records(helloMessage({ sni, alpn: ['h2'] }), fragment);
+      const { verdicts } = pushInPieces(full, cuts);
+      const last = verdicts[verdicts.length - 1]!;
+      // Every verdict before the last byte is "incomplete"; the last is the one-shot answer.
+      return verdicts.slice(0, -1).every((v) => v.kind === 'incomplete') && JSON.stringify(last) === JSON.stringify(parseClientHello(full)) && last.kind === 'complete';
+    }),
+    { numRuns: 1500 },
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 0, maxLength: 400 }), fc.array(fc.nat(), { maxLength: 20 }), fc.boolean(), (bytes, cuts, asRecord) => {
+      const body = Buffer.from(bytes);
+      const input = asRecord ? Buffer.concat([Buffer.from([22, 3, 1]), u16(body.length), body]) : body;
+      const { verdicts } = pushInPieces(input, cuts);
+      const last = verdicts[verdicts.length - 1] ?? { kind: 'incomplete' };
+      const once = parseClientHello(input);
+      return JSON.stringify(last) === JSON.stringify(once) || (input.length === 0 && once.kind === 'incomplete');
+    }),
+    { numRuns: 3000 },
+  );
+  t.pass();
+});
+
+test('a ClientHello in 1-byte records, fed 1 byte at a time, is parsed once and in linear work (issue 16 item 6)', (t) => {
+  const workFor = (sniLength: number, fragment: number, chunk: number) => {
+    const bytes = records(helloMessage({ sni: `${'a'.repeat(sniLength)}.example`, alpn: ['h2', 'http/1.1'] }), fragment);
+    const reader = new ClientHelloReader();
+    let verdict: ReturnType<typeof parseClientHello> = { kind: 'incomplete' };
+    for (let i = 0; i < bytes.length; i += chunk) verdict = reader.push(bytes.subarray(i, i + chunk));
+    t.is(verdict.kind, 'complete');
+    t.is(reader.messageParses, 1, 'the handshake message is parsed once, when complete');
+    return { bytes: bytes.length, work: reader.work };
+  };
+  const normal = workFor(2000, 16384, 16384);
+  const small = workFor(2000, 1, 1);
+  const large = workFor(8000, 1, 1);
+  // 1-byte records are 6x the bytes on the wire (5 header bytes each); the work per wire byte stays the same constant.
+  t.true(small.work <= 3 * small.bytes, `1-byte records: ${small.work} units for ${small.bytes} bytes`);
+  t.true(normal.work <= 3 * normal.bytes, `one record: ${normal.work} units for ${normal.bytes} bytes`);
+  // Four times the bytes, four times the work (a re-parse on every chunk would be sixteen times).
+  const growth = large.work / small.work;
+  t.true(growth < 4.5, `work grew ${growth.toFixed(2)}x for ${(large.bytes / small.bytes).toFixed(2)}x the bytes`);
 });
 
 /** Captures the first bytes a real client sends. */

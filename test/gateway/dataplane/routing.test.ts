@@ -170,20 +170,22 @@ test('weighted backends follow their weights; weight 0 is never chosen', async (
   for (let i = 0; i < 30; i++) t.is((await send('/zero-weight')).json().backend, 'b');
 });
 
-test('timeouts.request answers 504 with flag UTO', async (t) => {
+test('timeouts.request answers 504 with flag UT (Envoy: upstream request timeout)', async (t) => {
   const started = Date.now();
   const r = await send('/slow');
   t.is(r.status, 504);
   // The backend answers /slow after 2 s; the 504 had to come before that (a bound on order, not on speed).
   t.true(Date.now() - started < 2000);
   const line = await dp.waitForLine((f) => f.path === '/slow');
-  t.is(line.flags, 'UTO');
+  t.is(line.flags, 'UT');
 });
 
-test('direct responses, no endpoints (UH), connect failure (UF), invalid backend', async (t) => {
+test('direct responses (no flag, as in Envoy), no endpoints (UH), connect failure (UF), invalid backend', async (t) => {
   const direct = await send('/direct');
   t.is(direct.status, 503);
   t.is(direct.body, 'all backendRefs invalid');
+  // Envoy has no flag for a direct response (DR is its downstream remote reset): none here either.
+  t.is((await dp.waitForLine((f) => f.path === '/direct')).flags, '-');
   t.is((await send('/empty')).status, 503);
   t.is((await dp.waitForLine((f) => f.path === '/empty')).flags, 'UH');
   t.is((await send('/dead')).status, 503);

@@ -2,6 +2,9 @@
 // see foo's certificate for foo, bar's for bar, and a connection closed
 // before any ServerHello for baz.
 import test from 'ava';
+import net from 'node:net';
+import tls from 'node:tls';
+import { records } from './hello-builder.js';
 import { BAR, BAZ, FOO, cert, curl, freePort, gatewayIR, httpsListener, labPki, route, runTool, service, startDataplane, startEchoBackend } from './helpers.js';
 
 const pki = labPki();
@@ -94,4 +97,43 @@ test('Host of another listener than the SNI chose → 421 Misdirected Request', 
   // HTTP/2 is where this matters: a browser reuses foo's connection for bar when the certificate allows.
   const h2 = await curl(FOO, port, pki.caFile, '/h2-misdirected', ['-H', `Host: ${BAR}`, '--http2']);
   t.regex(h2.stderr, /< HTTP\/2 421/);
+});
+
+/** A relay that re-frames the client's first record (its ClientHello) into 1-byte TLS records, one write each, then pipes. */
+function oneByteRecordRelay(target: number): Promise<{ port: number; close: () => void }> {
+  return new Promise((resolve) => {
+    const server = net.createServer((client) => {
+      const upstream = net.connect({ host: '127.0.0.1', port: target });
+      upstream.setNoDelay(true);
+      let first = Buffer.alloc(0);
+      const onFirst = (data: Buffer) => {
+        first = Buffer.concat([first, data]);
+        if (first.length < 5 || first.length < 5 + first.readUInt16BE(3)) return;
+        client.off('data', onFirst);
+        const end = 5 + first.readUInt16BE(3);
+        const fragmented = records(first.subarray(5, end), 1);
+        for (let i = 0; i < fragmented.length; i += 6) upstream.write(fragmented.subarray(i, i + 6));
+        upstream.write(first.subarray(end));
+        client.pipe(upstream);
+        upstream.pipe(client);
+      };
+      client.on('data', onFirst);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port, close: () => server.close() }));
+  });
+}
+
+test('a ClientHello split into 1-byte TLS records still picks the listener by SNI and completes the handshake (issue 16 item 6)', async (t) => {
+  const relay = await oneByteRecordRelay(port);
+  t.teardown(relay.close);
+  const subject = await new Promise<string>((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port: relay.port, servername: BAR, ca: pki.ca.certPem, ALPNProtocols: ['http/1.1'] }, () => {
+      resolve(socket.getPeerX509Certificate()!.subject);
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
+  t.regex(subject, /CN=mock-openai-bar\.glootest\.com/);
 });

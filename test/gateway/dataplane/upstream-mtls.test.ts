@@ -53,13 +53,13 @@ function get(host: string): Promise<{ status: number; flags?: string; body: stri
   });
 }
 
-test.serial('no client certificate: 503 UT naming certificate_required, as the backend refused it', async (t) => {
+test.serial('no client certificate: 503 UF naming certificate_required, as the backend refused it', async (t) => {
   const r = await get('without.gw');
   t.is(r.status, 503);
-  t.is(r.flags, 'UT');
+  t.is(r.flags, 'UF');
   t.regex(r.body, /^upstream TLS error: ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: .*alert certificate required/);
   const line = await dp.waitForLine((f) => f.host === 'without.gw');
-  t.is(line.flags, 'UT');
+  t.is(line.flags, 'UF');
   t.regex(line.error, /^ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: .*SSL alert number 116$/);
   t.true(refused.includes('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE'), refused.join(', '));
 });

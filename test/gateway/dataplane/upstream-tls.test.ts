@@ -165,20 +165,20 @@ test.serial('sessions are kept per SNI: A resumes A, B never gets offered A\'s s
   t.false(handshakes[handshakes.length - 1].reused);
 });
 
-test.serial('SAN check: a certificate not valid for the SNI → 503 UT with the verify error', async (t) => {
+test.serial('SAN check: a certificate not valid for the SNI → 503 UF with the verify error', async (t) => {
   const r = await get('c.gw');
   t.is(r.status, 503);
   t.regex(r.body, /upstream TLS error/);
   const line = await dp.waitForLine((f) => f.host === 'c.gw');
-  t.is(line.flags, 'UT');
+  t.is(line.flags, 'UF');
   t.regex(line.error, /ERR_TLS_CERT_ALTNAME_INVALID|does not match/);
 });
 
-test.serial('untrusted CA → 503 UT; URI SAN accepted when the policy names it', async (t) => {
+test.serial('untrusted CA → 503 UF; URI SAN accepted when the policy names it', async (t) => {
   const r = await get('untrusted.gw');
   t.is(r.status, 503);
   const line = await dp.waitForLine((f) => f.host === 'untrusted.gw');
-  t.is(line.flags, 'UT');
+  t.is(line.flags, 'UF');
   t.regex(line.error, /SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/i);
   t.is((await get('b-uri.gw')).status, 200);
 });
@@ -195,7 +195,7 @@ test.serial('sessionCache disabled never offers a session', async (t) => {
   t.deepEqual(hellos.slice(before).map((h) => h.offersResumption), [false, false, false]);
 });
 
-test.serial('dynamic forward proxy: the Host names the upstream and its SNI; a name the certificate lacks → 503 UT', async (t) => {
+test.serial('dynamic forward proxy: the Host names the upstream and its SNI; a name the certificate lacks → 503 UF', async (t) => {
   const before = hellos.length;
   const ok = await get(`localhost:${upstreamPort}`, '/dfp/ok');
   t.is(ok.status, 200, ok.body);
@@ -203,7 +203,7 @@ test.serial('dynamic forward proxy: the Host names the upstream and its SNI; a n
   t.is(hellos[before].sni, 'localhost');
   const bad = await get(`127.0.0.1:${upstreamPort}`, '/dfp/by-ip');
   t.is(bad.status, 503);
-  t.is((await dp.waitForLine((f) => f.path === '/dfp/by-ip')).flags, 'UT');
+  t.is((await dp.waitForLine((f) => f.path === '/dfp/by-ip')).flags, 'UF');
 });
 
 /** Requests `host` until the gateway's connection to it resumed a session (the TLS 1.3 ticket arrives after the handshake). */
@@ -219,7 +219,7 @@ async function untilResumed(host: string, path: string): Promise<boolean> {
 // Node 20 (OpenSSL 3.0) offers whatever session it is given; Node 22+ binds a client session to the
 // server name it was verified for and does not offer it to another. Which one happened is read from
 // the ClientHello the tap saw, and each is asserted as it really is.
-test.serial('forward proxy, sessionCache shared: the second name is offered the first name\'s session; resumed, its certificate fails the name check (503 UT)', async (t) => {
+test.serial('forward proxy, sessionCache shared: the second name is offered the first name\'s session; resumed, its certificate fails the name check (503 UF)', async (t) => {
   for (const [first, second] of [[API, CONSOLE], [CONSOLE, API]] as const) {
     t.true(await untilResumed(first, '/shared/hello'), `${first} resumes its own session`);
     const before = hellos.length;
@@ -230,7 +230,7 @@ test.serial('forward proxy, sessionCache shared: the second name is offered the 
       t.is(r.status, 503, r.body);
       t.regex(r.body, new RegExp(`resumed TLS session made for ${first.replace(/\./g, '\\.')}`));
       const line = await dp.waitForLine((f) => f.host === second && f.path === '/shared/hello' && f.status === '503');
-      t.is(line.flags, 'UT');
+      t.is(line.flags, 'UF');
       t.is(line.upstream_session_cache, 'shared');
       t.regex(line.error, /ERR_TLS_CERT_ALTNAME_INVALID/);
       t.true(handshakes[handshakes.length - 1]!.reused, 'the server resumed it');

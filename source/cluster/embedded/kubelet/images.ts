@@ -17,6 +17,13 @@ interface KnownImage {
   workload?: string;
   /** Args used when the container gives none (the image's default CMD). */
   defaultArgs?: string[];
+  /**
+   * Ports the image listens on whether or not the pod declares them (CoreDNS's
+   * Corefile says :53; the suite's coredns Deployment declares no port). The
+   * kubelet maps them like declared ports, so the EndpointSlice and the pod's
+   * port map say where the process really listens.
+   */
+  listens?: number[];
 }
 
 export const OWN_IMAGE = 'ghcr.io/agw-workshop/agw-workshop';
@@ -35,6 +42,7 @@ export const KNOWN_IMAGES: KnownImage[] = [
   },
   { repositories: ['mccutchen/go-httpbin', 'ghcr.io/mccutchen/go-httpbin'], workload: 'go-httpbin' },
   { repositories: ['jaegertracing/all-in-one', 'jaegertracing/jaeger'], workload: 'jaeger' },
+  { repositories: ['registry.k8s.io/coredns/coredns', 'registry.k8s.io/coredns', 'k8s.gcr.io/coredns/coredns', 'k8s.gcr.io/coredns', 'coredns/coredns'], workload: 'coredns', listens: [53] },
   // The classic Python httpbin serves the same endpoints on port 80.
   { repositories: ['kennethreitz/httpbin'], workload: 'go-httpbin', defaultArgs: ['-port', '80'] },
 ];
@@ -50,6 +58,12 @@ export function imageRepository(image: string): string {
   ref = ref.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '');
   ref = ref.replace(/^library\//, '');
   return ref.toLowerCase();
+}
+
+/** Ports the container's image listens on without declaring them. */
+export function impliedPorts(container: { image?: string }): number[] {
+  const repository = imageRepository(container.image ?? '');
+  return KNOWN_IMAGES.find((k) => k.repositories.includes(repository))?.listens ?? [];
 }
 
 /** All recognised repositories, for the "unknown image" message. */

@@ -8,6 +8,7 @@ import { podAddress, type ClusterNetwork } from '../network.js';
 import { CONFIGMAPS, PODS, SECRETS } from '../controllers/resource-keys.js';
 import { WorkQueue } from '../controllers/work-queue.js';
 import { errorMessage, isConflictOrGone, isTerminating, listAndWatch, objectKey, sameJson, splitKey } from '../controllers/objects.js';
+import { impliedPorts } from './images.js';
 import { PodRuntime } from './pod-runtime.js';
 import { PidRegistry } from './pid-registry.js';
 import { podPortMap } from './port-map.js';
@@ -106,10 +107,13 @@ export async function startKubelet(ctx: KubeletContext): Promise<Kubelet> {
   }
 
   async function portMapFor(pod: KubeObject): Promise<Map<number, number>> {
-    const declared = ((pod.spec as { containers?: Array<{ ports?: Array<{ containerPort: number; protocol?: string }> }> } | undefined)?.containers ?? [])
-      .flatMap((c) => c.ports ?? [])
-      .filter((p) => (p.protocol ?? 'TCP') === 'TCP')
-      .map((p) => p.containerPort);
+    const containers = (pod.spec as { containers?: Array<{ image?: string; ports?: Array<{ containerPort: number; protocol?: string }> }> } | undefined)?.containers ?? [];
+    const declared = [
+      ...new Set([
+        ...containers.flatMap((c) => c.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort),
+        ...containers.flatMap((c) => impliedPorts(c)),
+      ]),
+    ];
     if (!network.loopbackRange) {
       try {
         const recorded = parsePortMap(pod.metadata.annotations?.[PORT_MAP_ANNOTATION]);

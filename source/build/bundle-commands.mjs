@@ -1,0 +1,151 @@
+// Build step after tsc: bundles the hot command paths (files tsc wrote under
+// dist/source/commands/) in place, with esbuild's code splitting. Why: Node's
+// ESM loader pays per file (resolve, read, link, evaluate), and before its
+// first frame the TUI loaded ~670 files (415 of them es-toolkit, through Ink),
+// ~0.4 s of CPU; `probe` loaded two dozen of ours and all of undici.
+// - Everything goes to dist/source/commands/chunks/; each dynamic `import()`
+//   in the graph becomes its own chunk, so what loaded lazily still does;
+//   dist/source/commands/<name>.js re-exports the command's bundle.
+// - Our modules are bundled; `import.meta.url` in them is rewritten to the
+//   URL of the file tsc wrote, so lookups relative to it (lessons/, cli.js,
+//   package.json) find what they found before.
+// - Packages stay in node_modules except the terminal UI stack (Ink, React,
+//   @inkjs/ui and what they import), yaml (the home screen reads every
+//   lesson.yaml; yaml is ~80 CommonJS files) and execa (the hands-on view runs
+//   tools with it), which are bundled: one copy of each in the bundle, since
+//   every user of them in the process is in it. Ink, React, @inkjs/ui and
+//   execa have no user outside this bundle, so they are devDependencies: an
+//   install (npx) does not fetch them.
+// - `undici`, imported by the probe's HTTP exchange only for its Client,
+//   resolves to undici's Client module with the request methods undici's
+//   index adds: the index loads all of undici (fetch, WebSocket, caches,
+//   mocks), ~60 ms on this machine.
+// - dist/source/cluster/k8s-client.js is already a bundle (bundle-k8s-client.mjs): kept as it is.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = path.join(root, 'dist');
+const commandsDir = path.join(dist, 'source', 'commands');
+const chunksDir = path.join(commandsDir, 'chunks');
+/** Commands bundled. */
+export const BUNDLED_COMMANDS = ['probe', 'tui'];
+/** Packages bundled with the commands (with everything they import); every other package stays external. */
+const BUNDLED_PACKAGES = /^(ink|react|react\/jsx-runtime|@inkjs\/ui|yaml|execa)$/;
+/** First line of every file this step writes: a second run without tsc refuses (the input must be tsc's). */
+const MARK = '// bundled by source/build/bundle-commands.mjs';
+
+const engines = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).engines.node;
+const nodeTarget = `node${engines.replace(/^>=\s*/, '')}`;
+const undiciLib = (file) => JSON.stringify(path.join(root, 'node_modules', 'undici', 'lib', file));
+const httpExchange = path.join(dist, 'source', 'probe', 'http-exchange.js');
+const k8sClient = path.join(dist, 'source', 'cluster', 'k8s-client.js');
+
+const relativeFrom = (fromDir, file) => {
+  const relative = path.relative(fromDir, file).split(path.sep).join('/');
+  return relative.startsWith('.') ? relative : `./${relative}`;
+};
+
+const plugin = {
+  name: 'agw-commands',
+  setup(b) {
+    // undici's Client alone, for the probe's HTTP exchange (its only importer in these graphs).
+    b.onResolve({ filter: /^undici$/ }, (args) => {
+      if (args.importer !== httpExchange) throw new Error(`bundle-commands: ${args.importer} imports undici; only ${httpExchange} may (it gets the Client alone)`);
+      return { path: 'undici', namespace: 'undici-client-only' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'undici-client-only' }, () => ({
+      contents: [
+        `import Client from ${undiciLib('dispatcher/client.js')};`,
+        `import Dispatcher from ${undiciLib('dispatcher/dispatcher.js')};`,
+        `import api from ${undiciLib('api/index.js')};`,
+        'Object.assign(Dispatcher.prototype, api);',
+        'export { Client };',
+      ].join('\n'),
+      resolveDir: root,
+      loader: 'js',
+    }));
+    // Ink's devtools load only with DEV=true and need a package we do not ship.
+    b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'devtools-absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'devtools-absent' }, () => ({
+      contents: "export default { initialize() {}, connectToDevTools() { throw new Error('react-devtools-core is not part of agw-workshop'); } };",
+      loader: 'js',
+    }));
+    // Packages: external unless part of the UI stack or imported by a bundled package.
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('node:') || args.namespace !== 'file') return undefined;
+      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (BUNDLED_PACKAGES.test(args.path)) return undefined;
+      return { path: args.path, external: true };
+    });
+    // The client-node bundle stays its own file.
+    b.onResolve({ filter: /k8s-client\.js$/ }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      if (target !== k8sClient) return undefined;
+      return { path: relativeFrom(chunksDir, target), external: true };
+    });
+    // yoga-layout (Ink's layout engine) is emscripten output whose loader fetches its own
+    // base64 data: URI with fetch() when fetch exists; in Node the first fetch() loads Node's
+    // internal undici (~60 ms of CPU before the first frame). Told there is no fetch, the
+    // same loader decodes the same base64 synchronously.
+    b.onLoad({ filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, (args) => {
+      const code = fs.readFileSync(args.path, 'utf8');
+      const patched = code.replaceAll('"function"!=typeof fetch', 'true');
+      if (patched === code) throw new Error(`bundle-commands: ${args.path} no longer tests "function"!=typeof fetch: check how this yoga-layout loads its WebAssembly`);
+      return { contents: patched, loader: 'js' };
+    });
+    // import.meta.url in our modules: the URL of the file tsc wrote, not of the chunk. Every
+    // output is in chunks/ (the entry files beside the commands re-export theirs), so the
+    // path from there is known here, and it stays relative: the package can move.
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!args.path.startsWith(dist + path.sep)) return undefined;
+      const code = fs.readFileSync(args.path, 'utf8');
+      if (!code.includes('import.meta.url')) return undefined;
+      const original = `new URL(${JSON.stringify(relativeFrom(chunksDir, args.path))}, import.meta.url).href`;
+      return { contents: code.replaceAll('import.meta.url', `(${original})`), loader: 'js' };
+    });
+  },
+};
+
+const entryPoints = BUNDLED_COMMANDS.map((name) => path.join(commandsDir, `${name}.js`));
+for (const entry of entryPoints) {
+  if (!fs.existsSync(entry) || fs.readFileSync(entry, 'utf8').startsWith(MARK)) {
+    console.error(`bundle-commands: ${path.relative(root, entry)} is not tsc's output: run tsc first`);
+    process.exit(1);
+  }
+}
+fs.rmSync(chunksDir, { recursive: true, force: true });
+const started = performance.now();
+const result = await build({
+  entryPoints,
+  outdir: chunksDir,
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  allowOverwrite: true,
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: nodeTarget,
+  plugins: [plugin],
+  // React's and react-reconciler's production builds: the development builds (what an unset
+  // NODE_ENV selects) check every render for the developer's sake and are twice the size.
+  // Tests render the TypeScript sources, with the development builds and their warnings.
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Bundled CommonJS (React, undici) calls require() for Node built-ins: give ES modules one.
+  banner: { js: `${MARK}\nimport { createRequire as __agwCreateRequire } from 'node:module';\nconst require = __agwCreateRequire(import.meta.url);` },
+  legalComments: 'eof',
+  logLevel: 'warning',
+  metafile: true,
+});
+// Where cli.js imports each command, a file that re-exports its bundle; tsc's source map
+// described the entry file alone.
+for (const name of BUNDLED_COMMANDS) {
+  fs.writeFileSync(path.join(commandsDir, `${name}.js`), `${MARK}\nexport * from './chunks/${name}.js';\n`);
+  fs.rmSync(path.join(commandsDir, `${name}.js.map`), { force: true });
+}
+const outputs = Object.entries(result.metafile.outputs);
+const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
+if (process.env.npm_config_loglevel !== 'silent') console.log(`bundle-commands: ${BUNDLED_COMMANDS.join(', ')} → ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`);

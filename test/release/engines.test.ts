@@ -1,0 +1,47 @@
+// package.json's engines tell the truth (issue 15.17): every package the
+// workshop installs to run supports the oldest Node it claims, `doctor`
+// checks that same version, and the README names every development-only
+// package that does not (npm ci's EBADENGINE warnings on Node 20).
+import test from 'ava';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { MIN_NODE } from '../../source/commands/doctor.js';
+
+const repo = new URL('../../', import.meta.url);
+const require = createRequire(import.meta.url);
+// semver is in the tree (a development dependency's); npm itself judges engines with it.
+const semver = require('semver') as { minVersion(range: string): { version: string } | null; satisfies(version: string, range: string): boolean };
+
+interface LockPackage {
+  version?: string;
+  dev?: boolean;
+  engines?: { node?: string } | string[];
+}
+
+const pkg = JSON.parse(fs.readFileSync(new URL('package.json', repo), 'utf8')) as { engines: { node: string } };
+const lock = JSON.parse(fs.readFileSync(new URL('package-lock.json', repo), 'utf8')) as { packages: Record<string, LockPackage> };
+const oldest = semver.minVersion(pkg.engines.node)!.version;
+
+/** Packages of the lockfile whose engines exclude the oldest Node we claim. */
+function excluding(dev: boolean): string[] {
+  return Object.entries(lock.packages).flatMap(([where, info]) => {
+    const range = !Array.isArray(info.engines) ? info.engines?.node : undefined;
+    if (!where || !range || Boolean(info.dev) !== dev || semver.satisfies(oldest, range)) return [];
+    return [`${where.replace(/^.*node_modules\//, '')}@${info.version} (node ${range})`];
+  });
+}
+
+test('every package the workshop runs supports the oldest Node that engines claims', (t) => {
+  t.deepEqual(excluding(false), [], `engines.node ${pkg.engines.node}: raise it or pick versions that support ${oldest}`);
+  t.is(pkg.engines.node, `>=${MIN_NODE.join('.')}`, 'doctor checks the same minimum as engines');
+});
+
+test('the README names each development-only package whose engines exclude it', (t) => {
+  const readme = fs.readFileSync(new URL('README.md', repo), 'utf8');
+  for (const entry of excluding(true)) {
+    const name = entry.replace(/@[^@]*$/, '');
+    const short = name.replace(/^@kubernetes-models\//, '');
+    t.true(readme.includes(`\`${name}\``) || readme.includes(`\`${short}\``), `${entry} is not named in the README`);
+  }
+  t.regex(readme, new RegExp(`Node ≥ ${MIN_NODE.join('\\.')} \\(nothing else`));
+});
