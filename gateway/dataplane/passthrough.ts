@@ -100,9 +100,9 @@ export function proxyTcp(
   });
   upstream.on('error', (error) => {
     if (!connected) {
-      // Flags as for HTTP upstreams: UF before the TCP connection exists, UT once TLS is under way.
-      entry.flags.push(upstreamTls && !upstream.connecting ? 'UT' : 'UF');
-      entry.error = error.message;
+      // As for HTTP upstreams and in Envoy: a failed TCP connect and a failed TLS handshake are both UF; error= says which.
+      entry.flags.push('UF');
+      entry.error = upstreamTls && !upstream.connecting ? `upstream TLS error: ${error.message}` : error.message;
     }
     downstream.destroy();
   });

@@ -59,6 +59,8 @@ export async function ensureCluster(
   makeClient: () => ClusterClient,
   onProgress: (line: string) => void,
   signal?: AbortSignal,
+  /** Called when the embedded cluster is not running and is being started (before `cluster up`). */
+  onStarting?: () => void,
 ): Promise<ClusterClient> {
   if (target.embedded && target.kubeconfig && fs.existsSync(target.kubeconfig)) {
     const client = makeClient();
@@ -74,6 +76,7 @@ export async function ensureCluster(
     await client.version();
     return client;
   }
+  onStarting?.();
   onProgress('starting the embedded cluster (agw-workshop cluster up)…');
   await runClusterUp(target.home, onProgress, signal);
   const client = makeClient();

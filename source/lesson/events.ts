@@ -9,6 +9,11 @@ export type RunnerEvent =
   | { type: 'lesson-start'; lessonId: string; title: string; stepCount: number; fromStep: number }
   /** Before a prerequisite lesson runs (run, replay, catch-up, the TUI): which one, and why. Its own lesson-start follows. */
   | { type: 'prerequisite'; lessonId: string; prerequisite: string; reason: string }
+  /**
+   * The embedded cluster was not running and the run starts it (`starting`), then it answers (`ready`,
+   * with how long it took). Its system pods are Ready then; the gateway's own pods may take seconds more.
+   */
+  | { type: 'cluster-start'; lessonId: string; phase: 'starting' | 'ready'; ms?: number }
   | { type: 'step-start'; lessonId: string; index: number; stepId: string; kind: string; title: string }
   | { type: 'progress'; lessonId: string; index: number; message: string }
   | { type: 'command'; lessonId: string; index: number; tool: 'kubectl' | 'curl' | 'openssl' | 'shell'; command: string }

@@ -106,11 +106,22 @@ export async function prepareEnvironment(options: RunnerOptions, emit: (event: R
   const makeClient = () => (options.clientFactory ?? ((t: ClusterTarget) => createClusterClient({ kubeconfig: t.kubeconfig, context: t.context })))(target);
   let clientPromise: Promise<ClusterClient> | undefined;
   let progressIndex = 0;
+  let startingSince: number | undefined;
   const client = () => {
     clientPromise ??= (options.skipClusterStart
       ? Promise.resolve(makeClient())
-      : ensureCluster(target, makeClient, (line) => emit({ type: 'progress', lessonId: lesson.id, index: progressIndex, message: line }), signal)
+      : ensureCluster(
+          target,
+          makeClient,
+          (line) => emit({ type: 'progress', lessonId: lesson.id, index: progressIndex, message: line }),
+          signal,
+          () => {
+            startingSince = Date.now();
+            emit({ type: 'cluster-start', lessonId: lesson.id, phase: 'starting' });
+          },
+        )
     ).then(async (reached) => {
+      if (startingSince !== undefined) emit({ type: 'cluster-start', lessonId: lesson.id, phase: 'ready', ms: Date.now() - startingSince });
       // The state belongs to one cluster: reaching another (reset, recreated) forgets what it said about the old one.
       const identity = await clusterIdentity(reached, target);
       const previous = identity ? await state.bindCluster(identity) : undefined;

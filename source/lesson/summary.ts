@@ -23,13 +23,20 @@ export interface StepSeen extends StepObservation {
   title: string;
 }
 
+/** A correction with the step that shows it, numbered as the lesson shows it. */
+export interface CorrectionShown extends LessonCorrection {
+  /** 1-based step number of `step`, and its title. */
+  stepNumber?: number;
+  stepTitle?: string;
+}
+
 export interface EndOfLesson {
   lessonId: string;
   title: string;
   stepCount: number;
   did: StepDone[];
   saw: StepSeen[];
-  corrections: LessonCorrection[];
+  corrections: CorrectionShown[];
   /** The whole workshop after this lesson, with the next lesson to take. */
   workshop: WorkshopProgress;
 }
@@ -60,7 +67,10 @@ export async function summarizeLesson(lessonId: string, options: SummaryOptions 
     stepCount: lesson.steps.length,
     did,
     saw,
-    corrections: lesson.corrections,
+    corrections: lesson.corrections.map((c) => {
+      const index = c.step ? lesson.steps.findIndex((s) => s.id === c.step) : -1;
+      return index < 0 ? c : { ...c, stepNumber: index + 1, stepTitle: lesson.steps[index]!.title };
+    }),
     workshop: workshopProgress(lessons, lesson.id),
   };
 }

@@ -30,6 +30,13 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
         counts.set(event.lessonId, event.stepCount);
         out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} step${event.stepCount === 1 ? '' : 's'}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
         break;
+      case 'cluster-start':
+        out.write(
+          event.phase === 'starting'
+            ? `    ⏵ the embedded cluster is not running: starting it (agw-workshop cluster up)\n`
+            : `    ✓ the embedded cluster answers (started in ${((event.ms ?? 0) / 1000).toFixed(1)} s); the gateway's pods may take a few seconds more\n`,
+        );
+        break;
       case 'prerequisite':
         out.write(`\n↳ ${event.lessonId} needs the lesson ${event.prerequisite} first (${event.reason}): running ${event.prerequisite}, then ${event.lessonId}\n`);
         break;
@@ -91,6 +98,12 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
   };
 }
 
+/** A value in a summary line: one line, at most 100 characters (a body is shown in full at its step). */
+function short(text: string): string {
+  const line = text.replace(/\s+/g, ' ');
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line;
+}
+
 /** The end of a lesson as plain text: what you did, what you saw, what the lab text gets wrong, what next. */
 export function summaryText(summary: EndOfLesson): string {
   const lines: string[] = [`\n━━ End of ${summary.lessonId}: ${summary.title}`];
@@ -105,12 +118,12 @@ export function summaryText(summary: EndOfLesson): string {
   lines.push('', summary.saw.length ? 'What you saw (observed against expected):' : 'What you saw: no probe step in this lesson.');
   for (const s of summary.saw) {
     lines.push(`  ${String(s.index + 1).padStart(width)}. ${s.title}: ${s.ok ? 'as expected' : 'NOT as expected'}${s.by === 'learner' ? ' (your own request)' : ''}`);
-    for (const v of s.verdicts) lines.push(`      ${v.ok ? '✓' : '✗'} ${v.field}: observed ${v.observed}${v.ok ? '' : `, expected ${v.expected}`}`);
+    for (const v of s.verdicts) lines.push(`      ${v.ok ? '✓' : '✗'} ${v.field}: observed ${short(v.observed)}${v.ok ? '' : `, expected ${short(v.expected)}`}`);
     if (s.explanation) lines.push(`      why: ${s.explanation}`);
   }
   lines.push('', summary.corrections.length ? 'What the lab text gets wrong:' : 'What the lab text gets wrong: nothing this lesson found.');
   summary.corrections.forEach((c, i) => {
-    lines.push(`  ${i + 1}. The lab text: ${c.claim}`, `     In fact: ${c.truth}`, `     Seen: ${c.evidence}`);
+    lines.push(`  ${i + 1}. The lab text: ${c.claim}`, `     In fact: ${c.truth}`, `     Seen: ${c.evidence}${c.stepNumber ? ` (step ${c.stepNumber}, ${c.stepTitle})` : ''}`);
   });
   const w = summary.workshop;
   lines.push('', `Workshop: ${w.lessonsDone}/${w.lessonCount} lessons done, ${w.stepsDone}/${plural(w.stepCount, 'step')}.`);

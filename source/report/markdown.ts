@@ -61,7 +61,7 @@ export class MarkdownReport {
           }
           if (summary.corrections.length) {
             lines.push('**What the lab text gets wrong:**', '');
-            for (const c of summary.corrections) lines.push(`- *The lab text:* ${c.claim}`, `  *In fact:* ${c.truth}`, `  *Seen:* ${c.evidence}`);
+            for (const c of summary.corrections) lines.push(`- *The lab text:* ${c.claim}`, `  *In fact:* ${c.truth}`, `  *Seen:* ${c.evidence}${c.stepNumber ? ` (step ${c.stepNumber}, ${c.stepTitle})` : ''}`);
             lines.push('');
           }
           const w = summary.workshop;

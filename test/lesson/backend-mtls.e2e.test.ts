@@ -71,13 +71,13 @@ test.serial('run backend-mtls --json: 200 naming the gateway certificate, then f
   const probes = list.filter((e): e is ProbeEvent => e.type === 'probe-result' && e.lessonId === 'backend-mtls');
   const seen = probes.map((p) => [p.result.http?.status, p.result.http?.responseFlags ?? '-', p.explanation?.id]);
   t.deepEqual(seen, [
-    [200, '-', 'established'],
+    [200, '-', 'plain-http-succeeded'],
     [503, 'UF', 'backend-client-certificate-required'],
     [503, 'UF', 'backend-certificate-untrusted'],
     [503, 'UF', 'backend-name-mismatch'],
     [500, 'IB', 'backend-tls-policy-unresolved'],
     [500, 'IB', 'gateway-client-certificate-unresolved'],
-    [200, '-', 'established'],
+    [200, '-', 'plain-http-succeeded'],
   ]);
   const first = JSON.parse(probes[0]!.result.http!.body) as { sni: string; clientCertificate: { subject: string; verified: boolean } };
   t.is(first.sni, 'httpbin-tls.httpbin-tls.svc');
@@ -135,7 +135,7 @@ test.serial('each failure mode on the wire with real kubectl and curl: status, a
   await cluster.kubectlOk(['replace', '-f', '-'], manifest('gateway-no-client-cert.yaml'));
   const noCert = await curlUntil(ip, 503, /CERTIFICATE_REQUIRED/);
   t.is(noCert.status, 503, noCert.body);
-  t.regex(noCert.headers, /x-agw-response-flags: ut/);
+  t.regex(noCert.headers, /x-agw-response-flags: uf/);
   t.regex(await accessLogLine(), /status=503 flags=UF .*error="ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED/);
   t.regex((await logs('httpbin-tls')).join('\n'), /TLS handshake failed from .*certificate_required \(116\): the client sent no certificate/);
   await cluster.kubectlOk(['replace', '-f', '-'], manifest('gateway.yaml'));

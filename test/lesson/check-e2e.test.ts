@@ -85,7 +85,7 @@ test.serial('by hand 1/3: openssl certificates in the learner\'s own directory; 
   await cluster.kubectlOk(['apply', '-f', '-'], manifest('backend.yaml'));
 
   // Certificates with openssl, in a directory of the learner's choosing (the lab's commands, with the
-  // subjectAltName the lesson adds so that --cacert verifies them).
+  // subjectAltName the lesson adds to foo; bar with one too, which the check accepts: a SAN more is no harm).
   fs.mkdirSync(certDir);
   const openssl = [
     `openssl req -x509 -sha256 -nodes -days 365 -newkey rsa:2048 -subj '/O=Solo.io/CN=glootest.com' -keyout example_certs/glootest.com.key -out example_certs/glootest.com.crt`,
@@ -135,19 +135,27 @@ test.serial('by hand 2/3: the SNI Gateway and the three routes; probes not made 
 
 });
 
-test.serial('by hand 3/3: curl foo, bar and baz with --cacert; check exits 0 and says what the gateway saw', async (t) => {
+test.serial('by hand 3/3: curl foo, bar and baz with --cacert, then foo with Host bar and Host baz; check exits 0 and says what the gateway saw', async (t) => {
   // curl, as the lab does it, with --cacert instead of -k.
   const address = (await cluster.kubectlOk(['get', 'svc', '-n', NS, '--selector=gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[0].ip}'])).trim();
   t.regex(address, /^127\./);
-  const exits: Record<string, number> = {};
-  for (const host of ['foo', 'bar', 'baz']) {
+  // The lab's three curls, then the lesson's two with a Host header other than the SNI (foo's URL, Host bar or baz).
+  const answers: Record<string, string> = {};
+  for (const [label, host, hostHeader] of [['foo', 'foo'], ['bar', 'bar'], ['baz', 'baz'], ['foo host bar', 'foo', 'bar'], ['foo host baz', 'foo', 'baz']] as const) {
     const name = `mock-openai-${host}.glootest.com`;
+    const hostFlag = hostHeader ? ` -H "Host: mock-openai-${hostHeader}.glootest.com"` : '';
     const r = await sh(
-      `curl -sS -o /dev/null --max-time 20 --resolve "${name}:443:${address}" --cacert example_certs/glootest.com.crt https://${name}:443/ -H "content-type: application/json" -d '{"model": "mock-gpt-4o", "messages": [{"role": "user", "content": "Whats your favorite poem?"}]}'`,
+      `curl -sS -o /dev/null -w '%{http_code}' --max-time 20 --resolve "${name}:443:${address}" --cacert example_certs/glootest.com.crt https://${name}:443/${hostFlag} -H "content-type: application/json" -d '{"model": "mock-gpt-4o", "messages": [{"role": "user", "content": "Whats your favorite poem?"}]}'`,
     );
-    exits[host] = r.code;
+    answers[label] = `exit ${r.code}, HTTP ${r.stdout}`;
   }
-  t.deepEqual(exits, { foo: 0, bar: 0, baz: 35 });
+  t.deepEqual(answers, {
+    foo: 'exit 0, HTTP 200',
+    bar: 'exit 0, HTTP 200',
+    baz: 'exit 35, HTTP 000',
+    'foo host bar': 'exit 0, HTTP 421',
+    'foo host baz': 'exit 0, HTTP 404',
+  });
 
   const done = await check(['sni-matching']);
   t.is(done.code, 0, done.stdout + done.stderr);
@@ -156,6 +164,8 @@ test.serial('by hand 3/3: curl foo, bar and baz with --cacert; check exits 0 and
   t.true(json.ok);
   const byId = new Map(json.steps.map((s) => [s.stepId, s]));
   t.regex(byId.get('probe-foo')!.message, /We saw your request: SNI mock-openai-foo\.glootest\.com, port 443, listener foo: POST .* over HTTP\/2 → 200/);
+  t.regex(byId.get('probe-host-other-listener')!.message, /We saw your request: SNI mock-openai-foo\.glootest\.com, port 443, listener foo: POST mock-openai-bar\.glootest\.com\/ over HTTP\/2 → 421/);
+  t.regex(byId.get('probe-host-no-listener')!.message, /We saw your request: SNI mock-openai-foo\.glootest\.com, port 443, listener foo: POST mock-openai-baz\.glootest\.com\/ over HTTP\/2 → 404/);
   t.regex(byId.get('probe-baz')!.message, /We saw your request: SNI mock-openai-baz\.glootest\.com, port 443: closed before ServerHello \(no listener for SNI mock-openai-baz\.glootest\.com\)/);
   t.regex(byId.get('secrets')!.message, /Secret agentgateway-system\/foo: CN=mock-openai-foo\.glootest\.com; O=mock-openai organization, issued by O=Solo\.io; CN=glootest\.com, key matches/);
   t.regex(byId.get('baz-not-accepted')!.message, /Accepted=False \(NoMatchingListenerHostname\)/);
@@ -176,8 +186,8 @@ test.serial('in tmux at 80x24, hands-on mode ticks the routes step when kubectl 
   t.teardown(() => session.kill());
   const env = { AGW_WORKSHOP_HOME: cluster.home, NO_COLOR: '', TERM: 'tmux-256color', KUBECONFIG: '' };
   session.start(['env', '-u', 'CI', process.execPath, cliPath], env);
-  await session.waitForText(/SNI matching/);
-  session.sendKeys('Down');
+  // With setup done, home proposes the next lesson in the workshop's order, SNI matching, already selected.
+  await session.waitForText(/› SNI matching/);
   session.sendKeys('Enter');
   await session.waitForText(/step \d+\/20/);
   session.sendKeys('m');
@@ -221,6 +231,9 @@ test.serial('live hands-on services: the followed access log reports the learner
       });
     }
   };
+  // The lab's routes answer foo (the setup lab's route is scoped to its http listener, which this Gateway has not).
+  await cluster.kubectlOk(['apply', '-f', '-'], manifest('routes.yaml'));
+  await cluster.kubectlOk(['wait', '-n', NS, 'httproute/mock-openai-foo-route', `--for=jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}=True`, '--timeout=30s']);
   const address = (await cluster.kubectlOk(['get', 'svc', '-n', NS, '--selector=gateway.networking.k8s.io/gateway-name=agentgateway-proxy', '-o', 'jsonpath={.items[*].status.loadBalancer.ingress[0].ip}'])).trim();
   const curlBaz = `curl -sS -o /dev/null --max-time 20 --resolve "mock-openai-baz.glootest.com:443:${address}" --cacert "${certDir}/glootest.com.crt" https://mock-openai-baz.glootest.com/`;
   await waitForEvent(/^gateway .*sni=mock-openai-baz\.glootest\.com.*flags=NS/, 'gateway', async () => {

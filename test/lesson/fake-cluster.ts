@@ -1,6 +1,6 @@
 // An in-memory ClusterClient for testing the runner's journal and cleanup
 // logic without a cluster. Its tiny "controller" writes the status the
-// lessons wait for (Available, Programmed, route acceptance by hostname), and
+// lessons wait for (Available, Programmed, route acceptance by listener name and hostname), and
 // gives the Gateway a LoadBalancer Service. It is never used for probes.
 import type { ClusterClient, KubeObject, ObjectRef } from '../../source/cluster/client.js';
 
@@ -88,7 +88,8 @@ export class FakeCluster implements ClusterClient {
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 5));
     }
-    throw new Error(`timed out waiting for ${ref.kind} ${ref.name}`);
+    // As the real client: the last object seen goes with the error, for the step's message.
+    throw Object.assign(new Error(`timed out waiting for ${ref.kind} ${ref.name}`), { lastSeen: await this.get(ref) });
   }
 
   private ref(o: KubeObject): ObjectRef {
@@ -119,13 +120,18 @@ export class FakeCluster implements ClusterClient {
       if (o.kind === 'Gateway') o.status = { conditions: [{ type: 'Programmed', status: 'True', observedGeneration: generation }] };
       if (o.kind === 'HTTPRoute') {
         const hostnames = ((o.spec as { hostnames?: string[] }).hostnames ?? []);
-        const listeners = gateways.flatMap((g) => (g.spec as { listeners: { hostname?: string }[] }).listeners);
+        // As the gateway's controller: a parentRef's sectionName narrows it to the listener of that name.
+        const sectionNames = ((o.spec as { parentRefs?: { sectionName?: string }[] }).parentRefs ?? []).map((p) => p.sectionName);
+        const listeners = gateways
+          .flatMap((g) => (g.spec as { listeners: { name: string; hostname?: string }[] }).listeners)
+          .filter((l) => sectionNames.length === 0 || sectionNames.some((s) => s === undefined || s === l.name));
         const accepted = listeners.some((l) => !l.hostname || hostnames.length === 0 || hostnames.includes(l.hostname));
+        const reason = accepted ? 'Accepted' : listeners.length === 0 ? 'NoMatchingParent' : 'NoMatchingListenerHostname';
         o.status = {
           parents: [
             {
               parentRef: { name: 'agentgateway-proxy' },
-              conditions: [{ type: 'Accepted', status: accepted ? 'True' : 'False', reason: accepted ? 'Accepted' : 'NoMatchingListenerHostname', observedGeneration: generation }],
+              conditions: [{ type: 'Accepted', status: accepted ? 'True' : 'False', reason, observedGeneration: generation }],
             },
           ],
         };

@@ -77,12 +77,15 @@ async function everyShownCommand(): Promise<{ where: string; command: string }[]
 function checkAll(scripts: string[]): { syntax: string[]; effects: string[] } {
   const dir = fs.mkdtempSync(path.join(home, 'scripts-'));
   scripts.forEach((text, i) => fs.writeFileSync(path.join(dir, `${i}.sh`), `${text}\n`));
-  const driver = `${STUBS}\nfor i in $(seq 0 ${scripts.length - 1}); do f=${JSON.stringify(dir)}/$i.sh; bash -n "$f" 2>"$f.syntax"; (. "$f"; printf 'GATEWAY_IP=%s\\n' "$GATEWAY_IP") >"$f.out" 2>&1 </dev/null; done`;
+  const driver = `${STUBS}\nfor i in $(seq 0 ${scripts.length - 1}); do f=${JSON.stringify(dir)}/$i.sh; bash -n "$f" 2>"$f.syntax"; (. "$f"; printf 'GATEWAY_IP=%s\\n' "$GATEWAY_IP") >"$f.out" 2>"$f.err" </dev/null; done`;
   const out = bash(driver, 120_000);
   if (out.code !== 0) throw new Error(`driver failed: ${out.stderr}`);
   const read = (i: number, ext: string) => fs.readFileSync(path.join(dir, `${i}.sh.${ext}`), 'utf8');
   // bash names the script and the line of an error; folding moves lines, so only the message itself is compared.
-  const effect = (i: number) => read(i, 'out').replace(/^\S*\.sh: line \d+: /gm, '');
+  // Standard error is compared as a set of lines: the stages of a pipeline run at once, so their
+  // complaints (a missing file, a function defined in another step) arrive in either order.
+  const messages = (text: string) => text.replace(/^\S*\.sh: line \d+: /gm, '');
+  const effect = (i: number) => `${messages(read(i, 'out'))}${messages(read(i, 'err')).split('\n').filter(Boolean).sort().map((line) => `stderr: ${line}\n`).join('')}`;
   return { syntax: scripts.map((_, i) => read(i, 'syntax')), effects: scripts.map((_, i) => effect(i)) };
 }
 

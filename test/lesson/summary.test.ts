@@ -40,7 +40,7 @@ ${extra}`;
 const corrections = `corrections:
   - claim: "the ConfigMap needs a restart"
     truth: "it is read at once"
-    evidence: "step 2 applied it and nothing restarted"
+    evidence: "applying it restarted nothing"
     step: config
 `;
 
@@ -76,7 +76,7 @@ test('a lesson run to its end emits lesson-summary just before lesson-end: steps
   const summary = events.find((e) => e.type === 'lesson-summary')!;
   if (summary.type !== 'lesson-summary') return t.fail();
   t.deepEqual(summary.summary.did.map((d) => `${d.index + 1} ${d.id} ${d.how}`), ['1 read workshop', '2 config workshop', '3 last workshop']);
-  t.deepEqual(summary.summary.corrections, [{ claim: 'the ConfigMap needs a restart', truth: 'it is read at once', evidence: 'step 2 applied it and nothing restarted', step: 'config' }]);
+  t.deepEqual(summary.summary.corrections, [{ claim: 'the ConfigMap needs a restart', truth: 'it is read at once', evidence: 'applying it restarted nothing', step: 'config', stepNumber: 2, stepTitle: 'A ConfigMap' }]);
   // second needs third too: the next lesson to take is third, though second comes first in the order.
   t.deepEqual(summary.summary.workshop.next, { id: 'third', title: 'Lesson third', reason: 'its prerequisite first is done' });
   t.like(summary.summary.workshop, { lessonsDone: 1, lessonCount: 3, stepsDone: 3, stepCount: 9 });
@@ -89,7 +89,7 @@ test('a lesson run to its end emits lesson-summary just before lesson-end: steps
   }
   const printed = text.join('');
   t.regex(printed, /What you did: 3 steps, done for you by the workshop/);
-  t.regex(printed, /The lab text: the ConfigMap needs a restart\n\s+In fact: it is read at once\n\s+Seen: step 2 applied it/);
+  t.regex(printed, /The lab text: the ConfigMap needs a restart\n\s+In fact: it is read at once\n\s+Seen: applying it restarted nothing \(step 2, A ConfigMap\)/);
   t.regex(printed, /Workshop: 1\/3 lessons done, 3\/9 steps\.\nNext: Lesson third \(its prerequisite first is done\): agw-workshop run third/);
   t.regex(report.render(), /## End of the lesson[\s\S]*\*\*What the lab text gets wrong:\*\*[\s\S]*\*\*Next:\*\* Lesson third \(`agw-workshop run third`\)/);
 });
@@ -143,4 +143,41 @@ test('a prerequisite run first is announced, with why, before its own steps (rep
   const summaries = events.flatMap((e) => (e.type === 'lesson-summary' ? [e.summary] : []));
   t.deepEqual(summaries.map((s) => s.lessonId), ['first', 'third']);
   t.is(summaries[1]!.workshop.next?.id, 'second');
+});
+
+test('hands-on finish: steps held by effect are saved as done by hand, the gateway\'s view of the learner\'s request as the observation', async (t) => {
+  const { createHandsOnServices } = await import('../../source/tui/services/hands-on-services.js');
+  const { loadLesson } = await import('../../source/lesson/load.js');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-summary-hands-on-'));
+  t.teardown(() => fs.rmSync(home, { recursive: true, force: true }));
+  const lesson = await loadLesson('setup');
+  // The workshop did the first step; the learner did the rest.
+  await (await LessonState.open('setup', home)).stepFinished(lesson.steps[0]!.id, true);
+  const probeIndex = lesson.steps.findIndex((s) => s.kind === 'probe');
+  const checks = lesson.steps.map((s, index) => ({
+    index,
+    stepId: s.id,
+    status: 'ok' as const,
+    holds: true,
+    message: 'seen',
+    findings: index === probeIndex ? [{ ok: true, subject: 'the gateway', expected: 'status 200', observed: 'status 200', message: 'status: 200' }] : [],
+  }));
+  const summary = await createHandsOnServices({ home }).finish!('setup', checks);
+  t.is(summary.did.length, lesson.steps.length);
+  t.deepEqual([...new Set(summary.did.slice(1).map((d) => d.how))], ['by-hand']);
+  t.is(summary.did[0]!.how, 'workshop');
+  t.deepEqual(summary.saw.map((s) => ({ id: s.id, by: s.by, ok: s.ok, verdicts: s.verdicts })), [
+    { id: lesson.steps[probeIndex]!.id, by: 'learner', ok: true, verdicts: [{ field: 'the gateway', expected: 'status 200', observed: 'status 200', ok: true }] },
+  ]);
+  t.is((await LessonState.open('setup', home)).status, 'completed');
+  t.is(summary.workshop.lessonsDone, 1);
+});
+
+test('the shipped lessons list what their lab text gets wrong, and name steps by id, never by a number that goes stale', async (t) => {
+  const { lessonIds, loadLesson } = await import('../../source/lesson/load.js');
+  for (const id of await lessonIds()) {
+    const lesson = await loadLesson(id);
+    t.true(lesson.corrections.length > 0, `${id} has no corrections:`);
+    for (const c of lesson.corrections) t.notRegex(`${c.truth} ${c.evidence}`, /\bsteps? \d/i, `${id}: "${c.evidence}"`);
+  }
 });

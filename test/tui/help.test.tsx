@@ -15,7 +15,7 @@ test('? opens the help listing every key of every screen; Esc closes it', async 
   await waitForFrame(frame, (f) => f.includes('Help: every key'), 'the help');
   // Page through the whole help and collect what it shows.
   const seen = new Set<string>();
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 16; i++) {
     for (const line of frame().split('\n')) seen.add(line.trim());
     if (frame().includes('created.')) break; // the help's last word
     const before = frame();
@@ -24,7 +24,7 @@ test('? opens the help listing every key of every screen; Esc closes it', async 
   }
   const all = [...seen].join('\n');
   t.regex(all, /Home \(this screen\)/);
-  for (const screen of ['home', 'lesson', 'playground'] as const) {
+  for (const screen of ['home', 'lesson', 'summary', 'playground'] as const) {
     for (const binding of screenKeys[screen]) t.true(all.includes(binding.help.slice(0, 30)), `${screen}: ${binding.keys} ${binding.help}`);
   }
   t.regex(all, /The cluster keeps running/);

@@ -57,6 +57,7 @@ test('a run that ends the lesson opens its end: did, saw, corrections, next; key
   t.regex(text, /What you did/);
   t.regex(text, /5 steps: 1 by hand, 4 done for you by the workshop/);
   t.regex(text, /3\. Two HTTPS listeners on 443\s+by hand/);
+  t.regex(text, /Workshop: 2\/6 lessons done · next: JWT auth \(n\)/, 'what next is in view at once');
   t.regex(text, /n next lesson/, 'its keys are on screen');
   t.regex(text, /h home/);
   const lines = ui.lastFrame().split('\n');
@@ -130,4 +131,7 @@ test('hands-on: once every step effect holds, the lesson is saved as done by han
   const text = await waitForFrame(frame, (f) => f.includes('Done: SNI matching'), 'the end of the lesson done by hand');
   t.regex(text, /5 steps: all by hand\./);
   t.is(finished.length, 1);
+  // Back on the steps (the mode starts off again), the count is the saved one, as home and list count it: 5/5.
+  ui.stdin.write(keys.escape);
+  await waitForFrame(frame, (f) => f.includes('step 1/5 · 5/5 done') && !f.includes('Hands-on'), 'back on the steps, every step done');
 });

@@ -46,7 +46,7 @@ const jaegerBody = {
           traceID: 'b2', spanID: 's2', flags: 1, operationName: 'POST /openai', references: [], startTime: 1_796_231_945_953_000, duration: 800, processID: 'p1', logs: [], warnings: null,
           tags: [
             { key: 'http.response.status_code', type: 'int64', value: 401 },
-            { key: 'gateway.response_flags', type: 'string', value: 'UAEX' },
+            { key: 'gateway.response_flags', type: 'string', value: 'JW' },
             { key: 'otel.status_code', type: 'string', value: 'ERROR' },
             { key: 'error', type: 'bool', value: true },
             { key: 'otel.status_description', type: 'string', value: 'authorization failed: jwt: no bearer token' },
@@ -63,7 +63,7 @@ test('trace lines: newest first, a span tree, status, route, flags, model, token
   const refused = text.findIndex((l) => l.startsWith('✘ POST /openai 401'));
   const ok = text.findIndex((l) => l.startsWith('● POST /openai 200'));
   t.true(refused > 0 && ok > refused, text.join('\n'));
-  t.regex(text[refused + 1]!, /^ {4}flags UAEX$/);
+  t.regex(text[refused + 1]!, /^ {4}flags JW$/);
   t.regex(text[refused + 2]!, /^ {4}error authorization failed: jwt: no bearer token$/);
   t.regex(text[refused + 3]!, /^ {2}● jwt verify {2}0\.3 ms/, 'the child span is indented under its parent');
   t.regex(text[ok + 1]!, /route agentgateway-system\/openai\/0\/0/);
@@ -88,7 +88,7 @@ test('t shows the traces in place of the step at 80x24, and t again brings the s
   t.true(rows.length <= 24, `${rows.length} rows`);
   for (const row of rows) t.true([...row].length <= 80, row);
   t.regex(plainText(frame), /Traces/);
-  t.regex(plainText(frame), /flags UAEX/);
+  t.regex(plainText(frame), /flags JW/);
   t.regex(plainText(frame), /t traces/, 'the footer names the key');
   ui.stdin.write('t');
   await waitForFrame(ui.lastFrame, (f) => f.includes('Two HTTPS listeners') && !f.includes('POST /openai'), 'the step again');
@@ -101,7 +101,7 @@ test('the live trace service reads the real trace workload through the Service t
   t.teardown(() => jaeger.stop());
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'agentgateway' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const span = provider.getTracer('tui-test').startSpan('POST /openai', { kind: SpanKind.SERVER, attributes: { 'http.response.status_code': 401, 'gateway.response_flags': 'UAEX' } });
+  const span = provider.getTracer('tui-test').startSpan('POST /openai', { kind: SpanKind.SERVER, attributes: { 'http.response.status_code': 401, 'gateway.response_flags': 'JW' } });
   span.setStatus({ code: SpanStatusCode.ERROR, message: 'authorization failed: jwt: no bearer token' });
   span.end();
   const sent = await fetch(`http://127.0.0.1:${otlp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from(JsonTraceSerializer.serializeRequest(exporter.getFinishedSpans())!) });

@@ -3,7 +3,8 @@
 // in the embedded cluster, and a real DNS query (node:dns, c-ares) to that pod
 // resolves Service names from the cluster: a ClusterIP Service to its cluster
 // IP (which curl then reaches through kube-proxy), a headless one to its ready
-// pods, a Service created later as soon as it exists, a deleted one NXDOMAIN.
+// pods, a Service created later as soon as it exists, a deleted one NXDOMAIN;
+// and the same answers through the coredns Service's ClusterIP (UDP, kube-proxy).
 import test from 'ava';
 import { Resolver } from 'node:dns/promises';
 import net from 'node:net';
@@ -185,6 +186,13 @@ test('the coredns image answers cluster names with usable addresses, over UDP an
   t.is(reply.readUInt16BE(2), 0x4242);
   t.is(reply.readUInt16BE(2 + 6), 1, 'one answer over TCP');
   t.is(reply.subarray(reply.length - 4).join('.'), clusterIP);
+
+  // Through the coredns Service's ClusterIP, UDP port 53, as a pod's resolv.conf would name it: kube-proxy forwards UDP.
+  const dnsService = JSON.parse(await kubectl(['get', 'service', 'coredns', '-n', 'lab', '-o', 'json'])) as { metadata: { annotations?: Record<string, string> }; spec: { clusterIP: string } };
+  const servicePort = /(?:^|,)53:(\d+)/.exec(dnsService.metadata.annotations?.['agw-workshop.dev/port-map'] ?? '')?.[1] ?? '53';
+  const viaService = new Resolver({ timeout: 2000, tries: 2 });
+  viaService.setServers([`${dnsService.spec.clusterIP}:${servicePort}`]);
+  t.deepEqual(await resolvesTo(viaService, 'web.lab.svc.cluster.local', [clusterIP]), [clusterIP], 'answered through the Service ClusterIP');
 
   // A Service made now resolves once it exists; deleted, it is gone again.
   t.is(await resolvesTo(resolver, 'late.lab.svc.cluster.local', 'ENOTFOUND'), 'ENOTFOUND');

@@ -2,6 +2,7 @@
 // through faithfully, REJECT without endpoints, and listener reconciliation
 // that keeps established connections.
 import test from 'ava';
+import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
 import { ProxyTable, type Endpoint } from '../../source/workloads/kube-proxy/forwarder.js';
@@ -155,12 +156,69 @@ test('Services and EndpointSlices become frontends: ClusterIP and LoadBalancer I
     [
       {
         metadata: { name: 'gw-abcde', namespace: 'lab', labels: { 'kubernetes.io/service-name': 'gw' } },
-        ports: [{ name: 'https', port: 10443 }],
+        ports: [{ name: 'https', port: 10443 }, { name: 'dns', port: 8053, protocol: 'UDP' }],
         endpoints: [{ addresses: ['127.9.1.1'], conditions: { ready: true } }, { addresses: ['127.9.1.2'], conditions: { ready: false } }, { addresses: ['127.9.1.3'] }],
       },
       { metadata: { name: 'x', namespace: 'other', labels: { 'kubernetes.io/service-name': 'gw' } }, ports: [{ name: 'https', port: 1 }], endpoints: [{ addresses: ['10.0.0.1'] }] },
     ],
   );
-  t.deepEqual(frontends.map((f) => `${f.address}:${f.port}`), ['127.9.96.1:8443', '127.9.200.1:8443']);
+  t.deepEqual(frontends.map((f) => `${f.protocol ?? 'TCP'} ${f.address}:${f.port}`), ['TCP 127.9.96.1:8443', 'TCP 127.9.200.1:8443', 'UDP 127.9.96.1:53', 'UDP 127.9.200.1:53']);
   t.deepEqual(frontends[0]!.endpoints, [{ host: '127.9.1.1', port: 10443 }, { host: '127.9.1.3', port: 10443 }]);
+  t.deepEqual(frontends[2]!.endpoints, [{ host: '127.9.1.1', port: 8053 }, { host: '127.9.1.3', port: 8053 }], 'the UDP port takes the slice port of its protocol');
+});
+
+async function udpEcho(t: { teardown(fn: () => void): void }, tag: string): Promise<Endpoint> {
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (message, remote) => socket.send(Buffer.concat([Buffer.from(`${tag}:`), message]), remote.port, remote.address));
+  socket.bind(0, host);
+  await once(socket, 'listening');
+  t.teardown(() => socket.close());
+  return { host, port: socket.address().port };
+}
+
+/** Sends one datagram from a fresh socket and waits (bounded) for one reply. */
+async function udpAsk(port: number, text: string, from?: dgram.Socket): Promise<string | undefined> {
+  const socket = from ?? dgram.createSocket('udp4');
+  try {
+    const reply = once(socket, 'message').then(([message]) => (message as Buffer).toString());
+    socket.send(text, port, host);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 2000)));
+    const answer = await Promise.race([reply, timeout]);
+    clearTimeout(timer);
+    return answer;
+  } finally {
+    if (!from) socket.close();
+  }
+}
+
+test('UDP: datagrams are forwarded per client flow, replies come back from the Service address, round robin across flows', async (t) => {
+  const endpoints = [await udpEcho(t, 'a'), await udpEcho(t, 'b')];
+  const table = new ProxyTable(() => {});
+  const port = await freePort(host);
+  await table.apply([{ address: host, port, protocol: 'UDP', service: 'lab/dns:dns', endpoints }]);
+  t.teardown(() => table.close());
+  t.deepEqual(table.bound(), [`udp/${host}:${port}`]);
+  // One client keeps its endpoint (a flow); a second client is given the next one.
+  const client = dgram.createSocket('udp4');
+  t.teardown(() => client.close());
+  const first = await udpAsk(port, 'one', client);
+  t.is(await udpAsk(port, 'two', client), `${first!.split(':')[0]}:two`);
+  const other = await udpAsk(port, 'three');
+  t.not(other!.split(':')[0], first!.split(':')[0]);
+  t.deepEqual([first, other].map((r) => r!.split(':')[1]), ['one', 'three']);
+});
+
+test('UDP: a frontend with no endpoints drops the datagram; TCP and UDP on one port are two frontends', async (t) => {
+  const table = new ProxyTable(() => {});
+  const port = await freePort(host);
+  const tcpBackend = await backend(t, (socket) => socket.end('tcp'));
+  await table.apply([
+    { address: host, port, protocol: 'UDP', service: 'lab/dns:dns', endpoints: [] },
+    { address: host, port, service: 'lab/dns:dns-tcp', endpoints: [tcpBackend] },
+  ]);
+  t.teardown(() => table.close());
+  t.deepEqual(table.bound().sort(), [`${host}:${port}`, `udp/${host}:${port}`]);
+  t.is(await udpAsk(port, 'anyone?'), undefined);
+  t.is((await observe(port)).data, 'tcp');
 });

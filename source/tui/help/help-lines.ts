@@ -5,7 +5,7 @@ import { type Line, wrapLine } from '../common/lines.js';
 
 export function helpLines(from: ScreenName, width: number, presenter: boolean): Line[] {
   const out: Line[] = [[{ text: 'Help: every key', role: 'heading' }], []];
-  const order: ScreenName[] = [from, ...(['home', 'lesson', 'playground'] as ScreenName[]).filter((s) => s !== from && s !== 'help')];
+  const order: ScreenName[] = [from, ...(['home', 'lesson', 'summary', 'playground'] as ScreenName[]).filter((s) => s !== from && s !== 'help')];
   const keyWidth = 11;
   for (const screen of order) {
     if (screen === 'help') continue;

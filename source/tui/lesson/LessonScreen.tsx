@@ -130,6 +130,8 @@ export function LessonScreen({ nav, lessonId, session, size }: { nav: Navigator;
         running={run?.running ?? false}
         currentIndex={run?.currentIndex ?? null}
         prerequisite={run?.prerequisite}
+        cluster={run?.cluster}
+        clusterProgress={run?.clusterProgress}
         runError={run?.error}
         hasProbe={Boolean(step?.probe)}
         width={width}
@@ -146,19 +148,24 @@ function StatusLine(props: {
   running: boolean;
   currentIndex: number | null;
   prerequisite?: LessonRunState['prerequisite'];
+  cluster?: LessonRunState['cluster'];
+  clusterProgress?: string;
   runError?: string;
   hasProbe: boolean;
   width: number;
 }) {
-  const { run, index, running, currentIndex, prerequisite, runError, hasProbe, width } = props;
+  const { run, index, running, currentIndex, prerequisite, cluster, clusterProgress, runError, hasProbe, width } = props;
   const now = useNow(running);
   const fit = (text: string) => (text.length > width - 3 ? `${text.slice(0, width - 4)}…` : text);
+  // A stopped cluster is being started: say so, rather than show steps (or probe attempts) failing for no visible reason.
+  if (running && cluster === 'starting') return <Spinner label={fit(`Starting the embedded cluster (it was stopped)${clusterProgress ? ` · ${clusterProgress}` : ''}`)} />;
   if (running && prerequisite) {
     const at = prerequisite.index !== undefined ? ` · step ${prerequisite.index + 1}: ${prerequisite.step}` : '';
     return <Spinner label={fit(`First the prerequisite lesson "${prerequisite.title}"${at}`)} />;
   }
   if (running && currentIndex !== null) {
-    const label = `Running step ${currentIndex + 1}${run && currentIndex === index && run.progress ? ` · ${run.progress}` : ''}`;
+    const started = cluster === 'started' ? ' (cluster just started; its gateway may need a few seconds)' : '';
+    const label = `Running step ${currentIndex + 1}${started}${run && currentIndex === index && run.progress ? ` · ${run.progress}` : ''}`;
     const startedAt = currentIndex === index ? run?.startedAt : undefined;
     const elapsed = startedAt ? ` · ${formatElapsed(Math.max(now - startedAt, 0))}` : '';
     return <Spinner label={fit(`${label}${elapsed}`)} />;

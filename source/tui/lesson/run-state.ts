@@ -33,6 +33,10 @@ export interface LessonRunState {
   lastEnded?: { index: number; status: StepStatus };
   /** Why the last run stopped, when it failed outside any step (e.g. the cluster could not start). */
   error?: string;
+  /** The run found the embedded cluster stopped and starts it (`starting`), or started it (`started`, until the run ends). */
+  cluster?: 'starting' | 'started';
+  /** The latest line of `cluster up` while it starts. */
+  clusterProgress?: string;
   /** The end-of-lesson summary, once every step is done (from the runner, or from hands-on checks). */
   summary?: EndOfLesson;
   /** A prerequisite lesson the runner is running first (its events carry its own lessonId). */
@@ -67,8 +71,12 @@ export type RunAction =
   | { type: 'finished-by-hand'; summary: EndOfLesson };
 
 export function runReducer(state: LessonRunState, action: RunAction): LessonRunState {
-  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined, error: undefined, summary: undefined };
-  if (action.type === 'finished-by-hand') return { ...state, summary: action.summary };
+  if (action.type === 'run-requested') return { ...state, running: true, outcome: undefined, lastEnded: undefined, prerequisite: undefined, error: undefined, summary: undefined, cluster: undefined, clusterProgress: undefined };
+  if (action.type === 'finished-by-hand') {
+    // Saved as done by hand: the lesson screen counts them as home and `list` now do, with the mode on or off.
+    const done = new Set(action.summary.did.map((d) => d.index));
+    return { ...state, summary: action.summary, steps: state.steps.map((s, i) => (done.has(i) && s.status !== 'running' ? { ...s, status: 'ok' } : s)) };
+  }
   if (action.type === 'run-finished') {
     if (!state.running) return state;
     const current = state.currentIndex;
@@ -100,7 +108,7 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
         running: true,
       };
     case 'progress':
-      return updateStep(state, event.index, (s) => ({ ...s, progress: event.message }));
+      return { ...updateStep(state, event.index, (s) => ({ ...s, progress: event.message })), ...(state.cluster === 'starting' ? { clusterProgress: event.message } : {}) };
     case 'command':
       return updateStep(state, event.index, (s) =>
         s.commands.some((c) => c.command === event.command) ? s : { ...s, commands: [...s.commands, { tool: event.tool, command: event.command }] },
@@ -120,12 +128,16 @@ export function runReducer(state: LessonRunState, action: RunAction): LessonRunS
         ...updateStep(state, event.index, (s) => ({ ...s, status: stepStatusOf(event.status), ms: event.ms, startedAt: undefined, progress: undefined, error: event.error })),
         currentIndex: state.currentIndex === event.index ? null : state.currentIndex,
         lastEnded: { index: event.index, status: stepStatusOf(event.status) },
+        // "Just started" explains the first step after the start; once one ends well it is old news.
+        cluster: state.cluster === 'started' && event.status === 'ok' ? undefined : state.cluster,
       };
     case 'lesson-summary':
       return { ...state, summary: event.summary };
     case 'prerequisite':
       // The prerequisite's own lesson-start names it on the status line.
       return state;
+    case 'cluster-start':
+      return { ...state, cluster: event.phase === 'starting' ? 'starting' : 'started' };
     case 'lesson-end':
       return { ...state, running: false, currentIndex: null, outcome: event.status };
   }
@@ -150,6 +162,10 @@ function prerequisiteEvent(state: LessonRunState, event: RunnerEvent): LessonRun
       return state.prerequisite ? { ...state, prerequisite: { ...state.prerequisite, step: event.title, index: event.index } } : state;
     case 'lesson-end':
       return { ...state, prerequisite: undefined };
+    case 'progress':
+      return state.cluster === 'starting' ? { ...state, clusterProgress: event.message } : state;
+    case 'cluster-start':
+      return { ...state, cluster: event.phase === 'starting' ? 'starting' : 'started' };
     default:
       return state;
   }

@@ -7,7 +7,18 @@ import { headingLines, parseInline } from '../common/markdown.js';
 import { verdictTableLines } from '../common/verdict-lines.js';
 
 export function summaryLines(summary: EndOfLesson, width: number, options: { presenter?: boolean } = {}): Line[] {
+  const w = summary.workshop;
   const lines: Line[] = [...headingLines(`Done: ${summary.title}`, 1, width, options)];
+  // What next, in view at once even when the rest needs scrolling.
+  lines.push(
+    ...wrapLine(
+      [
+        { text: `Workshop: ${w.lessonsDone}/${w.lessonCount} lessons done · `, role: 'dim' },
+        ...(w.next ? [{ text: 'next: ', role: 'dim' as const }, { text: w.next.title, role: 'bold' as const }, { text: ' (', role: 'dim' as const }, { text: 'n', role: 'key' as const }, { text: ')', role: 'dim' as const }] : [{ text: 'every lesson is done', role: 'ok' as const }]),
+      ],
+      width,
+    ),
+  );
   const byHand = summary.did.filter((d) => d.how === 'by-hand').length;
   const section = (title: string) => lines.push([], [{ text: title, role: 'heading' }]);
   const number = (index: number) => `${String(index + 1).padStart(String(summary.stepCount).length)}. `;
@@ -38,7 +49,9 @@ export function summaryLines(summary: EndOfLesson, width: number, options: { pre
         [{ text: '    ' }],
       ),
     );
-    lines.push(...verdictTableLines(s.verdicts, width));
+    // A body is read in full at its step; here a value takes at most a line or two.
+    const cut = (text: string) => (text.length > 100 ? `${text.slice(0, 99)}…` : text);
+    lines.push(...verdictTableLines(s.verdicts.map((v) => ({ ...v, expected: cut(v.expected), observed: cut(v.observed) })), width));
     if (s.explanation) lines.push(...wrapLine([{ text: 'why: ', role: 'dim' }, { text: s.explanation }], width, [{ text: '     ' }]));
   }
 
@@ -49,11 +62,16 @@ export function summaryLines(summary: EndOfLesson, width: number, options: { pre
     const indent = [{ text: '   ' }];
     lines.push(...wrapLine([{ text: `${i + 1}. `, role: 'dim' }, { text: 'The lab text: ', role: 'warn' }, ...parseInline(c.claim)], width, indent));
     lines.push(...wrapLine([{ text: '   ' }, { text: 'In fact: ', role: 'ok' }, ...parseInline(c.truth)], width, indent));
-    lines.push(...wrapLine([{ text: '   ' }, { text: 'Seen: ', role: 'dim' }, ...parseInline(c.evidence, 'dim')], width, indent));
+    lines.push(
+      ...wrapLine(
+        [{ text: '   ' }, { text: 'Seen: ', role: 'dim' }, ...parseInline(c.evidence, 'dim'), ...(c.stepNumber ? [{ text: ` (step ${c.stepNumber}, ${c.stepTitle})`, role: 'dim' as const }] : [])],
+        width,
+        indent,
+      ),
+    );
   });
 
   section('Next');
-  const w = summary.workshop;
   lines.push(...wrapLine([{ text: `Workshop: ${w.lessonsDone}/${w.lessonCount} lessons done, ${w.stepsDone}/${plural(w.stepCount, 'step')}.`, role: 'dim' }], width));
   lines.push(
     ...wrapLine(

@@ -1,5 +1,5 @@
 // Services + EndpointSlices → the frontends kube-proxy must serve: for each
-// TCP port of a Service with a ClusterIP, the ClusterIP and every
+// TCP or UDP port of a Service with a ClusterIP, the ClusterIP and every
 // LoadBalancer ingress IP, forwarding to the ready endpoints of the slices
 // labelled with the Service's name, on the slice port of the same name.
 import type { Endpoint, Frontend } from './forwarder.js';
@@ -37,14 +37,15 @@ export function desiredFrontends(services: ServiceLike[], slices: SliceLike[], l
       for (const ingress of service.status?.loadBalancer?.ingress ?? []) if (ingress.ip && !addresses.includes(ingress.ip)) addresses.push(ingress.ip);
     }
     for (const port of spec.ports ?? []) {
-      if ((port.protocol ?? 'TCP') !== 'TCP') continue;
+      const protocol = port.protocol ?? 'TCP';
+      if (protocol !== 'TCP' && protocol !== 'UDP') continue; // SCTP is not forwarded
       if (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535) {
         log(`kube-proxy: ${namespace}/${name}: port ${JSON.stringify(port.port)} is not a port number; skipped`);
         continue;
       }
       const endpoints: Endpoint[] = [];
       for (const slice of mine) {
-        const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? '') && (p.protocol ?? 'TCP') === 'TCP');
+        const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (port.name ?? '') && (p.protocol ?? 'TCP') === protocol);
         if (!slicePort?.port) continue;
         for (const endpoint of slice.endpoints ?? []) {
           // Per the EndpointSlice API, an unknown readiness (nil) is to be read as ready.
@@ -54,7 +55,7 @@ export function desiredFrontends(services: ServiceLike[], slices: SliceLike[], l
       }
       const listenPort = portMap.get(port.port) ?? port.port;
       for (const address of addresses) {
-        out.push({ address, port: listenPort, service: `${namespace}/${name}:${port.name || port.port}`, endpoints });
+        out.push({ address, port: listenPort, ...(protocol === 'UDP' ? { protocol } : {}), service: `${namespace}/${name}:${port.name || port.port}`, endpoints });
       }
     }
   }

@@ -1,4 +1,4 @@
-// `workload kube-proxy`: what the kube-system/kube-proxy pod runs. It watches
+// `workload kube-proxy`: what the kube-system/kube-proxy pod runs (TCP and UDP). It watches
 // Services and EndpointSlices through the API (informers, KUBECONFIG) and
 // keeps a ProxyTable in line with them. /healthz on the pod address (port
 // 10256, as the real kube-proxy) answers 200 once the first sync is done.

@@ -1,8 +1,11 @@
-// The kubelet's pure parts: images → programs, env resolution, volumes on disk, port maps.
+// The kubelet's pure parts: images → programs, env resolution, volumes on disk, port maps, readiness without a probe.
 import test from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import { once } from 'node:events';
+import { checkReadiness } from '../../../source/cluster/embedded/kubelet/readiness.js';
 import { FakeStore } from './fake-store.js';
 import { imageRepository, impliedPorts, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
@@ -174,4 +177,20 @@ test('containerLogMaxSize comes from AGW_CONTAINER_LOG_MAX_SIZE in the kubelet\'
   t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '500000' }), 500_000);
   t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: '5M' }), 5_000_000);
   for (const bad of ['0', '-1Ki', '1.5Mi', 'ten', '8KB']) t.is(containerLogMaxBytes({ AGW_CONTAINER_LOG_MAX_SIZE: bad }), CONTAINER_LOG_MAX_BYTES, bad);
+});
+
+test('readiness without a probe or declared ports: a coredns container is ready once its image\'s port 53 (as mapped) accepts, another image while alive', async (t) => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const mapped = (server.address() as net.AddressInfo).port;
+  server.close();
+  await once(server, 'close');
+  const target = { host: '127.0.0.1', portMap: new Map([[53, mapped]]), privileged: false };
+  const coredns = { name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.14.6' };
+  t.false(await checkReadiness(coredns, target));
+  const dns = net.createServer();
+  await new Promise<void>((resolve) => dns.listen(mapped, '127.0.0.1', resolve));
+  t.teardown(() => dns.close());
+  t.true(await checkReadiness(coredns, target));
+  t.true(await checkReadiness({ name: 'echo', image: 'registry.k8s.io/gateway-api/conformance/echo-basic:v0.1.0' }, target));
 });

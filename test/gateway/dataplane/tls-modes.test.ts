@@ -1,7 +1,8 @@
 // Listener TLS modes beyond plain termination: frontend client-certificate
 // validation (AllowValidOnly refuses in the handshake, AllowInsecureFallback
 // accepts and marks), TLS passthrough (the backend's own certificate reaches
-// the client) and a Terminate TLS listener forwarding plaintext (TLSRoute).
+// the client) and a Terminate TLS listener forwarding plaintext (TLSRoute), or
+// TLS again when its backend has a BackendTLSPolicy.
 import test from 'ava';
 import https from 'node:https';
 import net from 'node:net';
@@ -18,6 +19,7 @@ const rogue = issueCertificate({ subject: '/CN=rogue', usage: 'client', issuer: 
 const passCert = issueCertificate({ subject: '/CN=pass.example.com/O=passthrough backend', subjectAltNames: ['pass.example.com'], issuer: pki.ca });
 const tlsTermCert = issueCertificate({ subject: '/CN=tcp.example.com', subjectAltNames: ['tcp.example.com'], issuer: pki.ca });
 const strictCert = issueCertificate({ subject: '/CN=strict.example.com', subjectAltNames: ['strict.example.com'], issuer: pki.ca });
+const reencryptCert = issueCertificate({ subject: '/CN=reencrypt.example.com', subjectAltNames: ['reencrypt.example.com', 'wrong-ca.example.com'], issuer: pki.ca });
 const lenientCert = issueCertificate({ subject: '/CN=lenient.example.com', subjectAltNames: ['lenient.example.com'], issuer: pki.ca });
 const files = {
   clientCert: path.join(pki.dir, 'client.crt'),
@@ -62,7 +64,18 @@ test.before(async () => {
     routes: [],
     tlsRoutes: [{ id: 'ns/tcp/0', route: { namespace: 'ns', name: 'tcp' }, hostnames: [], backends: [{ weight: 1, backend }] }],
   };
-  await dp.dataplane.update(gatewayIR([{ port, transport: 'tls', listeners: [strict, lenient, passthrough, tcp] }]));
+  // Terminate, then TLS again to the backend, as a BackendTLSPolicy on the Service asks (conformance
+  // BackendTLSPolicyTLSRouteTerminate); the second listener's policy trusts another CA.
+  const reencrypt = (name: string, caPem: string): ListenerIR => ({
+    name,
+    protocol: 'TLS',
+    hostname: `${name}.example.com`,
+    tls: { mode: 'Terminate', certificates: [cert(`ns/${name}`, reencryptCert)], alpnProtocols: ['http/1.1'] },
+    routes: [],
+    tlsRoutes: [{ id: `ns/${name}/0`, route: { namespace: 'ns', name }, hostnames: [], backends: [{ weight: 1, backend: service(`ns/pass-${name}:443`, passPort, { tls: { sni: 'pass.example.com', caPem, sessionCache: 'sni' } }) }] }],
+  });
+  const otherCa = issueCertificate({ subject: '/CN=another CA' });
+  await dp.dataplane.update(gatewayIR([{ port, transport: 'tls', listeners: [strict, lenient, passthrough, tcp, reencrypt('reencrypt', pki.ca.certPem), reencrypt('wrong-ca', otherCa.certPem)] }]));
 });
 
 test.after.always(async () => {
@@ -122,4 +135,19 @@ test('Terminate TLS listener forwards plaintext to the TLSRoute backend', async 
   t.is(r.code, 0, r.stderr);
   t.regex(r.stderr, /subject: CN=tcp\.example\.com/);
   t.is(JSON.parse(r.stdout).path, '/over-tcp');
+});
+
+test('Terminate TLS listener with backend TLS: the decrypted bytes go out over TLS to the policy\'s name, verified', async (t) => {
+  const r = await curl('reencrypt.example.com', port, pki.caFile, '/reencrypted', ['--http1.1']);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'from the passthrough backend\n');
+});
+
+test('Terminate TLS listener with backend TLS: a backend certificate from another CA is refused, flagged UF (as in Envoy: upstream connection failure), nothing sent', async (t) => {
+  const line = dp.waitForLine((f) => f.listener === 'wrong-ca');
+  const r = await curl('wrong-ca.example.com', port, pki.caFile, '/never', ['--http1.1']);
+  t.not(r.code, 0);
+  const fields = await line;
+  t.is(fields.flags, 'UF');
+  t.regex(fields.error ?? '', /^upstream TLS error: .*certificate/i);
 });

@@ -1,9 +1,11 @@
 // Is a container ready? Its readinessProbe (httpGet or tcpSocket) when it has
-// one; otherwise every declared TCP containerPort accepts a connection on the
-// pod IP; a container with neither is ready while its process is alive.
+// one; otherwise every declared TCP containerPort (or, with none declared, the
+// ports its image is known to listen on) accepts a connection on the pod IP; a
+// container with neither is ready while its process is alive.
 import net from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
+import { impliedPorts } from './images.js';
 import { effectivePort } from './port-map.js';
 
 interface ProbePort { port: number | string }
@@ -18,6 +20,7 @@ export interface ReadinessProbe {
 }
 export interface ProbedContainer {
   name: string;
+  image?: string;
   ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
   readinessProbe?: ReadinessProbe;
 }
@@ -79,9 +82,11 @@ export async function checkReadiness(container: ProbedContainer, target: ProbeTa
   if (probe?.tcpSocket) {
     return tcpConnects(target.host, resolvePort(container, probe.tcpSocket.port, target), (probe.timeoutSeconds ?? 1) * 1000);
   }
-  const ports = (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
+  const declared = (container.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => p.containerPort);
+  // An image that listens on ports its pod need not declare (coredns on 53) is ready once it does.
+  const ports = declared.length ? declared : impliedPorts(container);
   if (ports.length === 0) return true;
-  const results = await Promise.all(ports.map((p) => tcpConnects(target.host, effectivePort(p.containerPort, target.portMap, target.privileged))));
+  const results = await Promise.all(ports.map((p) => tcpConnects(target.host, effectivePort(p, target.portMap, target.privileged))));
   return results.every(Boolean);
 }
 
