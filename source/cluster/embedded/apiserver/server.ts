@@ -3,7 +3,7 @@
 // Stored CRDs register their kinds as they are written.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listen } from '../../common/listen.js';
+import { listen } from '../../../common/listen.js';
 import { ApiError } from './api-error.js';
 import { resolveTarget, type ApiContext } from './api-context.js';
 import { authenticate, isPublicPath } from './auth.js';
@@ -15,7 +15,7 @@ import { openapiDocument, openapiRoot } from './openapi.js';
 import { CRD_KEY } from './registry.js';
 import { route } from './routing.js';
 import { handleScale } from './scale.js';
-import { handleUpgrade, STREAMING_SUBRESOURCES } from './streaming/upgrade.js';
+import { handleUpgrade, STREAMING_SUBRESOURCES } from '../streaming/upgrade.js';
 
 export interface ApiServerOptions extends ApiContext {
   token: string;
