@@ -4,6 +4,7 @@
 // `cleanup` never load Ink or React (Shopify cli-kit's lazy bootstrap).
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
+import { errorReport } from './common/errors.js';
 
 // Node 22+ caches compiled code between launches (in the OS temp dir); every
 // command and every pod process starts through here, so one call covers them.
@@ -37,6 +38,14 @@ const commands: Record<string, CommandEntry> = {
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+function versionOrUnknown(): string {
+  try {
+    return version();
+  } catch {
+    return '(version unknown)';
+  }
 }
 
 function help(): string {
@@ -90,15 +99,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // A mistyped flag (report/parse-flags.ts): say which, suggest, show the usage; 2 as for an unknown command.
-    if (error instanceof Error && error.name === 'UsageError') {
-      process.stderr.write(`agw-workshop: ${error.message}\nusage: ${(error as Error & { usage: string }).usage.replace(/^Usage: /, '')}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`agw-workshop: ${message}\n`);
-    if (process.env.AGW_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-    process.exitCode = 1;
+    // A user error (e.g. a mistyped flag, report/parse-flags.ts) is said plainly with its exit code; a bug says how to report it, with the stack.
+    const { text, exitCode } = errorReport(error, { version: versionOrUnknown(), command: process.argv.slice(2).join(' '), debug: Boolean(process.env.AGW_DEBUG) });
+    process.stderr.write(text);
+    process.exitCode = exitCode;
   },
 );

@@ -34,11 +34,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   const timeoutMs = values.timeout !== undefined ? Number(values.timeout) * 1000 : undefined;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new Error(`--timeout must be a positive number of seconds (got "${values.timeout}")`);
-  const lifecycle = await import('../cluster/embedded/lifecycle.js');
+  const lifecycle = await import('../cluster/embedded/lifecycle/lifecycle.js');
   switch (sub) {
     case 'up':
       if (values.foreground) {
-        const { runForeground } = await import('../cluster/embedded/cluster-process.js');
+        const { runForeground } = await import('../cluster/embedded/lifecycle/cluster-process.js');
         const code = await runForeground();
         // Everything is stopped and flushed; a handle left open by a bug must not keep the process (and its port) alive.
         setTimeout(() => process.exit(code), 200).unref();

@@ -2,11 +2,12 @@
 // turned into what a learner can act on — the flag named, the nearest known
 // flag suggested, the usage — and exit status 2, as for an unknown command.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT_USAGE, UserError } from '../common/errors.js';
 
-/** A mistake in how a command was typed; the CLI prints it with the usage and exits 2. */
-export class UsageError extends Error {
+/** A mistake in how a command was typed: a user error the CLI prints with the usage, exit 2. */
+export class UsageError extends UserError {
   constructor(message: string, readonly usage: string) {
-    super(message);
+    super(message, { hint: `usage: ${usage.replace(/^Usage: /, '')}`, exitCode: EXIT_USAGE });
     this.name = 'UsageError';
   }
 }

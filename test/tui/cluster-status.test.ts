@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClusterClient } from '../../source/cluster/client.js';
-import { podTable } from '../../source/cluster/embedded/lifecycle.js';
+import { podTable } from '../../source/cluster/embedded/lifecycle/lifecycle.js';
 import { checkCluster } from '../../source/tui/services/cluster-status.js';
 
 test('a stopped embedded cluster is described by its API URL from the kubeconfig, never "at (kubeconfig …)"', async (t) => {

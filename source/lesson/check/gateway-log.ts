@@ -3,6 +3,8 @@
 // request), read back into observations a probe step's expectation can be
 // judged against. This is how the learner's own curl or openssl is checked:
 // the gateway recorded the SNI, the listener, the outcome and the status.
+import net from 'node:net';
+import { effectiveSni } from '../../probe/request-edits.js';
 import { parseLogfmt } from '../../../gateway/dataplane/access-log.js';
 import type { ProbeOutcome } from '../../probe/types.js';
 import type { LessonExpectation, ProbeSpec } from '../types.js';
@@ -130,10 +132,11 @@ export function probeTarget(spec: ProbeSpec, fill: (text: string) => string): Pr
   const tls = url.protocol === 'https:';
   const port = Number(url.port || (tls ? 443 : 80));
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
-  const isAddress = hostname === ANY_ADDRESS || /^\d+\.\d+\.\d+\.\d+$/.test(hostname) || hostname.includes(':');
+  const isAddress = hostname === ANY_ADDRESS || net.isIP(hostname) !== 0;
   const hostHeader = spec.headers?.find(([k]) => k.toLowerCase() === 'host')?.[1];
   let sni: string | undefined;
-  if (tls) sni = typeof spec.sni === 'string' ? fill(spec.sni) : spec.sni === null || isAddress ? undefined : hostname;
+  // The SNI's meaning is the probe's (empty or null: none; an IP address: never); the gateway's address stands in for ${GATEWAY_IP}.
+  if (tls) sni = hostname === ANY_ADDRESS && spec.sni === undefined ? undefined : effectiveSni({ sni: typeof spec.sni === 'string' ? fill(spec.sni) : spec.sni }, hostname);
   const host = hostHeader ? fill(hostHeader).toLowerCase().replace(/:\d+$/, '') : isAddress ? undefined : hostname.toLowerCase();
   return { port, tls, ...(sni !== undefined ? { sni } : {}), ...(host !== undefined ? { host } : {}) };
 }

@@ -5,9 +5,9 @@ import test from 'ava';
 import fc from 'fast-check';
 import https from 'node:https';
 import { issueCertificate } from '../../../source/pki/index.js';
-import { MemoryStore } from '../../../source/cluster/embedded/store.js';
-import { loadCatalogue, ResourceRegistry } from '../../../source/cluster/embedded/registry.js';
-import { startApiServer, type ApiServer } from '../../../source/cluster/embedded/server.js';
+import { MemoryStore } from '../../../source/cluster/embedded/store/store.js';
+import { loadCatalogue, ResourceRegistry } from '../../../source/cluster/embedded/apiserver/registry.js';
+import { startApiServer, type ApiServer } from '../../../source/cluster/embedded/apiserver/server.js';
 
 const token = 'random-input-token';
 let server: ApiServer;

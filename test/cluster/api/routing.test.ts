@@ -1,9 +1,9 @@
 import test from 'ava';
-import { route } from '../../../source/cluster/embedded/routing.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../../../source/cluster/embedded/selectors.js';
-import { aggregatedVersionAccepted, compareVersions } from '../../../source/cluster/embedded/discovery.js';
-import { humanAge } from '../../../source/cluster/embedded/tables.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import { route } from '../../../source/cluster/embedded/apiserver/routing.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../../../source/cluster/embedded/apiserver/selectors.js';
+import { aggregatedVersionAccepted, compareVersions } from '../../../source/cluster/embedded/apiserver/discovery.js';
+import { humanAge } from '../../../source/cluster/embedded/apiserver/tables.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 
 test('paths resolve to what they address, including the Namespace special cases', (t) => {
   t.deepEqual(route('/api/v1/namespaces/x'), { type: 'resource', group: '', version: 'v1', plural: 'namespaces', name: 'x', subresource: undefined });

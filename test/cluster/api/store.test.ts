@@ -2,9 +2,9 @@ import test from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MemoryStore } from '../../../source/cluster/embedded/store.js';
-import { isApiError } from '../../../source/cluster/embedded/api-error.js';
-import type { KubeObject, WatchEvent } from '../../../source/cluster/embedded/store-types.js';
+import { MemoryStore } from '../../../source/cluster/embedded/store/store.js';
+import { isApiError } from '../../../source/cluster/embedded/apiserver/api-error.js';
+import type { KubeObject, WatchEvent } from '../../../source/cluster/embedded/store/store-types.js';
 
 const CM = { group: '', resource: 'configmaps' };
 const DEPLOY = { group: 'apps', resource: 'deployments' };

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { FakeStore, eventually } from './fake-store.js';
 import { startCertManagerLoops } from '../../../source/cluster/embedded/controllers/cert-manager/index.js';
 import { CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 
 function setup(t: { teardown(fn: () => void): void }) {
   const store = new FakeStore();

@@ -1,8 +1,8 @@
 // A small in-memory Store for the controller tests: same contract as the
 // embedded store (store-types.ts), without persistence or validation.
 import crypto from 'node:crypto';
-import { ApiError } from '../../../source/cluster/embedded/api-error.js';
-import type { KubeObject, ListOptions, ResourceKey, Store, WatchEvent } from '../../../source/cluster/embedded/store-types.js';
+import { ApiError } from '../../../source/cluster/embedded/apiserver/api-error.js';
+import type { KubeObject, ListOptions, ResourceKey, Store, WatchEvent } from '../../../source/cluster/embedded/store/store-types.js';
 
 type Listener = { key: string; namespace?: string; fn: (event: WatchEvent) => void };
 

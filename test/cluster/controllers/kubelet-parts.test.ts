@@ -14,7 +14,7 @@ import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../so
 import { effectivePort, podPortMap, unprivilegedPort } from '../../../source/cluster/embedded/kubelet/port-map.js';
 import { formatPortMap, parsePortMap } from '../../../source/cluster/port-map-annotation.js';
 import { CONFIGMAPS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 
 test('image references resolve to programs; the project image runs its args through the CLI', (t) => {
   t.is(imageRepository('ghcr.io/llm-d/llm-d-inference-sim:latest'), 'ghcr.io/llm-d/llm-d-inference-sim');

@@ -8,7 +8,7 @@ import { request } from 'undici';
 import { FakeStore, eventually } from './fake-store.js';
 import { startKubelet, type Kubelet } from '../../../source/cluster/embedded/kubelet/index.js';
 import { PODS, SECRETS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 import { cliPath } from '../../workloads/spawn-workload.js';
 
 const network = { octet: 249, loopbackRange: true };

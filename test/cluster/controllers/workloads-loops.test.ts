@@ -6,7 +6,7 @@ import { startServiceLoop, servicePortMap } from '../../../source/cluster/embedd
 import { startEndpointSliceLoop, SERVICE_NAME_LABEL } from '../../../source/cluster/embedded/controllers/endpointslices.js';
 import { startNamespaceLoop } from '../../../source/cluster/embedded/controllers/namespaces.js';
 import { DEPLOYMENTS, ENDPOINT_SLICES, NAMESPACES, PODS, SERVICES, SERVICE_ACCOUNTS } from '../../../source/cluster/embedded/controllers/resource-keys.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 import type { Loop } from '../../../source/cluster/embedded/controllers/loop.js';
 
 const network = { octet: 42, loopbackRange: true };

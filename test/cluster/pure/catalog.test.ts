@@ -5,7 +5,7 @@ import { builtinResources, convertToVersion, findResource, findResourceByKind } 
 import { resourceFromCrd } from '../../../source/cluster/embedded/resources/crd.js';
 import { evaluateJsonPath, humanAge } from '../../../source/cluster/embedded/resources/tables.js';
 import { rejection } from '../../../source/cluster/embedded/validation/index.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 import type { ResourceType } from '../../../source/cluster/embedded/resources/types.js';
 
 const find = (group: string, plural: string) => {

@@ -7,7 +7,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { applyPatch } from '../../../source/cluster/embedded/patch/index.js';
 import { builtinResources, findResourceByKind } from '../../../source/cluster/embedded/resources/catalog.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 
 interface Case {
   name: string;

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { builtinResources, findResourceByKind } from '../../../source/cluster/embedded/resources/catalog.js';
 import { resourceFromCrd } from '../../../source/cluster/embedded/resources/crd.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 import { lessonIds, loadLesson } from '../../../source/lesson/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../manifests');

@@ -3,7 +3,7 @@
 import test from 'ava';
 import { applyPatch, jsonMergePatch } from '../../../source/cluster/embedded/patch/index.js';
 import { builtinResources, findResource } from '../../../source/cluster/embedded/resources/catalog.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 
 const JSON_PATCH = 'application/json-patch+json';
 const MERGE = 'application/merge-patch+json';

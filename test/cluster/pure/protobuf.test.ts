@@ -4,7 +4,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { decodeProtobufObject } from '../../../source/cluster/embedded/protobuf/index.js';
-import { isApiError } from '../../../source/cluster/embedded/api-error.js';
+import { isApiError } from '../../../source/cluster/embedded/apiserver/api-error.js';
 
 // --- a small protobuf encoder -----------------------------------------------------
 

@@ -5,8 +5,8 @@
 import test from 'ava';
 import { applyPatch } from '../../../source/cluster/embedded/patch/index.js';
 import { builtinResources, findResource } from '../../../source/cluster/embedded/resources/catalog.js';
-import { isApiError } from '../../../source/cluster/embedded/api-error.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import { isApiError } from '../../../source/cluster/embedded/apiserver/api-error.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 
 const SMP = 'application/strategic-merge-patch+json';
 const deployments = findResource(builtinResources, 'apps', 'v1', 'deployments')!;

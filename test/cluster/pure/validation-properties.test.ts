@@ -5,7 +5,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { builtinResources } from '../../../source/cluster/embedded/resources/catalog.js';
 import { resourceFromCrd } from '../../../source/cluster/embedded/resources/crd.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
 
 const key = fc.constantFrom(
   'apiVersion', 'kind', 'metadata', 'name', 'namespace', 'labels', 'annotations', 'spec', 'status', 'listeners', 'port',

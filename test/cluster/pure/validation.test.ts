@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { builtinResources, findResourceByKind } from '../../../source/cluster/embedded/resources/catalog.js';
 import { rejection } from '../../../source/cluster/embedded/validation/index.js';
-import type { KubeObject } from '../../../source/cluster/embedded/store-types.js';
-import type { StatusCause } from '../../../source/cluster/embedded/api-error.js';
+import type { KubeObject } from '../../../source/cluster/embedded/store/store-types.js';
+import type { StatusCause } from '../../../source/cluster/embedded/apiserver/api-error.js';
 
 function fixture(name: string): KubeObject[] {
   const text = readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');

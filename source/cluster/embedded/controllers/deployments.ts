@@ -3,7 +3,7 @@
 // controlled by the Deployment. A template change gets a new hash: new pods
 // are created first and old ones are removed as the new ones become ready,
 // within maxUnavailable (a rolling update with maxSurge = the whole new set).
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import { DEPLOYMENTS, PODS } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';

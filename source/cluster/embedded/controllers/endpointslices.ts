@@ -3,7 +3,7 @@
 // (named targetPorts resolve per pod, and a pod's port map may differ), named
 // <service>-<5 chars>, labelled kubernetes.io/service-name, addressType IPv4,
 // endpoints with conditions.ready from pod readiness, owned by the Service.
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import { ENDPOINT_SLICES, PODS, SERVICES } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';

@@ -3,7 +3,7 @@
 // the same event for the same object bump `count`, as the real recorder does.
 // Recording never fails the caller: an event is a courtesy, not state.
 import crypto from 'node:crypto';
-import type { KubeObject, ResourceKey, Store } from '../store-types.js';
+import type { KubeObject, ResourceKey, Store } from '../store/store-types.js';
 
 export const EVENTS: ResourceKey = { group: '', resource: 'events' };
 

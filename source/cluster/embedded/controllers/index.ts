@@ -1,8 +1,8 @@
 // Entry point of the control-plane loops (Deployment→Pods, Services→EndpointSlices,
 // LoadBalancer addresses, cert-manager) and the kubelet that runs pods.
 // The API server process calls startControlPlane once the API listens.
-import type { Store } from '../store-types.js';
-import type { ClusterNetwork } from '../network.js';
+import type { Store } from '../store/store-types.js';
+import type { ClusterNetwork } from '../network/network.js';
 import type { HomePaths } from '../../../state/home.js';
 import type { Loop, LoopContext } from './loop.js';
 import { startNamespaceLoop } from './namespaces.js';

@@ -1,6 +1,6 @@
 // What every control-plane loop has in common: a name, a work queue and a stop.
-import type { Store } from '../store-types.js';
-import type { ClusterNetwork } from '../network.js';
+import type { Store } from '../store/store-types.js';
+import type { ClusterNetwork } from '../network/network.js';
 
 export interface LoopContext {
   store: Store;

@@ -1,6 +1,6 @@
 // The namespaces every cluster has, and a `default` ServiceAccount in each
 // namespace (what the ServiceAccount controller does).
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import { NAMESPACES, SERVICE_ACCOUNTS } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';

@@ -1,6 +1,6 @@
 // Small helpers the loops share: keys, owners, selectors, conditions, names.
 import crypto from 'node:crypto';
-import type { KubeObject, OwnerReference, ResourceKey, Store, WatchEvent } from '../store-types.js';
+import type { KubeObject, OwnerReference, ResourceKey, Store, WatchEvent } from '../store/store-types.js';
 
 export function objectKey(object: KubeObject): string {
   return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;

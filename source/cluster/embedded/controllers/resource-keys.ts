@@ -1,5 +1,5 @@
 // The collections the control-plane loops read and write, as store keys.
-import type { ResourceKey } from '../store-types.js';
+import type { ResourceKey } from '../store/store-types.js';
 
 export const PODS: ResourceKey = { group: '', resource: 'pods' };
 export const SERVICES: ResourceKey = { group: '', resource: 'services' };

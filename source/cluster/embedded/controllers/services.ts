@@ -5,8 +5,8 @@
 // Where a Service port cannot be bound as-is (below 1024 without root, or a
 // port another Service holds where all share 127.0.0.1), the port kube-proxy
 // really binds is recorded in the `agw-workshop.dev/port-map` annotation.
-import type { KubeObject } from '../store-types.js';
-import { loadBalancerAddress, serviceAddress } from '../network.js';
+import type { KubeObject } from '../store/store-types.js';
+import { loadBalancerAddress, serviceAddress } from '../network/network.js';
 import { SERVICES } from './resource-keys.js';
 import { WorkQueue } from './work-queue.js';
 import type { Loop, LoopContext } from './loop.js';

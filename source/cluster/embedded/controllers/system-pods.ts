@@ -2,7 +2,7 @@
 // project's image running `workload kube-proxy`), which forwards Service
 // ClusterIPs and LoadBalancer IPs to endpoints. It is a bare Pod, recreated at
 // every start when missing or outdated (like a static pod of the node).
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import { PODS } from './resource-keys.js';
 import { OWN_IMAGE } from '../kubelet/images.js';
 import { isConflictOrGone, shortHash } from './objects.js';

@@ -2,7 +2,7 @@
 // fieldRef (metadata.name/namespace/uid, status.podIP, spec.nodeName, labels
 // and annotations), secretKeyRef, configMapKeyRef, envFrom, and $(VAR)
 // expansion in later values and in command/args.
-import type { KubeObject, Store } from '../store-types.js';
+import type { KubeObject, Store } from '../store/store-types.js';
 import { CONFIGMAPS, SECRETS } from '../controllers/resource-keys.js';
 
 export class ContainerConfigError extends Error {

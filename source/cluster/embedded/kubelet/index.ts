@@ -3,8 +3,8 @@
 // of its own (network.ts), and its status is written back like a kubelet's.
 import net from 'node:net';
 import path from 'node:path';
-import type { KubeObject, Store } from '../store-types.js';
-import { podAddress, type ClusterNetwork } from '../network.js';
+import type { KubeObject, Store } from '../store/store-types.js';
+import { podAddress, type ClusterNetwork } from '../network/network.js';
 import { CONFIGMAPS, PODS, SECRETS } from '../controllers/resource-keys.js';
 import { WorkQueue } from '../controllers/work-queue.js';
 import { errorMessage, isConflictOrGone, isTerminating, listAndWatch, objectKey, sameJson, splitKey } from '../controllers/objects.js';

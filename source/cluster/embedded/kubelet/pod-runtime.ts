@@ -2,7 +2,7 @@
 // the status a kubelet reports for it.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { KubeObject, Store } from '../store-types.js';
+import type { KubeObject, Store } from '../store/store-types.js';
 import { ContainerRuntime, type Launch } from './container-runtime.js';
 import { programFor, refusedCommand, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';

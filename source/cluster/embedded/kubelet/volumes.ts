@@ -4,7 +4,7 @@
 // really are, and AGW_MOUNTS tells the workload the whole mapping.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { KubeObject, Store } from '../store-types.js';
+import type { KubeObject, Store } from '../store/store-types.js';
 import { CONFIGMAPS, SECRETS } from '../controllers/resource-keys.js';
 import { writeFileAtomicSync } from '../../../state/atomic-write.js';
 

@@ -13,8 +13,8 @@
 // (no live object) is the caller's job: the applied object is then the
 // object to create.
 import { parse as parseYaml } from 'yaml';
-import { ApiError } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import { ApiError } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import type { ResourceType } from '../resources/types.js';
 import { applyJsonPatch } from './json-patch.js';
 import { jsonMergePatch } from './json-merge.js';

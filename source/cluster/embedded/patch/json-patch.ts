@@ -1,7 +1,7 @@
 // JSON Patch (RFC 6902) over JSON Pointers (RFC 6901): add, remove, replace,
 // move, copy, test. Operations apply in order to a copy; the first that
 // fails aborts the whole patch (the original is untouched).
-import { ApiError } from '../api-error.js';
+import { ApiError } from '../apiserver/api-error.js';
 import { clone, isObject, jsonEqual, unprocessable, type Json } from './json-value.js';
 
 interface Operation {

@@ -1,5 +1,5 @@
 // Small helpers over plain JSON values shared by the patch formats.
-import { ApiError } from '../api-error.js';
+import { ApiError } from '../apiserver/api-error.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

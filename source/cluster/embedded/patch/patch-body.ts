@@ -1,9 +1,9 @@
 // PATCH bodies by content type, through the patch module (strategic merge
 // with the real merge keys, JSON merge, JSON patch, apply). Loaded on the
 // first PATCH so the cluster process starts lean.
-import { ApiError } from '../api-error.js';
-import { mediaType } from '../http-util.js';
-import type { KubeObject } from '../store-types.js';
+import { ApiError } from '../apiserver/api-error.js';
+import { mediaType } from '../apiserver/http-util.js';
+import type { KubeObject } from '../store/store-types.js';
 import type { ResourceType } from '../resources/types.js';
 
 const ALL_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];

@@ -1,7 +1,7 @@
 // Decodes a protobuf message into the JSON object the API would carry,
 // driven by the descriptors in messages.ts. Zero values of non-pointer
 // fields are dropped, as Go's `omitempty` JSON encoding would drop them.
-import { rfc3339 } from '../http-util.js';
+import { rfc3339 } from '../apiserver/http-util.js';
 import { ProtobufError, Reader, WIRE, type Field } from './wire.js';
 import type { FieldDescriptor, FieldType, MessageDescriptor, Scalar } from './messages.js';
 

@@ -3,8 +3,8 @@
 // namespace|serviceaccount|deployment|service` sends them: the 4 bytes
 // `k8s\0`, then a runtime.Unknown { 1: typeMeta {1: apiVersion, 2: kind},
 // 2: raw (the object message), 3: contentEncoding, 4: contentType }.
-import { ApiError } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import { ApiError } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import { decodeMessage } from './decode.js';
 import { messagesByKind } from './messages.js';
 import { ProtobufError, Reader } from './wire.js';

@@ -14,7 +14,7 @@
 // kube-apiserver's REST storage for core/apps/discovery/apiextensions, and the
 // CRDs of Gateway API v1.5/v1.6 (standard channel), agentgateway, kgateway,
 // Gloo and cert-manager.
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import type { ResourceType, TableColumn } from './types.js';
 import * as tables from './tables.js';
 import { pruneFor, validatorFor } from '../validation/index.js';

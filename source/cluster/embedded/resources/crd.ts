@@ -4,8 +4,8 @@
 // the schema says x-kubernetes-preserve-unknown-fields (and pruned otherwise),
 // and schema defaults applied. Custom kinds take JSON merge and JSON patch,
 // never strategic merge.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import type { ResourceType } from './types.js';
 import { printerColumns, type PrinterColumn } from './tables.js';
 import { FieldPath, str, withUnknownFirst } from '../validation/causes.js';

@@ -2,7 +2,7 @@
 // table convertors (pkg/printers/internalversion) and the CRDs'
 // additionalPrinterColumns define them. Every list starts with NAME and
 // includes AGE: the API server renders them in order, nothing is implied.
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import type { TableColumn } from './types.js';
 import { str } from '../validation/causes.js';
 

@@ -1,8 +1,8 @@
 // What the API server knows about a kind: enough for discovery, OpenAPI,
 // routing, patch strategy, tables and validation. Built-in kinds are listed in
 // code; CRDs stored at runtime add entries of the same shape.
-import type { KubeObject } from '../store-types.js';
-import type { StatusCause } from '../api-error.js';
+import type { KubeObject } from '../store/store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
 
 export interface ResourceType {
   group: string; // '' for core

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { ApiError } from '../api-error.js';
+import { ApiError } from '../apiserver/api-error.js';
 import { PodRuntime } from '../kubelet/pod-runtime.js';
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import {
   chooseProtocol, CLOSE, DEFAULT_PROTOCOL, ERROR, errorChannelPayload, EXEC_PROTOCOLS, execFailedStatus, exitCodeStatus, frame,
   parseExecOptions, RESIZE, startFailure, STDERR, STDIN, STDOUT, successStatus, type ExecOptions, type ExecProtocol, type ExecStatus,

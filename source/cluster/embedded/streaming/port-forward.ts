@@ -9,9 +9,9 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { ApiError } from '../api-error.js';
+import { ApiError } from '../apiserver/api-error.js';
 import { recordedPortMap } from '../../port-map-annotation.js';
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 import { RstStatus } from './spdy.js';
 import { SpdySession, type SpdyStream } from './spdy-session.js';
 import { headerTokens, rejectUpgrade, type StreamingRequest } from './upgrade.js';

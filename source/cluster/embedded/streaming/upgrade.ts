@@ -6,11 +6,11 @@
 // its own module, loaded on first use.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApiError } from '../api-error.js';
-import type { ApiContext } from '../api-context.js';
-import { authenticate } from '../auth.js';
+import { ApiError } from '../apiserver/api-error.js';
+import type { ApiContext } from '../apiserver/api-context.js';
+import { authenticate } from '../apiserver/auth.js';
 import { PODS } from '../controllers/resource-keys.js';
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 
 export const STREAMING_SUBRESOURCES = ['exec', 'attach', 'portforward'] as const;
 

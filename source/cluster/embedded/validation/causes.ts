@@ -1,8 +1,8 @@
 // StatusCauses worded as kube-apiserver words them (field.Error.ErrorBody in
 // k8s.io/apimachinery/pkg/util/validation/field), and the ApiError a set of
 // causes turns into.
-import { ApiError, type StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import { ApiError, type StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 
 /** Marks a cause as an unknown field: the request fails to decode (400), before validation (422). */
 export const UNKNOWN_FIELD = 'FieldValueUnknown';

@@ -1,8 +1,8 @@
 // The hand-written checks kube-apiserver runs on core/apps objects beyond
 // their OpenAPI schema (pkg/apis/core/validation, pkg/apis/apps/validation),
 // for the fields the labs touch.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import { FieldPath, forbidden, invalid, notSupported, required, str } from './causes.js';
 import { checkName } from './metadata.js';
 import { selectorMatches } from '../../label-selector.js';

@@ -1,7 +1,7 @@
 // What kube-apiserver checks on a CustomResourceDefinition before it serves
 // the kind (apiextensions validation): names, group, scope, versions.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import { FieldPath, invalid, notSupported, required, str } from './causes.js';
 
 type Obj = Record<string, unknown>;

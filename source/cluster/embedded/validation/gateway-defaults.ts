@@ -5,7 +5,7 @@
 // paths that carry defaults are described; everything else passes through.
 import type { Schema } from './schema.js';
 import { applyDefaults } from './schema.js';
-import type { KubeObject } from '../store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 
 const list = (items: Schema, extra: Partial<Schema> = {}): Schema => ({ type: 'array', items, ...extra });
 const object = (properties: Record<string, Schema>, extra: Partial<Schema> = {}): Schema => ({ type: 'object', properties, ...extra });

@@ -1,8 +1,8 @@
 // The CEL rules (x-kubernetes-validations) of the Gateway API CRDs that a
 // learner can trip over, checked by hand: kube-apiserver words a failed rule
 // as `<path>: Invalid value: "<type>": <message>`.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import { FieldPath, str } from './causes.js';
 
 type Obj = Record<string, unknown>;

@@ -8,8 +8,8 @@
 // `validate` returns causes; `rejection` (causes.ts) turns them into the
 // ApiError a request fails with: unknown fields → 400 "strict decoding
 // error", anything else → 422 Invalid.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import type { ResourceType } from '../resources/types.js';
 import { FieldPath, withUnknownFirst } from './causes.js';
 import { checkMetadata, type NameRule } from './metadata.js';

@@ -1,8 +1,8 @@
 // ObjectMeta validation as kube-apiserver's ValidateObjectMeta does it: name
 // (RFC 1123 subdomain, label or RFC 1035 label depending on the kind),
 // namespace, label keys and values, annotation size.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import { FieldPath, invalid, required, str, tooLong } from './causes.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

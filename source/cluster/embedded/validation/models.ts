@@ -4,7 +4,7 @@
 // (schemas.generated.ts, see test/cluster/pure/tools/generate-schemas.ts)
 // and are walked by schema.ts; nothing is compiled at import time. Unknown
 // fields are checked separately (index.ts, with the same schemas).
-import type { StatusCause } from '../api-error.js';
+import type { StatusCause } from '../apiserver/api-error.js';
 import { FieldPath, dedupe } from './causes.js';
 import { checkSchema } from './schema.js';
 import { shapeFor } from './shapes.js';

@@ -3,7 +3,7 @@
 // bounds, unknown fields (rejected under Strict, pruned otherwise) and
 // defaults. Used for stored CRDs, the vendor kinds' compact schemas and the
 // shapes generated from the Gateway API and Kubernetes models.
-import type { StatusCause } from '../api-error.js';
+import type { StatusCause } from '../apiserver/api-error.js';
 import { FieldPath, invalid, notSupported, required, tooLong, tooMany, unknownField } from './causes.js';
 
 export interface Schema {

@@ -2,8 +2,8 @@
 // CRDs' `self == oldSelf` rules): a Deployment's selector, a Service's
 // clusterIP, the data of an immutable Secret or ConfigMap, a GatewayClass's
 // controllerName.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import { FieldPath, forbidden, invalid } from './causes.js';
 
 type Obj = Record<string, unknown>;

@@ -1,8 +1,8 @@
 // The CEL rules of the agentgateway AgentgatewayBackend CRD
 // (kubebuilder ExactlyOneOf and XValidation markers) that a learner hits
 // when a backend names no provider, two providers, or a host without a port.
-import type { StatusCause } from '../api-error.js';
-import type { KubeObject } from '../store-types.js';
+import type { StatusCause } from '../apiserver/api-error.js';
+import type { KubeObject } from '../store/store-types.js';
 import { FieldPath } from './causes.js';
 
 type Obj = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // worded as the server words them — what validation/models.ts returned when
 // it called those validators at run time. The schemas test compares the
 // generated schemas against this on many objects.
-import type { StatusCause } from '../../../../source/cluster/embedded/api-error.js';
+import type { StatusCause } from '../../../../source/cluster/embedded/apiserver/api-error.js';
 import { dedupe, invalid, notSupported, required, tooLong, tooMany } from '../../../../source/cluster/embedded/validation/causes.js';
 import { pointerToPath } from '../../../../source/cluster/embedded/validation/models.js';
 import type { AjvError, AjvValidate } from './generate-schemas.js';

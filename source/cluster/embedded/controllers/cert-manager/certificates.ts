@@ -2,7 +2,7 @@
 // ca.crt) issued by its SelfSigned or CA issuer, re-issued when the
 // Certificate's spec (or its issuer's CA) changes or its Secret goes missing.
 import crypto from 'node:crypto';
-import type { KubeObject, Store } from '../../store-types.js';
+import type { KubeObject, Store } from '../../store/store-types.js';
 import { issueCertificate, type CertificateUsage, type KeyType } from '../../../../pki/index.js';
 import type { NameAttribute } from '../../../../pki/distinguished-name.js';
 import { SECRETS } from '../resource-keys.js';

@@ -1,7 +1,7 @@
 // The cert-manager loops: Issuer/ClusterIssuer readiness, and Certificates
 // issued into Secrets (certificates.ts), with the status cert-manager writes.
 import forge from 'node-forge';
-import type { KubeObject } from '../../store-types.js';
+import type { KubeObject } from '../../store/store-types.js';
 import { CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from '../resource-keys.js';
 import { WorkQueue } from '../work-queue.js';
 import type { Loop, LoopContext } from '../loop.js';

@@ -3,7 +3,7 @@
 // Issuer's namespace; for a ClusterIssuer, of the cluster resource namespace
 // `cert-manager`). Other issuer types are reported as not supported here.
 import forge from 'node-forge';
-import type { KubeObject, Store } from '../../store-types.js';
+import type { KubeObject, Store } from '../../store/store-types.js';
 import { CLUSTER_ISSUERS, ISSUERS, SECRETS } from '../resource-keys.js';
 
 export const CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';

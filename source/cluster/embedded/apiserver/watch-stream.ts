@@ -5,8 +5,8 @@
 import type { ServerResponse } from 'node:http';
 import { isApiError } from './api-error.js';
 import { objectFilter } from './selectors.js';
-import type { MemoryStore } from './store.js';
-import type { KubeObject, ResourceKey, WatchEvent } from './store-types.js';
+import type { MemoryStore } from '../store/store.js';
+import type { KubeObject, ResourceKey, WatchEvent } from '../store/store-types.js';
 
 export interface WatchRequest {
   key: ResourceKey;

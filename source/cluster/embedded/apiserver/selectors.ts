@@ -1,7 +1,7 @@
 // Label and field selectors as the API server parses them. A malformed
 // selector is a 400 naming the selector, never a silent match-all.
 import { ApiError } from './api-error.js';
-import type { KubeObject } from './store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 
 type LabelRequirement =
   | { op: 'eq' | 'neq'; key: string; value: string }

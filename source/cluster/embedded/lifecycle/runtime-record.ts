@@ -2,8 +2,8 @@
 // for the embedded cluster. Both are read by `cluster status|down|up` and by
 // anything that needs to find the running cluster.
 import fs from 'node:fs';
-import { writeFileAtomicSync } from '../../state/atomic-write.js';
-import type { ClusterNetwork } from './network.js';
+import { writeFileAtomicSync } from '../../../state/atomic-write.js';
+import type { ClusterNetwork } from '../network/network.js';
 
 export interface ClusterRuntime {
   pid: number;

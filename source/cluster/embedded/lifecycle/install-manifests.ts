@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NAMESPACE_KEY, resolveTarget, type ApiContext } from './api-context.js';
-import { ensureNamespaceExists, prepareCreate, validate } from './admission.js';
-import type { KubeObject } from './store-types.js';
+import { NAMESPACE_KEY, resolveTarget, type ApiContext } from '../apiserver/api-context.js';
+import { ensureNamespaceExists, prepareCreate, validate } from '../apiserver/admission.js';
+import type { KubeObject } from '../store/store-types.js';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 

@@ -1,7 +1,7 @@
 // Discovery, both flavours: aggregated (one answer per /api and /apis, what
 // kubectl 1.32 prefers; its Content-Type parameters are required) and legacy
 // (APIVersions, APIGroupList, APIGroup, APIResourceList).
-import type { ResourceType } from './resources/types.js';
+import type { ResourceType } from '../resources/types.js';
 import { isScalable } from './scale.js';
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

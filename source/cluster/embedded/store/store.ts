@@ -6,9 +6,9 @@
 // says when they are on disk (group commit), and the API answers only then.
 // A write that fails to reach the disk is undone in memory.
 import crypto from 'node:crypto';
-import { ApiError } from './api-error.js';
-import { rfc3339 } from './http-util.js';
-import { objectFilter } from './selectors.js';
+import { ApiError } from '../apiserver/api-error.js';
+import { rfc3339 } from '../apiserver/http-util.js';
+import { objectFilter } from '../apiserver/selectors.js';
 import { loadSnapshot, SnapshotWriter, type StoreSnapshot } from './store-file.js';
 import type { KubeObject, ListOptions, ResourceKey, Store, WatchEvent } from './store-types.js';
 

@@ -8,7 +8,7 @@ import { notFound, present, type ApiContext, type ResourceTarget } from './api-c
 import { sendJson } from './http-util.js';
 import { TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables.js';
 import { serveWatch } from './watch-stream.js';
-import type { KubeObject } from './store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 
 function isTrue(value: string | null): boolean {
   return value === 'true' || value === '1';

@@ -6,10 +6,10 @@ import { ApiError } from './api-error.js';
 import { notFound, type ApiContext, type ResourceTarget } from './api-context.js';
 import { isDryRun } from './admission.js';
 import { readBody, sendJson } from './http-util.js';
-import { checkPatchType, patchObject } from './patch/patch-body.js';
+import { checkPatchType, patchObject } from '../patch/patch-body.js';
 import { decodeObject } from './request-body.js';
-import type { KubeObject } from './store-types.js';
-import type { ResourceType } from './resources/types.js';
+import type { KubeObject } from '../store/store-types.js';
+import type { ResourceType } from '../resources/types.js';
 
 export function isScalable(type: ResourceType): boolean {
   return type.group === 'apps' && (type.plural === 'deployments' || type.plural === 'replicasets' || type.plural === 'statefulsets');

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { ApiError, type StatusCause } from './api-error.js';
 import { NAMESPACE_KEY, type ApiContext, type ResourceTarget } from './api-context.js';
-import type { KubeObject } from './store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 

@@ -5,7 +5,7 @@
 // validates. /openapi/v2 stays a 404 (kubectl would want protobuf there).
 import crypto from 'node:crypto';
 import { groups } from './discovery.js';
-import type { ResourceType } from './resources/types.js';
+import type { ResourceType } from '../resources/types.js';
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;

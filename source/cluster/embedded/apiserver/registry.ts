@@ -1,8 +1,8 @@
 // Which kinds the API serves: the built-in catalogue plus the kinds of stored
 // CustomResourceDefinitions, looked up by URL (group, version, plural) or by
 // apiVersion/kind. A stored CRD registers its kinds at once.
-import type { KubeObject, ResourceKey } from './store-types.js';
-import type { ResourceType } from './resources/types.js';
+import type { KubeObject, ResourceKey } from '../store/store-types.js';
+import type { ResourceType } from '../resources/types.js';
 
 export const CRD_KEY: ResourceKey = { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' };
 
@@ -10,7 +10,7 @@ export type CrdConverter = (crd: KubeObject) => ResourceType[];
 
 /** Loads the catalogue of built-in kinds and the CRD converter (dynamic: overlaps with key generation at first start). */
 export async function loadCatalogue(): Promise<{ builtins: ResourceType[]; fromCrd: CrdConverter }> {
-  const [{ builtinResources }, { resourceFromCrd }] = await Promise.all([import('./resources/catalog.js'), import('./resources/crd.js')]);
+  const [{ builtinResources }, { resourceFromCrd }] = await Promise.all([import('../resources/catalog.js'), import('../resources/crd.js')]);
   return { builtins: builtinResources, fromCrd: resourceFromCrd };
 }
 

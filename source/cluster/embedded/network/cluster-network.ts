@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../../state/atomic-write.js';
+import { writeFileAtomicSync } from '../../../state/atomic-write.js';
 import type { ClusterNetwork } from './network.js';
 
 const MIN_OCTET = 16;

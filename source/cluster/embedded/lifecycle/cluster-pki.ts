@@ -4,7 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomicSync } from '../../state/atomic-write.js';
+import { writeFileAtomicSync } from '../../../state/atomic-write.js';
 
 export interface ClusterPki {
   caPem: string;
@@ -56,7 +56,7 @@ export async function ensureClusterPki(dir: string): Promise<ClusterPki> {
     return existing as ClusterPki;
   }
   // Both keys are generated on the thread pool at once, while the main thread goes on loading modules.
-  const [caKey, servingKey, { issueCertificate }] = await Promise.all([generateKey(), generateKey(), import('../../pki/certificates.js')]);
+  const [caKey, servingKey, { issueCertificate }] = await Promise.all([generateKey(), generateKey(), import('../../../pki/certificates.js')]);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ca = issueCertificate({ subject: '/O=agw-workshop/CN=agw-workshop cluster CA', usage: 'ca', validityDays: 3650, keyPem: caKey });
   const serving = issueCertificate({

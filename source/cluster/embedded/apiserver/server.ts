@@ -2,8 +2,8 @@
 // discovery, OpenAPI v3, and CRUD/watch for every kind in the registry.
 // Stored CRDs register their kinds as they are written.
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen } from '../../../common/listen.js';
 import { ApiError } from './api-error.js';
 import { resolveTarget, type ApiContext } from './api-context.js';
 import { authenticate, isPublicPath } from './auth.js';
@@ -15,7 +15,7 @@ import { openapiDocument, openapiRoot } from './openapi.js';
 import { CRD_KEY } from './registry.js';
 import { route } from './routing.js';
 import { handleScale } from './scale.js';
-import { handleUpgrade, STREAMING_SUBRESOURCES } from './streaming/upgrade.js';
+import { handleUpgrade, STREAMING_SUBRESOURCES } from '../streaming/upgrade.js';
 
 export interface ApiServerOptions extends ApiContext {
   token: string;
@@ -151,20 +151,8 @@ function registerCrds(ctx: ApiContext): () => void {
   });
 }
 
-function listen(server: https.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      server.off('listening', onListening);
-      reject(error);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, '127.0.0.1');
-  });
+function listenOnLoopback(server: https.Server, port: number): Promise<number> {
+  return listen(server, { port, host: '127.0.0.1' });
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -187,11 +175,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   server.keepAliveTimeout = 30_000;
   try {
-    port = await listen(server, options.port ?? 0);
+    port = await listenOnLoopback(server, options.port ?? 0);
   } catch (error) {
     if (!options.port || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     options.log(`api: port ${options.port} is taken; choosing a free one`);
-    port = await listen(server, 0);
+    port = await listenOnLoopback(server, 0);
   }
   return {
     url: `https://127.0.0.1:${port}`,

@@ -3,7 +3,7 @@
 // says what was wrong and where; an unsupported media type is a 415.
 import { ApiError } from './api-error.js';
 import { mediaType } from './http-util.js';
-import type { KubeObject } from './store-types.js';
+import type { KubeObject } from '../store/store-types.js';
 
 
 export function parseJson(body: Buffer): unknown {
@@ -48,7 +48,7 @@ export async function decodeObject(contentType: string | undefined, body: Buffer
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml') return asObject(await parseYamlBody(body));
   if (type === 'application/vnd.kubernetes.protobuf') {
     // Loaded on first use so the cluster process starts lean.
-    const { decodeProtobufObject } = await import('./protobuf/index.js');
+    const { decodeProtobufObject } = await import('../protobuf/index.js');
     return asObject(decodeProtobufObject(body));
   }
   throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got "${type}")`);

@@ -2,9 +2,9 @@
 // addressed resource (kind, version, namespace) resolved once.
 import { ApiError } from './api-error.js';
 import type { ResourceRegistry } from './registry.js';
-import type { MemoryStore } from './store.js';
-import type { KubeObject, ResourceKey } from './store-types.js';
-import type { ResourceType } from './resources/types.js';
+import type { MemoryStore } from '../store/store.js';
+import type { KubeObject, ResourceKey } from '../store/store-types.js';
+import type { ResourceType } from '../resources/types.js';
 
 export interface ApiContext {
   store: MemoryStore;

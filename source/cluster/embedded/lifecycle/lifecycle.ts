@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../state/home.js';
+import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../../state/home.js';
 import { apiGet, credentialsFromKubeconfig, podReady, systemReadiness, type ApiCredentials } from './readiness-client.js';
 import { cliPath } from './cli-path.js';
 import { isAlive, readRuntime, runningCluster } from './runtime-record.js';

@@ -6,8 +6,8 @@
 // the lesson runner, kubectl) goes through the HTTP API.
 
 // One KubeObject type for the project (source/cluster/kube-object.ts).
-import type { KubeObject } from '../kube-object.js';
-export type { KubeObject, ObjectMeta, OwnerReference } from '../kube-object.js';
+import type { KubeObject } from '../../kube-object.js';
+export type { KubeObject, ObjectMeta, OwnerReference } from '../../kube-object.js';
 
 /** Identifies a collection: group ("" for core), version is the storage version, plural resource name. */
 export interface ResourceKey {

@@ -8,11 +8,11 @@ import { ApiError } from './api-error.js';
 import { notFound, present, type ApiContext, type ResourceTarget } from './api-context.js';
 import { checkIdentity, ensureNamespaceExists, fieldValidationOf, isDryRun, normalize, prepareCreate, admit } from './admission.js';
 import { mediaType, readBody, rfc3339, sendJson } from './http-util.js';
-import { checkPatchType, patchObject } from './patch/patch-body.js';
+import { checkPatchType, patchObject } from '../patch/patch-body.js';
 import { decodeObject, parseJson } from './request-body.js';
-import type { DeleteOptions, PropagationPolicy } from './store.js';
-import type { KubeObject } from './store-types.js';
-import { keepAllocatedValues } from './validation/update-rules.js';
+import type { DeleteOptions, PropagationPolicy } from '../store/store.js';
+import type { KubeObject } from '../store/store-types.js';
+import { keepAllocatedValues } from '../validation/update-rules.js';
 
 /** As on a real cluster, these namespaces cannot be deleted. */
 const PROTECTED_NAMESPACES = ['default', 'kube-system', 'kube-public'];

@@ -4,7 +4,7 @@
 // write runs are the next write, and a write is acknowledged once on disk.
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, writeFileAtomicSync } from '../../state/atomic-write.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../../../state/atomic-write.js';
 import type { KubeObject } from './store-types.js';
 
 export interface StoreSnapshot {

@@ -4,16 +4,16 @@
 // then flush the store, then exit.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../state/home.js';
-import type { ApiContext } from './api-context.js';
+import { ensurePrivateDirectory, homePaths, type HomePaths } from '../../../state/home.js';
+import type { ApiContext } from '../apiserver/api-context.js';
 import { cliPath } from './cli-path.js';
 import { ensureClusterPki } from './cluster-pki.js';
-import { ensureNetwork } from './cluster-network.js';
+import { ensureNetwork } from '../network/cluster-network.js';
 import { applyInstallManifests, createSystemNamespaces } from './install-manifests.js';
-import { loadCatalogue, ResourceRegistry } from './registry.js';
+import { loadCatalogue, ResourceRegistry } from '../apiserver/registry.js';
 import { isAlive, readRuntime, runningCluster, writeKubeconfig, writeRuntime } from './runtime-record.js';
-import { startApiServer } from './server.js';
-import { MemoryStore } from './store.js';
+import { startApiServer } from '../apiserver/server.js';
+import { MemoryStore } from '../store/store.js';
 
 export interface RunningCluster {
   apiUrl: string;
@@ -92,7 +92,7 @@ export async function startCluster(paths: HomePaths = homePaths(), log: (line: s
   phase('listen+install');
   log(`api: serving ${api.url} (${firstStart ? 'first start' : 'restored store'}, ${Math.round(performance.now() - started)} ms)`);
 
-  const { startControlPlane } = await import('./controllers/index.js');
+  const { startControlPlane } = await import('../controllers/index.js');
   const controlPlane = await startControlPlane({ store, paths, network, apiUrl: api.url, kubeconfigPath: paths.kubeconfig, cliPath: cliPath(), log });
   writeRuntime(paths.clusterRuntime, {
     pid: process.pid,

@@ -1,8 +1,8 @@
 // `as=Table` answers for `kubectl get`: the kind's own columns (from the
 // catalogue) or NAME and AGE. kubectl prints cells as given, so ages are
 // already human strings (5s, 3m, 2d).
-import type { KubeObject } from './store-types.js';
-import type { ResourceType, TableColumn } from './resources/types.js';
+import type { KubeObject } from '../store/store-types.js';
+import type { ResourceType, TableColumn } from '../resources/types.js';
 
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
