@@ -152,6 +152,12 @@ const PROBE_FOO: Step = {
   probe: { url: 'https://foo.test:443/', resolve: ['foo.test:443:${GATEWAY_IP}'] },
   expect: { outcome: 'established', status: 200, httpVersion: '2', alpn: 'h2', certificate: { subject: '/CN=foo.test/O=Org', issuer: '/O=Solo.io/CN=glootest.com' }, bodyContains: 'x' },
 };
+const PROBE_FOO_HOST_BAR: Step = {
+  ...base('probe-foo-host-bar', 'probe'),
+  kind: 'probe',
+  probe: { url: 'https://foo.test:443/', resolve: ['foo.test:443:${GATEWAY_IP}'], headers: [['Host', 'bar.test']] },
+  expect: { outcome: 'established', status: 421 },
+};
 const PROBE_BAZ: Step = {
   ...base('probe-baz', 'probe'),
   kind: 'probe',
@@ -166,6 +172,10 @@ test('probe: judged from the access log: no request yet, a request that differs,
   const [none, noneBaz] = await judge('');
   t.is(none!.message, 'the gateway has not seen a request with SNI foo.test on port 443 yet (run the curl command shown)');
   t.is(noneBaz!.status, 'missing');
+  // A step whose Host differs from its SNI: a request for foo.test with its own Host is not that step's, and the message names the Host it waits for.
+  const [, , hostOther] = await checks([CERTS, PROBE_FOO, PROBE_BAZ, PROBE_FOO_HOST_BAR], cluster, { log: logLine({ sni: 'foo.test', listener: 'foo', proto: 'HTTP/2', method: 'POST', host: 'foo.test', path: '/', status: 200 }) }).then((all) => all.slice(1));
+  t.is(hostOther!.status, 'missing');
+  t.is(hostOther!.message, 'the gateway has not seen a request with SNI foo.test and Host bar.test on port 443 yet (run the curl command shown)');
   const http11 = logLine({ sni: 'foo.test', listener: 'foo', proto: 'HTTP/1.1', method: 'POST', host: 'foo.test', path: '/', status: 200 });
   const [differs] = await judge(http11);
   t.is(differs!.status, 'mismatch');

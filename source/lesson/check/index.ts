@@ -153,7 +153,9 @@ export async function checkProbe(env: CheckEnvironment, step: ProbeStep, lines?:
   const wanted = step.expect.outcome === undefined ? [] : Array.isArray(step.expect.outcome) ? step.expect.outcome : [step.expect.outcome];
   const fillSync = (text: string) => fillVariables(text, { NAMESPACE: env.namespace, WORK_DIR: env.workDir, GATEWAY_NAME: env.gatewayName }, step.source);
   const target = probeTarget(step.probe, fillSync);
-  const who = `${target.sni ? `SNI ${target.sni}` : 'no SNI'} on port ${target.port}`;
+  // A Host that differs from the SNI is part of what the step asks for (421, 404): name it, or a learner who sent the plain request is told nothing was seen.
+  const otherHost = target.host !== undefined && target.host !== target.sni ? ` and Host ${target.host}` : '';
+  const who = `${target.sni ? `SNI ${target.sni}` : 'no SNI'}${otherHost} on port ${target.port}`;
   if (wanted.length && wanted.every((o) => UNSEEN_OUTCOMES.has(o))) {
     const message = `a ${wanted.join('/')} never reaches the gateway, so its log cannot confirm this step; run the curl command and compare its exit code`;
     return { status: 'unobservable', findings: [{ ok: false, subject: 'the gateway', message }], message };
