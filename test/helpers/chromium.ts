@@ -34,7 +34,9 @@ export interface Page {
 
 export async function launchChromium(timeoutMs = 20_000): Promise<Browser> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agw-chromium-'));
-  const child: ChildProcess = spawn(chromiumPath(), [...FLAGS, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  // Its own process group: Chromium's helpers (zygote, crashpad) outlive the browser process and keep
+  // writing to the profile directory, so close() ends the whole group before removing it.
+  const child: ChildProcess = spawn(chromiumPath(), [...FLAGS, `--user-data-dir=${userDataDir}`, '--remote-debugging-pipe', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const toBrowser = child.stdio[3] as Writable;
@@ -106,11 +108,20 @@ export async function launchChromium(timeoutMs = 20_000): Promise<Browser> {
       };
     },
     async close() {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      const signalGroup = (signal: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // the group is already gone
+        }
+      };
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 3000);
       await exited;
       clearTimeout(timer);
-      fs.rmSync(userDataDir, { recursive: true, force: true });
+      signalGroup('SIGKILL');
+      // A helper killed a moment ago may still have a file open in the profile: rm retries on ENOTEMPTY/EBUSY.
+      fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
