@@ -7,6 +7,7 @@ import type { ProbeRequest } from '../probe/types.js';
 import type { ProbeEdits } from '../probe/request-edits.js';
 import type { TracePaneState } from './traces/trace-lines.js';
 import type { HandsOnServices } from './hands-on/model.js';
+import type { StepCommand } from '../lesson/step-commands.js';
 
 /** `paused`: stopped by the learner (progress saved, the next run resumes); not a failure. */
 export type LessonStatus = 'not-started' | 'in-progress' | 'paused' | 'done' | 'failed';
@@ -23,11 +24,6 @@ export interface LessonSummary {
   prerequisites?: string[];
 }
 
-export interface EquivalentCommand {
-  tool: 'kubectl' | 'curl' | 'openssl' | 'shell';
-  command: string;
-}
-
 export interface StepView {
   id: string;
   kind: string;
@@ -36,7 +32,7 @@ export interface StepView {
   text?: string;
   /** The manifests this step applies or deletes, as YAML. */
   yaml?: string;
-  commands: EquivalentCommand[];
+  commands: StepCommand[];
   presenterNotes?: string;
   /** Present on probe steps: the request the lesson sends (the playground starts from it). */
   probe?: ProbeRequest;

@@ -1,7 +1,7 @@
 // Hands-on mode's view of the outside world: the checks by effect, what to
 // watch, the real tools, the clipboard. Optional in WorkshopServices so a
 // screen without it (tests of other screens, older fakes) still works.
-import type { EquivalentCommand } from '../model.js';
+import type { StepCommand } from '../../lesson/step-commands.js';
 import type { ProbeResult } from '../../probe/types.js';
 import type { EndOfLesson } from '../../lesson/summary.js';
 
@@ -29,7 +29,7 @@ export interface HandsOnStepData {
 
 export interface ToolRunView {
   command: string;
-  tool: EquivalentCommand['tool'];
+  tool: StepCommand['tool'];
   /** Set when the tool is not installed: what to type to install it. */
   missing?: { tool: string; hint: string };
   exitCode?: number;
@@ -54,7 +54,7 @@ export interface HandsOnServices {
   /** Calls onChange when something a check reads may have changed; returns a function that stops watching. */
   watch(lessonId: string, onChange: (source: WatchSource, detail: string) => void): () => void;
   /** Runs the shown commands (one shell, in order) with the real tools. */
-  runTool(commands: EquivalentCommand[]): Promise<ToolRunView>;
+  runTool(commands: StepCommand[]): Promise<ToolRunView>;
   /** The prediction judged against the gateway's newest matching request since `since`, or the workshop's probe result. */
   judgePrediction(lessonId: string, stepIndex: number, answer: number, since: number, probe?: ProbeResult): Promise<PredictionVerdictView | undefined>;
   /** Undo what the lesson created (the `cleanup` command); resolves to a one-line summary. */

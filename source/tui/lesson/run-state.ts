@@ -2,7 +2,8 @@
 // reducer: the TUI is one more subscriber of the runner, like the headless reporter.
 import type { RunnerEvent } from '../../lesson/events.js';
 import type { EndOfLesson } from '../../lesson/summary.js';
-import type { EquivalentCommand, LessonView, ProbeVerdict } from '../model.js';
+import type { LessonView, ProbeVerdict } from '../model.js';
+import type { StepCommand } from '../../lesson/step-commands.js';
 
 /** `paused`: the learner stopped the run during the step (s); progress is saved, ⏎ resumes. */
 export type StepStatus = 'pending' | 'running' | 'ok' | 'failed' | 'skipped' | 'paused';
@@ -15,7 +16,7 @@ export interface StepRun {
   /** Latest progress message of the running step. */
   progress?: string;
   /** Commands the runner reported running (equivalent commands, as executed). */
-  commands: EquivalentCommand[];
+  commands: StepCommand[];
   output: string[];
   probe?: ProbeVerdict;
   error?: string;

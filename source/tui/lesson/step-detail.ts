@@ -1,6 +1,7 @@
 // The right-hand pane of the lesson screen as lines: the step's text, its
 // YAML, its equivalent commands, what it printed, and observed vs expected.
-import type { EquivalentCommand, StepView } from '../model.js';
+import type { StepView } from '../model.js';
+import type { StepCommand } from '../../lesson/step-commands.js';
 import { hardWrap, type Line, wrapLine } from '../common/lines.js';
 import { headingLines, markdownToLines } from '../common/markdown.js';
 import { highlightYaml } from '../common/yaml-highlight.js';
@@ -26,7 +27,7 @@ function section(title: string, width: number, presenter: boolean): Line[] {
 }
 
 /** Commands as pasteable lines: folded between arguments with ` \\` continuations (lesson/shell-wrap.ts), never inside a word. */
-export function commandLines(commands: EquivalentCommand[], width: number): Line[] {
+export function commandLines(commands: StepCommand[], width: number): Line[] {
   const out: Line[] = [];
   for (const { command } of commands) {
     // `$ ` is a prompt, not part of the command. Later lines get no prefix: what is copied must be exactly

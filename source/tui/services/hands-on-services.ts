@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ProbeResult } from '../../probe/types.js';
 import { homePaths } from '../../state/home.js';
 import { plural } from '../../lesson/workshop-progress.js';
-import type { EquivalentCommand } from '../model.js';
+import type { StepCommand } from '../../lesson/step-commands.js';
 import type { HandsOnServices, PredictionVerdictView, StepCheckView, ToolRunView, WatchSource } from '../hands-on/model.js';
 
 export interface HandsOnLiveOptions {
@@ -27,7 +27,7 @@ const INSTALL_HINTS: Record<string, string> = {
 };
 
 /** The tools a shell command line starts (the first word of each command in it). */
-export function toolsIn(commands: EquivalentCommand[]): string[] {
+export function toolsIn(commands: StepCommand[]): string[] {
   const tools = new Set<string>();
   for (const { tool } of commands) if (tool !== 'shell') tools.add(tool);
   return [...tools];

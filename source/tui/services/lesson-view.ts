@@ -3,7 +3,8 @@ import type { Lesson, LessonSummary as RunnerLessonSummary, Step } from '../../l
 import type { ProbeRequest } from '../../probe/types.js';
 import { displayedProbeRequest } from '../../lesson/probe-display.js';
 import { DEFAULT_GATEWAY_NAME } from '../../lesson/variables-resolver.js';
-import type { EquivalentCommand, LessonStatus, LessonSummary, LessonView, StepView } from '../model.js';
+import type { LessonStatus, LessonSummary, LessonView, StepView } from '../model.js';
+import type { StepCommand } from '../../lesson/step-commands.js';
 
 const statusOf: Record<RunnerLessonSummary['progress']['status'], LessonStatus> = {
   'not-started': 'not-started',
@@ -29,7 +30,7 @@ export interface ViewContext {
   /** Where the lesson's certificates are written. */
   workDir: string;
   namespace: string;
-  commands(step: Step): EquivalentCommand[];
+  commands(step: Step): StepCommand[];
 }
 
 /** Lesson variables known without a cluster, filled as the equivalent commands fill them (${GATEWAY_IP} stays for the shell). */
