@@ -11,17 +11,16 @@
 // 200 once the first sync is done) are served when the Corefile lists them.
 import fs from 'node:fs';
 import http from 'node:http';
-import type * as k8sTypes from '@kubernetes/client-node';
 import * as k8s from '../../cluster/k8s-client.js';
 import { FlagError, parseFlags } from '../common/flags.js';
 import { bindHost, closeServer, listenOn, listenPort, mountedPath, untilSignal } from '../common/listen.js';
+import { watchServicesAndSlices } from '../common/service-watch.js';
 import { zoneTable, ZoneTable, type ServiceLike, type SliceLike } from './records.js';
 import { startDnsServer } from './server.js';
 
 export const DNS_PORT = 53;
 const HEALTH_PORT = 8080;
 const READY_PORT = 8181;
-const RESTART_DELAY_MS = 1000;
 const EMULATED_PLUGINS = new Set(['kubernetes', 'health', 'ready', 'errors', 'log']);
 
 export interface CorefileSummary {
@@ -85,31 +84,18 @@ export async function main(argv: string[]): Promise<number> {
   log(`coredns: serving cluster.local from Services and EndpointSlices (zones in the Corefile: ${corefile.zones.join(' ') || 'none'})`);
 
   let table = new ZoneTable();
-  let stopping = false;
   const stops: Array<() => Promise<void>> = [];
   const kubeconfig = process.env.KUBECONFIG;
   if (kubeconfig) {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(kubeconfig);
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
-    const services = k8s.makeInformer(kc, '/api/v1/services', () => core.listServiceForAllNamespaces());
-    const slices = k8s.makeInformer(kc, '/apis/discovery.k8s.io/v1/endpointslices', () => discovery.listEndpointSliceForAllNamespaces());
     // Rebuilt whole on every change: a few hundred objects at most in a workshop cluster.
     const rebuild = () => {
-      table = zoneTable(services.list() as unknown as ServiceLike[], slices.list() as unknown as SliceLike[]);
+      table = zoneTable(watch.services<ServiceLike>(), watch.slices<SliceLike>());
     };
-    for (const informer of [services, slices] as Array<k8sTypes.Informer<k8sTypes.KubernetesObject>>) {
-      for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) informer.on(verb, rebuild);
-      informer.on(k8s.ERROR, (error) => {
-        if (stopping) return;
-        log(`coredns: watch error: ${error instanceof Error ? error.message : String(error)}; restarting in ${RESTART_DELAY_MS} ms`);
-        setTimeout(() => { if (!stopping) void informer.start().catch(() => {}); }, RESTART_DELAY_MS);
-      });
-    }
-    await Promise.all([services.start(), slices.start()]);
+    const watch = await watchServicesAndSlices(kc, 'coredns', log, () => rebuild());
     rebuild();
-    stops.push(() => Promise.all([services.stop(), slices.stop()]).then(() => {}, () => {}));
+    stops.push(() => watch.stop());
     log(`coredns: initial sync done (${table.records.size} names)`);
   } else {
     log('coredns: no KUBECONFIG: the cluster zone is empty');
@@ -141,7 +127,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   return untilSignal(async () => {
-    stopping = true;
     await Promise.all([...stops.map((stop) => stop()), server.close(), ...httpServers.map((s) => closeServer(s))]);
   });
 }
