@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { checkLesson, type StepCheck } from '../lesson/check/index.js';
 import { loadLesson } from '../lesson/index.js';
-import { plural } from '../lesson/workshop-progress.js';
+import { plural } from '../common/plural.js';
 import { clusterTargetOf, COMMON_OPTIONS, stepIndex, usageError } from './command-support.js';
 
 const USAGE = 'agw-workshop check <lesson>[:<step>] [<step>] [--json] [--dir DIR]... [--since TIME] [--context NAME] [--kubeconfig FILE] [--namespace NS]';

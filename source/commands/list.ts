@@ -2,7 +2,8 @@
 import { parseFlags } from '../report/parse-flags.js';
 import { listLessons } from '../lesson/index.js';
 import { workshopLesson } from '../lesson/list.js';
-import { plural, workshopProgress } from '../lesson/workshop-progress.js';
+import { plural } from '../common/plural.js';
+import { workshopProgress } from '../lesson/workshop-progress.js';
 import type { LessonSummary } from '../lesson/types.js';
 
 /** The same words as the home screen (source/tui/home/home-lines.ts). */

@@ -1,6 +1,7 @@
 // Progress over the whole workshop, and the lesson to take next: one pure
 // function that the home screen, `list` and the end-of-lesson summary share,
 // so they agree on counts and on the next lesson.
+import { plural } from '../common/plural.js';
 
 export interface WorkshopLesson {
   id: string;
@@ -43,7 +44,7 @@ export function nextLesson(lessons: readonly WorkshopLesson[], after?: string): 
   const prerequisites = pick.prerequisites.filter((p) => known.has(p));
   const reason =
     pick.completedSteps > 0
-      ? `in progress: ${pick.completedSteps}/${pick.stepCount} ${pick.stepCount === 1 ? 'step' : 'steps'} done`
+      ? `in progress: ${pick.completedSteps}/${plural(pick.stepCount, 'step')} done`
       : prerequisites.length
         ? `${prerequisites.length === 1 ? 'its prerequisite' : 'its prerequisites'} ${prerequisites.join(', ')} ${prerequisites.length === 1 ? 'is' : 'are'} done`
         : 'first in the workshop order';
@@ -59,9 +60,4 @@ export function workshopProgress(lessons: readonly WorkshopLesson[], after?: str
     stepCount: lessons.reduce((sum, l) => sum + l.stepCount, 0),
     ...(next ? { next } : {}),
   };
-}
-
-/** "1 step", "2 steps". */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

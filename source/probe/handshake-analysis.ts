@@ -17,6 +17,7 @@ import {
 import { CONTENT_TYPE, alertLevel, alertName, handshakeName } from './tls-names.js';
 import { Tls12RecordDecrypter } from './tls12-decrypt.js';
 import { RecordDecrypter, type Tls13Secrets } from './tls13-decrypt.js';
+import { plural } from '../common/plural.js';
 
 export type WireEvent =
   | { kind: 'data'; direction: 'out' | 'in'; atMs: number; bytes: Buffer }
@@ -142,7 +143,7 @@ export function analyzeHandshake(wire: readonly WireEvent[], secrets?: Tls13Secr
         const certificates = parseCertificateMessage(body, tls13);
         if (direction === 'in') analysis.serverCertificates = certificates;
         else analysis.clientCertificatesSent = certificates.length;
-        event.detail = `${certificates.length} certificate${certificates.length === 1 ? '' : 's'}`;
+        event.detail = plural(certificates.length, 'certificate');
       } else if (type === 13 && direction === 'in') {
         analysis.certificateRequestSeen = true;
         event.detail = 'the server asks for a client certificate';

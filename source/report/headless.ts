@@ -5,7 +5,7 @@ import type { RunnerEvent } from '../lesson/events.js';
 import { renderCurlVerbose } from '../probe/render-curl.js';
 import { describeJwt, sentJwt } from '../probe/jwt-view.js';
 import type { EndOfLesson } from '../lesson/summary.js';
-import { plural } from '../lesson/workshop-progress.js';
+import { plural } from '../common/plural.js';
 
 export interface LineWriter {
   write(text: string): void;
@@ -28,7 +28,7 @@ export function createHeadlessReporter(out: LineWriter, options: { showCommands?
     switch (event.type) {
       case 'lesson-start':
         counts.set(event.lessonId, event.stepCount);
-        out.write(`\n▶ ${event.lessonId}: ${event.title} (${event.stepCount} step${event.stepCount === 1 ? '' : 's'}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
+        out.write(`\n▶ ${event.lessonId}: ${event.title} (${plural(event.stepCount, 'step')}${event.fromStep ? `, from step ${event.fromStep + 1}` : ''})\n`);
         break;
       case 'cluster-start':
         out.write(

@@ -1,7 +1,7 @@
 // --report FILE.md: what each step did and, for probes, observed vs expected,
 // as a markdown document an author or CI can attach to a run.
 import type { RunnerEvent } from '../lesson/events.js';
-import { plural } from '../lesson/workshop-progress.js';
+import { plural } from '../common/plural.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

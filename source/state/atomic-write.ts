@@ -37,6 +37,13 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   await syncDirectory(path.dirname(target));
 }
 
+/** Errors that mean "this file system cannot fsync a directory", not a failed write. */
+const DIRECTORY_SYNC_UNSUPPORTED = new Set(['EINVAL', 'EISDIR', 'EPERM', 'EBADF']);
+
+function unsupported(error: unknown): boolean {
+  return DIRECTORY_SYNC_UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '');
+}
+
 /** A rename is durable only once its directory is: fsync it (where the platform allows opening a directory). */
 async function syncDirectory(dir: string): Promise<void> {
   let handle: fsp.FileHandle;
@@ -48,12 +55,13 @@ async function syncDirectory(dir: string): Promise<void> {
   try {
     await handle.sync();
   } catch (error) {
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (!unsupported(error)) throw error;
   } finally {
     await handle.close();
   }
 }
 
+/** syncDirectory for the synchronous writer. */
 function syncDirectorySync(dir: string): void {
   let fd: number;
   try {
@@ -64,7 +72,7 @@ function syncDirectorySync(dir: string): void {
   try {
     fs.fsyncSync(fd);
   } catch (error) {
-    if (!['EINVAL', 'EISDIR', 'EPERM', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (!unsupported(error)) throw error;
   } finally {
     fs.closeSync(fd);
   }

@@ -11,6 +11,7 @@ import type { StepRun } from '../lesson/run-state.js';
 import type { Line } from '../common/lines.js';
 import { handsOnLines } from './hands-on-lines.js';
 import type { HandsOnServices, HandsOnStepData, PredictionVerdictView, StepCheckView, ToolRunView } from './model.js';
+import { plural } from '../../common/plural.js';
 
 const RECHECK_DEBOUNCE_MS = 200;
 
@@ -171,7 +172,7 @@ export function useHandsOn(services: HandsOnServices | undefined, lesson: Lesson
         if (!step.commands.length) setNotice({ text: 'nothing to copy: this step has no commands', role: 'dim' });
         else {
           services.copy(step.commands.map((c) => c.command).join('\n'));
-          setNotice({ text: `copied ${step.commands.length} command${step.commands.length === 1 ? '' : 's'} to the clipboard (OSC 52; in tmux: set -g set-clipboard on)`, role: 'ok' });
+          setNotice({ text: `copied ${plural(step.commands.length, 'command')} to the clipboard (OSC 52; in tmux: set -g set-clipboard on)`, role: 'ok' });
         }
         return true;
       }

@@ -1,7 +1,8 @@
 // The home screen's text as lines (pure, so 80-column layout is testable).
 import type { ClusterStatus, LessonSummary } from '../model.js';
 import { type Line, truncateLine, wrapLine } from '../common/lines.js';
-import { plural, workshopProgress, type WorkshopProgress } from '../../lesson/workshop-progress.js';
+import { plural } from '../../common/plural.js';
+import { workshopProgress, type WorkshopProgress } from '../../lesson/workshop-progress.js';
 
 /** The workshop's progress from the home screen's lessons (the same function as `list` and the end of a lesson). */
 export function homeProgress(lessons: LessonSummary[]): WorkshopProgress {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ProbeResult } from '../../probe/types.js';
 import { homePaths } from '../../state/home.js';
-import { plural } from '../../lesson/workshop-progress.js';
+import { plural } from '../../common/plural.js';
 import type { StepCommand } from '../../lesson/step-commands.js';
 import type { HandsOnServices, PredictionVerdictView, StepCheckView, ToolRunView, WatchSource } from '../hands-on/model.js';
 
@@ -190,7 +190,7 @@ export function createHandsOnServices(options: HandsOnLiveOptions = {}): HandsOn
       const status = await cleanupLesson(lessonId, (e) => {
         if (e.type === 'step-end' && e.status !== 'ok') failures++;
       }, target);
-      return `cleanup ${status}${adopted ? ` (including ${adopted} object${adopted === 1 ? '' : 's'} you made by hand)` : ''}${failures ? `, ${plural(failures, 'step')} failed` : ''}`;
+      return `cleanup ${status}${adopted ? ` (including ${plural(adopted, 'object')} you made by hand)` : ''}${failures ? `, ${plural(failures, 'step')} failed` : ''}`;
     },
 
     copy(text) {

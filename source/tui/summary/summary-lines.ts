@@ -1,7 +1,7 @@
 // The end-of-lesson screen's text as lines (pure, so 80x24 is testable):
 // what you did, what you saw, what the lab text gets wrong, what next.
 import type { EndOfLesson } from '../../lesson/summary.js';
-import { plural } from '../../lesson/workshop-progress.js';
+import { plural } from '../../common/plural.js';
 import { type Line, wrapLine } from '../common/lines.js';
 import { headingLines, parseInline } from '../common/markdown.js';
 import { verdictTableLines } from '../common/verdict-lines.js';

@@ -5,6 +5,7 @@
 // escaped: attributes come from whoever sent spans.
 import { treeOrder } from './span-tree.js';
 import type { JaegerSpan, JaegerTrace } from './store.js';
+import { plural } from '../../common/plural.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -47,7 +48,7 @@ function renderTrace(trace: JaegerTrace, open: boolean): string {
     })
     .join('\n');
   return `<details class="trace${error ? ' error' : ''}" id="trace-${escapeHtml(trace.traceID)}" data-trace-id="${escapeHtml(trace.traceID)}"${open ? ' open' : ''}>
-<summary><span class="svc">${escapeHtml(service)}</span>: <span class="op">${escapeHtml(root.operationName)}</span>${status !== undefined ? ` <span class="status">${escapeHtml(String(status))}</span>` : ''}${error ? ' <span class="err">error</span>' : ''} · ${trace.spans.length} span${trace.spans.length === 1 ? '' : 's'} · ${duration(root.duration)} · <span class="when">${escapeHtml(when)}</span> · <a href="/api/traces/${escapeHtml(trace.traceID)}">JSON</a></summary>
+<summary><span class="svc">${escapeHtml(service)}</span>: <span class="op">${escapeHtml(root.operationName)}</span>${status !== undefined ? ` <span class="status">${escapeHtml(String(status))}</span>` : ''}${error ? ' <span class="err">error</span>' : ''} · ${plural(trace.spans.length, 'span')} · ${duration(root.duration)} · <span class="when">${escapeHtml(when)}</span> · <a href="/api/traces/${escapeHtml(trace.traceID)}">JSON</a></summary>
 ${spans}
 </details>`;
 }

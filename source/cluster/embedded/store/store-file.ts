@@ -87,14 +87,19 @@ export class SnapshotWriter {
           this.fail(error as Error);
           return;
         }
-        this.writes++;
-        this.durable = snapshot;
-        this.durableThrough = through;
-        this.settle(through);
+        this.onDisk(snapshot, through);
       }
     } finally {
       this.running = undefined;
     }
+  }
+
+  /** A snapshot holding every change up to `through` is on disk: the writes waiting for those changes are answered. */
+  private onDisk(snapshot: StoreSnapshot, through: number): void {
+    this.writes++;
+    this.durable = snapshot;
+    this.durableThrough = through;
+    this.settle(through);
   }
 
   private settle(through: number): void {
@@ -124,9 +129,6 @@ export class SnapshotWriter {
     const through = this.changes;
     const snapshot = this.snapshot();
     writeFileAtomicSync(this.file, JSON.stringify(snapshot), { mode: 0o600 });
-    this.writes++;
-    this.durable = snapshot;
-    this.durableThrough = through;
-    this.settle(through);
+    this.onDisk(snapshot, through);
   }
 }
