@@ -143,3 +143,30 @@ test.serial('replay forward-proxy-sessions works after cleanup', async (t) => {
   const result = await cluster.cli(['replay', 'forward-proxy-sessions', '--yes', '--json']);
   t.is(result.code, 0, `${failures(events(result.stdout))}\n${result.stderr}`);
 });
+
+test.serial('after a lesson that replaced the default Gateway (no 8080 listener), the lesson puts the setup lab\'s back, and its cleanup restores the one it found', async (t) => {
+  t.is((await cluster.cli(['cleanup', 'forward-proxy-sessions', '--yes'])).code, 0);
+  // As mutual-tls leaves it until its own cleanup: the same Gateway with TLS listeners only.
+  const tlsOnly = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: agentgateway-proxy
+  namespace: ${NS}
+spec:
+  gatewayClassName: enterprise-agentgateway
+  listeners:
+    - name: tls-passthrough
+      port: 443
+      protocol: TLS
+      tls:
+        mode: Passthrough
+`;
+  await cluster.kubectlOk(['apply', '-f', '-'], tlsOnly);
+  const listeners = () => cluster.kubectlOk(['get', 'gateway', 'agentgateway-proxy', '-n', NS, '-o', 'jsonpath={.spec.listeners[*].name}']);
+  t.is(await listeners(), 'tls-passthrough');
+  const result = await cluster.cli(['run', 'forward-proxy-sessions', '--yes', '--json']);
+  t.is(result.code, 0, `${failures(events(result.stdout))}\n${result.stderr}`);
+  t.is(await listeners(), 'http', 'the run used the setup lab\'s Gateway');
+  t.is((await cluster.cli(['cleanup', 'forward-proxy-sessions', '--yes'])).code, 0);
+  t.is(await listeners(), 'tls-passthrough', 'cleanup put back the Gateway the lesson found');
+});
