@@ -11,12 +11,14 @@ import { pathToFileURL } from 'node:url';
 const [dist, httpPort, tlsPort, backendPort, certDir] = process.argv.slice(2);
 let accessLines = 0;
 // RSS, descriptors and CPU are read by the bench from /proc (they must work when this process has no descriptor left).
-const stats = (id) => ({ type: 'stats', id, heapUsed: safeHeap(), accessLines });
-function safeHeap() {
+const stats = (id) => ({ type: 'stats', id, ...safeMemory(), accessLines });
+/** The V8 heap and the memory V8 knows outside it (Buffers, ArrayBuffers); undefined fields when out of descriptors. */
+function safeMemory() {
   try {
-    return process.memoryUsage().heapUsed;
+    const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    return { heapUsed, heapTotal, external, arrayBuffers };
   } catch {
-    return undefined;
+    return {};
   }
 }
 process.on('message', async (message) => {
