@@ -3,15 +3,22 @@
 // and a TLS port (listener foo, h2 + http/1.1), both routing to the attack
 // backend. It waits for {type:'start'} before reading its limits (so the bench
 // can lower its descriptor limit first), then answers {type:'stats'} with
-// its heap use, and {type:'gc'} after a full GC.
+// its memory (V8 heap used and total, external, arrayBuffers, free HTTP
+// parsers node keeps), and {type:'gc'} after a full GC. BENCH_PARSER_POOL=N
+// caps node's free list of HTTP parsers (default 1000), for proxy-memory.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [dist, httpPort, tlsPort, backendPort, certDir] = process.argv.slice(2);
+import { createRequire } from 'node:module';
+
 let accessLines = 0;
+// node keeps up to 1000 freed HTTP parsers for reuse (_http_common's FreeList): ~1.8 KB of native memory each.
+const parsers = createRequire(import.meta.url)('_http_common').parsers;
+if (process.env.BENCH_PARSER_POOL) parsers.max = Number(process.env.BENCH_PARSER_POOL);
 // RSS, descriptors and CPU are read by the bench from /proc (they must work when this process has no descriptor left).
-const stats = (id) => ({ type: 'stats', id, ...safeMemory(), accessLines });
+const stats = (id) => ({ type: 'stats', id, ...safeMemory(), accessLines, parsersKept: parsers.list.length });
 /** The V8 heap and the memory V8 knows outside it (Buffers, ArrayBuffers); undefined fields when out of descriptors. */
 function safeMemory() {
   try {

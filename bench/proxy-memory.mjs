@@ -102,9 +102,10 @@ async function attack(name, env) {
   const fifo = probe ? path.join(certDir, `probe-${name}`) : undefined;
   if (fifo) spawnSync('mkfifo', [fifo]);
   const targetEnv = { ...process.env, ...env, ...(probe ? { LD_PRELOAD: probe, MALLOC_PROBE_FIFO: fifo } : {}) };
-  const target = fork(path.join(here, 'attack-target.mjs'), [dist, httpPort, tlsPort, backendPort, certDir], { env: targetEnv, execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const target = fork(path.join(here, 'attack-target.mjs'), [dist, httpPort, tlsPort, backendPort, certDir], { env: targetEnv, execPath: process.env.BENCH_TARGET_EXEC ?? process.execPath, execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   await ask(target, undefined, 'loaded');
-  const limited = spawnSync('prlimit', ['--pid', String(target.pid), '--nofile=4096:4096']);
+  // A wrapper (BENCH_TARGET_EXEC, say a profiler) sets its own limit: the pid here is the wrapper's.
+  const limited = process.env.BENCH_TARGET_EXEC ? { status: 0 } : spawnSync('prlimit', ['--pid', String(target.pid), '--nofile=4096:4096']);
   if (limited.status !== 0) throw new Error(`prlimit failed: ${limited.stderr}`);
   await ask(target, { type: 'start' }, 'ready');
   const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${target.pid}/status`, 'utf8'))[1]) * 1024;
@@ -185,7 +186,7 @@ async function attack(name, env) {
 const mapText = (m) => `brk heap ${mb(m.brk)}, other anonymous ${mb(m.anonymous)}, files ${mb(m.file)} MB`;
 const line = (label, s) =>
   `  ${label.padEnd(22)} RSS ${mb(s.rss).padStart(6)} MB  heap used/total ${mb(s.heapUsed).padStart(5)}/${mb(s.heapTotal).padStart(5)}  external ${mb(s.external).padStart(5)}  arrayBuffers ${mb(s.arrayBuffers).padStart(5)}` +
-  (s.malloc ? `  malloc: in use ${mb(s.malloc.inUse)}, free kept ${mb(s.malloc.free)} (main arena ${mb(s.malloc.mainFree)} of ${mb(s.malloc.mainSystem)}), ${s.malloc.arenas} arenas` : '') + (s.threads ? `  threads ${s.threads}` : '') + (s.mappings ? `\n${' '.repeat(26)}resident: ${mapText(s.mappings)}` : '');
+  (s.malloc ? `  malloc: in use ${mb(s.malloc.inUse)}, free kept ${mb(s.malloc.free)} (main arena ${mb(s.malloc.mainFree)} of ${mb(s.malloc.mainSystem)}), ${s.malloc.arenas} arenas` : '') + (s.threads ? `  threads ${s.threads}` : '') + (s.parsersKept !== undefined ? `  free HTTP parsers kept ${s.parsersKept}` : '') + (s.mappings ? `\n${' '.repeat(26)}resident: ${mapText(s.mappings)}` : '');
 
 console.log(`proxy memory under connection attacks, node ${process.version}, load average at start ${loadAverage()}`);
 const results = [];
