@@ -5,7 +5,9 @@
 // can lower its descriptor limit first), then answers {type:'stats'} with
 // its memory (V8 heap used and total, external, arrayBuffers, free HTTP
 // parsers node keeps), and {type:'gc'} after a full GC. BENCH_PARSER_POOL=N
-// caps node's free list of HTTP parsers (default 1000), for proxy-memory.mjs.
+// caps node's free list of HTTP parsers (default 1000), and BENCH_NO_GC=1
+// makes {type:'gc'} only report, BENCH_HEAP_RELEASE=off turns off the GC
+// after a surge (heap-release.ts), for proxy-memory.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +33,7 @@ function safeMemory() {
 process.on('message', async (message) => {
   if (message.type === 'start') {
     const { Dataplane } = await import(pathToFileURL(path.join(dist, 'gateway', 'dataplane', 'index.js')).href);
-    const dataplane = new Dataplane({ bindAddress: '127.0.0.1', accessLog: () => void accessLines++, log: () => undefined });
+    const dataplane = new Dataplane({ bindAddress: '127.0.0.1', accessLog: () => void accessLines++, log: () => undefined, heapRelease: process.env.BENCH_HEAP_RELEASE === 'off' ? false : undefined });
     const backend = { kind: 'service', id: 'bench/backend:80', endpoints: [{ address: '127.0.0.1', port: Number(backendPort) }], protocol: 'http1' };
     const route = (name) => ({
       id: `bench/${name}/0/0`,
@@ -69,9 +71,10 @@ process.on('message', async (message) => {
   } else if (message.type === 'stats') {
     process.send(stats(message.id));
   } else if (message.type === 'gc') {
-    globalThis.gc?.();
+    // BENCH_NO_GC=1: answer without collecting, to see what the proxy returns on its own.
+    if (!process.env.BENCH_NO_GC) globalThis.gc?.();
     await new Promise((resolve) => setTimeout(resolve, 200));
-    globalThis.gc?.();
+    if (!process.env.BENCH_NO_GC) globalThis.gc?.();
     process.send(stats(message.id));
   }
 });

@@ -10,8 +10,8 @@
 // after the clients left (two full GCs), and again after BENCH_IDLE_S
 // (default 10) s idle (two full GCs): RSS from /proc, V8 heap used, external
 // and arrayBuffers from process.memoryUsage().
-// With BENCH_MALLOC_PROBE=path/to/malloc-probe.so (built from
-// bench/malloc-probe.c with gcc), the target also reports glibc's own view
+// With BENCH_MALLOC_PROBE=1 (bench/malloc-probe.c, built here with gcc; or
+// the path of a built .so), the target also reports glibc's own view
 // (malloc_info: bytes in use, bytes free but kept, arenas) and RSS after an
 // explicit malloc_trim(0): what the allocator holds as free, as opposed to
 // what the program still uses.
@@ -35,7 +35,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const SLOW = 1000;
 const IDLE = 1000;
 const FLOOD = 6000;
-const probe = process.env.BENCH_MALLOC_PROBE ? path.resolve(process.env.BENCH_MALLOC_PROBE) : undefined;
 const variants = (process.env.BENCH_VARIANTS ?? 'baseline:;arena2:MALLOC_ARENA_MAX=2').split(';').filter(Boolean).map((spec) => {
   const [name, assignments = ''] = spec.split(/:(.*)/s);
   const env = Object.fromEntries(assignments.split(/\s+/).filter(Boolean).map((a) => a.split(/=(.*)/s).slice(0, 2)));
@@ -51,6 +50,18 @@ const ca = issueCertificate({ subject: '/CN=attack CA' });
 const foo = issueCertificate({ subject: '/CN=foo.attack.test', subjectAltNames: ['foo.attack.test'], issuer: ca });
 fs.writeFileSync(path.join(certDir, 'foo.crt'), foo.certPem);
 fs.writeFileSync(path.join(certDir, 'foo.key'), foo.keyPem);
+
+/** The malloc probe's shared object: BENCH_MALLOC_PROBE=1 builds bench/malloc-probe.c, any other value is a built one. */
+function mallocProbe() {
+  const wanted = process.env.BENCH_MALLOC_PROBE;
+  if (!wanted) return undefined;
+  if (wanted !== '1') return path.resolve(wanted);
+  const built = path.join(certDir, 'malloc-probe.so');
+  const gcc = spawnSync('gcc', ['-O2', '-shared', '-fPIC', '-o', built, path.join(here, 'malloc-probe.c'), '-lpthread'], { encoding: 'utf8' });
+  if (gcc.status !== 0) throw new Error(`gcc could not build the malloc probe: ${gcc.error?.message ?? gcc.stderr}`);
+  return built;
+}
+const probe = mallocProbe();
 
 function freePort() {
   return new Promise((resolve) => {
