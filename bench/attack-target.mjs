@@ -6,8 +6,7 @@
 // its memory (V8 heap used and total, external, arrayBuffers, free HTTP
 // parsers node keeps), and {type:'gc'} after a full GC. BENCH_PARSER_POOL=N
 // caps node's free list of HTTP parsers (default 1000), and BENCH_NO_GC=1
-// makes {type:'gc'} only report, BENCH_HEAP_RELEASE=off turns off the GC
-// after a surge (heap-release.ts), for proxy-memory.mjs.
+// makes {type:'gc'} only report, for proxy-memory.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +32,7 @@ function safeMemory() {
 process.on('message', async (message) => {
   if (message.type === 'start') {
     const { Dataplane } = await import(pathToFileURL(path.join(dist, 'gateway', 'dataplane', 'index.js')).href);
-    const dataplane = new Dataplane({ bindAddress: '127.0.0.1', accessLog: () => void accessLines++, log: () => undefined, heapRelease: process.env.BENCH_HEAP_RELEASE === 'off' ? false : undefined });
+    const dataplane = new Dataplane({ bindAddress: '127.0.0.1', accessLog: () => void accessLines++, log: () => undefined });
     const backend = { kind: 'service', id: 'bench/backend:80', endpoints: [{ address: '127.0.0.1', port: Number(backendPort) }], protocol: 'http1' };
     const route = (name) => ({
       id: `bench/${name}/0/0`,

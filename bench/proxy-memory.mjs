@@ -7,9 +7,12 @@
 //   done), held BENCH_HOLD_S (default 5) s and closed by the client; then
 //   6000 TCP connections at once to the HTTP port, held 2 s, closed.
 // Memory is read at the start, at the peak (RSS sampled every 250 ms), right
-// after the clients left (two full GCs), and again after BENCH_IDLE_S
-// (default 10) s idle (two full GCs): RSS from /proc, V8 heap used, external
-// and arrayBuffers from process.memoryUsage().
+// after the clients left (two full GCs), every second of a quiet period of
+// BENCH_IDLE_S (default 10) s, and after it (two full GCs): RSS from /proc
+// (also by mapping: brk heap, other anonymous, files), V8 heap used and
+// total, external and arrayBuffers from process.memoryUsage().
+// BENCH_NO_GC=1 in a variant's environment: the bench's GCs only report, so
+// what comes back is what the proxy and V8 return on their own.
 // With BENCH_MALLOC_PROBE=1 (bench/malloc-probe.c, built here with gcc; or
 // the path of a built .so), the target also reports glibc's own view
 // (malloc_info: bytes in use, bytes free but kept, arenas) and RSS after an
@@ -181,9 +184,14 @@ async function attack(name, env) {
       for (const s of flood) s.destroy();
       await sleep(2000);
       const after = await snapshot();
-      await sleep(IDLE_S * 1000);
+      // RSS every second of the quiet period, as the proxy (not the bench's GC) gives memory back.
+      const quiet = [];
+      for (let second = 0; second < IDLE_S; second++) {
+        await sleep(1000);
+        quiet.push(rss());
+      }
       const idle = await snapshot();
-      rounds.push({ handshakes, held, peak, after, idle });
+      rounds.push({ handshakes, held, peak, after, quiet, idle });
     }
     const trimmed = probe ? { malloc: await malloc('trim'), rss: (await sleep(200), rss()), mappings: mappings() } : undefined;
     return { name, env, start, rounds, trimmed };
@@ -209,6 +217,7 @@ for (const v of variants) {
   r.rounds.forEach((x, i) => {
     console.log(`  round ${i + 1}: ${x.handshakes} TLS handshakes; RSS holding slow+idle ${mb(x.held)} MB, peak so far ${mb(x.peak)} MB`);
     console.log(line('after + GC', x.after));
+    console.log(`  RSS each 5 s of the quiet period: ${x.quiet.filter((_, i) => i % 5 === 4).map(mb).join(', ')} MB`);
     console.log(line(`after ${IDLE_S} s idle + GC`, x.idle));
   });
   if (r.trimmed) console.log(line('after malloc_trim(0)', r.trimmed));

@@ -19,7 +19,6 @@ import { compilePort } from './compiled-config.js';
 import { acceptTlsConnection, TlsTerminators } from './tls-listener.js';
 import { poolKeysOf } from './pool-keys.js';
 import { connectionLimits, type ConnectionLimits } from './limits.js';
-import { DEFAULT_HEAP_RELEASE, HeapRelease, type HeapReleaseOptions } from './heap-release.js';
 
 /** The timer that closes a connection whose first request never arrives. */
 const FIRST_REQUEST = Symbol('agw-workshop.first-request');
@@ -57,8 +56,6 @@ export interface DataplaneOptions {
   tracing?: HandlerDeps['tracing'];
   /** Timeouts and connection limits; defaults in limits.ts. */
   limits?: Partial<ConnectionLimits>;
-  /** One full GC after a surge of connections has subsided (heap-release.ts); false: never. */
-  heapRelease?: Partial<HeapReleaseOptions> | false;
 }
 
 export interface PortStatus {
@@ -93,7 +90,6 @@ export class Dataplane {
   private readonly checkingIntervalMs: number;
   /** Connections refused at the limit since the last log line about it (one line per second at most). */
   private refused = { count: 0, loggedAt: 0 };
-  readonly heapRelease: HeapRelease | undefined;
   current: GatewayIR | undefined;
 
   constructor(private readonly options: DataplaneOptions) {
@@ -105,7 +101,6 @@ export class Dataplane {
       handle(req, res);
     };
     this.limits = connectionLimits(options.limits);
-    this.heapRelease = options.heapRelease === false ? undefined : new HeapRelease({ ...DEFAULT_HEAP_RELEASE, ...options.heapRelease });
     const { headersTimeoutMs, requestTimeoutMs, idleTimeoutMs } = this.limits;
     this.checkingIntervalMs = Math.max(25, Math.min(1000, Math.floor(headersTimeoutMs / 4)));
     this.http1 = http.createServer({
@@ -243,11 +238,7 @@ export class Dataplane {
       return;
     }
     this.sockets.add(socket);
-    this.heapRelease?.observe(this.sockets.size);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      this.heapRelease?.observe(this.sockets.size);
-    });
+    socket.once('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
     if (holder.transport === 'tls') {
       acceptTlsConnection(socket, holder, {
@@ -363,7 +354,6 @@ export class Dataplane {
   /** Stops everything: listeners, open connections, upstream pools. */
   async close(): Promise<void> {
     this.closed = true;
-    this.heapRelease?.stop();
     await this.queue;
     for (const holder of this.holders.values()) holder.server.close();
     this.holders.clear();

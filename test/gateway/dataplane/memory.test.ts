@@ -5,15 +5,12 @@
 // depend on when V8 would have collected on its own, nor on the machine's load.
 // RSS is not asserted here: glibc keeps the freed native memory (OpenSSL's,
 // node's) as free chunks of its heap; bench/proxy-memory.mjs measures that.
-// Also: the proxy runs one full GC once a surge of connections has subsided
-// (heap-release.ts), which lets V8 give its grown heap back.
 import test from 'ava';
 import net from 'node:net';
 import tls from 'node:tls';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { defaultMaxConnections } from '../../../gateway/dataplane/limits.js';
-import { HeapRelease } from '../../../gateway/dataplane/heap-release.js';
 import { FOO, cert, freePort, gatewayIR, httpListener, httpsListener, labPki, route, startDataplane } from './helpers.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -24,7 +21,7 @@ const pki = labPki();
 const LIMIT = Math.min(1500, defaultMaxConnections() - 50);
 const PLAIN = Math.round((LIMIT * 2) / 3);
 const SECURE = PLAIN; // the last third of them find the limit reached
-const proxy = startDataplane({ accessLog: () => undefined, heapRelease: false, limits: { maxConnections: LIMIT, idleTimeoutMs: 60_000, headersTimeoutMs: 60_000 } });
+const proxy = startDataplane({ accessLog: () => undefined, limits: { maxConnections: LIMIT, idleTimeoutMs: 60_000, headersTimeoutMs: 60_000 } });
 const openSockets = () => (proxy.dataplane as unknown as { sockets: Set<unknown> }).sockets.size;
 let plainPort = 0;
 let tlsPort = 0;
@@ -99,45 +96,3 @@ test('a second round of connections (plain and TLS held open, TLS refused at the
   t.true(growth < 1_000_000, `heap grew by ${(growth / 1e3).toFixed(0)} KB`);
 });
 
-test('after a surge of connections has subsided and stayed quiet, the proxy runs one full GC', async (t) => {
-  let collected!: () => void;
-  const collection = new Promise<void>((resolve) => (collected = resolve));
-  const surge = startDataplane({ accessLog: () => undefined, heapRelease: { surgeConnections: 40, quietMs: 100, minIntervalMs: 0, collect: () => collected() } });
-  const port = await freePort();
-  const answer = route('default/ok', { directResponse: { status: 200, body: 'ok\n' } });
-  await surge.dataplane.update(gatewayIR([{ port, transport: 'http', listeners: [httpListener('http', undefined, [answer])] }]));
-  try {
-    const sockets: net.Socket[] = [];
-    await pool(45, 15, () => askAndStay(net.connect(port, '127.0.0.1'), sockets));
-    t.is(surge.dataplane.heapRelease?.collections, 0, 'collected while the connections were open');
-    for (const s of sockets) s.destroy();
-    const bounded = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5000).unref());
-    t.not(await Promise.race([collection, bounded]), 'timeout', 'no GC within 5 s of the surge ending');
-    t.is(surge.dataplane.heapRelease?.collections, 1);
-  } finally {
-    await surge.dataplane.close();
-  }
-});
-
-test('heap release: no collection below a surge, while the surge lasts, nor twice within the interval', async (t) => {
-  let count = 0;
-  const release = new HeapRelease({ surgeConnections: 100, subsidedFraction: 0.1, quietMs: 20, minIntervalMs: 60_000, collect: () => void count++ });
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
-  for (const open of [1, 50, 99, 0]) release.observe(open);
-  await settle();
-  t.is(count, 0, 'collected without a surge');
-  for (const open of [100, 500, 80]) release.observe(open); // 80 is above 10 % of 500: not subsided
-  await settle();
-  t.is(count, 0, 'collected while the surge lasted');
-  release.observe(5);
-  release.observe(60); // back up before quietMs: the timer is dropped
-  await settle();
-  t.is(count, 0, 'collected though the connections came back');
-  release.observe(3);
-  await settle();
-  t.is(count, 1);
-  for (const open of [200, 0]) release.observe(open); // a second surge within minIntervalMs: waits
-  await settle();
-  t.is(count, 1, 'collected twice within the interval');
-  release.stop();
-});
