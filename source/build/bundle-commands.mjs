@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { patchStringWidth } from './string-width-fast-path.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(root, 'dist');
@@ -115,6 +116,12 @@ const plugin = {
       const patched = code.replaceAll('"function"!=typeof fetch', 'true');
       if (patched === code) throw new Error(`bundle-commands: ${args.path} no longer tests "function"!=typeof fetch: check how this yoga-layout loads its WebAssembly`);
       return { contents: patched, loader: 'js' };
+    });
+    // string-width (Ink's copy and wrap-ansi's): a fast path for strings of one-column characters,
+    // which the TUI draws on every frame (see string-width-fast-path.mjs).
+    b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const { default: stringWidth } = await import(pathToFileURL(args.path).href);
+      return { contents: patchStringWidth(fs.readFileSync(args.path, 'utf8'), stringWidth), loader: 'js' };
     });
     // import.meta.url in our modules: the URL of the file tsc wrote, not of the chunk. Every
     // output is in chunks/ (the entry files beside the commands re-export theirs), so the
