@@ -43,8 +43,24 @@ export function narrowCharacterClass(stringWidth) {
   return ranges.map(([a, b]) => (a === b ? u(a) : `${u(a)}-${u(b)}`)).join('');
 }
 
+/**
+ * `const name = EXPRESSION;` made on first `name.method(x)`: the module's only use of it, else this
+ * throws. string-width 8 builds \p{RGI_Emoji} (every emoji sequence) when it loads, ~8 ms, which the
+ * fast path makes needless for most screens.
+ */
+function lazyConstant(code, name, method) {
+  const declaration = new RegExp(`^const ${name} = (.+);$`, 'm');
+  const found = code.match(declaration);
+  const uses = code.split(name).length - 1;
+  if (!found || uses !== 1 + code.split(`${name}.${method}(`).length - 1) {
+    throw new Error(`string-width-fast-path: string-width's ${name} is no longer a constant used only as ${name}.${method}(): check its index.js`);
+  }
+  return code.replace(declaration, () => `let ${name}Made;\nconst ${name} = {${method}: (value) => (${name}Made ??= ${found[1]}).${method}(value)};`);
+}
+
 /** string-width's index.js (7.x or 8.x) with the fast path before its grapheme loop; throws when the code has another shape. */
 export function patchStringWidth(code, stringWidth) {
+  if (code.includes('const rgiEmojiRegex = ')) code = lazyConstant(code, 'rgiEmojiRegex', 'test');
   const anchor = '\tconst eastAsianWidthOptions = {ambiguousAsWide: !ambiguousIsNarrow};';
   const at = code.indexOf(anchor);
   if (at < 0 || code.indexOf(anchor, at + 1) >= 0 || !/\bstring = stripAnsi\(string\)/.test(code.slice(0, at))) {

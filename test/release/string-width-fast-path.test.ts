@@ -3,7 +3,8 @@
 // as it is long (source/build/string-width-fast-path.mjs). Checked here against
 // each copy's own answers, on random strings of those characters.
 import test from 'ava';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -58,6 +59,30 @@ for (const { name, file } of copies()) {
     const patched = patchStringWidth(code, stringWidth) as string;
     t.true(patched.indexOf('if (ambiguousIsNarrow && /^[') < patched.indexOf('segmenter.segment('));
     t.throws(() => patchStringWidth(code.replace('const eastAsianWidthOptions', 'const options'), stringWidth), { message: /string-width-fast-path/ });
+  });
+}
+
+/** The patched copy as a module of its own in `dir` (its package imports resolved from where the copy is). */
+async function patchedCopy(file: string, dir: string, stringWidth: StringWidth): Promise<StringWidth> {
+  const resolveBeside = createRequire(file);
+  const code = (patchStringWidth(readFileSync(file, 'utf8'), stringWidth) as string).replace(/from '([^'.][^']*)'/g, (_all, name: string) => `from '${pathToFileURL(resolveBeside.resolve(name)).href}'`);
+  const patched = path.join(dir, `string-width-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(patched, code);
+  return ((await import(pathToFileURL(patched).href)) as { default: StringWidth }).default;
+}
+
+for (const { name, file } of copies()) {
+  test(`${name} string-width, patched, measures what it measured before`, async (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'agw-string-width-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const { default: original } = (await import(pathToFileURL(file).href)) as { default: StringWidth };
+    const patched = await patchedCopy(file, dir, original);
+    const samples = ['', 'plain ascii', '· lesson ─ done ⏎', '\u001B[31m· red ─\u001B[39m', '✅ done', '✔ ok', '👍🏽 thumbs', '日本語', 'e\u0301 combining', 'soft\u00ADhyphen', '↔ both', '\u200B zero width', 'tab\there', '# * 1'];
+    for (const text of samples) {
+      for (const options of [undefined, { ambiguousIsNarrow: false }, { countAnsiEscapeCodes: true }]) {
+        t.is(patched(text, options), original(text, options), `${JSON.stringify(text)} ${JSON.stringify(options)}`);
+      }
+    }
   });
 }
 
