@@ -58,3 +58,26 @@ test('home shows the whole workshop: lessons and steps done, and the next lesson
   t.regex(frame, /Next\s+JWT auth \(its prerequisite setup is done\)/);
   t.regex(frame, /› JWT auth/, 'the next lesson is the one chosen');
 });
+
+test('home says when the lessons are listed (the app loads the lesson screens then), also when listing failed', async (t) => {
+  const { HomeScreen } = await import('../../source/tui/home/HomeScreen.js');
+  const { ServicesProvider } = await import('../../source/tui/app/services-context.js');
+  const nav = { push: () => undefined, back: () => undefined, openLesson: () => undefined, home: () => undefined, toggleHelp: () => undefined, quit: () => undefined };
+  for (const listLessons of [fakeServices().listLessons, async () => Promise.reject(new Error('no lessons here'))]) {
+    let listed = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const services = fakeServices({ listLessons: async () => (await gate, listLessons()) });
+    const ui = render(
+      <ServicesProvider value={services}>
+        <HomeScreen nav={nav} size={{ columns: 80, rows: 23 }} onListed={() => listed++} />
+      </ServicesProvider>,
+    );
+    t.teardown(() => ui.unmount());
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Loading lessons'), 'home before its lessons');
+    t.is(listed, 0, 'not before the lessons are listed');
+    release();
+    await waitForFrame(ui.lastFrame, (f) => !f.includes('Loading lessons'), 'home with its lessons or the error');
+    t.is(listed, 1);
+  }
+});

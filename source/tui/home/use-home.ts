@@ -13,8 +13,11 @@ export interface HomeState {
   selected: number;
 }
 
-/** `lastLessonId`: the lesson last opened, chosen again when coming back home. */
-export function useHome(services: WorkshopServices, lastLessonId?: string) {
+/** Two of Ink's frame intervals (it draws at most 30 frames a second). */
+const LISTED_FRAME_MS = 70;
+
+/** `lastLessonId`: the lesson last opened, chosen again when coming back home; `onListed`: called once the frame with the lessons (or the error) is out. */
+export function useHome(services: WorkshopServices, lastLessonId?: string, onListed?: () => void) {
   const [state, setState] = useState<HomeState>({ checking: true, selected: 0 });
   // Keys can arrive several per read (↓ then ⏎); handlers read the latest state here, not a render's copy.
   const latest = useRef(state);
@@ -34,16 +37,24 @@ export function useHome(services: WorkshopServices, lastLessonId?: string) {
 
   useEffect(() => {
     let live = true;
-    services.listLessons().then(
-      (lessons) =>
-        live &&
-        // The lesson last opened, else the next lesson to take.
-        setState((s) => ({ ...s, lessons, selected: Math.max(lessons.findIndex((l) => l.id === (lastLessonId ?? homeProgress(lessons).next?.id)), 0) })),
-      (e: unknown) => live && setState((s) => ({ ...s, lessonsError: e instanceof Error ? e.message : String(e) })),
-    );
+    let listedTimer: NodeJS.Timeout | undefined;
+    services
+      .listLessons()
+      .then(
+        (lessons) =>
+          live &&
+          // The lesson last opened, else the next lesson to take.
+          setState((s) => ({ ...s, lessons, selected: Math.max(lessons.findIndex((l) => l.id === (lastLessonId ?? homeProgress(lessons).next?.id)), 0) })),
+        (e: unknown) => live && setState((s) => ({ ...s, lessonsError: e instanceof Error ? e.message : String(e) })),
+      )
+      .finally(() => {
+        // After the frame with the lessons is out: Ink draws at most every 1000/30 ms.
+        if (live && onListed) listedTimer = setTimeout(onListed, LISTED_FRAME_MS);
+      });
     checkCluster();
     return () => {
       live = false;
+      clearTimeout(listedTimer);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only the first lesson list picks the remembered lesson
   }, [services, checkCluster]);
