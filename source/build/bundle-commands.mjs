@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { patchSegmenter, segmenterModule } from './grapheme-fast-path.mjs';
 import { patchStringWidth } from './string-width-fast-path.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -118,11 +119,20 @@ const plugin = {
       return { contents: patched, loader: 'js' };
     });
     // string-width (Ink's copy and wrap-ansi's): a fast path for strings of one-column characters,
-    // which the TUI draws on every frame (see string-width-fast-path.mjs).
+    // which the TUI draws on every frame (see string-width-fast-path.mjs). It and the other
+    // packages of Ink's that segment graphemes get an Intl.Segmenter that loads ICU only for a
+    // string that needs it (grapheme-fast-path.mjs).
+    b.onResolve({ filter: /^agw:graphemes$/ }, () => ({ path: 'graphemes', namespace: 'agw-graphemes' }));
+    let graphemes;
+    b.onLoad({ filter: /.*/, namespace: 'agw-graphemes' }, () => ({ contents: (graphemes ??= segmenterModule()), loader: 'js' }));
     b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
       const { default: stringWidth } = await import(pathToFileURL(args.path).href);
-      return { contents: patchStringWidth(fs.readFileSync(args.path, 'utf8'), stringWidth), loader: 'js' };
+      return { contents: patchSegmenter(patchStringWidth(fs.readFileSync(args.path, 'utf8'), stringWidth), 'agw:graphemes'), loader: 'js' };
     });
+    b.onLoad({ filter: /[\\/]node_modules[\\/](?:slice-ansi[\\/]tokenize-ansi|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize)\.js$/ }, (args) => ({
+      contents: patchSegmenter(fs.readFileSync(args.path, 'utf8'), 'agw:graphemes'),
+      loader: 'js',
+    }));
     // import.meta.url in our modules: the URL of the file tsc wrote, not of the chunk. Every
     // output is in chunks/ (the entry files beside the commands re-export theirs), so the
     // path from there is known here, and it stays relative: the package can move.
