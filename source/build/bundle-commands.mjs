@@ -24,7 +24,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { patchSegmenter, segmenterModule } from './grapheme-fast-path.mjs';
 import { patchStringWidth } from './string-width-fast-path.mjs';
 
@@ -179,12 +179,19 @@ await Promise.all(COMMAND_BUILDS.map(async (names) => {
     banner: { js: `${MARK}\nimport { createRequire as __agwCreateRequire } from 'node:module';\nconst require = __agwCreateRequire(import.meta.url);` },
     legalComments: 'eof',
     logLevel: 'warning',
+    metafile: true,
   });
   for (const file of result.outputFiles) {
+    // A chunk of packages alone (Ink and React, undici's Client) is minified: Node parses it on
+    // every start (the TUI's is 0.8 MB), and its stack traces name package code we do not debug.
+    // Chunks with our code keep their lines, which a bug report's stack points into.
+    const { inputs } = result.metafile.outputs[path.relative(process.cwd(), file.path).split(path.sep).join('/')];
+    const packagesOnly = Object.keys(inputs).every((input) => input.includes('node_modules/') || /^[\w-]+:/.test(input));
+    const text = packagesOnly ? `${MARK}\n${(await transform(file.text, { minify: true, format: 'esm', target: nodeTarget, legalComments: 'eof' })).code}` : file.text;
     // Chunk names carry a hash of their contents, so two builds writing one name write the same bytes.
     const earlier = written.get(file.path);
-    if (earlier !== undefined && earlier !== file.text) throw new Error(`bundle-commands: two builds wrote different ${path.relative(root, file.path)}`);
-    written.set(file.path, file.text);
+    if (earlier !== undefined && earlier !== text) throw new Error(`bundle-commands: two builds wrote different ${path.relative(root, file.path)}`);
+    written.set(file.path, text);
   }
 }));
 for (const [file, text] of written) fs.writeFileSync(file, text);

@@ -74,5 +74,7 @@ test('in the bundles, Intl.Segmenter is made only by the fast path module', (t) 
   const chunks = path.join(root, 'dist/source/commands/chunks');
   if (!existsSync(chunks)) return t.fail(`${chunks} is missing: npm run build first`);
   const code = readdirSync(chunks).map((f) => readFileSync(path.join(chunks, f), 'utf8')).join('\n');
-  t.deepEqual(code.match(/new Intl\.Segmenter\([^)]*\)/g), ['new Intl.Segmenter(...this.#args)']);
+  const made = code.match(/new Intl\.Segmenter\([^)]*\)/g) ?? [];
+  t.is(made.length, 1);
+  t.regex(made[0] ?? '', /^new Intl\.Segmenter\(\.\.\.this\.#\w+\)$/, "the fast path module's own, on its constructor's arguments");
 });
