@@ -16,9 +16,10 @@ interface LockPackage {
   version?: string;
   dev?: boolean;
   engines?: { node?: string } | string[];
+  hasInstallScript?: boolean;
 }
 
-const pkg = JSON.parse(fs.readFileSync(new URL('package.json', repo), 'utf8')) as { engines: { node: string } };
+const pkg = JSON.parse(fs.readFileSync(new URL('package.json', repo), 'utf8')) as { engines: { node: string }; allowScripts?: Record<string, unknown> };
 const lock = JSON.parse(fs.readFileSync(new URL('package-lock.json', repo), 'utf8')) as { packages: Record<string, LockPackage> };
 const oldest = semver.minVersion(pkg.engines.node)!.version;
 
@@ -40,4 +41,12 @@ test('no development package excludes the oldest Node either: npm ci warns about
   t.deepEqual(excluding(true), [], `pick versions that support ${oldest}, or generate from a vendored source (see test/cluster/pure/tools)`);
   const readme = fs.readFileSync(new URL('README.md', repo), 'utf8');
   t.regex(readme, new RegExp(`Node ≥ ${MIN_NODE.join('\\.')} \\(nothing else`));
+});
+
+test('every installed package with an install script is reviewed in allowScripts (npm 11.16+ warns about the rest, npm 12 skips their scripts)', (t) => {
+  const withScripts = Object.entries(lock.packages)
+    .filter(([where, info]) => where && info.hasInstallScript)
+    .map(([where]) => where.replace(/^.*node_modules\//, ''));
+  t.true(withScripts.length > 0, 'the lockfile records install scripts (esbuild has one)');
+  for (const name of withScripts) t.is(pkg.allowScripts?.[name], true, `${name}: add "${name}": true (a boolean; npm ignores the string "true") to allowScripts, or false to deny it`);
 });
