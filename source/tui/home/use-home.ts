@@ -13,8 +13,11 @@ export interface HomeState {
   selected: number;
 }
 
-/** Two of Ink's frame intervals (it draws at most 30 frames a second). */
-const LISTED_FRAME_MS = 70;
+/**
+ * How long after the listing `onListed` waits: long enough for Ink's next frame (it draws at
+ * most 30 a second) to be out and drawn by the terminal, short next to a learner's first key.
+ */
+const LISTED_FRAME_MS = 200;
 
 /** `lastLessonId`: the lesson last opened, chosen again when coming back home; `onListed`: called once the frame with the lessons (or the error) is out. */
 export function useHome(services: WorkshopServices, lastLessonId?: string, onListed?: () => void) {
@@ -48,7 +51,7 @@ export function useHome(services: WorkshopServices, lastLessonId?: string, onLis
         (e: unknown) => live && setState((s) => ({ ...s, lessonsError: e instanceof Error ? e.message : String(e) })),
       )
       .finally(() => {
-        // After the frame with the lessons is out: Ink draws at most every 1000/30 ms.
+        // After the frame with the lessons is out.
         if (live && onListed) listedTimer = setTimeout(onListed, LISTED_FRAME_MS);
       });
     checkCluster();
