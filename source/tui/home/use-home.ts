@@ -31,7 +31,8 @@ export function useHome(services: WorkshopServices, lastLessonId?: string, onLis
   }, []);
 
   const checkCluster = useCallback(() => {
-    setState((s) => ({ ...s, checking: true }));
+    // Unchanged when already checking (the first check): a new state object would draw the same frame again.
+    setState((s) => (s.checking ? s : { ...s, checking: true }));
     services.clusterStatus().then(
       (cluster) => setState((s) => ({ ...s, cluster, clusterError: undefined, checking: false })),
       (e: unknown) => setState((s) => ({ ...s, clusterError: e instanceof Error ? e.message : String(e), checking: false })),
