@@ -72,21 +72,27 @@ export async function listLessons(options: { home?: string; root?: string; index
   // The build's index describes the package's own lessons.
   const indexFile = options.indexFile ?? (root === packageRoot() ? LESSON_INDEX_FILE : undefined);
   const index = indexFile ? await readIndex(indexFile) : undefined;
-  const out: LessonSummary[] = [];
-  for (const id of await lessonIds(root)) {
-    const lesson = await lessonListing(id, root, index);
-    const state = await LessonState.open(id, options.home);
-    const completedSteps = lesson.stepIds.filter((stepId) => state.completedSteps.includes(stepId)).length;
-    out.push({
-      id,
-      title: lesson.title,
-      summary: lesson.summary,
-      prerequisites: lesson.prerequisites,
-      stepCount: lesson.stepIds.length,
-      progress: { completedSteps, status: state.status },
-    });
-  }
-  return out;
+  // Every lesson's files are read at once (a dozen small reads, each a trip to libuv's pool);
+  // a lesson that cannot be listed fails the listing as before: the first in order.
+  const listed = await Promise.allSettled(
+    (await lessonIds(root)).map(async (id): Promise<LessonSummary> => {
+      const lesson = await lessonListing(id, root, index);
+      const state = await LessonState.open(id, options.home);
+      const completedSteps = lesson.stepIds.filter((stepId) => state.completedSteps.includes(stepId)).length;
+      return {
+        id,
+        title: lesson.title,
+        summary: lesson.summary,
+        prerequisites: lesson.prerequisites,
+        stepCount: lesson.stepIds.length,
+        progress: { completedSteps, status: state.status },
+      };
+    }),
+  );
+  return listed.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
 }
 
 /** A listed lesson as the workshop's progress counts it: done when completed. */
