@@ -3,7 +3,8 @@
 // to a file, as a pod's stdout would.
 // With an OTLP URL, every request also gets a span (gateway/tracing, sampling
 // everything), exported to that collector; the spans the collector accepted are
-// counted and written to <accessLogFile>.spans at exit.
+// counted and written to <accessLogFile>.spans at exit ("<exported> <capped>": capped are the
+// requests over the traces-per-second cap). TRACE_CAP=none traces every request (no cap).
 // With GATEWAY_WORKERS=N (N > 1), multi-worker mode: a node:cluster primary forks N workers,
 // each running this data plane on the same port (the primary holds the socket, each worker
 // accepts on it: SCHED_NONE, the kernel spreads the connections); each worker appends
@@ -45,7 +46,8 @@ if (otlpUrl) {
     shutdown: () => inner.shutdown(),
     forceFlush: () => inner.forceFlush(),
   };
-  tracing = new RequestTracing({ exporter: counting, resource: { 'service.name': 'bench-gateway' } });
+  const maxTracesPerSecond = process.env.TRACE_CAP === 'none' ? Infinity : process.env.TRACE_CAP ? Number(process.env.TRACE_CAP) : undefined;
+  tracing = new RequestTracing({ exporter: counting, maxTracesPerSecond, resource: { 'service.name': 'bench-gateway' } });
 }
 const dataplane = new Dataplane({ bindAddress: '127.0.0.1', accessLog: (line) => out.write(`${line}\n`), log: () => undefined, tracing });
 const certificate = (name) => ({ source: `bench/${name}`, certPem: fs.readFileSync(path.join(dir, `${name}.crt`), 'utf8'), keyPem: fs.readFileSync(path.join(dir, `${name}.key`), 'utf8') });
@@ -79,7 +81,7 @@ else process.stdout.write(`ready ${port}\n`);
 process.on('SIGTERM', () => {
   if (!tracing) process.exit(0);
   tracing.shutdown().finally(() => {
-    fs.writeFileSync(`${logFile}.spans`, String(exported));
+    fs.writeFileSync(`${logFile}.spans`, `${exported} ${tracing.capped}`);
     process.exit(0);
   });
 });

@@ -4,7 +4,8 @@
 // and OTLP/HTTP exporter sending to the trace workload, then flushes. The
 // figure is process CPU time (user+system) per span, which other load on the
 // machine disturbs far less than wall time; compare it with the proxy's CPU
-// per request from gateway.mjs. Env: BENCH_SPANS (default 20000).
+// per request from gateway.mjs; and what a request over the traces-per-second
+// cap costs (sampled out). Env: BENCH_SPANS (default 20000).
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
@@ -36,10 +37,11 @@ function exchange(i) {
   };
 }
 
-async function run(label, traced) {
+async function run(label, traced, maxTracesPerSecond = Infinity) {
   let exported = 0;
   const inner = otlpHttpExporter(`http://127.0.0.1:${h}/v1/traces`);
-  const tracing = new RequestTracing({ exporter: { export: (spans, done) => inner.export(spans, (r) => { if (r.code === 0) exported += spans.length; done(r); }), shutdown: () => inner.shutdown(), forceFlush: () => inner.forceFlush() } });
+  // Without a traces-per-second cap (Infinity) this measures what one span costs.
+  const tracing = new RequestTracing({ maxTracesPerSecond, exporter: { export: (spans, done) => inner.export(spans, (r) => { if (r.code === 0) exported += spans.length; done(r); }), shutdown: () => inner.shutdown(), forceFlush: () => inner.forceFlush() } });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // Batches of 200 per event-loop turn, as requests arrive: the BatchSpanProcessor's timers and exports run in between.
@@ -65,5 +67,7 @@ console.log(`tracing bench: node ${process.version}`);
 await run('warm-up', true);
 const off = await run('no spans', false);
 const on = await run('spans', true);
+const over = await run('over cap', true, 0);
 console.log(`CPU per span: ${((on - off) * 1000).toFixed(1)} µs (exporting included). With the proxy's CPU per keep-alive request from gateway.mjs (C µs), throughput with tracing ≈ C / (C + ${((on - off) * 1000).toFixed(1)}).`);
+console.log(`CPU per request over the traces-per-second cap (the sampler says no): ${((over - off) * 1000).toFixed(1)} µs.`);
 collector.kill('SIGTERM');

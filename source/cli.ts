@@ -4,7 +4,6 @@
 // `cleanup` never load Ink or React (Shopify cli-kit's lazy bootstrap).
 import { readFileSync } from 'node:fs';
 import module from 'node:module';
-import { errorReport } from './common/errors.js';
 
 // Node 22+ caches compiled code between launches (in the OS temp dir); every
 // command and every pod process starts through here, so one call covers them.
@@ -98,8 +97,10 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (error: unknown) => {
+  async (error: unknown) => {
     // A user error (e.g. a mistyped flag, report/parse-flags.ts) is said plainly with its exit code; a bug says how to report it, with the stack.
+    // The reporter loads only then: every start pays for each module it imports.
+    const { errorReport } = await import('./common/errors.js');
     const { text, exitCode } = errorReport(error, { version: versionOrUnknown(), command: process.argv.slice(2).join(' '), debug: Boolean(process.env.AGW_DEBUG) });
     process.stderr.write(text);
     process.exitCode = exitCode;

@@ -6,7 +6,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Exchange } from '../dataplane/exchange.js';
 import type { TranslateInput } from '../translate/input-types.js';
-import { exporterUrl, tracingConfigFor, type TracingConfig } from './config.js';
+import { exporterUrl, MAX_TRACES_PER_SECOND, tracingConfigFor, type TracingConfig } from './config.js';
 import type { RequestTracing } from './request-tracing.js';
 
 interface Current {
@@ -61,7 +61,7 @@ export class ConfiguredTracing {
       ({ RequestTracing, otlpHttpExporter }) => {
         if (next.stopped) return;
         next.tracing = new RequestTracing({ exporter: otlpHttpExporter(url, usable.headers), samplingRatio: usable.samplingRatio, add: usable.add, remove: usable.remove, resource: this.resource });
-        this.log(`tracing: exporting spans to ${url} (OTLP/HTTP protobuf, from ${usable.source}, sampling ${usable.samplingRatio})`);
+        this.log(`tracing: exporting spans to ${url} (OTLP/HTTP protobuf, from ${usable.source}, sampling ${usable.samplingRatio}, at most ${MAX_TRACES_PER_SECOND} traces/s)`);
       },
       (error: Error) => this.log(`tracing: could not load the OpenTelemetry SDK: ${error.message}; tracing is off`),
     );

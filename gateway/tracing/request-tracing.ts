@@ -7,16 +7,16 @@
 // `begin` (http-handler), the AI request body (ai.ts) and response chunks
 // (forward.ts), through `Exchange.observer`.
 import { Transform, type Readable } from 'node:stream';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, type Sampler, type SamplingResult, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { AccessLogEntry } from '../dataplane/access-log.js';
 import type { Exchange } from '../dataplane/exchange.js';
 import type { AiBackendIR, HttpRouteEntryIR } from '../ir/types.js';
 import type { UpstreamRequest } from '../upstream/forward.js';
-import type { FieldSource } from './config.js';
+import { MAX_TRACES_PER_SECOND, type FieldSource } from './config.js';
 import { BodyCapture, parseChatRequest, parseChatResponse, type GenAiRequestFacts, type GenAiResponseFacts } from './genai.js';
 
 /** What the proxy hands the observer of one exchange (see Exchange.observer). */
@@ -34,15 +34,68 @@ export const MAX_ATTRIBUTE_LENGTH = 8192;
 export interface TracingSetup {
   exporter: SpanExporter;
   samplingRatio?: number;
+  /** Cap on traced requests per second (default MAX_TRACES_PER_SECOND; Infinity: none). */
+  maxTracesPerSecond?: number;
+  /** Clock of the cap, in milliseconds (tests). */
+  now?: () => number;
   /** fields.add of agentgateway's config: attribute name → source. Content (llm.prompt/completion) only when listed. */
   add?: Record<string, FieldSource>;
   remove?: string[];
   resource?: Attributes;
 }
 
-function sampler(ratio: number) {
+/**
+ * Samples what `inner` samples while a token bucket of `perSecond` tokens
+ * (refilled continuously, bursts up to one second's worth) has one left.
+ * It wraps the parent-based sampler, so a client that marks every request
+ * sampled in its `traceparent` is capped too.
+ */
+export class TracesPerSecondCap implements Sampler {
+  private tokens: number;
+  private last: number;
+  /** Requests the cap left out (whatever `inner` would have said). */
+  capped = 0;
+
+  constructor(
+    private readonly inner: Sampler,
+    private readonly perSecond: number,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
+    this.tokens = perSecond;
+    this.last = this.now();
+  }
+
+  shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    const result = this.inner.shouldSample(context, traceId, name, kind, attributes, links);
+    if (result.decision === SamplingDecision.NOT_RECORD || this.perSecond === Infinity) return result;
+    if (!this.hasRoom()) return { decision: SamplingDecision.NOT_RECORD };
+    this.tokens -= 1;
+    return result;
+  }
+
+  /**
+   * Whether a trace may start now (refilling the bucket first); counts the
+   * request as capped when not. begin() asks before the SDK makes a span,
+   * which saves a request over the cap the span IDs and objects (1.6 µs).
+   */
+  hasRoom(): boolean {
+    if (this.perSecond === Infinity) return true;
+    const now = this.now();
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) * this.perSecond) / 1000);
+    this.last = now;
+    if (this.tokens >= 1) return true;
+    this.capped++;
+    return false;
+  }
+
+  toString(): string {
+    return `TracesPerSecondCap{${this.perSecond}/s, ${this.inner.toString()}}`;
+  }
+}
+
+function sampler(ratio: number, perSecond: number, now?: () => number): TracesPerSecondCap {
   const root = ratio >= 1 ? new AlwaysOnSampler() : ratio <= 0 ? new AlwaysOffSampler() : new TraceIdRatioBasedSampler(ratio);
-  return new ParentBasedSampler({ root });
+  return new TracesPerSecondCap(new ParentBasedSampler({ root }), perSecond, now);
 }
 
 function cut(text: string): string {
@@ -210,13 +263,15 @@ export class RequestTracing {
   readonly remove: string[];
   private readonly provider: BasicTracerProvider;
   private readonly tracer: Tracer;
+  private readonly sampler: TracesPerSecondCap;
 
   constructor(setup: TracingSetup) {
     this.add = setup.add ?? {};
     this.remove = setup.remove ?? [];
+    this.sampler = sampler(setup.samplingRatio ?? 1, setup.maxTracesPerSecond ?? MAX_TRACES_PER_SECOND, setup.now);
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': 'agentgateway', ...setup.resource }),
-      sampler: sampler(setup.samplingRatio ?? 1),
+      sampler: this.sampler,
       spanProcessors: [new BatchSpanProcessor(setup.exporter, SPAN_QUEUE)],
     });
     this.tracer = this.provider.getTracer('agw-workshop-gateway');
@@ -224,15 +279,22 @@ export class RequestTracing {
 
   /** Starts the span of a request that just arrived; it ends when the response closes. */
   begin(ex: Exchange): void {
+    if (!this.sampler.hasRoom()) return;
     const traceparent = ex.req.headers.traceparent;
     const parent = typeof traceparent === 'string' ? parseTraceParent(traceparent) : null;
     const context = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-    const span = this.tracer.startSpan(ex.entry.method ?? 'GET', { kind: SpanKind.SERVER, attributes: requestAttributes(ex.entry, ex) }, context);
+    const span = this.tracer.startSpan(ex.entry.method ?? 'GET', { kind: SpanKind.SERVER }, context);
     if (!span.isRecording()) return;
+    span.setAttributes(requestAttributes(ex.entry, ex));
     const traced = new TracedExchange(this, span, ex);
     ex.observer = traced;
     // Registered after the Exchange's own 'close' listener, so the access log entry is complete here.
     ex.res.once('close', () => traced.finish(ex.route));
+  }
+
+  /** Requests the sampler would have traced that the per-second cap left out. */
+  get capped(): number {
+    return this.sampler.capped;
   }
 
   /** Exports what is queued (tests); bounded by the exporter's timeout; rejects when the export failed. */

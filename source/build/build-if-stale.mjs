@@ -79,6 +79,7 @@ export async function buildIfStale(root) {
   process.stderr.write(`Building agw-workshop (${reason}); the next start skips this while nothing changes.\n`);
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   await step(root, 'compiling TypeScript (tsc)', process.execPath, [tsc, '-p', 'tsconfig.json']);
+  await step(root, 'indexing the lessons', process.execPath, [path.join(root, 'source', 'build', 'lesson-index.mjs')]);
   await step(root, 'bundling the Kubernetes client', process.execPath, [path.join(root, 'source', 'build', 'bundle-k8s-client.mjs')]);
   await step(root, 'bundling the commands', process.execPath, [path.join(root, 'source', 'build', 'bundle-commands.mjs')]);
   fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);

@@ -24,14 +24,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
+import { patchSegmenter, segmenterModule } from './grapheme-fast-path.mjs';
+import { patchStringWidth } from './string-width-fast-path.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(root, 'dist');
 const commandsDir = path.join(dist, 'source', 'commands');
 const chunksDir = path.join(commandsDir, 'chunks');
-/** Commands bundled. */
-export const BUNDLED_COMMANDS = ['list', 'run', 'cleanup', 'replay', 'check', 'catch-up', 'doctor', 'cluster', 'probe', 'gateway', 'workload', 'tui'];
+/**
+ * Commands bundled, in builds of their own: code shared by the commands of one build is split
+ * into chunks they share, so a command alone in its build loads its code as one file (plus its
+ * lazy chunks) instead of the pieces it shares with every other command. The hot starts (probe,
+ * the TUI, list) are alone; the headless lesson commands share their runner, the pods' commands
+ * their cluster code (one copy each in the package).
+ */
+const COMMAND_BUILDS = [['probe'], ['tui'], ['list'], ['run', 'cleanup', 'replay', 'check', 'catch-up', 'doctor'], ['cluster', 'gateway', 'workload']];
+const BUNDLED_COMMANDS = COMMAND_BUILDS.flat();
 /** Packages bundled with the commands (with everything they import); every other package stays external. */
 const BUNDLED_PACKAGES = /^(ink|react|react\/jsx-runtime|@inkjs\/ui|yaml|execa)$/;
 /** First line of every file this step writes: a second run without tsc refuses (the input must be tsc's). */
@@ -109,6 +118,21 @@ const plugin = {
       if (patched === code) throw new Error(`bundle-commands: ${args.path} no longer tests "function"!=typeof fetch: check how this yoga-layout loads its WebAssembly`);
       return { contents: patched, loader: 'js' };
     });
+    // string-width (Ink's copy and wrap-ansi's): a fast path for strings of one-column characters,
+    // which the TUI draws on every frame (see string-width-fast-path.mjs). It and the other
+    // packages of Ink's that segment graphemes get an Intl.Segmenter that loads ICU only for a
+    // string that needs it (grapheme-fast-path.mjs).
+    b.onResolve({ filter: /^agw:graphemes$/ }, () => ({ path: 'graphemes', namespace: 'agw-graphemes' }));
+    let graphemes;
+    b.onLoad({ filter: /.*/, namespace: 'agw-graphemes' }, () => ({ contents: (graphemes ??= segmenterModule()), loader: 'js' }));
+    b.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const { default: stringWidth } = await import(pathToFileURL(args.path).href);
+      return { contents: patchSegmenter(patchStringWidth(fs.readFileSync(args.path, 'utf8'), stringWidth), 'agw:graphemes'), loader: 'js' };
+    });
+    b.onLoad({ filter: /[\\/]node_modules[\\/](?:slice-ansi[\\/]tokenize-ansi|@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize)\.js$/ }, (args) => ({
+      contents: patchSegmenter(fs.readFileSync(args.path, 'utf8'), 'agw:graphemes'),
+      loader: 'js',
+    }));
     // import.meta.url in our modules: the URL of the file tsc wrote, not of the chunk. Every
     // output is in chunks/ (the entry files beside the commands re-export theirs), so the
     // path from there is known here, and it stays relative: the package can move.
@@ -130,35 +154,52 @@ for (const entry of entryPoints) {
   }
 }
 fs.rmSync(chunksDir, { recursive: true, force: true });
+fs.mkdirSync(chunksDir, { recursive: true });
 const started = performance.now();
-const result = await build({
-  entryPoints,
-  outdir: chunksDir,
-  entryNames: '[name]',
-  chunkNames: '[name]-[hash]',
-  allowOverwrite: true,
-  bundle: true,
-  splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: nodeTarget,
-  plugins: [plugin],
-  // React's and react-reconciler's production builds: the development builds (what an unset
-  // NODE_ENV selects) check every render for the developer's sake and are twice the size.
-  // Tests render the TypeScript sources, with the development builds and their warnings.
-  define: { 'process.env.NODE_ENV': '"production"' },
-  // Bundled CommonJS (React, undici) calls require() for Node built-ins: give ES modules one.
-  banner: { js: `${MARK}\nimport { createRequire as __agwCreateRequire } from 'node:module';\nconst require = __agwCreateRequire(import.meta.url);` },
-  legalComments: 'eof',
-  logLevel: 'warning',
-  metafile: true,
-});
+/** One build per command, each with its own code splitting (see the header): name → contents. */
+const written = new Map();
+await Promise.all(COMMAND_BUILDS.map(async (names) => {
+  const result = await build({
+    entryPoints: names.map((name) => path.join(commandsDir, `${name}.js`)),
+    outdir: chunksDir,
+    entryNames: '[name]',
+    chunkNames: '[name]-[hash]',
+    write: false,
+    bundle: true,
+    splitting: true,
+    platform: 'node',
+    format: 'esm',
+    target: nodeTarget,
+    plugins: [plugin],
+    // React's and react-reconciler's production builds: the development builds (what an unset
+    // NODE_ENV selects) check every render for the developer's sake and are twice the size.
+    // Tests render the TypeScript sources, with the development builds and their warnings.
+    define: { 'process.env.NODE_ENV': '"production"' },
+    // Bundled CommonJS (React, undici) calls require() for Node built-ins: give ES modules one.
+    banner: { js: `${MARK}\nimport { createRequire as __agwCreateRequire } from 'node:module';\nconst require = __agwCreateRequire(import.meta.url);` },
+    legalComments: 'eof',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  for (const file of result.outputFiles) {
+    // A chunk of packages alone (Ink and React, undici's Client) is minified: Node parses it on
+    // every start (the TUI's is 0.8 MB), and its stack traces name package code we do not debug.
+    // Chunks with our code keep their lines, which a bug report's stack points into.
+    const { inputs } = result.metafile.outputs[path.relative(process.cwd(), file.path).split(path.sep).join('/')];
+    const packagesOnly = Object.keys(inputs).every((input) => input.includes('node_modules/') || /^[\w-]+:/.test(input));
+    const text = packagesOnly ? `${MARK}\n${(await transform(file.text, { minify: true, format: 'esm', target: nodeTarget, legalComments: 'eof' })).code}` : file.text;
+    // Chunk names carry a hash of their contents, so two builds writing one name write the same bytes.
+    const earlier = written.get(file.path);
+    if (earlier !== undefined && earlier !== text) throw new Error(`bundle-commands: two builds wrote different ${path.relative(root, file.path)}`);
+    written.set(file.path, text);
+  }
+}));
+for (const [file, text] of written) fs.writeFileSync(file, text);
 // Where cli.js imports each command, a file that re-exports its bundle; tsc's source map
 // described the entry file alone.
 for (const name of BUNDLED_COMMANDS) {
   fs.writeFileSync(path.join(commandsDir, `${name}.js`), `${MARK}\nexport * from './chunks/${name}.js';\n`);
   fs.rmSync(path.join(commandsDir, `${name}.js.map`), { force: true });
 }
-const outputs = Object.entries(result.metafile.outputs);
-const bytes = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
-if (process.env.npm_config_loglevel !== 'silent') console.log(`bundle-commands: ${BUNDLED_COMMANDS.join(', ')} → ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`);
+const bytes = [...written.values()].reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+if (process.env.npm_config_loglevel !== 'silent') console.log(`bundle-commands: ${BUNDLED_COMMANDS.join(', ')} → ${written.size} files, ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`);

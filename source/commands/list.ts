@@ -1,7 +1,7 @@
 // agw-workshop list [--json] — the lessons and your progress in each.
 import { parseFlags } from '../report/parse-flags.js';
-import { listLessons } from '../lesson/index.js';
-import { workshopLesson } from '../lesson/list.js';
+// list.js, not the lesson API's index.js: listing must not load the runner.
+import { listLessons, workshopLesson } from '../lesson/list.js';
 import { plural } from '../common/plural.js';
 import { workshopProgress } from '../lesson/workshop-progress.js';
 import type { LessonSummary } from '../lesson/types.js';

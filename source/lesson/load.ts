@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLesson } from './parse.js';
 import type { Lesson } from './types.js';
 
 let cachedRoot: string | undefined;
@@ -51,6 +50,9 @@ export async function loadLesson(id: string, root = packageRoot()): Promise<Less
     const known = await lessonIds(root);
     throw new Error(`no lesson "${id}" (lessons: ${known.join(', ')})`);
   }
+  // The parser (and the yaml package under it) loads with the first lesson parsed: listing the
+  // lessons reads their index instead (list.ts), so the home screen never loads it.
+  const { parseLesson } = await import('./parse.js');
   const lesson = parseLesson(text, { root, file });
   cache.set(key, lesson);
   return lesson;

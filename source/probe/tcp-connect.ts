@@ -1,5 +1,4 @@
 // TCP to the first address that accepts, in order, as curl tries them.
-import dns from 'node:dns/promises';
 import net from 'node:net';
 import type { ProbeTarget } from './target.js';
 
@@ -14,6 +13,8 @@ export class DnsError extends Error {
 export async function addressesFor(target: ProbeTarget): Promise<string[]> {
   if (target.resolvedAddresses) return target.resolvedAddresses;
   if (net.isIP(target.connectHost)) return [target.connectHost];
+  // Loaded when a name needs DNS: a probe with --resolve or an address (every lab's) never does.
+  const dns = await import('node:dns/promises');
   try {
     return (await dns.lookup(target.connectHost, { all: true })).map((a) => a.address);
   } catch (error) {

@@ -50,18 +50,20 @@ async function restartProxy(): Promise<void> {
 /**
  * Real curl through the gateway: the Host names the upstream. `viaExec` runs it as the report does,
  * `kubectl exec <pod> -- curl …` (here in the upstream's pod; exec runs the command beside the pod).
- * Retries only a connection refused while the new proxy pod's port opens.
+ * Retries only while the restarted proxy's port comes up: connection refused (7), or a
+ * connection the Service still sent to the old pod's endpoint, closed before any answer
+ * (52 empty reply, 56 reset). Any HTTP answer, the expected 503s included, is returned.
  */
 async function curlThroughGateway(ip: string, host: string, viaExec = false): Promise<{ status: string; body: string }> {
   const curlArgs = ['-sS', '--max-time', '10', '-H', `Host: ${host}`, '-w', '\n%{http_code}', `http://${ip}:8080/hello`];
   for (let attempt = 0; attempt < 40; attempt++) {
     const r = viaExec ? await cluster.kubectl(['exec', '-n', NS, 'deploy/vhosts', '--', 'curl', ...curlArgs]) : await run('curl', curlArgs, { timeoutMs: 20_000 });
-    if (r.code === 7) {
+    if ((r.code === 7 || r.code === 52 || r.code === 56) && attempt < 39) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       continue;
     }
     const lines = r.stdout.trimEnd().split('\n');
-    return { status: lines.pop() ?? '', body: lines.join('\n') };
+    return { status: lines.pop() ?? '', body: r.code === 0 ? lines.join('\n') : `curl exit ${r.code}: ${r.stderr}` };
   }
   throw new Error(`curl could not connect to ${ip}:8080`);
 }

@@ -58,6 +58,16 @@ test("undici is bundled as its Client alone, never its index; the explainer stay
   t.regex(code, /import\(["']\.\/catalogue-[A-Z0-9]+\.js["']\)/, 'the explainer is a chunk loaded by import()');
 });
 
+test('the build indexes the lessons, and `list` loads no lesson parser up front', async (t) => {
+  const indexFile = path.join(root, 'dist/source/lesson/lessons-index.json');
+  if (!existsSync(indexFile)) return t.fail(`${indexFile} is missing: npm run build first`);
+  const { lessonIndex } = await import('../../source/lesson/list.js');
+  t.deepEqual(JSON.parse(readFileSync(indexFile, 'utf8')), await lessonIndex(root), 'the index says what the parsed lessons say');
+  const list = [...staticGraph(path.join(root, 'dist/source/commands/list.js'))].filter((f) => path.isAbsolute(f)).map((f) => readFileSync(f, 'utf8'));
+  t.false(list.some((c) => c.includes('function parseLesson(')), 'the parser is a lazy chunk');
+  t.false(list.some((c) => c.includes('node_modules/yaml/')), 'so is the yaml package');
+});
+
 /** The JavaScript files a packed release ships (package.json `files`: dist/ without the TUI's tsc output and maps). */
 function shippedFiles(dir = path.join(root, 'dist')): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

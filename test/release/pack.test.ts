@@ -25,6 +25,7 @@ test('npm pack from a clean checkout builds first, and the packed agw-workshop r
   const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[\n'))) as { filename: string; files: { path: string }[] }[];
   t.true(files.some((f) => f.path === 'dist/source/cli.js'), 'the CLI is in the package');
   t.true(files.some((f) => f.path === 'dist/gateway/proxy/index.js' || f.path.startsWith('dist/gateway/')), 'the gateway is in the package');
+  t.true(files.some((f) => f.path === 'dist/source/lesson/lessons-index.json'), 'the lessons index is in the package');
   const installed = path.join(scratch, 'installed');
   fs.mkdirSync(installed);
   t.is((await run('tar', ['-xzf', path.join(scratch, filename), '-C', installed])).code, 0);

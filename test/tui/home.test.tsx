@@ -58,3 +58,28 @@ test('home shows the whole workshop: lessons and steps done, and the next lesson
   t.regex(frame, /Next\s+JWT auth \(its prerequisite setup is done\)/);
   t.regex(frame, /› JWT auth/, 'the next lesson is the one chosen');
 });
+
+test('home says when the frame with the lessons is out (the app loads the lesson screens then), also when listing failed', async (t) => {
+  const { HomeScreen } = await import('../../source/tui/home/HomeScreen.js');
+  const { ServicesProvider } = await import('../../source/tui/app/services-context.js');
+  const nav = { push: () => undefined, back: () => undefined, openLesson: () => undefined, home: () => undefined, toggleHelp: () => undefined, quit: () => undefined };
+  for (const listLessons of [fakeServices().listLessons, async () => Promise.reject(new Error('no lessons here'))]) {
+    const framesWhenListed: string[] = [];
+    let listed: () => void = () => undefined;
+    const listedOnce = new Promise<void>((resolve) => (listed = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const services = fakeServices({ listLessons: async () => (await gate, listLessons()) });
+    const ui = render(
+      <ServicesProvider value={services}>
+        <HomeScreen nav={nav} size={{ columns: 80, rows: 23 }} onListed={() => (framesWhenListed.push(ui.lastFrame() ?? ''), listed())} />
+      </ServicesProvider>,
+    );
+    t.teardown(() => ui.unmount());
+    await waitForFrame(ui.lastFrame, (f) => f.includes('Loading lessons'), 'home before its lessons');
+    release();
+    await listedOnce;
+    t.is(framesWhenListed.length, 1);
+    t.false(framesWhenListed[0]!.includes('Loading lessons'), 'called after the frame with the lessons (or the error)');
+  }
+});

@@ -1,6 +1,6 @@
 // The root: providers, the screen stack and quitting. Screens are thin views;
 // state lives in hooks and reducers (navigation, lesson session, playground).
-import React, { lazy, Suspense, useCallback, useEffect, useMemo, useReducer, useState } from 'react';
+import React, { lazy, Suspense, useCallback, useMemo, useReducer, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
 import type { WorkshopServices } from '../model.js';
 import { ServicesProvider } from './services-context.js';
@@ -15,6 +15,9 @@ import { SummaryScreen } from '../summary/SummaryScreen.js';
 const loadThemedScreens = () => import('./ThemedScreens.js');
 const LessonScreen = lazy(() => loadThemedScreens().then((m) => ({ default: m.ThemedLessonScreen })));
 const PlaygroundScreen = lazy(() => loadThemedScreens().then((m) => ({ default: m.ThemedPlaygroundScreen })));
+// Fetched once the home screen has listed the lessons, so opening a lesson is instant and the
+// fetch does not compete with the home screen's own start.
+const preloadLessonScreens = () => void loadThemedScreens();
 import { useTerminalSize } from '../common/use-terminal-size.js';
 
 export interface AppProps {
@@ -27,8 +30,6 @@ export interface AppProps {
 
 export function App({ services, presenter = false, color = true, initialStack }: AppProps) {
   const options = useMemo(() => ({ presenter, color }), [presenter, color]);
-  // Once the first frame is out, fetch the lazily loaded screens so opening a lesson is instant.
-  useEffect(() => void loadThemedScreens(), []);
   return (
     <UiOptionsProvider value={options}>
       <ServicesProvider value={services}>
@@ -77,7 +78,7 @@ function Router({ services, initialStack }: { services: WorkshopServices; initia
   const height = size.rows - 1;
   return (
     <Box flexDirection="column" width={size.columns} height={height}>
-      {screen.name === 'home' && <HomeScreen nav={nav} size={{ ...size, rows: height }} lastLessonId={session.lesson?.id} />}
+      {screen.name === 'home' && <HomeScreen nav={nav} size={{ ...size, rows: height }} lastLessonId={session.lesson?.id} onListed={preloadLessonScreens} />}
       <Suspense fallback={<Text>Loading…</Text>}>
         {screen.name === 'lesson' && <LessonScreen nav={nav} lessonId={screen.lessonId} session={session} size={{ ...size, rows: height }} />}
         {screen.name === 'playground' && (

@@ -15,10 +15,11 @@ import type { TerminalSize } from '../common/use-terminal-size.js';
 import { clusterLines, homeProgress, lessonRow, workshopLines } from './home-lines.js';
 import { useHome } from './use-home.js';
 
-export function HomeScreen({ nav, size, lastLessonId }: { nav: Navigator; size: TerminalSize; lastLessonId?: string }) {
+/** `onListed`: called once the lessons are listed (or failed to be). */
+export function HomeScreen({ nav, size, lastLessonId, onListed }: { nav: Navigator; size: TerminalSize; lastLessonId?: string; onListed?: () => void }) {
   const services = useServices();
   const { presenter } = useUiOptions();
-  const { state, move, chosen: chosenNow, refresh } = useHome(services, lastLessonId);
+  const { state, move, chosen: chosenNow, refresh } = useHome(services, lastLessonId, onListed);
   const width = size.columns;
 
   useKeys((input, key) => {

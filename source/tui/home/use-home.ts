@@ -13,8 +13,14 @@ export interface HomeState {
   selected: number;
 }
 
-/** `lastLessonId`: the lesson last opened, chosen again when coming back home. */
-export function useHome(services: WorkshopServices, lastLessonId?: string) {
+/**
+ * How long after the listing `onListed` waits: long enough for Ink's next frame (it draws at
+ * most 30 a second) to be out and drawn by the terminal, short next to a learner's first key.
+ */
+const LISTED_FRAME_MS = 200;
+
+/** `lastLessonId`: the lesson last opened, chosen again when coming back home; `onListed`: called once the frame with the lessons (or the error) is out. */
+export function useHome(services: WorkshopServices, lastLessonId?: string, onListed?: () => void) {
   const [state, setState] = useState<HomeState>({ checking: true, selected: 0 });
   // Keys can arrive several per read (↓ then ⏎); handlers read the latest state here, not a render's copy.
   const latest = useRef(state);
@@ -25,7 +31,8 @@ export function useHome(services: WorkshopServices, lastLessonId?: string) {
   }, []);
 
   const checkCluster = useCallback(() => {
-    setState((s) => ({ ...s, checking: true }));
+    // Unchanged when already checking (the first check): a new state object would draw the same frame again.
+    setState((s) => (s.checking ? s : { ...s, checking: true }));
     services.clusterStatus().then(
       (cluster) => setState((s) => ({ ...s, cluster, clusterError: undefined, checking: false })),
       (e: unknown) => setState((s) => ({ ...s, clusterError: e instanceof Error ? e.message : String(e), checking: false })),
@@ -34,16 +41,24 @@ export function useHome(services: WorkshopServices, lastLessonId?: string) {
 
   useEffect(() => {
     let live = true;
-    services.listLessons().then(
-      (lessons) =>
-        live &&
-        // The lesson last opened, else the next lesson to take.
-        setState((s) => ({ ...s, lessons, selected: Math.max(lessons.findIndex((l) => l.id === (lastLessonId ?? homeProgress(lessons).next?.id)), 0) })),
-      (e: unknown) => live && setState((s) => ({ ...s, lessonsError: e instanceof Error ? e.message : String(e) })),
-    );
+    let listedTimer: NodeJS.Timeout | undefined;
+    services
+      .listLessons()
+      .then(
+        (lessons) =>
+          live &&
+          // The lesson last opened, else the next lesson to take.
+          setState((s) => ({ ...s, lessons, selected: Math.max(lessons.findIndex((l) => l.id === (lastLessonId ?? homeProgress(lessons).next?.id)), 0) })),
+        (e: unknown) => live && setState((s) => ({ ...s, lessonsError: e instanceof Error ? e.message : String(e) })),
+      )
+      .finally(() => {
+        // After the frame with the lessons is out.
+        if (live && onListed) listedTimer = setTimeout(onListed, LISTED_FRAME_MS);
+      });
     checkCluster();
     return () => {
       live = false;
+      clearTimeout(listedTimer);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only the first lesson list picks the remembered lesson
   }, [services, checkCluster]);

@@ -188,7 +188,7 @@ test.serial('a watch from a resourceVersion does not replay older events; bookma
   t.deepEqual(selected.map((e) => `${e.type} ${e.object.metadata.name}`), ['ADDED w-old']);
 });
 
-test.serial('discovery answers in the aggregated format kubectl asks for; OpenAPI v3 is served and v2 is 404', async (t) => {
+test.serial('discovery answers in the aggregated format kubectl asks for; OpenAPI v3 is served, v2 without definitions', async (t) => {
   const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
   const apis = await request(cluster, 'GET', '/apis', { accept });
   t.is(apis.headers['content-type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
@@ -201,7 +201,13 @@ test.serial('discovery answers in the aggregated format kubectl asks for; OpenAP
   t.deepEqual(legacy.json.versions, ['v1']);
   const root = await request(cluster, 'GET', '/openapi/v3');
   t.regex(root.json.paths['apis/gateway.networking.k8s.io/v1'].serverRelativeURL, /^\/openapi\/v3\/apis\/gateway\.networking\.k8s\.io\/v1\?hash=/);
-  t.is((await request(cluster, 'GET', '/openapi/v2')).status, 404);
+  const v2 = await request(cluster, 'GET', '/openapi/v2');
+  t.is(v2.status, 200);
+  t.like(v2.json, { swagger: '2.0', definitions: {} });
+  const proto = await request(cluster, 'GET', '/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+  t.is(proto.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+  // gnostic's Document: field 1 (swagger) "2.0", field 2 (info) {title, version}
+  t.true(proto.text.startsWith('\n\x032.0\x12'), JSON.stringify(proto.text));
 });
 
 test.serial('a deprecated version answers with a Warning header', async (t) => {

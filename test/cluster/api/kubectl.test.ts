@@ -125,6 +125,21 @@ test('kubectl create secret generic --dry-run=client -oyaml | kubectl apply -f -
   t.is(Buffer.from(value.stdout, 'base64').toString(), 's3cret');
 });
 
+test('kubectl get -o yaml writes a kind: List; kubectl apply -f of it applies each item, and the server still refuses a bad item', async (t) => {
+  const list = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: listed-a, namespace: lab}\n  data: {x: "1"}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: listed-b, namespace: lab}\n';
+  const applied = await cluster.kubectl(['apply', '-f', '-'], list);
+  t.is(applied.code, 0, applied.stderr);
+  t.regex(applied.stdout, /configmap\/listed-a created\nconfigmap\/listed-b created/);
+  const saved = await cluster.kubectl(['get', 'configmap', '-n', 'lab', 'listed-a', 'listed-b', '-o', 'yaml']);
+  t.regex(saved.stdout, /^kind: List$/m);
+  const again = await cluster.kubectl(['apply', '-f', '-'], saved.stdout.replace('x: "1"', 'x: "2"'));
+  t.is(again.code, 0, again.stderr);
+  t.is((await cluster.kubectl(['get', 'configmap', '-n', 'lab', 'listed-a', '-o', 'jsonpath={.data.x}'])).stdout, '2');
+  const bad = await cluster.kubectl(['apply', '-f', '-'], list.replace('data: {x: "1"}', 'dataa: {x: "1"}').replace('listed-a', 'listed-c'));
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /strict decoding error: unknown field "dataa"/);
+});
+
 test('stringData becomes data', async (t) => {
   const applied = await cluster.kubectl(['apply', '-f', '-'], 'apiVersion: v1\nkind: Secret\nmetadata: {name: plain, namespace: lab}\nstringData: {user: alice}\n');
   t.is(applied.code, 0, applied.stderr);

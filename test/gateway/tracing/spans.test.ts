@@ -254,3 +254,26 @@ test('a collector that is down costs requests nothing: they succeed and the span
     await tracing.shutdown();
   }
 });
+
+test('at most maxTracesPerSecond requests a second are traced, a client-sampled traceparent included; the bucket refills with time', async (t) => {
+  const memory = new InMemorySpanExporter();
+  let clock = 0;
+  const tracing = new RequestTracing({ exporter: memory, maxTracesPerSecond: 3, now: () => clock, resource: { 'service.name': 'gw-cap' } });
+  const gw = await tracedGateway(tracing);
+  try {
+    const sampledParent = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    for (let i = 0; i < 10; i++) t.is((await request(gw.port, '/echo/cap', { headers: i % 2 ? sampledParent : {} })).status, 200);
+    await tracing.flush();
+    t.is(memory.getFinishedSpans().length, 3, 'the first three of the second were traced');
+    t.is(tracing.capped, 7);
+    clock += 1000 / 3; // a third of a second: one token back
+    for (let i = 0; i < 2; i++) t.is((await request(gw.port, '/echo/cap')).status, 200);
+    await tracing.flush();
+    t.is(memory.getFinishedSpans().length, 4);
+    t.is(tracing.capped, 8);
+    t.like(memory.getFinishedSpans()[0]!.attributes, { 'url.path': '/echo/cap', 'http.response.status_code': 200 });
+  } finally {
+    await gw.dataplane.close();
+    await tracing.shutdown();
+  }
+});

@@ -2,10 +2,16 @@
 // per group-version, and per kind a PATCH operation tagged with its
 // group-version-kind and a `fieldValidation` parameter. With that kubectl skips
 // client-side schema validation and sends fieldValidation=Strict, so the server
-// validates. /openapi/v2 stays a 404 (kubectl would want protobuf there).
+// validates. kubectl asks /openapi/v2 only for what v3 names no PATCH for:
+// a `kind: List` file (`kubectl get -o yaml` writes one). There it validates
+// each item client-side against v2's definitions and skips kinds it finds
+// none for, so a v2 document without definitions lets the items through to
+// the server, which validates each one as it is created or patched.
 import crypto from 'node:crypto';
 import { groups } from './discovery.js';
 import type { ResourceType } from '../resources/types.js';
+
+const OPENAPI_INFO = { title: 'Kubernetes', version: 'v1.32.0' };
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -28,7 +34,7 @@ export function openapiDocument(types: ResourceType[], group: string, version: s
       },
     };
   }
-  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, components: { schemas: {} } };
+  return { openapi: '3.0.0', info: OPENAPI_INFO, paths, components: { schemas: {} } };
 }
 
 export function openapiRoot(types: ResourceType[]) {
@@ -41,4 +47,16 @@ export function openapiRoot(types: ResourceType[]) {
     }
   }
   return { paths };
+}
+
+/** OpenAPI v2 without definitions, as JSON. */
+export function openapiV2Json() {
+  return { swagger: '2.0', info: OPENAPI_INFO, paths: {}, definitions: {} };
+}
+
+/** The same in the protobuf kubectl asks for (gnostic's openapi_v2.Document: swagger = 1, info = 2 {title = 1, version = 2}). */
+export function openapiV2Protobuf(): Buffer {
+  const field = (number: number, bytes: Buffer) => Buffer.concat([Buffer.from([(number << 3) | 2, bytes.length]), bytes]);
+  const text = (number: number, value: string) => field(number, Buffer.from(value, 'utf8'));
+  return Buffer.concat([text(1, '2.0'), field(2, Buffer.concat([text(1, OPENAPI_INFO.title), text(2, OPENAPI_INFO.version)]))]);
 }

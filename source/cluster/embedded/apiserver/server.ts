@@ -11,7 +11,7 @@ import { aggregatedDiscovery, aggregatedVersionAccepted, legacyApiVersions, lega
 import { handleGet } from './handle-read.js';
 import { handleCreate, handleDelete, handlePatch, handleUpdate } from './handle-write.js';
 import { rfc3339, sendError, sendJson, sendText } from './http-util.js';
-import { openapiDocument, openapiRoot } from './openapi.js';
+import { openapiDocument, openapiRoot, openapiV2Json, openapiV2Protobuf } from './openapi.js';
 import { CRD_KEY } from './registry.js';
 import { route } from './routing.js';
 import { handleScale } from './scale.js';
@@ -85,7 +85,13 @@ async function dispatch(ctx: ApiServerOptions, port: number, req: IncomingMessag
       if (!doc) throw ApiError.noSuchResource();
       return sendJson(res, 200, doc);
     }
-    case 'openapi-v2':
+    case 'openapi-v2': {
+      if (!String(req.headers.accept ?? '').includes('protobuf')) return sendJson(res, 200, openapiV2Json());
+      const body = openapiV2Protobuf();
+      res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'content-length': body.length });
+      res.end(body);
+      return;
+    }
     case 'not-found':
       throw ApiError.noSuchResource();
     case 'resource': {

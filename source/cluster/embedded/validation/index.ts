@@ -1,9 +1,10 @@
 // Validation of built-in kinds "like a real API server": ObjectMeta rules,
 // the kind's schema (Gateway API CRD schemas and Kubernetes OpenAPI,
-// generated from @kubernetes-models at development time into
-// schemas.generated.ts and parsed on first use; compact schemas for the
-// vendor kinds), unknown fields under fieldValidation=Strict, and the
-// hand-written rules of kube-apiserver for core kinds.
+// generated at development time from the vendored Gateway API CRDs and
+// kubernetes-models into schemas.generated.ts and parsed on first use;
+// compact schemas for the vendor kinds), unknown fields under
+// fieldValidation=Strict, and the hand-written rules of kube-apiserver for
+// core kinds.
 //
 // `validate` returns causes; `rejection` (causes.ts) turns them into the
 // ApiError a request fails with: unknown fields → 400 "strict decoding

@@ -1,9 +1,10 @@
 // Value checks of the modelled kinds (Gateway API CRD schemas, Kubernetes
 // OpenAPI): types, enums, patterns, bounds, formats, required fields. The
-// schemas were generated at development time from @kubernetes-models
-// (schemas.generated.ts, see test/cluster/pure/tools/generate-schemas.ts)
-// and are walked by schema.ts; nothing is compiled at import time. Unknown
-// fields are checked separately (index.ts, with the same schemas).
+// schemas were generated at development time from the vendored Gateway API
+// CRDs and kubernetes-models (schemas.generated.ts, see
+// test/cluster/pure/tools/generate-schemas.ts) and are walked by schema.ts;
+// nothing is compiled at import time. Unknown fields are checked separately
+// (index.ts, with the same schemas).
 import type { StatusCause } from '../apiserver/api-error.js';
 import { FieldPath, dedupe } from './causes.js';
 import { checkSchema } from './schema.js';

@@ -48,9 +48,9 @@ export interface SchemaCheckOptions {
   values?: boolean;
   definitions?: Definitions;
   /**
-   * Report as the compiled @kubernetes-models validators did (the generated
-   * model schemas come from them, and their wording is what learners and
-   * tests already see): fields in schema order, map keys that look like field
+   * Report as the compiled kubernetes-models (ajv) validators do (the core
+   * schemas come from them, the Gateway API ones are checked against ajv too,
+   * and their wording is what learners and tests already see): fields in schema order, map keys that look like field
    * names joined with a dot (`data.key`, `data[tls.crt]`), and an enum
    * checked even when the type is wrong.
    */

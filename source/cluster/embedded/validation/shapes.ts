@@ -1,7 +1,8 @@
 // Schemas of the modelled kinds (Gateway API, core, apps, discovery,
-// apiextensions), generated from @kubernetes-models by
-// test/cluster/pure/tools/generate-schemas.ts: property trees (what the
-// strict unknown-field check walks) with the value constraints. The JSON is
+// apiextensions), generated from the vendored Gateway API CRDs and
+// kubernetes-models by test/cluster/pure/tools/generate-schemas.ts: property
+// trees (what the strict unknown-field check walks) with the value
+// constraints. The JSON is
 // parsed on first use, so importing the catalogue costs nothing here.
 import type { Definitions, Schema } from './schema.js';
 import { definitionsJson, schemaRoots } from './schemas.generated.js';

@@ -1,7 +1,11 @@
-// The causes the @kubernetes-models ajv validators give for an object,
-// worded as the server words them — what validation/models.ts returned when
-// it called those validators at run time. The schemas test compares the
-// generated schemas against this on many objects.
+// The causes ajv validators give for an object, worded as the server words
+// them — what validation/models.ts returned when it called the
+// @kubernetes-models validators at run time. The schemas test compares the
+// generated schemas against this on many objects: for the core kinds with
+// kubernetes-models' compiled validators, for the Gateway API kinds with ajv
+// compiling the generated schema itself (compileGenerated).
+import { Ajv } from 'ajv';
+import formatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { StatusCause } from '../../../../source/cluster/embedded/apiserver/api-error.js';
 import { dedupe, invalid, notSupported, required, tooLong, tooMany } from '../../../../source/cluster/embedded/validation/causes.js';
 import { pointerToPath } from '../../../../source/cluster/embedded/validation/models.js';
@@ -52,4 +56,35 @@ export function ajvCauses(validate: AjvValidate, object: unknown): StatusCause[]
   const byField = new Map<string, StatusCause>();
   for (const cause of dedupe(causes)) if (!byField.has(`${cause.field}\u0000${cause.reason}`)) byField.set(`${cause.field}\u0000${cause.reason}`, cause);
   return [...byField.values()];
+}
+
+type Json = Record<string, unknown>;
+
+/** `schema` with every $ref replaced by its definition (sibling keywords kept); for schemas without cycles. */
+function inlined(schema: Json, definitions: Record<string, Json>, depth = 0): Json {
+  if (depth > 64) throw new Error('a $ref cycle: not for ajv inlining');
+  const { $ref: ref, ...rest } = schema;
+  const base = typeof ref === 'string' ? inlined(definitions[ref]!, definitions, depth + 1) : {};
+  const out: Json = { ...base, ...rest };
+  if (out.items) out.items = inlined(out.items as Json, definitions, depth + 1);
+  if (out.additionalProperties && typeof out.additionalProperties === 'object') out.additionalProperties = inlined(out.additionalProperties as Json, definitions, depth + 1);
+  if (out.properties) {
+    out.properties = Object.fromEntries(Object.entries(out.properties as Record<string, Json>).map(([name, child]) => [name, inlined(child, definitions, depth + 1)]));
+  }
+  for (const key of ['allOf', 'oneOf'] as const) if (Array.isArray(out[key])) out[key] = (out[key] as Json[]).map((sub) => inlined(sub, definitions, depth + 1));
+  return out;
+}
+
+/**
+ * An ajv validator of a generated root (the Gateway API kinds, which no
+ * package compiles for us any more), configured as the kubernetes-models
+ * validators are: every error, OpenAPI's `nullable`, the x-kubernetes
+ * keywords ignored, the formats the schemas name.
+ */
+export function compileGenerated(root: string, definitions: Record<string, Json>): AjvValidate {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  // ajv-formats is CommonJS: its plugin is the default export's default.
+  const addFormats = (formatsModule as unknown as { default: FormatsPlugin }).default;
+  addFormats(ajv, ['int32', 'date-time']);
+  return ajv.compile(inlined({ $ref: root }, definitions)) as unknown as AjvValidate;
 }

@@ -1,50 +1,60 @@
 // Generates source/cluster/embedded/validation/schemas.generated.ts: the
 // schemas of the modelled kinds (Gateway API, core, apps, discovery,
 // apiextensions) as our OpenAPI-v3-subset walker reads them, so the published
-// package needs neither @kubernetes-models package at run time (their engines
-// say Node >= 22; we run on 20.18+).
+// package imports no model package at run time.
 //
-// The packages ship their schemas only as compiled ajv validators, so the
-// value constraints are read back by asking those validators: the property
-// tree comes from the type declarations (generate-shapes.ts); at each field
-// a few probe values are validated and the errors reported at exactly that
-// field give its type, enum, pattern, bounds, format, required and nullable.
+// Two sources, both of which install on every Node that engines names:
+// - Gateway API kinds: the openAPIV3Schema of the upstream CRDs vendored in
+//   ./crds (vendor-gateway-crds.ts), converted to the walker's subset.
+// - Core kinds: kubernetes-models 4.5 (Node >= 14), which ships its schemas
+//   only as compiled ajv validators, so the value constraints are read back by
+//   asking those validators: the property tree comes from the type
+//   declarations (generate-shapes.ts); at each field a few probe values are
+//   validated and the errors reported at exactly that field give its type,
+//   enum, pattern, bounds, format, required and nullable.
 //
 //   npx tsx test/cluster/pure/tools/generate-schemas.ts     write the file
 //   generateSchemasSource()                                  the text (drift test)
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
+import YAML from 'yaml';
 import { generateShapes } from './generate-shapes.js';
+import { crdFileName, crdsDirectory, GATEWAY_API_TAG } from './vendor-gateway-crds.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const schemasOutputPath = path.join(repo, 'source/cluster/embedded/validation/schemas.generated.ts');
 
-/** apiVersion kind → the compiled validator module of the kind. */
+/** apiVersion kind → the vendored Gateway API CRD (by plural) whose openAPIV3Schema is the kind's schema. */
+export const gatewayApiKinds: Record<string, string> = {
+  'gateway.networking.k8s.io/v1 GatewayClass': 'gatewayclasses',
+  'gateway.networking.k8s.io/v1 Gateway': 'gateways',
+  'gateway.networking.k8s.io/v1 HTTPRoute': 'httproutes',
+  'gateway.networking.k8s.io/v1 GRPCRoute': 'grpcroutes',
+  'gateway.networking.k8s.io/v1 TLSRoute': 'tlsroutes',
+  'gateway.networking.k8s.io/v1 ReferenceGrant': 'referencegrants',
+  'gateway.networking.k8s.io/v1 BackendTLSPolicy': 'backendtlspolicies',
+  'gateway.networking.k8s.io/v1beta1 GatewayClass': 'gatewayclasses',
+  'gateway.networking.k8s.io/v1beta1 Gateway': 'gateways',
+  'gateway.networking.k8s.io/v1beta1 HTTPRoute': 'httproutes',
+  'gateway.networking.k8s.io/v1beta1 ReferenceGrant': 'referencegrants',
+  'gateway.networking.k8s.io/v1alpha2 TLSRoute': 'tlsroutes',
+  'gateway.networking.k8s.io/v1alpha3 BackendTLSPolicy': 'backendtlspolicies',
+};
+
+/** apiVersion kind → the compiled validator of the kind (kubernetes-models/_schemas/<name>.mjs). */
 export const validatorModules: Record<string, string> = {
-  'gateway.networking.k8s.io/v1 GatewayClass': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1GatewayClass',
-  'gateway.networking.k8s.io/v1 Gateway': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1Gateway',
-  'gateway.networking.k8s.io/v1 HTTPRoute': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1HTTPRoute',
-  'gateway.networking.k8s.io/v1 GRPCRoute': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1GRPCRoute',
-  'gateway.networking.k8s.io/v1 TLSRoute': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1TLSRoute',
-  'gateway.networking.k8s.io/v1 ReferenceGrant': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1ReferenceGrant',
-  'gateway.networking.k8s.io/v1 BackendTLSPolicy': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1BackendTLSPolicy',
-  'gateway.networking.k8s.io/v1beta1 GatewayClass': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1beta1GatewayClass',
-  'gateway.networking.k8s.io/v1beta1 Gateway': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1beta1Gateway',
-  'gateway.networking.k8s.io/v1beta1 HTTPRoute': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1beta1HTTPRoute',
-  'gateway.networking.k8s.io/v1beta1 ReferenceGrant': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1beta1ReferenceGrant',
-  'gateway.networking.k8s.io/v1alpha2 TLSRoute': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1alpha2TLSRoute',
-  'gateway.networking.k8s.io/v1alpha3 BackendTLSPolicy': '@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1alpha3BackendTLSPolicy',
-  'v1 Namespace': 'kubernetes-models/_schemas/IoK8sApiCoreV1Namespace',
-  'v1 Secret': 'kubernetes-models/_schemas/IoK8sApiCoreV1Secret',
-  'v1 ConfigMap': 'kubernetes-models/_schemas/IoK8sApiCoreV1ConfigMap',
-  'v1 Service': 'kubernetes-models/_schemas/IoK8sApiCoreV1Service',
-  'v1 Pod': 'kubernetes-models/_schemas/IoK8sApiCoreV1Pod',
-  'v1 ServiceAccount': 'kubernetes-models/_schemas/IoK8sApiCoreV1ServiceAccount',
-  'v1 Event': 'kubernetes-models/_schemas/IoK8sApiCoreV1Event',
-  'discovery.k8s.io/v1 EndpointSlice': 'kubernetes-models/_schemas/IoK8sApiDiscoveryV1EndpointSlice',
-  'apps/v1 Deployment': 'kubernetes-models/_schemas/IoK8sApiAppsV1Deployment',
-  'apiextensions.k8s.io/v1 CustomResourceDefinition': 'kubernetes-models/_schemas/IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinition',
+  'v1 Namespace': 'IoK8sApiCoreV1Namespace',
+  'v1 Secret': 'IoK8sApiCoreV1Secret',
+  'v1 ConfigMap': 'IoK8sApiCoreV1ConfigMap',
+  'v1 Service': 'IoK8sApiCoreV1Service',
+  'v1 Pod': 'IoK8sApiCoreV1Pod',
+  'v1 ServiceAccount': 'IoK8sApiCoreV1ServiceAccount',
+  'v1 Event': 'IoK8sApiCoreV1Event',
+  'discovery.k8s.io/v1 EndpointSlice': 'IoK8sApiDiscoveryV1EndpointSlice',
+  'apps/v1 Deployment': 'IoK8sApiAppsV1Deployment',
+  'apiextensions.k8s.io/v1 CustomResourceDefinition': 'IoK8sApiextensionsApiserverPkgApisApiextensionsV1CustomResourceDefinition',
 };
 
 export interface AjvError {
@@ -54,11 +64,13 @@ export interface AjvError {
 }
 export type AjvValidate = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
-/** The compiled validators, by `apiVersion kind` (dev dependencies). */
+/** The compiled validators, by `apiVersion kind` (a development dependency). */
 export async function loadValidators(): Promise<Record<string, AjvValidate>> {
+  // kubernetes-models 4 does not export its _schemas; they are files beside its main module.
+  const schemas = path.join(path.dirname(createRequire(import.meta.url).resolve('kubernetes-models')), '_schemas');
   const out: Record<string, AjvValidate> = {};
-  for (const [key, module] of Object.entries(validatorModules)) {
-    out[key] = ((await import(module)) as { validate: AjvValidate }).validate;
+  for (const [key, name] of Object.entries(validatorModules)) {
+    out[key] = ((await import(pathToFileURL(path.join(schemas, `${name}.mjs`)).href)) as { validate: AjvValidate }).validate;
   }
   return out;
 }
@@ -163,6 +175,90 @@ function ordered(schema: Json): Json {
   return out;
 }
 
+// The keywords of a CRD schema the walker checks. Left out: descriptions,
+// defaults (gateway-defaults.ts applies those), list/map types, CEL rules
+// (x-kubernetes-validations), and the oneOf/anyOf/not that kustomize adds to
+// Gateway addresses — the walker checks none of them.
+const CRD_KEYWORDS = ['type', 'format', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'];
+// Formats the walker checks; the CRDs' int64, ipv4 and ipv6 it does not.
+const CHECKED_FORMATS = ['int32', 'date-time', 'byte', 'quantity'];
+export const OBJECT_META = 'apimachinery/apis/meta/v1/ObjectMeta#IObjectMeta';
+
+/** The CRD of a modelled Gateway API kind, as vendored. */
+export function vendoredCrd(plural: string): { spec: { versions: { name: string; schema: { openAPIV3Schema: Json } }[] } } {
+  return YAML.parse(readFileSync(path.join(crdsDirectory, crdFileName(plural)), 'utf8'));
+}
+
+/**
+ * The Gateway API kinds' schemas from their CRDs. An object with properties
+ * becomes a definition, shared by content (v1 and v1beta1 of a kind are the
+ * same schema), named after the version and path where it first appears.
+ * A field its parent does not require is nullable, as in the core models:
+ * the API server prunes a null it would not accept. At the root, apiVersion
+ * and kind are required and fixed, and metadata is ObjectMeta, as
+ * kube-apiserver checks them.
+ */
+export function gatewayApiSchemas(): { roots: Record<string, string>; definitions: Record<string, Json> } {
+  const definitions: Record<string, Json> = {};
+  const byContent = new Map<string, string>();
+
+  function convert(node: Json, where: string): Json {
+    const out: Json = {};
+    for (const keyword of CRD_KEYWORDS) {
+      if (node[keyword] === undefined) continue;
+      if (keyword === 'format' && !CHECKED_FORMATS.includes(String(node.format))) continue;
+      out[keyword] = node[keyword];
+    }
+    const required = Array.isArray(node.required) ? (node.required as string[]) : [];
+    if (required.length) out.required = required;
+    if (node.items && typeof node.items === 'object') out.items = field(node.items as Json, `${where}[]`, false);
+    if (node.additionalProperties && typeof node.additionalProperties === 'object') {
+      out.additionalProperties = field(node.additionalProperties as Json, `${where}{}`, false);
+    }
+    if (node.properties) {
+      const properties: Record<string, Json> = {};
+      for (const [name, child] of Object.entries(node.properties as Record<string, Json>)) {
+        properties[name] = field(child, `${where}.${name}`, !required.includes(name));
+      }
+      out.properties = properties;
+    }
+    return ordered(out);
+  }
+
+  function field(node: Json, where: string, optional: boolean): Json {
+    const schema = convert(node, where);
+    const nullable = optional && schema.type !== undefined ? { nullable: true } : {};
+    if (!schema.properties) return ordered({ ...schema, ...nullable });
+    const text = JSON.stringify(schema);
+    let name = byContent.get(text);
+    if (!name) {
+      name = `gateway-api/${where}`;
+      if (definitions[name]) throw new Error(`two schemas at ${where}`);
+      byContent.set(text, name);
+      definitions[name] = schema;
+    }
+    return ordered({ $ref: name, ...nullable });
+  }
+
+  const roots: Record<string, string> = {};
+  for (const [key, plural] of Object.entries(gatewayApiKinds)) {
+    const [apiVersion, kind] = key.split(' ') as [string, string];
+    const version = apiVersion.split('/')[1];
+    const served = vendoredCrd(plural).spec.versions.find((v) => v.name === version);
+    if (!served) throw new Error(`${crdFileName(plural)} does not serve ${version}`);
+    const root = convert(served.schema.openAPIV3Schema, `${version}/${kind}`);
+    const properties = root.properties as Record<string, Json>;
+    properties.apiVersion = { type: 'string', enum: [apiVersion] };
+    properties.kind = { type: 'string', enum: [kind] };
+    properties.metadata = { $ref: OBJECT_META, nullable: true };
+    root.required = [...((root.required as string[] | undefined) ?? []), 'apiVersion', 'kind'];
+    const name = `gateway-api/${apiVersion}/${kind}`;
+    definitions[name] = ordered(root);
+    roots[key] = name;
+  }
+  return { roots, definitions };
+}
+
 export async function generateSchemas(): Promise<{ roots: Record<string, string>; definitions: Record<string, Json> }> {
   const shapes = generateShapes();
   const validators = await loadValidators();
@@ -213,7 +309,13 @@ export async function generateSchemas(): Promise<{ roots: Record<string, string>
     if (!validate) throw new Error(`no validator module for ${key}`);
     definition(validate, root, []);
   }
-  return { roots: shapes.roots, definitions };
+  const gatewayApi = gatewayApiSchemas();
+  if (!definitions[OBJECT_META]) throw new Error(`the core models no longer define ${OBJECT_META}`);
+  for (const [name, schema] of Object.entries(gatewayApi.definitions)) {
+    if (definitions[name]) throw new Error(`two definitions named ${name}`);
+    definitions[name] = schema;
+  }
+  return { roots: { ...gatewayApi.roots, ...shapes.roots }, definitions };
 }
 
 export async function generateSchemasSource(): Promise<string> {
@@ -222,8 +324,9 @@ export async function generateSchemasSource(): Promise<string> {
   for (const name of Object.keys(definitions).sort()) sorted[name] = definitions[name]!;
   const text = JSON.stringify(sorted);
   return [
-    '// Generated by test/cluster/pure/tools/generate-schemas.ts from the @kubernetes-models',
-    '// validators and type declarations — do not edit; regenerate after upgrading those packages.',
+    `// Generated by test/cluster/pure/tools/generate-schemas.ts from the Gateway API ${GATEWAY_API_TAG} CRDs`,
+    '// in test/cluster/pure/tools/crds and the kubernetes-models validators and type declarations —',
+    '// do not edit; regenerate after vendoring other CRDs or upgrading kubernetes-models.',
     '// The definitions are JSON text, parsed on first use: importing this module stays cheap.',
     '',
     `export const schemaRoots: Record<string, string> = ${JSON.stringify(roots, null, 2)};`,
