@@ -29,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ask, freePort, pool } from './attack-common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -56,35 +57,6 @@ const foo = issueCertificate({ subject: '/CN=foo.attack.test', subjectAltNames: 
 fs.writeFileSync(path.join(certDir, 'foo.crt'), foo.certPem);
 fs.writeFileSync(path.join(certDir, 'foo.key'), foo.keyPem);
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-let asked = 0;
-/** Sends `message` (with an id the answer echoes) and resolves with the answer of `type`. */
-function ask(child, message, type) {
-  const id = ++asked;
-  return new Promise((resolve) => {
-    const on = (m) => {
-      if (m.type !== type || (message && m.id !== id)) return;
-      child.off('message', on);
-      resolve(m);
-    };
-    child.on('message', on);
-    if (message) child.send({ ...message, id });
-  });
-}
-/** Runs `task` over `items` with at most `width` at once. */
-async function pool(items, width, task) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
-}
 
 function get(port, agent, pathName = '/') {
   return new Promise((resolve) => {

@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ask, freePort, pool } from './attack-common.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -66,33 +67,6 @@ function mallocProbe() {
 }
 const probe = mallocProbe();
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-let asked = 0;
-function ask(child, message, type) {
-  const id = ++asked;
-  return new Promise((resolve) => {
-    const on = (m) => {
-      if (m.type !== type || (message && m.id !== id)) return;
-      child.off('message', on);
-      resolve(m);
-    };
-    child.on('message', on);
-    if (message) child.send({ ...message, id });
-  });
-}
-async function pool(items, width, task) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await task(items[next++]);
-  }));
-}
 
 /** glibc's malloc_info: bytes mapped from the system, free but kept, mmapped chunks (all arenas), and the main arena's part. */
 function mallocTotals(xml) {

@@ -81,7 +81,16 @@ test('a flood of 60 KB SNIs against a gateway pod: capped lines, and the pod log
   let sent = 0;
   let mostFiles = 0;
   const oldest = `${logFile}.${CONTAINER_LOG_MAX_FILES - 1}`;
-  const startLineKept = () => logFiles(logFile).some((f) => fs.readFileSync(f, 'utf8').includes(firstLine));
+  // A file listed may be rotated away before it is read (the kubelet renames while the flood goes on).
+  const readIfPresent = (f: string) => {
+    try {
+      return fs.readFileSync(f, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    }
+  };
+  const startLineKept = () => logFiles(logFile).some((f) => readIfPresent(f).includes(firstLine));
   const floodDeadline = Date.now() + 90_000;
   while (sent < 20_000 && Date.now() < floodDeadline && (sent < 200 || !fs.existsSync(oldest) || startLineKept())) {
     await Promise.all(Array.from({ length: 4 }, () => hugeSni(ip, 8443)));
