@@ -67,7 +67,7 @@ export class TracesPerSecondCap implements Sampler {
 
   shouldSample(context: Context, traceId: string, name: string, kind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
     const result = this.inner.shouldSample(context, traceId, name, kind, attributes, links);
-    if (result.decision === SamplingDecision.NOT_RECORD || this.perSecond === Infinity) return result;
+    if (result.decision === SamplingDecision.NOT_RECORD) return result;
     if (!this.hasRoom()) return { decision: SamplingDecision.NOT_RECORD };
     this.tokens -= 1;
     return result;

@@ -62,7 +62,7 @@ async function lessonListing(id: string, root: string, index: LessonIndex | unde
   const indexed = index?.[id];
   if (indexed) {
     const text = await fsp.readFile(lessonFile(root, id), 'utf8').catch(() => undefined);
-    if (text !== undefined && digest(text) === indexed.sha256) return { title: indexed.title, summary: indexed.summary, prerequisites: indexed.prerequisites, stepIds: indexed.stepIds };
+    if (text !== undefined && digest(text) === indexed.sha256) return indexed;
   }
   return listing(await loadLesson(id, root));
 }
