@@ -46,3 +46,30 @@ test('? on the lesson screen puts the lesson keys first; ? again closes the help
   await waitForFrame(frame, (f) => f.includes('step 3/5'), 'back on the lesson');
   t.pass();
 });
+
+test('a key pressed the moment a screen appears reaches that screen, not the one it replaced', async (t) => {
+  // Ink writes a frame when React commits, and useInput subscribes in a passive effect that
+  // React runs for Ink's legacy root in a later task: a key read in between went to the screen
+  // that was gone (in CI, an Esc sent once the help was on screen was lost this way). Here 'j'
+  // is read right after the commit that writes the help's first frame, before any later task:
+  // it must scroll the help by one line, not move home's choice.
+  const ui = render(<App services={fakeServices()} />);
+  t.teardown(() => ui.unmount());
+  const frame = () => plainText(ui.lastFrame() ?? '');
+  await waitForFrame(frame, (f) => f.includes('2/5'), 'home');
+  const stdout = ui.stdout as unknown as { write: (frame: string) => boolean };
+  const write = stdout.write.bind(stdout);
+  let pressed = false;
+  stdout.write = (written) => {
+    if (!pressed && plainText(written).includes('Help: every key')) {
+      pressed = true;
+      queueMicrotask(() => ui.stdin.write('j'));
+    }
+    return write(written);
+  };
+  ui.stdin.write('?');
+  const scrolled = await waitForFrame(frame, (f) => f.includes('Esc/? close') && !f.includes('Help: every key'), 'the help scrolled by one line');
+  t.regex(scrolled, /^\s*\nHome \(this screen\)/, 'the blank line under the title is now the top line');
+  ui.stdin.write('?');
+  await waitForFrame(frame, (f) => f.includes('Lessons'), 'home again');
+});

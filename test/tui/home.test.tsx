@@ -62,6 +62,7 @@ test('home shows the whole workshop: lessons and steps done, and the next lesson
 test('home says when the frame with the lessons is out (the app loads the lesson screens then), also when listing failed', async (t) => {
   const { HomeScreen } = await import('../../source/tui/home/HomeScreen.js');
   const { ServicesProvider } = await import('../../source/tui/app/services-context.js');
+  const { KeyRouter } = await import('../../source/tui/common/use-keys.js');
   const nav = { push: () => undefined, back: () => undefined, openLesson: () => undefined, home: () => undefined, toggleHelp: () => undefined, quit: () => undefined };
   for (const listLessons of [fakeServices().listLessons, async () => Promise.reject(new Error('no lessons here'))]) {
     const framesWhenListed: string[] = [];
@@ -72,7 +73,9 @@ test('home says when the frame with the lessons is out (the app loads the lesson
     const services = fakeServices({ listLessons: async () => (await gate, listLessons()) });
     const ui = render(
       <ServicesProvider value={services}>
-        <HomeScreen nav={nav} size={{ columns: 80, rows: 23 }} onListed={() => (framesWhenListed.push(ui.lastFrame() ?? ''), listed())} />
+        <KeyRouter>
+          <HomeScreen nav={nav} size={{ columns: 80, rows: 23 }} onListed={() => (framesWhenListed.push(ui.lastFrame() ?? ''), listed())} />
+        </KeyRouter>
       </ServicesProvider>,
     );
     t.teardown(() => ui.unmount());

@@ -4,6 +4,7 @@ import React, { lazy, Suspense, useCallback, useMemo, useReducer, useState } fro
 import { Box, Text, useApp } from 'ink';
 import type { WorkshopServices } from '../model.js';
 import { ServicesProvider } from './services-context.js';
+import { KeyRouter } from '../common/use-keys.js';
 import { UiOptionsProvider } from './ui-options.js';
 import { navigationReducer, type Navigator, type Screen } from './navigation.js';
 import { useLessonSession } from '../lesson/use-lesson-session.js';
@@ -33,7 +34,9 @@ export function App({ services, presenter = false, color = true, initialStack }:
   return (
     <UiOptionsProvider value={options}>
       <ServicesProvider value={services}>
-        <Router services={services} initialStack={initialStack ?? [{ name: 'home' }]} />
+        <KeyRouter>
+          <Router services={services} initialStack={initialStack ?? [{ name: 'home' }]} />
+        </KeyRouter>
       </ServicesProvider>
     </UiOptionsProvider>
   );
