@@ -11,7 +11,8 @@
 // Env: BENCH_SECONDS per measurement (default 4), BENCH_ROUNDS (default 4), BENCH_CONNECTIONS (default 32),
 // BENCH_NICE (e.g. -10, root only: run everything measured at that priority),
 // BENCH_PROFILE=DIR (the gateway and the baseline write a --cpu-prof profile there at exit;
-// summarise with bench/profile-summary.mjs), BENCH_TRACES=0 (skip the gateway with tracing).
+// summarise with bench/profile-summary.mjs), BENCH_TRACES=0 (skip the gateway with tracing),
+// BENCH_GATEWAY_ENV="NAME=value …" (also the gateway with these variables, as gw+env).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -277,6 +278,23 @@ targets.push(
     return startChild(cmd, args, 'gateway');
   }),
 );
+// BENCH_GATEWAY_ENV="NAME=value NAME=value": the same gateway again with these variables added
+// (label gw+env), to price an environment setting (an allocator tunable, a flag) in the same run.
+const variantEnv = Object.fromEntries(
+  (process.env.BENCH_GATEWAY_ENV ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
+if (Object.keys(variantEnv).length) {
+  targets.push(
+    await startTarget('gw+env', async () => {
+      const port = await freePort();
+      const [cmd, args] = onCpu(0, process.execPath, [...profiled(path.join(here, 'gateway-target.mjs'), 'gateway-target-env'), String(backend.port), work, FOO, BAR, String(port), path.join(work, 'access-env.log')]);
+      return startChild(cmd, args, `gateway with ${process.env.BENCH_GATEWAY_ENV}`, { ...process.env, ...variantEnv });
+    }),
+  );
+}
 let collector;
 let tracedLog;
 if (TRACES) {

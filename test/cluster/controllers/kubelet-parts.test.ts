@@ -7,7 +7,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { checkReadiness } from '../../../source/cluster/embedded/kubelet/readiness.js';
 import { FakeStore } from './fake-store.js';
-import { imageRepository, impliedPorts, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
+import { imageEnvironment, imageRepository, impliedPorts, OWN_IMAGE_MALLOC_TUNABLES, programFor, refusedCommand, unknownImageMessage } from '../../../source/cluster/embedded/kubelet/images.js';
+import { containerEnvironment } from '../../../source/cluster/embedded/kubelet/pod-runtime.js';
 import { ContainerConfigError, expandReferences, resolveEnv } from '../../../source/cluster/embedded/kubelet/env.js';
 import { CONTAINER_LOG_MAX_BYTES, containerLogMaxBytes, rotatePodLog } from '../../../source/cluster/embedded/kubelet/pod-logs.js';
 import { materializeVolumes, MountError, rewriteMountedPaths } from '../../../source/cluster/embedded/kubelet/volumes.js';
@@ -82,6 +83,20 @@ test('env: values, fieldRef, secretKeyRef, configMapKeyRef, envFrom, $(VAR) expa
   const error = t.throws(() => resolveEnv(store, pod, { name: 'c', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'tls', key: 'ca.crt' } } }] }, ''));
   t.true(error instanceof ContainerConfigError);
   t.regex(error!.message, /couldn't find key ca\.crt in Secret lab\/tls/);
+});
+
+test('the image brings its own environment, as a Dockerfile ENV does, and the pod\'s env overrides it', (t) => {
+  // The project's image (the gateway proxy's pods) sets glibc's malloc thresholds (images.ts says why).
+  t.deepEqual(imageEnvironment({ image: 'ghcr.io/agw-workshop/agw-workshop:latest' }), { GLIBC_TUNABLES: OWN_IMAGE_MALLOC_TUNABLES });
+  t.deepEqual(imageEnvironment({ image: 'mccutchen/go-httpbin' }), {});
+  t.deepEqual(imageEnvironment({ image: 'nginx:1.27' }), {});
+  const store = storeWithConfig();
+  const inputs = { store, pod, podIP: '127.9.1.7', portMap: new Map<number, number>(), mounts: new Map<string, string>(), kubeconfigPath: '/k', home: '/h' };
+  const own = { name: 'c', image: 'ghcr.io/agw-workshop/agw-workshop' };
+  t.is(containerEnvironment({ ...inputs, container: own }).env.GLIBC_TUNABLES, OWN_IMAGE_MALLOC_TUNABLES);
+  const overridden = containerEnvironment({ ...inputs, container: { ...own, env: [{ name: 'GLIBC_TUNABLES', value: 'glibc.malloc.arena_max=1' }] } });
+  t.is(overridden.env.GLIBC_TUNABLES, 'glibc.malloc.arena_max=1');
+  t.false('GLIBC_TUNABLES' in containerEnvironment({ ...inputs, container: { name: 'c', image: 'mccutchen/go-httpbin' } }).env);
 });
 
 test('volumes: Secrets become 0600 files, ConfigMaps 0644, items and subPath honoured, paths in args rewritten', (t) => {

@@ -19,7 +19,7 @@ interface EnvVar {
   };
 }
 interface EnvFrom { prefix?: string; secretRef?: { name: string; optional?: boolean }; configMapRef?: { name: string; optional?: boolean } }
-export interface ContainerEnvSpec { name: string; env?: EnvVar[]; envFrom?: EnvFrom[] }
+export interface ContainerEnvSpec { name: string; image?: string; env?: EnvVar[]; envFrom?: EnvFrom[] }
 
 /** Expands $(VAR) from `vars`; $$ escapes; unknown references stay as written (Kubernetes semantics). */
 export function expandReferences(text: string, vars: Record<string, string>): string {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject, Store } from '../store/store-types.js';
 import { ContainerRuntime, type Launch } from './container-runtime.js';
-import { programFor, refusedCommand, unknownImageMessage } from './images.js';
+import { imageEnvironment, programFor, refusedCommand, unknownImageMessage } from './images.js';
 import { ContainerConfigError, expandReferences, resolveEnv, type ContainerEnvSpec } from './env.js';
 import { insidePodDirectory, materializeVolumes, MountError, rewriteMountedPaths, type MountTable } from './volumes.js';
 import { formatPortMap, PORT_MAP_ENV } from '../../port-map-annotation.js';
@@ -56,8 +56,8 @@ export interface ContainerEnvironmentInputs {
 
 /**
  * The environment the kubelet gives a container's process: host basics, the
- * pod's facts, the container's resolved env (mounted paths rewritten), then
- * the workshop's own variables. `containerEnv` is the resolved env alone, for
+ * image's own ENV, the pod's facts, the container's resolved env (mounted
+ * paths rewritten), then the workshop's own variables. `containerEnv` is the resolved env alone, for
  * $(VAR) in args. `kubectl exec` runs its command with the same environment.
  */
 export function containerEnvironment(inputs: ContainerEnvironmentInputs): { env: Record<string, string>; containerEnv: Record<string, string> } {
@@ -66,6 +66,7 @@ export function containerEnvironment(inputs: ContainerEnvironmentInputs): { env:
   const rewrite = (value: string) => rewriteMountedPaths(value, mounts);
   const env: Record<string, string> = {
     ...hostEnv(),
+    ...imageEnvironment(inputs.container),
     POD_IP: podIP,
     POD_NAME: pod.metadata.name,
     POD_NAMESPACE: pod.metadata.namespace ?? 'default',
