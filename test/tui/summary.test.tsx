@@ -101,10 +101,11 @@ test('hands-on: once every step effect holds, the lesson is saved as done by han
   const holds = (index: number): StepCheckView => ({ index, stepId: sniLesson.steps[index]!.id, status: 'ok', holds: true, message: 'seen', findings: [] });
   let checks: StepCheckView[] = [0, 1, 2, 3].map(holds).concat([{ ...holds(4), status: 'missing', holds: false, message: 'not yet' }]);
   let notify: (() => void) | undefined;
+  let checksAsked = 0;
   const finished: StepCheckView[][] = [];
   const handsOn: HandsOnServices = {
     steps: async () => sniLesson.steps.map(() => ({ hints: [] })),
-    check: async () => checks,
+    check: async () => (checksAsked++, checks),
     watch: (_id, onChange) => {
       notify = () => onChange('gateway', 'a request for baz');
       return () => (notify = undefined);
@@ -131,7 +132,17 @@ test('hands-on: once every step effect holds, the lesson is saved as done by han
   const text = await waitForFrame(frame, (f) => f.includes('Done: SNI matching'), 'the end of the lesson done by hand');
   t.regex(text, /5 steps: all by hand\./);
   t.is(finished.length, 1);
-  // Back on the steps (the mode starts off again), the count is the saved one, as home and list count it: 5/5.
+  // Back on the steps, hands-on mode is still on, the count is the saved one (as home and list
+  // count it: 5/5), and a change the watch reports does not finish the lesson a second time.
   ui.stdin.write(keys.escape);
-  await waitForFrame(frame, (f) => f.includes('step 1/5 · 5/5 done') && !f.includes('Hands-on'), 'back on the steps, every step done');
+  await waitForFrame(frame, (f) => f.includes('step 1/5 · 5/5 done') && f.includes('Hands-on') && f.includes('seen'), 'back on the steps, every step done, still hands-on');
+  checks = checks.map((c) => ({ ...c, message: 'seen again' }));
+  notify?.();
+  // The frame with the new check result is out, and its effects have run (waitForFrame settles).
+  await waitForFrame(frame, (f) => f.includes('seen again'), 'the check after the change');
+  t.true(checksAsked >= 3);
+  t.is(finished.length, 1);
+  t.false(frame().includes('Done: SNI matching'));
+  ui.stdin.write('m');
+  await waitForFrame(frame, (f) => f.includes('step 1/5 · 5/5 done') && !f.includes('Hands-on'), 'm turns the mode off');
 });

@@ -40,7 +40,7 @@ export const screenKeys: Record<ScreenName, KeyBinding[]> = {
     {
       keys: 'm',
       label: 'hands-on',
-      help: 'hands-on mode: do each step yourself in another terminal; it ticks when its effect appears (cluster, certificates, the gateway\'s access log). There: c copies the commands (OSC 52), x runs them with the real tool beside our probe, h gives a hint, 1-9 answers a prediction, ⏎ does it for you, g brings you to this step, C cleans up, R replays (each asks first)',
+      help: 'hands-on mode, on until m again: do each step yourself in another terminal; it ticks when its effect appears (cluster, certificates, the gateway\'s access log). There: c copies the commands (OSC 52), x runs them with the real tool beside our probe, h gives a hint, 1-9 answers a prediction, ⏎ does it for you, g brings you to this step, C cleans up, R replays (each asks first)',
     },
     scroll,
     back,

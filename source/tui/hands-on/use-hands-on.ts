@@ -31,8 +31,8 @@ export interface HandsOn {
   allHold: boolean;
 }
 
-export function useHandsOn(services: HandsOnServices | undefined, lesson: LessonView | undefined, session: LessonSession, initiallyOn = false): HandsOn {
-  const [enabled, setEnabled] = useState(initiallyOn);
+export function useHandsOn(services: HandsOnServices | undefined, lesson: LessonView | undefined, session: LessonSession): HandsOn {
+  const { handsOn: enabled, setHandsOn } = session;
   const [since] = useState(() => Date.now());
   const [data, setData] = useState<HandsOnStepData[]>();
   const [checks, setChecks] = useState<StepCheckView[]>();
@@ -153,7 +153,7 @@ export function useHandsOn(services: HandsOnServices | undefined, lesson: Lesson
         return input !== 'q';
       }
       if (input === 'm') {
-        setEnabled((e) => !e);
+        setHandsOn(!enabled);
         setNotice(undefined);
         return true;
       }
@@ -208,7 +208,7 @@ export function useHandsOn(services: HandsOnServices | undefined, lesson: Lesson
       }
       return false;
     },
-    [services, lesson, confirm, act, enabled, data, hints, answers],
+    [services, lesson, confirm, act, enabled, setHandsOn, data, hints, answers],
   );
 
   const lines = useCallback(

@@ -17,6 +17,13 @@ export interface LessonSession {
   stop(): Promise<void>;
   /** Hands-on mode saw every step's effect: the lesson is done by hand, with this summary. */
   finishedByHand(summary: EndOfLesson): void;
+  /**
+   * Hands-on mode is on. Kept here, not on the lesson screen, so that it stays on past the
+   * lesson's end screen and into the next lesson until `m` turns it off (a finished lesson has
+   * its summary, so coming back to it does not finish it again).
+   */
+  handsOn: boolean;
+  setHandsOn(on: boolean): void;
 }
 
 function reducer(state: LessonRunState | undefined, action: RunAction | { type: 'reset'; state: LessonRunState }): LessonRunState | undefined {
@@ -29,6 +36,7 @@ export function useLessonSession(services: WorkshopServices): LessonSession {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string>();
   const [run, dispatch] = useReducer(reducer, undefined);
+  const [handsOn, setHandsOn] = useState(false);
   const handle = useRef<RunHandle | null>(null);
   const opened = useRef<string | null>(null);
 
@@ -95,5 +103,5 @@ export function useLessonSession(services: WorkshopServices): LessonSession {
 
   const finishedByHand = useCallback((summary: EndOfLesson) => dispatch({ type: 'finished-by-hand', summary }), []);
 
-  return { lesson, loading, error, run, open, runSteps, stop, finishedByHand };
+  return { lesson, loading, error, run, open, runSteps, stop, finishedByHand, handsOn, setHandsOn };
 }
