@@ -23,7 +23,8 @@ export function KeyRouter({ children }: { children: ReactNode }) {
   const [routes] = useState<Registrations>(() => new Set());
   const route = useCallback(
     (input: string, key: Key) => {
-      // A snapshot: a handler that changes screens unmounts others only after this key.
+      // Every handler registered when the key came gets it: one that changes screens
+      // unmounts the others only at the next commit, after this key.
       for (const registration of [...routes]) if (registration.current.active) registration.current.handler(input, key);
     },
     [routes],

@@ -57,8 +57,9 @@ export interface ContainerEnvironmentInputs {
 /**
  * The environment the kubelet gives a container's process: host basics, the
  * image's own ENV, the pod's facts, the container's resolved env (mounted
- * paths rewritten), then the workshop's own variables. `containerEnv` is the resolved env alone, for
- * $(VAR) in args. `kubectl exec` runs its command with the same environment.
+ * paths rewritten), then the workshop's own variables. `containerEnv` is the
+ * resolved env alone, for $(VAR) in args. `kubectl exec` runs its command
+ * with the same environment.
  */
 export function containerEnvironment(inputs: ContainerEnvironmentInputs): { env: Record<string, string>; containerEnv: Record<string, string> } {
   const { pod, podIP, portMap, mounts } = inputs;
