@@ -31,8 +31,8 @@ async function allValidators(): Promise<Record<string, AjvValidate>> {
   return out;
 }
 
-// What the walker checks of a schema node; the generated schema must say the same as the CRD.
-const CHECKED = ['type', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'required', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'];
+// What the walker checks of a schema node, and the default the API server fills in; the generated schema must say the same as the CRD.
+const CHECKED = ['type', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'required', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', 'default'];
 
 test('the Gateway API schemas keep every field and checked constraint of the vendored CRDs', (t) => {
   const resolve = (node: Json): Json => (typeof node.$ref === 'string' ? { ...resolve(generated[node.$ref]!), ...node, $ref: undefined } : node);

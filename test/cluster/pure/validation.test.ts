@@ -249,6 +249,11 @@ test('Gateway API defaults are filled as the CRDs declare them (and applying the
     allowedRoutes: { namespaces: { from: 'Same' } },
   });
   t.deepEqual(validate(gateway), []);
+  // Every default of the CRDs, not a chosen few: a new Gateway says it waits for a controller (as
+  // `kubectl get gateway` shows on a real cluster before one acts), and a redirect filter is a 302.
+  t.deepEqual(gateway.status.conditions.map((c: any) => `${c.type} ${c.status} ${c.reason}: ${c.message}`), ['Accepted Unknown Pending: Waiting for controller', 'Programmed Unknown Pending: Waiting for controller']);
+  const redirect = routes.applyDefaults!({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' }, spec: { rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] }] } }) as any;
+  t.deepEqual(redirect.spec.rules[0].filters[0].requestRedirect, { scheme: 'https', statusCode: 302 });
 });
 
 test('Gateway API CEL rules: HTTPS tls mode, duplicate listener names, Terminate without certificates, relative paths', (t) => {

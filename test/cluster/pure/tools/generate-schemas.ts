@@ -175,11 +175,11 @@ function ordered(schema: Json): Json {
   return out;
 }
 
-// The keywords of a CRD schema the walker checks. Left out: descriptions,
-// defaults (gateway-defaults.ts applies those), list/map types, CEL rules
-// (x-kubernetes-validations), and the oneOf/anyOf/not that kustomize adds to
-// Gateway addresses — the walker checks none of them.
-const CRD_KEYWORDS = ['type', 'format', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields'];
+// The keywords of a CRD schema the walker checks, and `default`, which the API
+// server fills in on every write (gateway-defaults.ts). Left out: descriptions,
+// list/map types, CEL rules (x-kubernetes-validations), and the oneOf/anyOf/not
+// that kustomize adds to Gateway addresses — the walker checks none of them.
+const CRD_KEYWORDS = ['type', 'format', 'enum', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', 'default'];
 // Formats the walker checks; the CRDs' int64, ipv4 and ipv6 it does not.
 const CHECKED_FORMATS = ['int32', 'date-time', 'byte', 'quantity'];
 export const OBJECT_META = 'apimachinery/apis/meta/v1/ObjectMeta#IObjectMeta';
