@@ -2,12 +2,15 @@
 // X.509 structure (node:crypto cannot); everything costly is native: keys come
 // from node:crypto (~100x faster than forge's JS RSA keygen) and so does the
 // signature over the TBSCertificate (forge's JS RSA signing took 0.3–0.9 s per
-// certificate on a loaded 2-core machine).
+// certificate on a loaded 2-core machine). forge writes RSA keys only, so the
+// SubjectPublicKeyInfo, key identifiers, the issuer's name and the signature
+// algorithm are node:crypto's and put into forge's TBSCertificate: RSA and
+// ECDSA P-256 keys, and either kind of issuer, go through the same path.
 import crypto from 'node:crypto';
 import forge from 'node-forge';
 import { parseSubject, type NameAttribute } from './distinguished-name.js';
 
-export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096';
+export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ecdsa-p256';
 export type CertificateUsage = 'ca' | 'server' | 'client' | 'server-and-client';
 
 export interface CertificateRequest {
@@ -37,6 +40,7 @@ export interface IssuedCertificate {
 const DAY = 24 * 60 * 60 * 1000;
 
 export function generateKeyPem(keyType: KeyType = 'rsa2048'): string {
+  if (keyType === 'ecdsa-p256') return crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const modulusLength = keyType === 'rsa4096' ? 4096 : keyType === 'rsa3072' ? 3072 : 2048;
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength });
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -71,11 +75,10 @@ function toForgeAttributes(subject: string | NameAttribute[]) {
 export function issueCertificate(request: CertificateRequest): IssuedCertificate {
   const usage = request.usage ?? (request.issuer ? 'server' : 'ca');
   const keyPem = request.keyPem ?? generateKeyPem(request.keyType);
-  const spkiPem = crypto.createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }).toString();
-  const publicKey = forge.pki.publicKeyFromPem(spkiPem);
+  const publicKey = crypto.createPublicKey(keyPem);
 
   const cert = forge.pki.createCertificate();
-  cert.publicKey = publicKey;
+  cert.publicKey = STAND_IN_PUBLIC_KEY; // replaced by the real SubjectPublicKeyInfo in signed()
   cert.serialNumber = serialHex(request.serial);
   // Back-date a minute so a freshly issued certificate is valid on a peer whose clock is slightly behind.
   const notBefore = request.notBefore ?? new Date(Date.now() - 60_000);
@@ -83,15 +86,8 @@ export function issueCertificate(request: CertificateRequest): IssuedCertificate
   cert.validity.notAfter = request.notAfter ?? new Date(notBefore.getTime() + (request.validityDays ?? 365) * DAY);
   const subject = toForgeAttributes(request.subject);
   cert.setSubject(subject);
-
-  let signingKeyPem = keyPem;
-  if (request.issuer) {
-    const issuerCert = forge.pki.certificateFromPem(request.issuer.certPem);
-    cert.setIssuer(issuerCert.subject.attributes);
-    signingKeyPem = request.issuer.keyPem;
-  } else {
-    cert.setIssuer(subject);
-  }
+  const issuer = request.issuer ? issuerFacts(request.issuer.certPem) : undefined;
+  cert.setIssuer(issuer ? [] : subject); // an issuer's own name is put in as it is encoded, in signed()
 
   const extensions: object[] = [];
   if (usage === 'ca') {
@@ -99,7 +95,8 @@ export function issueCertificate(request: CertificateRequest): IssuedCertificate
     extensions.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
   } else {
     extensions.push({ name: 'basicConstraints', cA: false });
-    extensions.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
+    // keyEncipherment is RSA key transport; an ECDSA key only signs.
+    extensions.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: publicKey.asymmetricKeyType === 'rsa', critical: true });
     extensions.push({
       name: 'extKeyUsage',
       serverAuth: usage === 'server' || usage === 'server-and-client',
@@ -109,22 +106,70 @@ export function issueCertificate(request: CertificateRequest): IssuedCertificate
   if (request.subjectAltNames?.length) {
     extensions.push({ name: 'subjectAltName', altNames: request.subjectAltNames.map(altName) });
   }
-  extensions.push({ name: 'subjectKeyIdentifier' });
-  if (request.issuer) {
-    const issuerCert = forge.pki.certificateFromPem(request.issuer.certPem);
-    const ski = issuerCert.getExtension('subjectKeyIdentifier') as { subjectKeyIdentifier?: string } | null;
-    if (ski?.subjectKeyIdentifier) extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: forge.util.hexToBytes(ski.subjectKeyIdentifier) });
-  }
+  const { asn1 } = forge;
+  extensions.push({ name: 'subjectKeyIdentifier', value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(publicKey).toString('binary')) });
+  if (issuer?.keyIdentifier) extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: issuer.keyIdentifier });
   cert.setExtensions(extensions);
-  signWithNodeCrypto(cert, signingKeyPem);
-  return { certPem: forge.pki.certificateToPem(cert), keyPem };
+  return { certPem: signed(cert, publicKey, issuer?.name, request.issuer?.keyPem ?? keyPem), keyPem };
 }
 
-/** What forge's cert.sign() does, with the RSA operation done natively. */
-function signWithNodeCrypto(cert: forge.pki.Certificate, signingKeyPem: string): void {
-  const mutable = cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1; signatureOid: string; signature: string };
-  mutable.signatureOid = cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
-  mutable.tbsCertificate = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
-  const tbsDer = Buffer.from(forge.asn1.toDer(mutable.tbsCertificate).getBytes(), 'binary');
-  mutable.signature = crypto.sign('sha256', tbsDer, signingKeyPem).toString('binary');
+// forge's TBSCertificate needs an RSA key object to encode; its bytes never reach the certificate.
+const STAND_IN_PUBLIC_KEY = forge.pki.rsa.setPublicKey(new forge.jsbn.BigInteger('3'), new forge.jsbn.BigInteger('3'));
+const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+
+/** RFC 5280 4.2.1.2 (1): the SHA-1 of the subjectPublicKey bits (an RSAPublicKey, or an EC point). */
+function keyIdentifier(publicKey: crypto.KeyObject): Buffer {
+  if (publicKey.asymmetricKeyType === 'ec') {
+    const { x, y } = publicKey.export({ format: 'jwk' });
+    return crypto.createHash('sha1').update(Buffer.concat([Buffer.of(4), Buffer.from(x!, 'base64url'), Buffer.from(y!, 'base64url')])).digest();
+  }
+  return crypto.createHash('sha1').update(publicKey.export({ type: 'pkcs1', format: 'der' })).digest();
+}
+
+/** The issuer's subject name as encoded in its certificate, and its key identifier (binary string), read with forge's ASN.1 reader, which takes any key type. */
+function issuerFacts(certPem: string): { name: forge.asn1.Asn1; keyIdentifier?: string } {
+  const der = Buffer.from(new crypto.X509Certificate(certPem).raw).toString('binary');
+  const tbs = (forge.asn1.fromDer(der).value as forge.asn1.Asn1[])[0]!;
+  const fields = tbs.value as forge.asn1.Asn1[];
+  // TBSCertificate: [0] version, serial, signature, issuer, validity, subject, spki, … [3] extensions.
+  const offset = fields[0]!.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 1 : 0;
+  const name = fields[4 + offset]!;
+  const extensions = fields.find((f) => f.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && f.type === 3);
+  for (const extension of ((extensions?.value as forge.asn1.Asn1[] | undefined)?.[0]?.value ?? []) as forge.asn1.Asn1[]) {
+    const parts = extension.value as forge.asn1.Asn1[];
+    if (forge.asn1.derToOid(parts[0]!.value as string) !== OID_SUBJECT_KEY_IDENTIFIER) continue;
+    return { name, keyIdentifier: forge.asn1.fromDer(parts[parts.length - 1]!.value as string).value as string };
+  }
+  return { name };
+}
+
+function signatureAlgorithm(signingKey: crypto.KeyObject): forge.asn1.Asn1 {
+  const { asn1 } = forge;
+  const oid = (id: string) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(id).getBytes());
+  // RFC 4055: RSA's parameters are NULL; RFC 5758: ECDSA's are absent.
+  return signingKey.asymmetricKeyType === 'ec'
+    ? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [oid(OID_ECDSA_WITH_SHA256)])
+    : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [oid(forge.pki.oids.sha256WithRSAEncryption!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]);
+}
+
+/** What forge's cert.sign() does, with node:crypto's key, algorithm and signature (PEM out). */
+function signed(cert: forge.pki.Certificate, publicKey: crypto.KeyObject, issuerName: forge.asn1.Asn1 | undefined, signingKeyPem: string): string {
+  const { asn1 } = forge;
+  const signingKey = crypto.createPrivateKey(signingKeyPem);
+  cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!; // encoded by forge, then replaced
+  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const fields = tbs.value as forge.asn1.Asn1[];
+  // [0] version, serial, signature, issuer, validity, subject, spki: see getTBSCertificate.
+  fields[2] = signatureAlgorithm(signingKey);
+  if (issuerName) fields[3] = issuerName;
+  fields[6] = asn1.fromDer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
+  const signature = crypto.sign('sha256', tbsDer, signingKey);
+  const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    tbs,
+    signatureAlgorithm(signingKey),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, `\0${signature.toString('binary')}`),
+  ]);
+  return forge.pem.encode({ type: 'CERTIFICATE', body: asn1.toDer(certificate).getBytes() });
 }

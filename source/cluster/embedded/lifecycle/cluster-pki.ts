@@ -41,26 +41,20 @@ function stillValid(certPem: string): boolean {
   }
 }
 
-function generateKey(): Promise<string> {
-  return new Promise((resolve, reject) =>
-    crypto.generateKeyPair('rsa', { modulusLength: 2048 }, (error, _publicKey, privateKey) =>
-      error ? reject(error) : resolve(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    ),
-  );
-}
-
 export async function ensureClusterPki(dir: string): Promise<ClusterPki> {
   const f = files(dir);
   const existing = { caPem: readIfPresent(f.caCert), certPem: readIfPresent(f.cert), keyPem: readIfPresent(f.key), token: readIfPresent(f.token)?.trim() };
   if (existing.caPem && existing.certPem && existing.keyPem && existing.token && stillValid(existing.certPem)) {
     return existing as ClusterPki;
   }
-  // Both keys are generated on the thread pool at once, while the main thread goes on loading modules.
-  const [caKey, servingKey, { issueCertificate }] = await Promise.all([generateKey(), generateKey(), import('../../../pki/certificates.js')]);
+  // ECDSA P-256, as kubeadm can make (encryptionAlgorithm ECDSA-P256): a key takes well under a
+  // millisecond, where an RSA 2048 key took 60-430 ms, a random search for primes that made a
+  // first `cluster up` slow by chance (bench/README.md, cluster.mjs).
+  const { issueCertificate } = await import('../../../pki/certificates.js');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const ca = issueCertificate({ subject: '/O=agw-workshop/CN=agw-workshop cluster CA', usage: 'ca', validityDays: 3650, keyPem: caKey });
+  const ca = issueCertificate({ subject: '/O=agw-workshop/CN=agw-workshop cluster CA', usage: 'ca', validityDays: 3650, keyType: 'ecdsa-p256' });
   const serving = issueCertificate({
-    keyPem: servingKey,
+    keyType: 'ecdsa-p256',
     subject: '/O=agw-workshop/CN=kube-apiserver',
     subjectAltNames: ['IP:127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
     usage: 'server',
