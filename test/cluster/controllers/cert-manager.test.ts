@@ -91,8 +91,33 @@ test('unsupported key algorithms and issuer types are reported, not faked', asyn
   const store = setup(t);
   store.create(ISSUERS, { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'acme', namespace: 'lab' }, spec: { acme: { server: 'https://acme' } } });
   store.create(ISSUERS, { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'self', namespace: 'lab' }, spec: { selfSigned: {} } });
-  store.create(CERTIFICATES, certificate('ec', { secretName: 'ec', commonName: 'x', privateKey: { algorithm: 'ECDSA' }, issuerRef: { name: 'self' } }));
+  store.create(CERTIFICATES, certificate('ed', { secretName: 'ed', commonName: 'x', privateKey: { algorithm: 'Ed25519' }, issuerRef: { name: 'self' } }));
+  store.create(CERTIFICATES, certificate('p384', { secretName: 'p384', commonName: 'x', privateKey: { algorithm: 'ECDSA', size: 384 }, issuerRef: { name: 'self' } }));
   t.like(await eventually(() => ready(store.get(ISSUERS, 'lab', 'acme')), 'acme condition'), { status: 'False', reason: 'NotSupported' });
-  t.like(await eventually(() => ready(store.get(CERTIFICATES, 'lab', 'ec')), 'ec condition'), { status: 'False', reason: 'UnsupportedKeyAlgorithm' });
-  t.is(store.get(SECRETS, 'lab', 'ec'), undefined);
+  t.like(await eventually(() => ready(store.get(CERTIFICATES, 'lab', 'ed')), 'ed condition'), { status: 'False', reason: 'UnsupportedKeyAlgorithm' });
+  const p384 = await eventually(() => ready(store.get(CERTIFICATES, 'lab', 'p384')), 'p384 condition');
+  t.like(p384, { status: 'False', reason: 'UnsupportedKeyAlgorithm' });
+  t.regex(p384.message, /only 256, the P-256 curve/);
+  t.is(store.get(SECRETS, 'lab', 'ed'), undefined);
+  t.is(store.get(SECRETS, 'lab', 'p384'), undefined);
+});
+
+test('ECDSA (P-256, cert-manager\'s default size) for a CA and the server certificate it signs; a CA Issuer takes the ECDSA key pair', async (t) => {
+  const store = setup(t);
+  store.create(ISSUERS, { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'selfsigned', namespace: 'lab' }, spec: { selfSigned: {} } });
+  store.create(CERTIFICATES, certificate('root', { isCA: true, commonName: 'ec-root', secretName: 'ec-root', privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned' } }));
+  const root = secretCert(await eventually(() => store.get(SECRETS, 'lab', 'ec-root'), 'root secret'));
+  t.is(root.publicKey.asymmetricKeyType, 'ec');
+  t.true(root.ca);
+  store.create(ISSUERS, { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'ec-ca', namespace: 'lab' }, spec: { ca: { secretName: 'ec-root' } } });
+  await eventually(() => ready(store.get(ISSUERS, 'lab', 'ec-ca'))?.reason === 'KeyPairVerified', 'CA issuer Ready with an ECDSA key pair');
+  store.create(CERTIFICATES, certificate('server', { secretName: 'server-tls', dnsNames: ['api.example.com'], privateKey: { algorithm: 'ECDSA' }, issuerRef: { name: 'ec-ca' } }));
+  const secret = await eventually(() => store.get(SECRETS, 'lab', 'server-tls'), 'server secret');
+  const leaf = secretCert(secret);
+  t.is(leaf.publicKey.asymmetricKeyType, 'ec');
+  t.true(leaf.verify(root.publicKey));
+  t.true(leaf.checkIssued(root));
+  t.is(secret.metadata.annotations!['cert-manager.io/common-name'], 'api.example.com');
+  const status = await eventually(() => ready(store.get(CERTIFICATES, 'lab', 'server'))?.status === 'True' && (store.get(CERTIFICATES, 'lab', 'server')!.status as any), 'Ready');
+  t.is(status.notAfter, new Date(leaf.validTo).toISOString().replace(/\.\d{3}Z$/, 'Z'));
 });

@@ -9,7 +9,6 @@ import { SECRETS } from '../resource-keys.js';
 import { issuerState, lookupIssuer, type IssuerRef } from './issuers.js';
 import { parseGoDuration } from './duration.js';
 import { ownerReferenceTo, stableStringify } from '../objects.js';
-import forge from 'node-forge';
 
 export interface CertificateSpec {
   secretName?: string;
@@ -63,7 +62,14 @@ function usageOf(spec: CertificateSpec): CertificateUsage {
 
 function keyTypeOf(spec: CertificateSpec): KeyType {
   const algorithm = spec.privateKey?.algorithm ?? 'RSA';
-  if (algorithm !== 'RSA') throw new CertificateNotIssued('UnsupportedKeyAlgorithm', `privateKey.algorithm ${algorithm} is not supported by the embedded cluster (only RSA: its certificates are signed with node-forge)`);
+  if (algorithm === 'ECDSA') {
+    // cert-manager's ECDSA sizes are 256 (its default), 384 and 521; our PKI makes P-256.
+    const size = spec.privateKey?.size ?? 256;
+    if (size === 256) return 'ecdsa-p256';
+    if (size === 384 || size === 521) throw new CertificateNotIssued('UnsupportedKeyAlgorithm', `privateKey.size ${size} for ECDSA is not supported by the embedded cluster (only 256, the P-256 curve)`);
+    throw new CertificateNotIssued('InvalidKeySize', `privateKey.size ${size} is not one of 256, 384, 521 for ECDSA`);
+  }
+  if (algorithm !== 'RSA') throw new CertificateNotIssued('UnsupportedKeyAlgorithm', `privateKey.algorithm ${algorithm} is not supported by the embedded cluster (RSA and ECDSA are)`);
   const size = spec.privateKey?.size ?? 2048;
   if (size === 2048) return 'rsa2048';
   if (size === 3072) return 'rsa3072';
@@ -126,7 +132,7 @@ export function issueFor(store: Store, certificate: KubeObject): { secretName: s
   });
   const renewBeforeMs = spec.renewBefore ? parseGoDuration(spec.renewBefore) : durationMs / 3;
   const caPem = state.kind === 'ca' ? state.caPem : issued.certPem;
-  const certificateName = forge.pki.certificateFromPem(issued.certPem).subject.getField('CN')?.value as string | undefined;
+  const certificateName = new crypto.X509Certificate(issued.certPem).subject.split('\n').find((line) => line.startsWith('CN='))?.slice(3);
   const secret: KubeObject = {
     apiVersion: 'v1',
     kind: 'Secret',

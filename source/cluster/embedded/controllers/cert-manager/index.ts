@@ -1,6 +1,6 @@
 // The cert-manager loops: Issuer/ClusterIssuer readiness, and Certificates
 // issued into Secrets (certificates.ts), with the status cert-manager writes.
-import forge from 'node-forge';
+import crypto from 'node:crypto';
 import type { KubeObject } from '../../store/store-types.js';
 import { CERTIFICATES, CLUSTER_ISSUERS, ISSUERS, SECRETS } from '../resource-keys.js';
 import { WorkQueue } from '../work-queue.js';
@@ -115,9 +115,9 @@ export function startCertManagerLoops(ctx: LoopContext): Loop[] {
     if (typeof previous.notAfter === 'string' && typeof previous.notBefore === 'string' && typeof previous.renewalTime === 'string') {
       return { notBefore: previous.notBefore, notAfter: previous.notAfter, renewalTime: previous.renewalTime };
     }
-    const cert = forge.pki.certificateFromPem(Buffer.from((secret.data as Record<string, string>)['tls.crt']!, 'base64').toString('utf8'));
-    const notBefore = cert.validity.notBefore;
-    const notAfter = cert.validity.notAfter;
+    const cert = new crypto.X509Certificate(Buffer.from((secret.data as Record<string, string>)['tls.crt']!, 'base64'));
+    const notBefore = new Date(cert.validFrom);
+    const notAfter = new Date(cert.validTo);
     const total = notAfter.getTime() - notBefore.getTime();
     const renewBefore = spec.renewBefore ? parseGoDuration(spec.renewBefore) : total / 3;
     const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

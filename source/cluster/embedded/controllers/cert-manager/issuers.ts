@@ -2,7 +2,7 @@
 // `selfSigned: {}` and `ca: {secretName}` (the CA key pair in a Secret of the
 // Issuer's namespace; for a ClusterIssuer, of the cluster resource namespace
 // `cert-manager`). Other issuer types are reported as not supported here.
-import forge from 'node-forge';
+import crypto from 'node:crypto';
 import type { KubeObject, Store } from '../../store/store-types.js';
 import { CLUSTER_ISSUERS, ISSUERS, SECRETS } from '../resource-keys.js';
 
@@ -41,14 +41,12 @@ export function issuerState(store: Store, issuer: KubeObject, secretNamespace: s
     const keyPem = secretValue(secret, 'tls.key');
     if (!certPem || !keyPem) return { ready: false, reason: 'ErrGetKeyPair', message: `Error getting keypair for CA issuer: secret "${secretNamespace}/${secretName}" has no tls.crt and tls.key` };
     try {
-      const cert = forge.pki.certificateFromPem(certPem);
-      const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-      const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
-      if (publicKey.n.compareTo(key.n) !== 0) return { ready: false, reason: 'ErrInvalidKeyPair', message: `Error getting keypair for CA issuer: the key in "${secretName}" does not match its certificate` };
-      const basic = cert.getExtension('basicConstraints') as { cA?: boolean } | null;
-      if (!basic?.cA) return { ready: false, reason: 'ErrInvalidKeyPair', message: `Error getting keypair for CA issuer: the certificate in "${secretName}" is not a CA` };
+      const cert = new crypto.X509Certificate(certPem);
+      const spki = (key: crypto.KeyObject) => key.export({ type: 'spki', format: 'der' });
+      if (!spki(cert.publicKey).equals(spki(crypto.createPublicKey(keyPem)))) return { ready: false, reason: 'ErrInvalidKeyPair', message: `Error getting keypair for CA issuer: the key in "${secretName}" does not match its certificate` };
+      if (!cert.ca) return { ready: false, reason: 'ErrInvalidKeyPair', message: `Error getting keypair for CA issuer: the certificate in "${secretName}" is not a CA` };
     } catch (error) {
-      return { ready: false, reason: 'ErrGetKeyPair', message: `Error getting keypair for CA issuer: ${(error as Error).message} (only RSA key pairs are supported by the embedded cluster)` };
+      return { ready: false, reason: 'ErrGetKeyPair', message: `Error getting keypair for CA issuer: ${(error as Error).message}` };
     }
     const caPem = secretValue(secret, 'ca.crt') || certPem;
     return { ready: true, kind: 'ca', reason: 'KeyPairVerified', message: 'Signing CA verified', certPem, keyPem, caPem };
