@@ -107,10 +107,11 @@ export function issueCertificate(request: CertificateRequest): IssuedCertificate
     extensions.push({ name: 'subjectAltName', altNames: request.subjectAltNames.map(altName) });
   }
   const { asn1 } = forge;
-  extensions.push({ name: 'subjectKeyIdentifier', value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(publicKey).toString('binary')) });
+  const spki = asn1.fromDer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  extensions.push({ name: 'subjectKeyIdentifier', value: asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, keyIdentifier(spki)) });
   if (issuer?.keyIdentifier) extensions.push({ name: 'authorityKeyIdentifier', keyIdentifier: issuer.keyIdentifier });
   cert.setExtensions(extensions);
-  return { certPem: signed(cert, publicKey, issuer?.name, request.issuer?.keyPem ?? keyPem), keyPem };
+  return { certPem: signed(cert, spki, issuer?.name, request.issuer?.keyPem ?? keyPem), keyPem };
 }
 
 // forge's TBSCertificate needs an RSA key object to encode; its bytes never reach the certificate.
@@ -118,13 +119,11 @@ const STAND_IN_PUBLIC_KEY = forge.pki.rsa.setPublicKey(new forge.jsbn.BigInteger
 const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
 
-/** RFC 5280 4.2.1.2 (1): the SHA-1 of the subjectPublicKey bits (an RSAPublicKey, or an EC point). */
-function keyIdentifier(publicKey: crypto.KeyObject): Buffer {
-  if (publicKey.asymmetricKeyType === 'ec') {
-    const { x, y } = publicKey.export({ format: 'jwk' });
-    return crypto.createHash('sha1').update(Buffer.concat([Buffer.of(4), Buffer.from(x!, 'base64url'), Buffer.from(y!, 'base64url')])).digest();
-  }
-  return crypto.createHash('sha1').update(publicKey.export({ type: 'pkcs1', format: 'der' })).digest();
+/** RFC 5280 4.2.1.2 (1): the SHA-1 of the subjectPublicKey bits (an RSAPublicKey, an EC point), as a binary string. */
+function keyIdentifier(spki: forge.asn1.Asn1): string {
+  // forge keeps a BIT STRING's contents, after their first byte (the unused bits, 0 here).
+  const bits = (spki.value as (forge.asn1.Asn1 & { bitStringContents: string })[])[1]!.bitStringContents.slice(1);
+  return crypto.createHash('sha1').update(Buffer.from(bits, 'binary')).digest().toString('binary');
 }
 
 /** The issuer's subject name as encoded in its certificate, and its key identifier (binary string), read with forge's ASN.1 reader, which takes any key type. */
@@ -154,21 +153,21 @@ function signatureAlgorithm(signingKey: crypto.KeyObject): forge.asn1.Asn1 {
 }
 
 /** What forge's cert.sign() does, with node:crypto's key, algorithm and signature (PEM out). */
-function signed(cert: forge.pki.Certificate, publicKey: crypto.KeyObject, issuerName: forge.asn1.Asn1 | undefined, signingKeyPem: string): string {
+function signed(cert: forge.pki.Certificate, spki: forge.asn1.Asn1, issuerName: forge.asn1.Asn1 | undefined, signingKeyPem: string): string {
   const { asn1 } = forge;
-  const signingKey = crypto.createPrivateKey(signingKeyPem);
+  const algorithm = signatureAlgorithm(crypto.createPrivateKey(signingKeyPem));
   cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!; // encoded by forge, then replaced
   const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
   const fields = tbs.value as forge.asn1.Asn1[];
   // [0] version, serial, signature, issuer, validity, subject, spki: see getTBSCertificate.
-  fields[2] = signatureAlgorithm(signingKey);
+  fields[2] = algorithm;
   if (issuerName) fields[3] = issuerName;
-  fields[6] = asn1.fromDer(publicKey.export({ type: 'spki', format: 'der' }).toString('binary'));
+  fields[6] = spki;
   const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
-  const signature = crypto.sign('sha256', tbsDer, signingKey);
+  const signature = crypto.sign('sha256', tbsDer, signingKeyPem);
   const certificate = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
     tbs,
-    signatureAlgorithm(signingKey),
+    algorithm,
     asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, `\0${signature.toString('binary')}`),
   ]);
   return forge.pem.encode({ type: 'CERTIFICATE', body: asn1.toDer(certificate).getBytes() });

@@ -72,16 +72,20 @@ export function imageRepository(image: string): string {
   return ref.toLowerCase();
 }
 
+/** The known image a container runs, or undefined. */
+function knownImage(container: { image?: string }): KnownImage | undefined {
+  const repository = imageRepository(container.image ?? '');
+  return KNOWN_IMAGES.find((k) => k.repositories.includes(repository));
+}
+
 /** Ports the container's image listens on without declaring them. */
 export function impliedPorts(container: { image?: string }): number[] {
-  const repository = imageRepository(container.image ?? '');
-  return KNOWN_IMAGES.find((k) => k.repositories.includes(repository))?.listens ?? [];
+  return knownImage(container)?.listens ?? [];
 }
 
 /** The environment the container's image brings (none for an unknown image). */
 export function imageEnvironment(container: { image?: string }): Record<string, string> {
-  const repository = imageRepository(container.image ?? '');
-  return { ...KNOWN_IMAGES.find((k) => k.repositories.includes(repository))?.env };
+  return { ...knownImage(container)?.env };
 }
 
 /** All recognised repositories, for the "unknown image" message. */
@@ -107,8 +111,7 @@ function stripCliName(command: string[]): string[] {
  * (its first word is that binary); only what follows it and `args` matter.
  */
 export function programFor(container: { image?: string; command?: string[]; args?: string[] }): ImageProgram | undefined {
-  const repository = imageRepository(container.image ?? '');
-  const known = KNOWN_IMAGES.find((k) => k.repositories.includes(repository));
+  const known = knownImage(container);
   if (!known) return undefined;
   const args = container.args ?? [];
   if (!known.workload) {

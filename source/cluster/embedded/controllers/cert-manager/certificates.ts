@@ -120,8 +120,9 @@ export function issueFor(store: Store, certificate: KubeObject): { secretName: s
   ];
   // Reuse the key unless the rotation policy says Always (cert-manager v1.18+ defaults to Always).
   const reuseKey = spec.privateKey?.rotationPolicy === 'Never' && current ? Buffer.from(String((current.data as Record<string, string>)['tls.key'] ?? ''), 'base64').toString('utf8') || undefined : undefined;
+  const issuedSubject = subject.length ? subject : ([{ shortName: 'CN', value: spec.dnsNames?.[0] ?? '' }].filter((a) => a.value) as NameAttribute[]);
   const issued = issueCertificate({
-    subject: subject.length ? subject : [{ shortName: 'CN', value: spec.dnsNames?.[0] ?? '' }].filter((a) => a.value) as NameAttribute[],
+    subject: issuedSubject,
     subjectAltNames: altNames,
     usage: usageOf(spec),
     keyType,
@@ -132,7 +133,7 @@ export function issueFor(store: Store, certificate: KubeObject): { secretName: s
   });
   const renewBeforeMs = spec.renewBefore ? parseGoDuration(spec.renewBefore) : durationMs / 3;
   const caPem = state.kind === 'ca' ? state.caPem : issued.certPem;
-  const certificateName = new crypto.X509Certificate(issued.certPem).subject.split('\n').find((line) => line.startsWith('CN='))?.slice(3);
+  const certificateName = issuedSubject.find((a) => a.shortName === 'CN')?.value;
   const secret: KubeObject = {
     apiVersion: 'v1',
     kind: 'Secret',

@@ -42,8 +42,7 @@ export function issuerState(store: Store, issuer: KubeObject, secretNamespace: s
     if (!certPem || !keyPem) return { ready: false, reason: 'ErrGetKeyPair', message: `Error getting keypair for CA issuer: secret "${secretNamespace}/${secretName}" has no tls.crt and tls.key` };
     try {
       const cert = new crypto.X509Certificate(certPem);
-      const spki = (key: crypto.KeyObject) => key.export({ type: 'spki', format: 'der' });
-      if (!spki(cert.publicKey).equals(spki(crypto.createPublicKey(keyPem)))) return { ready: false, reason: 'ErrInvalidKeyPair', message: `Error getting keypair for CA issuer: the key in "${secretName}" does not match its certificate` };
+      if (!cert.checkPrivateKey(crypto.createPrivateKey(keyPem))) return { ready: false, reason: 'ErrInvalidKeyPair', message: `Error getting keypair for CA issuer: the key in "${secretName}" does not match its certificate` };
       if (!cert.ca) return { ready: false, reason: 'ErrInvalidKeyPair', message: `Error getting keypair for CA issuer: the certificate in "${secretName}" is not a CA` };
     } catch (error) {
       return { ready: false, reason: 'ErrGetKeyPair', message: `Error getting keypair for CA issuer: ${(error as Error).message}` };
